@@ -1,0 +1,144 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/youthvoice/youthvoice/surveys"
+)
+
+// problemTypePrefix starts every problem type URI; the slug after it names
+// the problem (docs/API.md lists them).
+const problemTypePrefix = "urn:youthvoice:problem:"
+
+// Problem is an RFC 9457 problem details document.
+type Problem struct {
+	Type     string       `json:"type"`
+	Title    string       `json:"title"`
+	Status   int          `json:"status"`
+	Detail   string       `json:"detail"`
+	Instance string       `json:"instance"`
+	Errors   []FieldError `json:"errors,omitempty"`
+}
+
+// FieldError is one problem with one field, pointed to by a JSON pointer.
+type FieldError struct {
+	Pointer string `json:"pointer"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// problemError is an error that knows how it is shown to a client. kind
+// names the messages problem.<kind>.title and problem.<kind>.detail.
+type problemError struct {
+	status     int
+	kind       string
+	data       map[string]any
+	fields     []surveys.FieldError
+	retryAfter int // seconds, for 429 and 503
+	cause      error
+}
+
+func (e *problemError) Error() string {
+	if e.cause != nil {
+		return e.kind + ": " + e.cause.Error()
+	}
+	return e.kind
+}
+
+func (e *problemError) Unwrap() error { return e.cause }
+
+func newProblem(status int, kind string) *problemError {
+	return &problemError{status: status, kind: kind}
+}
+
+// with adds template data for the detail message.
+func (e *problemError) with(key string, v any) *problemError {
+	if e.data == nil {
+		e.data = map[string]any{}
+	}
+	e.data[key] = v
+	return e
+}
+
+// toProblem is the one place that decides how an error is shown: every
+// handler error, framework error and domain error passes through it.
+func toProblem(err error) *problemError {
+	var pe *problemError
+	if errors.As(err, &pe) {
+		return pe
+	}
+	var ve *surveys.ValidationError
+	if errors.As(err, &ve) {
+		return &problemError{status: fiber.StatusUnprocessableEntity, kind: "validation", fields: ve.Errors}
+	}
+	switch {
+	case errors.Is(err, surveys.ErrNotFound):
+		return newProblem(fiber.StatusNotFound, "not_found")
+	case errors.Is(err, surveys.ErrConflict):
+		return newProblem(fiber.StatusConflict, "conflict")
+	}
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		switch fe.Code {
+		case fiber.StatusNotFound:
+			return newProblem(fe.Code, "not_found")
+		case fiber.StatusMethodNotAllowed:
+			return newProblem(fe.Code, "method_not_allowed")
+		case fiber.StatusRequestEntityTooLarge:
+			return newProblem(fe.Code, "body_too_large")
+		case fiber.StatusUnsupportedMediaType:
+			return newProblem(fe.Code, "unsupported_media_type")
+		case fiber.StatusRequestTimeout:
+			return newProblem(fe.Code, "timeout")
+		case fiber.StatusRequestHeaderFieldsTooLarge:
+			return newProblem(fe.Code, "headers_too_large")
+		case fiber.StatusTooManyRequests:
+			return newProblem(fe.Code, "rate_limited")
+		case fiber.StatusServiceUnavailable:
+			return newProblem(fe.Code, "unavailable")
+		}
+		if fe.Code >= 400 && fe.Code < 500 {
+			return newProblem(fiber.StatusBadRequest, "bad_request")
+		}
+	}
+	return &problemError{status: fiber.StatusInternalServerError, kind: "internal", cause: err}
+}
+
+// handleError is Fiber's ErrorHandler: it writes every error as a
+// translated problem+json document. Internal error text never reaches the
+// client; 5xx errors are logged with the request id that the client sees.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	p := toProblem(err)
+	lang := s.lang(c)
+	if p.status >= 500 {
+		s.log.Error("request failed", "request_id", requestID(c), "route", s.routeOf(c), "error", err.Error())
+	}
+	doc := Problem{
+		Type:     problemTypePrefix + p.kind,
+		Title:    s.catalog.Message(lang, "problem."+p.kind+".title", p.data),
+		Status:   p.status,
+		Detail:   s.catalog.Message(lang, "problem."+p.kind+".detail", p.data),
+		Instance: "urn:uuid:" + requestID(c),
+	}
+	for _, f := range p.fields {
+		doc.Errors = append(doc.Errors, FieldError{
+			Pointer: f.Pointer,
+			Code:    string(f.Code),
+			Message: s.catalog.Message(lang, "field."+string(f.Code), f.Params),
+		})
+	}
+	body, jerr := json.Marshal(doc)
+	if jerr != nil {
+		return jerr
+	}
+	if p.retryAfter > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(p.retryAfter))
+	}
+	c.Set(fiber.HeaderContentLanguage, lang)
+	c.Set(fiber.HeaderContentType, "application/problem+json")
+	return c.Status(p.status).Send(body)
+}

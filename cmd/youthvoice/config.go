@@ -1,0 +1,132 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is every setting of the program, with its defaults. It is filled
+// from YOUTHVOICE_* environment variables (and MONGODB_URI), then flags,
+// and passed down; nothing reads the environment anywhere else.
+type config struct {
+	Addr            string
+	AdminAddr       string
+	DataDir         string
+	MongoURI        string
+	Database        string
+	BootstrapToken  string
+	LogLevel        string
+	StoreLogLevel   string
+	BodyLimit       int
+	ShutdownTimeout time.Duration
+}
+
+func defaultConfig() config {
+	return config{
+		Addr:            "127.0.0.1:8080",
+		DataDir:         "data",
+		Database:        "youthvoice",
+		LogLevel:        "info",
+		StoreLogLevel:   "error",
+		BodyLimit:       1 << 20,
+		ShutdownTimeout: 15 * time.Second,
+	}
+}
+
+// setting describes one configuration field for flags, environment and help.
+type setting struct {
+	flag  string
+	env   string
+	usage string
+	value flag.Value
+}
+
+// settings lists every setting; `youthvoice serve --help` prints this list,
+// and README.md has the same table.
+func (c *config) settings() []setting {
+	return []setting{
+		{"addr", "YOUTHVOICE_ADDR", "public HTTP listen address", (*stringValue)(&c.Addr)},
+		{"admin-addr", "YOUTHVOICE_ADMIN_ADDR", "admin listen address for /metrics (empty: off)", (*stringValue)(&c.AdminAddr)},
+		{"data-dir", "YOUTHVOICE_DATA_DIR", "directory of the embedded store (used without MONGODB_URI)", (*stringValue)(&c.DataDir)},
+		{"mongodb-uri", "MONGODB_URI", "MongoDB server to use instead of the embedded store", (*stringValue)(&c.MongoURI)},
+		{"database", "YOUTHVOICE_DATABASE", "database name", (*stringValue)(&c.Database)},
+		{"bootstrap-token", "YOUTHVOICE_BOOTSTRAP_TOKEN", "owner token of the organisation \"default\", created at start-up when no organisation exists", (*stringValue)(&c.BootstrapToken)},
+		{"log-level", "YOUTHVOICE_LOG_LEVEL", "log level: debug, info, warn, error", (*stringValue)(&c.LogLevel)},
+		{"store-log-level", "YOUTHVOICE_STORE_LOG_LEVEL", "log level of the embedded FerretDB's own logging", (*stringValue)(&c.StoreLogLevel)},
+		{"body-limit", "YOUTHVOICE_BODY_LIMIT", "largest request body in bytes", (*intValue)(&c.BodyLimit)},
+		{"shutdown-timeout", "YOUTHVOICE_SHUTDOWN_TIMEOUT", "how long shutdown waits for requests in flight", (*durationValue)(&c.ShutdownTimeout)},
+	}
+}
+
+// parseConfig fills c from the environment, then from args.
+func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (config, []string, error) {
+	c := defaultConfig()
+	fs := flag.NewFlagSet("youthvoice "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	for _, s := range c.settings() {
+		if v := getenv(s.env); v != "" {
+			if err := s.value.Set(v); err != nil {
+				return c, nil, fmt.Errorf("%s=%q: %w", s.env, v, err)
+			}
+		}
+		fs.Var(s.value, s.flag, s.usage+" (env "+s.env+")")
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: youthvoice %s [flags]\n\nSettings (flag, environment variable, current value):\n", name)
+		for _, s := range c.settings() {
+			fmt.Fprintf(stderr, "  --%-18s %-28s %s\n  %21s default %q\n", s.flag, s.env, s.usage, "", s.value.String())
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, nil, err
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		return c, nil, err
+	}
+	if _, err := parseLevel(c.StoreLogLevel); err != nil {
+		return c, nil, err
+	}
+	return c, fs.Args(), nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.ToUpper(s))); err != nil {
+		return l, fmt.Errorf("log level %q: want debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+type stringValue string
+
+func (v *stringValue) Set(s string) error { *v = stringValue(s); return nil }
+func (v *stringValue) String() string     { return string(*v) }
+
+type intValue int
+
+func (v *intValue) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return fmt.Errorf("not a whole number")
+	}
+	*v = intValue(n)
+	return nil
+}
+func (v *intValue) String() string { return strconv.Itoa(int(*v)) }
+
+type durationValue time.Duration
+
+func (v *durationValue) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("not a duration such as 15s")
+	}
+	*v = durationValue(d)
+	return nil
+}
+func (v *durationValue) String() string { return time.Duration(*v).String() }

@@ -1,0 +1,20 @@
+// Command youthvoice runs the YouthVoice server and its administrative
+// commands. See README.md.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "youthvoice:", err)
+		os.Exit(exitCode(err))
+	}
+}

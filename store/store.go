@@ -1,0 +1,157 @@
+// Package store keeps YouthVoice's data in MongoDB, or in FerretDB embedded
+// in the same process when no MongoDB server is configured.
+//
+// It is the only package that speaks to the database. It converts between
+// domain types (package surveys) and documents in one place per collection
+// and turns driver errors into domain errors. Everything it does is limited
+// to what behaves the same on MongoDB and on FerretDB 1.24 (no transactions,
+// no aggregation beyond plain $group, no TTL or partial indexes): see
+// docs/ARCHITECTURE.md.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+)
+
+// Options says which database to use.
+type Options struct {
+	// MongoURI selects a MongoDB server; empty means embedded FerretDB.
+	MongoURI string
+	// Database is the database name.
+	Database string
+	// DataDir is where the embedded FerretDB keeps its SQLite files.
+	DataDir string
+	// Logger receives the store's own log lines.
+	Logger *slog.Logger
+	// EngineLogLevel is the level of the embedded FerretDB's own logging;
+	// it is quiet (errors only) unless asked for.
+	EngineLogLevel slog.Level
+	// CountError, when set, is called with the operation's name whenever a
+	// database operation fails for a reason other than the caller's data.
+	CountError func(op string)
+}
+
+// Store is an open connection to the database.
+type Store struct {
+	client   *mongo.Client
+	db       *mongo.Database
+	embedded *embedded
+	where    string
+	count    func(op string)
+}
+
+// Open connects to the configured database, starting the embedded FerretDB
+// if no MongoDB URI is given, and creates the indexes the application needs.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	if opts.Database == "" {
+		opts.Database = "youthvoice"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	s := &Store{count: opts.CountError}
+	if s.count == nil {
+		s.count = func(string) {}
+	}
+	uri := opts.MongoURI
+	clientOpts := options.Client()
+	if uri == "" {
+		e, err := startEmbedded(ctx, opts.DataDir, opts.Logger, opts.EngineLogLevel)
+		if err != nil {
+			return nil, err
+		}
+		s.embedded = e
+		uri = e.uri
+		s.where = "embedded FerretDB (SQLite) in " + e.dir
+	} else {
+		// A real MongoDB: nothing is acknowledged before a majority of the
+		// replica set has it in its journal, and a write interrupted by a
+		// failover is retried once by the driver.
+		clientOpts.SetWriteConcern(&writeconcern.WriteConcern{W: "majority", Journal: ptr(true)}).
+			SetRetryWrites(true)
+		s.where = "MongoDB " + redactURI(uri)
+	}
+	clientOpts.ApplyURI(uri).SetAppName("youthvoice").SetServerSelectionTimeout(10 * time.Second)
+	if s.embedded != nil {
+		// The embedded server is ours alone: plenty of connections for group
+		// commit and concurrent reads.
+		clientOpts.SetMaxPoolSize(64)
+	}
+	client, err := mongo.Connect(clientOpts)
+	if err != nil {
+		s.closeEmbedded()
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	s.client = client
+	s.db = client.Database(opts.Database)
+	s.where += ", database " + opts.Database
+	if err := s.Ping(ctx); err != nil {
+		_ = s.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	if err := s.ensureIndexes(ctx); err != nil {
+		_ = s.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return s, nil
+}
+
+// Where describes the store in use, for the start-up log line.
+func (s *Store) Where() string { return s.where }
+
+// Embedded reports whether the store is the in-process FerretDB.
+func (s *Store) Embedded() bool { return s.embedded != nil }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.client.Ping(ctx, nil); err != nil {
+		return s.fail("ping", err)
+	}
+	return nil
+}
+
+// Drop removes the whole database. Tests use it on a shared MongoDB server.
+func (s *Store) Drop(ctx context.Context) error {
+	if err := s.db.Drop(ctx); err != nil {
+		return s.fail("drop", err)
+	}
+	return nil
+}
+
+// Close disconnects and stops the embedded FerretDB, if any.
+func (s *Store) Close(ctx context.Context) error {
+	var err error
+	if s.client != nil {
+		err = s.client.Disconnect(ctx)
+	}
+	s.closeEmbedded()
+	if err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) closeEmbedded() {
+	if s.embedded != nil {
+		s.embedded.stop()
+	}
+}
+
+// fail counts a database failure and wraps it with the operation's name.
+func (s *Store) fail(op string, err error) error {
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("store: %s: %w", op, err)
+	}
+	s.count(op)
+	return fmt.Errorf("store: %s: %w", op, err)
+}
+
+func ptr[T any](v T) *T { return &v }
