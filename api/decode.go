@@ -41,12 +41,12 @@ func jsonProblem(err error) error {
 	case errors.As(err, &typ):
 		return &surveys.ValidationError{Errors: []surveys.FieldError{{
 			Pointer: dottedToPointer(typ.Field),
-			Code:    "invalid_type",
+			Code:    surveys.CodeInvalidType,
 			Params:  map[string]any{"Expected": typ.Type.Kind().String()},
 		}}}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: surveys.Pointer(name), Code: "unknown_field"}}}
+		return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: surveys.Pointer(name), Code: surveys.CodeUnknownField}}}
 	}
 	// io.ErrUnexpectedEOF, an empty body and the like.
 	return newProblem(fiber.StatusBadRequest, "malformed_json").with("Offset", 0)

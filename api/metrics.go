@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"net/http"
 	"runtime"
@@ -52,4 +54,9 @@ func (m *Metrics) CountStoreError(op string) { m.storeErrors.WithLabelValues(op)
 // Handler serves the metrics in Prometheus' text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+// serve writes the metrics on a Fiber request.
+func (m *Metrics) serve(c *fiber.Ctx) error {
+	return adaptor.HTTPHandler(m.Handler())(c)
 }

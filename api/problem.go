@@ -75,6 +75,9 @@ func toProblem(err error) *problemError {
 	if errors.As(err, &ve) {
 		return &problemError{status: fiber.StatusUnprocessableEntity, kind: "validation", fields: ve.Errors}
 	}
+	if p := lifecycleProblem(err); p != nil {
+		return p
+	}
 	switch {
 	case errors.Is(err, surveys.ErrNotFound):
 		return newProblem(fiber.StatusNotFound, "not_found")

@@ -25,6 +25,9 @@ type Options struct {
 	BodyLimit int
 	// Now is the clock; tests inject one.
 	Now func() time.Time
+	// Routes, when set, registers extra routes after the API's own (tests
+	// use it for a handler that panics).
+	Routes func(fiber.Router)
 }
 
 // Server is the HTTP server.
@@ -36,6 +39,7 @@ type Server struct {
 	log     *slog.Logger
 	now     func() time.Time
 	routes  map[string]bool // "METHOD /pattern" of every registered route
+	cache   *surveyCache
 }
 
 // New builds the server and its routes.
@@ -53,6 +57,7 @@ func New(opts Options) *Server {
 		log:     opts.Logger,
 		now:     opts.Now,
 		routes:  map[string]bool{},
+		cache:   newSurveyCache(),
 	}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "youthvoice",
@@ -66,6 +71,9 @@ func New(opts Options) *Server {
 	s.app.Use(s.observe)
 	s.app.Use(compress.New(compress.Config{Level: compress.LevelDefault}))
 	s.registerRoutes()
+	if opts.Routes != nil {
+		opts.Routes(s.app)
+	}
 	for _, r := range s.app.GetRoutes(true) {
 		s.routes[r.Method+" "+r.Path] = true
 	}
@@ -77,6 +85,37 @@ func (s *Server) registerRoutes() {
 	a := s.app
 	a.Get("/healthz", s.healthz)
 	a.Get("/readyz", s.readyz)
+	a.Get("/openapi.json", s.openAPI)
+
+	// The app: no authentication.
+	a.Get("/v1/surveys", s.appSurveys)
+	a.Get("/v1/surveys/:id", s.appSurvey)
+
+	// Organisers: a bearer token; every handler checks the role, and every
+	// survey is looked up within the caller's organisation.
+	org := a.Group("/v1/org", s.authenticate)
+	org.Post("/surveys", s.createSurvey)
+	org.Get("/surveys", s.listSurveys)
+	org.Get("/surveys/:id", s.getSurvey)
+	org.Put("/surveys/:id", s.updateSurvey)
+	org.Delete("/surveys/:id", s.deleteSurvey)
+	org.Post("/surveys/:id/publish", s.lifecycle(publish))
+	org.Post("/surveys/:id/close", s.lifecycle(closeSurvey))
+	org.Post("/surveys/:id/archive", s.lifecycle(archive))
+	org.Get("/surveys/:id/translations", s.translations)
+	org.Get("/surveys/:id/revisions/:n", s.getRevision)
+	org.Get("/support-resources", s.getSupportResources)
+	org.Put("/support-resources", s.putSupportResources)
+	org.Post("/tokens", s.createToken)
+	org.Get("/tokens", s.listTokens)
+	org.Delete("/tokens/:tokenID", s.revokeToken)
+	a.Get("/metrics", s.authenticate, s.metricsForOwners)
+}
+
+// sendJSON writes v as JSON, naming the language the server speaks in.
+func (s *Server) sendJSON(c *fiber.Ctx, status int, v any) error {
+	c.Set(fiber.HeaderContentLanguage, s.lang(c))
+	return c.Status(status).JSON(v)
 }
 
 // Serve answers requests on ln until Shutdown.
@@ -111,4 +150,46 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 		return p
 	}
 	return c.JSON(fiber.Map{"status": "ready"})
+}
+
+// closeInterval is how often overdue surveys are closed.
+const closeInterval = 30 * time.Second
+
+// RunCloser closes open surveys at their closes_at until ctx ends. (Reads
+// treat an overdue survey as closed at once; this records it.)
+func (s *Server) RunCloser(ctx context.Context) {
+	t := time.NewTicker(closeInterval)
+	defer t.Stop()
+	for {
+		s.CloseOverdue(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// CloseOverdue closes every open survey whose window has ended.
+func (s *Server) CloseOverdue(ctx context.Context) {
+	now := s.now().UTC()
+	list, err := s.store.OverdueSurveys(ctx, now)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("closing overdue surveys", "error", err.Error())
+		}
+		return
+	}
+	for _, sv := range list {
+		at := *sv.Draft.ClosesAt
+		if err := sv.Close(at); err != nil {
+			continue
+		}
+		if err := s.store.SaveSurvey(ctx, sv, nil); err != nil {
+			s.log.Warn("closing overdue survey", "survey", sv.ID, "error", err.Error())
+			continue
+		}
+		s.cache.forget(sv.ID)
+		s.log.Info("survey closed at closes_at", "survey", sv.ID)
+	}
 }

@@ -11,7 +11,11 @@ import (
 
 // Collection names.
 const (
-	colSettings = "settings"
+	colSettings  = "settings"
+	colOrgs      = "orgs"
+	colTokens    = "tokens"
+	colSurveys   = "surveys"
+	colRevisions = "revisions"
 )
 
 // index is one index the application relies on.
@@ -24,7 +28,13 @@ type index struct {
 
 // indexes lists every index; creating an index that exists is a no-op, so
 // start-up may run this every time.
-var indexes = []index{}
+var indexes = []index{
+	{colTokens, bson.D{{Key: "hash", Value: 1}}, true, "hash"},
+	{colTokens, bson.D{{Key: "org_id", Value: 1}}, false, "org"},
+	{colSurveys, bson.D{{Key: "org_id", Value: 1}, {Key: "created_at", Value: -1}}, false, "org_created"},
+	{colSurveys, bson.D{{Key: "status", Value: 1}}, false, "status"},
+	{colRevisions, bson.D{{Key: "survey_id", Value: 1}, {Key: "number", Value: 1}}, true, "survey_number"},
+}
 
 func (s *Store) ensureIndexes(ctx context.Context) error {
 	for _, ix := range indexes {

@@ -130,7 +130,9 @@ func (s *Store) Drop(ctx context.Context) error {
 func (s *Store) Close(ctx context.Context) error {
 	var err error
 	if s.client != nil {
-		err = s.client.Disconnect(ctx)
+		if err = s.client.Disconnect(ctx); errors.Is(err, mongo.ErrClientDisconnected) {
+			err = nil // closed already
+		}
 	}
 	s.closeEmbedded()
 	if err != nil {
@@ -142,6 +144,7 @@ func (s *Store) Close(ctx context.Context) error {
 func (s *Store) closeEmbedded() {
 	if s.embedded != nil {
 		s.embedded.stop()
+		s.embedded = nil
 	}
 }
 

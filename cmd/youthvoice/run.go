@@ -34,6 +34,8 @@ const usage = `Usage: youthvoice [command] [flags]
 
 Commands:
   serve     run the HTTP server (the default)
+  org       org create --name NAME: a new organisation; prints its owner token
+  token     token create --org ID --role ROLE | token revoke --id TOKEN_ID
 
 Run "youthvoice COMMAND --help" for a command's settings.
 `
@@ -48,6 +50,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd {
 	case "serve":
 		err = serve(ctx, args, getenv, stderr)
+	case "org":
+		err = orgCmd(ctx, args, getenv, stdout, stderr)
+	case "token":
+		err = tokenCmd(ctx, args, getenv, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 	default:
@@ -114,6 +120,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		}
 	}()
 	log.Info("store ready", "store", st.Where())
+	if cfg.BootstrapToken != "" {
+		created, err := st.Bootstrap(ctx, cfg.BootstrapToken, time.Now())
+		if err != nil {
+			return err
+		}
+		if created {
+			log.Info("created organisation \"default\" with the bootstrap token as its owner token")
+		}
+	}
 
 	srv := api.New(api.Options{Store: st, Catalog: catalog, Metrics: metrics, Logger: log, BodyLimit: cfg.BodyLimit})
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -123,6 +138,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String())
+	background, stopBackground := context.WithCancel(ctx)
+	defer stopBackground()
+	go srv.RunCloser(background)
 
 	var admin *http.Server
 	if cfg.AdminAddr != "" {

@@ -1,0 +1,218 @@
+package api
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/youthvoice/youthvoice/i18n"
+	"github.com/youthvoice/youthvoice/surveys"
+)
+
+// surveyCache keeps what the app reads most: each open survey's state
+// (briefly, so that several server processes agree within stateTTL) and
+// each localized definition, rendered once per (survey, revision,
+// language).
+type surveyCache struct {
+	mu       sync.Mutex
+	states   map[string]cachedSurvey
+	rendered map[renderKey]renderedSurvey
+}
+
+const (
+	stateTTL        = 2 * time.Second
+	maxRenderedKeys = 10000
+)
+
+type cachedSurvey struct {
+	survey  *surveys.Survey
+	matcher i18n.Matcher
+	fetched time.Time
+}
+
+type renderKey struct {
+	id   string
+	rev  int
+	lang string
+}
+
+type renderedSurvey struct {
+	body []byte
+	etag string
+}
+
+func newSurveyCache() *surveyCache {
+	return &surveyCache{states: map[string]cachedSurvey{}, rendered: map[renderKey]renderedSurvey{}}
+}
+
+// forget drops a survey's state after a change made by this process.
+func (sc *surveyCache) forget(id string) {
+	sc.mu.Lock()
+	delete(sc.states, id)
+	sc.mu.Unlock()
+}
+
+// publicSurvey returns a survey's state for the app, from the cache when
+// it is fresh.
+func (s *Server) publicSurvey(c *fiber.Ctx, id string) (cachedSurvey, error) {
+	now := s.now()
+	s.cache.mu.Lock()
+	cs, ok := s.cache.states[id]
+	s.cache.mu.Unlock()
+	if ok && now.Sub(cs.fetched) < stateTTL {
+		return cs, nil
+	}
+	sv, err := s.store.PublicSurvey(c.UserContext(), id)
+	if err != nil {
+		return cs, err
+	}
+	cs = cachedSurvey{survey: sv, matcher: i18n.NewMatcher(surveyLanguages(&sv.Draft)), fetched: now}
+	s.cache.mu.Lock()
+	if len(s.cache.states) > maxRenderedKeys {
+		clear(s.cache.states)
+	}
+	s.cache.states[id] = cs
+	s.cache.mu.Unlock()
+	return cs, nil
+}
+
+// surveyLanguages lists a survey's languages with its default first, the
+// fallback of language negotiation.
+func surveyLanguages(d *surveys.Definition) []string {
+	langs := []string{d.DefaultLanguage}
+	for _, l := range d.Languages {
+		if l != d.DefaultLanguage {
+			langs = append(langs, l)
+		}
+	}
+	return langs
+}
+
+// appSurvey is GET /v1/surveys/{id}: the open survey's current revision in
+// the young person's language, rendered once and then served from memory,
+// with a strong ETag so that an unchanged survey costs a 304.
+func (s *Server) appSurvey(c *fiber.Ctx) error {
+	id := c.Params("id")
+	cs, err := s.publicSurvey(c, id)
+	if err != nil {
+		return err
+	}
+	sv := cs.survey
+	if !sv.Listed(s.now()) {
+		return surveys.ErrNotFound
+	}
+	lang := cs.matcher.Best(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
+	key := renderKey{id: id, rev: sv.Revision, lang: lang}
+	s.cache.mu.Lock()
+	r, ok := s.cache.rendered[key]
+	s.cache.mu.Unlock()
+	if !ok {
+		// An open survey's definition is its latest revision.
+		body, err := json.Marshal(sv.Draft.Localize(sv.ID, sv.Revision, lang, i18n.Direction(lang)))
+		if err != nil {
+			return err
+		}
+		r = renderedSurvey{body: body, etag: `"` + id + "." + strconv.Itoa(sv.Revision) + "." + lang + `"`}
+		s.cache.mu.Lock()
+		if len(s.cache.rendered) >= maxRenderedKeys {
+			clear(s.cache.rendered)
+		}
+		s.cache.rendered[key] = r
+		s.cache.mu.Unlock()
+	}
+	c.Set(fiber.HeaderETag, r.etag)
+	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
+	c.Set(fiber.HeaderVary, "Accept-Language")
+	c.Set(fiber.HeaderContentLanguage, lang)
+	if etagMatches(c.Get(fiber.HeaderIfNoneMatch), r.etag) {
+		return c.SendStatus(fiber.StatusNotModified)
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	return c.Send(r.body)
+}
+
+// etagMatches implements If-None-Match's comparison (weak, as RFC 9110
+// requires for If-None-Match).
+func etagMatches(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
+}
+
+// appSurveyItem is one survey in the app's list, in the young person's
+// language.
+type appSurveyItem struct {
+	ID               string     `json:"id"`
+	Revision         int        `json:"revision"`
+	Lang             string     `json:"lang"`
+	Dir              string     `json:"dir"`
+	Title            string     `json:"title"`
+	Description      string     `json:"description,omitempty"`
+	EstimatedMinutes int        `json:"estimated_minutes,omitempty"`
+	Sensitive        bool       `json:"sensitive"`
+	ClosesAt         *time.Time `json:"closes_at,omitempty"`
+	Languages        []string   `json:"languages"`
+}
+
+// appSurveys is GET /v1/surveys: the open surveys inside their window,
+// filtered by ?age= and ?region=.
+func (s *Server) appSurveys(c *fiber.Ctx) error {
+	var age int
+	if a := c.Query("age"); a != "" {
+		n, err := strconv.Atoi(a)
+		if err != nil || n < 0 || n > 120 {
+			return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/age", Code: surveys.CodeOutOfRange, Params: map[string]any{"Min": 0, "Max": 120}}}}
+		}
+		age = n
+	}
+	region := c.Query("region")
+	list, err := s.store.OpenSurveys(c.UserContext())
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	items := []appSurveyItem{}
+	for _, sv := range list {
+		d := &sv.Draft
+		if !sv.Listed(now) || !inAudience(d.Audience, age, region) {
+			continue
+		}
+		lang := i18n.NewMatcher(surveyLanguages(d)).Best(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
+		items = append(items, appSurveyItem{
+			ID: sv.ID, Revision: sv.Revision, Lang: lang, Dir: i18n.Direction(lang),
+			Title: d.Title.In(lang, d.DefaultLanguage), Description: d.Description.In(lang, d.DefaultLanguage),
+			EstimatedMinutes: d.EstimatedMinutes, Sensitive: d.Sensitive, ClosesAt: d.ClosesAt, Languages: d.Languages,
+		})
+	}
+	c.Set(fiber.HeaderCacheControl, "public, max-age=30")
+	c.Set(fiber.HeaderVary, "Accept-Language")
+	return s.sendJSON(c, fiber.StatusOK, fiber.Map{"surveys": items})
+}
+
+// inAudience reports whether a young person of this age (0: not given) in
+// this region (empty: not given) is in the audience.
+func inAudience(a surveys.Audience, age int, region string) bool {
+	if age > 0 && ((a.MinAge > 0 && age < a.MinAge) || (a.MaxAge > 0 && age > a.MaxAge)) {
+		return false
+	}
+	if region != "" && len(a.Regions) > 0 {
+		for _, r := range a.Regions {
+			if strings.EqualFold(r, region) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}

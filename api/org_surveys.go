@@ -1,0 +1,225 @@
+package api
+
+import (
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/youthvoice/youthvoice/surveys"
+)
+
+// surveyView is a survey as organisers see it.
+type surveyView struct {
+	ID          string             `json:"id"`
+	Status      surveys.Status     `json:"status"`
+	Revision    int                `json:"revision"`
+	CreatedAt   time.Time          `json:"created_at"`
+	UpdatedAt   time.Time          `json:"updated_at"`
+	PublishedAt *time.Time         `json:"published_at,omitempty"`
+	ClosedAt    *time.Time         `json:"closed_at,omitempty"`
+	Definition  surveys.Definition `json:"definition"`
+}
+
+func viewOf(sv *surveys.Survey, now time.Time) surveyView {
+	return surveyView{
+		ID: sv.ID, Status: sv.StatusAt(now), Revision: sv.Revision, CreatedAt: sv.CreatedAt, UpdatedAt: sv.UpdatedAt,
+		PublishedAt: sv.PublishedAt, ClosedAt: sv.ClosedAt, Definition: sv.Draft,
+	}
+}
+
+// surveyListItem is one line of an organisation's survey list.
+type surveyListItem struct {
+	ID        string         `json:"id"`
+	Status    surveys.Status `json:"status"`
+	Revision  int            `json:"revision"`
+	Title     string         `json:"title"`
+	Languages []string       `json:"languages"`
+	UpdatedAt time.Time      `json:"updated_at"`
+}
+
+func (s *Server) createSurvey(c *fiber.Ctx) error {
+	tok, err := caller(c, designers...)
+	if err != nil {
+		return err
+	}
+	var def surveys.Definition
+	if err := decodeJSON(c, &def); err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	if len(def.SupportResources) == 0 {
+		org, err := s.store.Org(ctx, tok.OrgID)
+		if err != nil {
+			return err
+		}
+		def.SupportResources = surveys.DefaultSupport(org.SupportResources, def.Languages)
+	}
+	if err := def.Validate(); err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	sv := &surveys.Survey{ID: uuid.NewString(), OrgID: tok.OrgID, Status: surveys.Draft, Draft: def, CreatedAt: now, UpdatedAt: now}
+	if err := s.store.CreateSurvey(ctx, sv); err != nil {
+		return err
+	}
+	c.Location("/v1/org/surveys/" + sv.ID)
+	return s.sendJSON(c, fiber.StatusCreated, viewOf(sv, now))
+}
+
+func (s *Server) listSurveys(c *fiber.Ctx) error {
+	tok, err := caller(c, anyRole...)
+	if err != nil {
+		return err
+	}
+	list, err := s.store.Surveys(c.UserContext(), tok.OrgID)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	items := make([]surveyListItem, len(list))
+	for i, sv := range list {
+		items[i] = surveyListItem{
+			ID: sv.ID, Status: sv.StatusAt(now), Revision: sv.Revision, Title: sv.Draft.Title.In(sv.Draft.DefaultLanguage, sv.Draft.DefaultLanguage),
+			Languages: sv.Draft.Languages, UpdatedAt: sv.UpdatedAt,
+		}
+	}
+	return s.sendJSON(c, fiber.StatusOK, fiber.Map{"surveys": items})
+}
+
+// orgSurvey reads the survey named in the path, if it is the caller's.
+func (s *Server) orgSurvey(c *fiber.Ctx, roles ...surveys.Role) (*surveys.Survey, error) {
+	tok, err := caller(c, roles...)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.Survey(c.UserContext(), tok.OrgID, c.Params("id"))
+}
+
+func (s *Server) getSurvey(c *fiber.Ctx) error {
+	sv, err := s.orgSurvey(c, anyRole...)
+	if err != nil {
+		return err
+	}
+	return s.sendJSON(c, fiber.StatusOK, viewOf(sv, s.now()))
+}
+
+func (s *Server) updateSurvey(c *fiber.Ctx) error {
+	sv, err := s.orgSurvey(c, designers...)
+	if err != nil {
+		return err
+	}
+	var def surveys.Definition
+	if err := decodeJSON(c, &def); err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	rev, err := sv.Update(def, now)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SaveSurvey(c.UserContext(), sv, rev); err != nil {
+		return err
+	}
+	s.cache.forget(sv.ID)
+	return s.sendJSON(c, fiber.StatusOK, viewOf(sv, now))
+}
+
+func (s *Server) deleteSurvey(c *fiber.Ctx) error {
+	tok, err := caller(c, designers...)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteDraft(c.UserContext(), tok.OrgID, c.Params("id")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// lifecycle runs one lifecycle step (publish, close, archive) on the
+// caller's survey and saves it.
+func (s *Server) lifecycle(step func(sv *surveys.Survey, now time.Time) (*surveys.Revision, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		sv, err := s.orgSurvey(c, designers...)
+		if err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		rev, err := step(sv, now)
+		if err != nil {
+			return err
+		}
+		if err := s.store.SaveSurvey(c.UserContext(), sv, rev); err != nil {
+			return err
+		}
+		s.cache.forget(sv.ID)
+		return s.sendJSON(c, fiber.StatusOK, viewOf(sv, now))
+	}
+}
+
+func publish(sv *surveys.Survey, now time.Time) (*surveys.Revision, error) {
+	rev, err := sv.Publish(now)
+	return &rev, err
+}
+
+func closeSurvey(sv *surveys.Survey, now time.Time) (*surveys.Revision, error) {
+	return nil, sv.Close(now)
+}
+
+func archive(sv *surveys.Survey, now time.Time) (*surveys.Revision, error) {
+	return nil, sv.Archive(now)
+}
+
+func (s *Server) translations(c *fiber.Ctx) error {
+	sv, err := s.orgSurvey(c, anyRole...)
+	if err != nil {
+		return err
+	}
+	report := sv.Draft.Translations()
+	complete := true
+	for _, r := range report {
+		complete = complete && r.Complete
+	}
+	return s.sendJSON(c, fiber.StatusOK, fiber.Map{"complete": complete, "languages": report})
+}
+
+func (s *Server) getRevision(c *fiber.Ctx) error {
+	sv, err := s.orgSurvey(c, anyRole...)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(c.Params("n"))
+	if err != nil {
+		return surveys.ErrNotFound
+	}
+	rev, err := s.store.Revision(c.UserContext(), sv, n)
+	if err != nil {
+		return err
+	}
+	return s.sendJSON(c, fiber.StatusOK, fiber.Map{
+		"survey_id": sv.ID, "revision": rev.Number, "published_at": rev.PublishedAt, "definition": rev.Definition,
+	})
+}
+
+// lifecycleProblem explains lifecycle errors; toProblem calls it.
+func lifecycleProblem(err error) *problemError {
+	switch {
+	case errors.Is(err, surveys.ErrNotDraft):
+		return newProblem(fiber.StatusConflict, "not_draft")
+	case errors.Is(err, surveys.ErrNotOpen):
+		return newProblem(fiber.StatusConflict, "not_open")
+	case errors.Is(err, surveys.ErrNotClosed):
+		return newProblem(fiber.StatusConflict, "not_closed")
+	case errors.Is(err, surveys.ErrNotEditable):
+		return newProblem(fiber.StatusConflict, "not_editable")
+	case errors.Is(err, surveys.ErrAlreadyClosed):
+		return newProblem(fiber.StatusConflict, "window_over")
+	case errors.Is(err, surveys.ErrForbidden):
+		return newProblem(fiber.StatusForbidden, "forbidden")
+	case errors.Is(err, surveys.ErrUnauthorized):
+		return newProblem(fiber.StatusUnauthorized, "unauthorized")
+	}
+	return nil
+}

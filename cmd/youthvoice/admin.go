@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/youthvoice/youthvoice/store"
+	"github.com/youthvoice/youthvoice/surveys"
+)
+
+// withStore parses the common settings plus a command's own flags, opens
+// the store, runs fn and closes the store.
+func withStore(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer,
+	own func(fs *flag.FlagSet), fn func(st *store.Store) error) error {
+	cfg := defaultConfig()
+	fs := flag.NewFlagSet("youthvoice "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	own(fs)
+	for _, s := range cfg.settings() {
+		if v := getenv(s.env); v != "" {
+			if err := s.value.Set(v); err != nil {
+				return fmt.Errorf("%s=%q: %w", s.env, v, err)
+			}
+		}
+		if s.flag == "data-dir" || s.flag == "mongodb-uri" || s.flag == "database" {
+			fs.Var(s.value, s.flag, s.usage+" (env "+s.env+")")
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("%s: unexpected arguments %q", name, fs.Args())}
+	}
+	log := newLogger(stderr, "warn")
+	st, err := openStore(ctx, cfg, log, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close(context.WithoutCancel(ctx))
+	return fn(st)
+}
+
+// orgCmd: youthvoice org create --name NAME
+func orgCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return usageError{"usage: youthvoice org create --name NAME"}
+	}
+	var name string
+	return withStore(ctx, "org create", args[1:], getenv, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&name, "name", "", "the organisation's name")
+	}, func(st *store.Store) error {
+		if name == "" || len(name) > 200 {
+			return usageError{"org create: --name is required (at most 200 characters)"}
+		}
+		org, secret, err := st.CreateOrg(ctx, name, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "organisation: %s\nowner token:  %s\n(the token is shown only now; keep it safe)\n", org.ID, secret)
+		return nil
+	})
+}
+
+// tokenCmd: youthvoice token create --org ID --role ROLE, youthvoice token revoke --id TOKEN_ID
+func tokenCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "create" && args[0] != "revoke") {
+		return usageError{"usage: youthvoice token create --org ID --role owner|editor|analyst [--name NAME]\n       youthvoice token revoke --id TOKEN_ID"}
+	}
+	var orgID, role, name, id string
+	if args[0] == "create" {
+		return withStore(ctx, "token create", args[1:], getenv, stderr, func(fs *flag.FlagSet) {
+			fs.StringVar(&orgID, "org", "", "organisation id")
+			fs.StringVar(&role, "role", "", "owner, editor or analyst")
+			fs.StringVar(&name, "name", "", "a name to recognise the token by")
+		}, func(st *store.Store) error {
+			if !surveys.Role(role).Valid() {
+				return usageError{"token create: --role must be owner, editor or analyst"}
+			}
+			if _, err := st.Org(ctx, orgID); err != nil {
+				return fmt.Errorf("organisation %q: %w", orgID, err)
+			}
+			secret := surveys.NewTokenSecret()
+			t, err := st.CreateToken(ctx, orgID, surveys.Role(role), name, secret, time.Now())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "token id: %s\nrole:     %s\ntoken:    %s\n(the token is shown only now; keep it safe)\n", t.ID, t.Role, secret)
+			return nil
+		})
+	}
+	return withStore(ctx, "token revoke", args[1:], getenv, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&id, "id", "", "the token's id (not its secret)")
+	}, func(st *store.Store) error {
+		t, err := st.RevokeToken(ctx, "", id, time.Now())
+		if err != nil {
+			return fmt.Errorf("token %q: %w", id, err)
+		}
+		fmt.Fprintf(stdout, "revoked token %s (%s) at %s\n", t.ID, t.Role, t.RevokedAt.Format(time.RFC3339))
+		return nil
+	})
+}

@@ -1,0 +1,211 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/youthvoice/youthvoice/surveys"
+)
+
+type orgDoc struct {
+	ID               string    `bson:"_id"`
+	Name             string    `bson:"name"`
+	CreatedAt        time.Time `bson:"created_at"`
+	SupportResources bson.Raw  `bson:"support_resources,omitempty"`
+}
+
+type tokenDoc struct {
+	ID        string     `bson:"_id"`
+	OrgID     string     `bson:"org_id"`
+	Role      string     `bson:"role"`
+	Name      string     `bson:"name"`
+	Hash      string     `bson:"hash"`
+	CreatedAt time.Time  `bson:"created_at"`
+	RevokedAt *time.Time `bson:"revoked_at,omitempty"`
+}
+
+func orgToDoc(o surveys.Org) (orgDoc, error) {
+	d := orgDoc{ID: o.ID, Name: o.Name, CreatedAt: o.CreatedAt}
+	if len(o.SupportResources) > 0 {
+		raw, err := jsonToBSON(struct {
+			R []surveys.SupportResource `json:"r"`
+		}{o.SupportResources})
+		if err != nil {
+			return d, err
+		}
+		d.SupportResources = raw
+	}
+	return d, nil
+}
+
+func orgFromDoc(d orgDoc) (surveys.Org, error) {
+	o := surveys.Org{ID: d.ID, Name: d.Name, CreatedAt: d.CreatedAt}
+	if len(d.SupportResources) > 0 {
+		var w struct {
+			R []surveys.SupportResource `json:"r"`
+		}
+		if err := bsonToJSON(d.SupportResources, &w); err != nil {
+			return o, err
+		}
+		o.SupportResources = w.R
+	}
+	return o, nil
+}
+
+func tokenToDoc(t surveys.Token) tokenDoc {
+	return tokenDoc{ID: t.ID, OrgID: t.OrgID, Role: string(t.Role), Name: t.Name, Hash: t.Hash, CreatedAt: t.CreatedAt, RevokedAt: t.RevokedAt}
+}
+
+func tokenFromDoc(d tokenDoc) surveys.Token {
+	return surveys.Token{ID: d.ID, OrgID: d.OrgID, Role: surveys.Role(d.Role), Name: d.Name, Hash: d.Hash, CreatedAt: d.CreatedAt, RevokedAt: d.RevokedAt}
+}
+
+// CreateOrg stores a new organisation and its first owner token, and
+// returns the token's secret, which is not kept.
+func (s *Store) CreateOrg(ctx context.Context, name string, now time.Time) (surveys.Org, string, error) {
+	org := surveys.Org{ID: uuid.NewString(), Name: name, CreatedAt: now.UTC()}
+	doc, err := orgToDoc(org)
+	if err != nil {
+		return org, "", err
+	}
+	if _, err := s.db.Collection(colOrgs).InsertOne(ctx, doc); err != nil {
+		return org, "", s.fail("create org", err)
+	}
+	secret := surveys.NewTokenSecret()
+	if _, err := s.CreateToken(ctx, org.ID, surveys.Owner, "first owner token", secret, now); err != nil {
+		return org, "", err
+	}
+	return org, secret, nil
+}
+
+// Bootstrap creates the organisation "default" with secret as its owner
+// token, when no organisation exists yet. It reports whether it did.
+func (s *Store) Bootstrap(ctx context.Context, secret string, now time.Time) (bool, error) {
+	n, err := s.db.Collection(colOrgs).CountDocuments(ctx, bson.D{})
+	if err != nil {
+		return false, s.fail("count orgs", err)
+	}
+	if n > 0 {
+		return false, nil
+	}
+	// A fixed id makes a concurrent bootstrap by a second process a
+	// duplicate key instead of a second organisation.
+	org := surveys.Org{ID: "default", Name: "default", CreatedAt: now.UTC()}
+	doc, _ := orgToDoc(org)
+	if _, err := s.db.Collection(colOrgs).InsertOne(ctx, doc); err != nil {
+		if mongo.IsDuplicateKeyError(err) {
+			return false, nil
+		}
+		return false, s.fail("bootstrap org", err)
+	}
+	if _, err := s.CreateToken(ctx, org.ID, surveys.Owner, "bootstrap token", secret, now); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// Org reads an organisation.
+func (s *Store) Org(ctx context.Context, id string) (surveys.Org, error) {
+	var d orgDoc
+	err := s.db.Collection(colOrgs).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return surveys.Org{}, surveys.ErrNotFound
+	}
+	if err != nil {
+		return surveys.Org{}, s.fail("read org", err)
+	}
+	return orgFromDoc(d)
+}
+
+// SetSupportResources replaces an organisation's default support resources.
+func (s *Store) SetSupportResources(ctx context.Context, orgID string, rs []surveys.SupportResource) error {
+	doc, err := orgToDoc(surveys.Org{SupportResources: rs})
+	if err != nil {
+		return err
+	}
+	res, err := s.db.Collection(colOrgs).UpdateOne(ctx, bson.D{{Key: "_id", Value: orgID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "support_resources", Value: doc.SupportResources}}}})
+	if err != nil {
+		return s.fail("set support resources", err)
+	}
+	if res.MatchedCount == 0 {
+		return surveys.ErrNotFound
+	}
+	return nil
+}
+
+// CreateToken stores a token for secret (kept only as its hash).
+func (s *Store) CreateToken(ctx context.Context, orgID string, role surveys.Role, name, secret string, now time.Time) (surveys.Token, error) {
+	t := surveys.Token{ID: uuid.NewString(), OrgID: orgID, Role: role, Name: name, Hash: surveys.HashToken(secret), CreatedAt: now.UTC()}
+	if _, err := s.db.Collection(colTokens).InsertOne(ctx, tokenToDoc(t)); err != nil {
+		return t, s.fail("create token", err)
+	}
+	return t, nil
+}
+
+// TokenBySecret finds the live token with this secret.
+func (s *Store) TokenBySecret(ctx context.Context, secret string) (surveys.Token, error) {
+	var d tokenDoc
+	err := s.db.Collection(colTokens).FindOne(ctx, bson.D{{Key: "hash", Value: surveys.HashToken(secret)}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return surveys.Token{}, surveys.ErrUnauthorized
+	}
+	if err != nil {
+		return surveys.Token{}, s.fail("read token", err)
+	}
+	if d.RevokedAt != nil {
+		return surveys.Token{}, surveys.ErrUnauthorized
+	}
+	return tokenFromDoc(d), nil
+}
+
+// Tokens lists an organisation's tokens (hashes included; callers must not
+// show them).
+func (s *Store) Tokens(ctx context.Context, orgID string) ([]surveys.Token, error) {
+	cur, err := s.db.Collection(colTokens).Find(ctx, bson.D{{Key: "org_id", Value: orgID}},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}}))
+	if err != nil {
+		return nil, s.fail("list tokens", err)
+	}
+	var docs []tokenDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, s.fail("list tokens", err)
+	}
+	out := make([]surveys.Token, len(docs))
+	for i, d := range docs {
+		out[i] = tokenFromDoc(d)
+	}
+	return out, nil
+}
+
+// RevokeToken revokes one of an organisation's tokens (orgID empty: any
+// organisation, for the command line). Revoking twice is harmless.
+func (s *Store) RevokeToken(ctx context.Context, orgID, tokenID string, now time.Time) (surveys.Token, error) {
+	filter := bson.D{{Key: "_id", Value: tokenID}}
+	if orgID != "" {
+		filter = append(filter, bson.E{Key: "org_id", Value: orgID})
+	}
+	var d tokenDoc
+	err := s.db.Collection(colTokens).FindOne(ctx, filter).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return surveys.Token{}, surveys.ErrNotFound
+	}
+	if err != nil {
+		return surveys.Token{}, s.fail("read token", err)
+	}
+	if d.RevokedAt == nil {
+		t := now.UTC()
+		d.RevokedAt = &t
+		if _, err := s.db.Collection(colTokens).UpdateOne(ctx, bson.D{{Key: "_id", Value: tokenID}, {Key: "revoked_at", Value: nil}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "revoked_at", Value: t}}}}); err != nil {
+			return surveys.Token{}, s.fail("revoke token", err)
+		}
+	}
+	return tokenFromDoc(d), nil
+}

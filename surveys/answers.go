@@ -1,0 +1,422 @@
+package surveys
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// Answer is one question's answer, normalized. Which fields are set
+// depends on the question's type.
+type Answer struct {
+	Choice   string         // single_choice: the option code
+	Choices  []string       // multiple_choice: the codes chosen, in option order
+	Other    string         // the "other, please say" text, scrubbed
+	Point    int            // scale: 1..points
+	DontKnow bool           // scale: "don't know"
+	Number   float64        // number
+	Text     string         // text, scrubbed
+	Order    []string       // ranking: every option code, first place first
+	Rows     map[string]int // matrix: statement code -> point, 0 for "don't know"
+	// Removed counts the contact details scrubbed from Text and Other.
+	Removed int
+}
+
+// Answers maps question ids to answers. A question that was not answered
+// has no entry.
+type Answers map[string]Answer
+
+// Field codes of answer problems.
+const (
+	CodeUnknownQuestionAnswer Code = "unknown_question_answer"
+	CodeHiddenQuestion        Code = "hidden_question"
+	CodeSelections            Code = "selections"
+	CodeOtherNotAllowed       Code = "other_not_allowed"
+	CodeNotInteger            Code = "not_integer"
+	CodeRankAll               Code = "rank_all"
+	CodeTooManyAnswers        Code = "too_many_answers"
+	CodeConsentRefused        Code = "consent_refused"
+)
+
+// DontKnowValue is how a client answers "don't know" on a scale or a
+// matrix statement.
+const DontKnowValue = "dont_know"
+
+// maxOtherLength bounds "other, please say" texts.
+const maxOtherLength = 500
+
+// ParseAnswers reads the answers of a submission, as the app sends them
+// (docs/surveys.md), against a definition, and checks them completely:
+// types, option codes, bounds, selections, required questions, show_if
+// (answering a hidden question is an error), lengths, unknown questions and
+// "other" texts. Free text is scrubbed of contact details. Every problem is
+// reported, each with a JSON pointer under /answers.
+func (d *Definition) ParseAnswers(raw map[string]json.RawMessage) (Answers, error) {
+	var p problems
+	if len(raw) > MaxQuestions {
+		p.add("/answers", CodeTooManyAnswers, map[string]any{"Max": MaxQuestions})
+		return nil, p.err()
+	}
+	answers := Answers{}
+	for id := range raw {
+		if d.Question(id) == nil {
+			p.add(Pointer("answers", id), CodeUnknownQuestionAnswer, nil)
+		}
+	}
+	// Questions in order, so that show_if sees the earlier answers.
+	for _, q := range d.Questions() {
+		ptr := Pointer("answers", q.ID)
+		r, given := raw[q.ID]
+		if given && isNull(r) {
+			given = false
+		}
+		shown := q.ShowIf == nil || q.ShowIf.Eval(d, answers)
+		if !shown {
+			if given {
+				p.add(ptr, CodeHiddenQuestion, nil)
+			}
+			continue
+		}
+		if !given {
+			if q.Required {
+				p.add(ptr, CodeRequired, nil)
+			}
+			continue
+		}
+		a, ok := parseAnswer(&p, ptr, q, r)
+		if !ok {
+			continue
+		}
+		if q.Consent && q.Required && a.Choice != q.Options[0].Code {
+			// The first option of a required consent question is "yes".
+			p.add(ptr, CodeConsentRefused, nil)
+			continue
+		}
+		answers[q.ID] = a
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return answers, nil
+}
+
+func isNull(r json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(r), []byte("null")) }
+
+func parseAnswer(p *problems, ptr string, q *Question, r json.RawMessage) (Answer, bool) {
+	var a Answer
+	bad := func(expected string) (Answer, bool) {
+		p.add(ptr, CodeInvalidType, map[string]any{"Expected": expected})
+		return a, false
+	}
+	switch q.Type {
+	case SingleChoice:
+		var obj struct {
+			Choice *string `json:"choice"`
+			Other  string  `json:"other"`
+		}
+		if json.Unmarshal(r, &a.Choice) != nil {
+			if !strictObject(r, &obj) || obj.Choice == nil {
+				return bad("option code")
+			}
+			a.Choice, a.Other = *obj.Choice, obj.Other
+		}
+		o := q.Option(a.Choice)
+		if o == nil {
+			p.add(ptr, CodeUnknownOption, map[string]any{"Code": a.Choice})
+			return a, false
+		}
+		return a, checkOther(p, ptr, &a, o.Other)
+	case MultipleChoice:
+		var obj struct {
+			Choices []string `json:"choices"`
+			Other   string   `json:"other"`
+		}
+		var codes []string
+		if json.Unmarshal(r, &codes) != nil {
+			if !strictObject(r, &obj) {
+				return bad("list of option codes")
+			}
+			codes, a.Other = obj.Choices, obj.Other
+		}
+		chosen := map[string]bool{}
+		otherAllowed := false
+		for i, c := range codes {
+			o := q.Option(c)
+			switch {
+			case o == nil:
+				p.add(ptr+Pointer(i), CodeUnknownOption, map[string]any{"Code": c})
+				return a, false
+			case chosen[c]:
+				p.add(ptr+Pointer(i), CodeDuplicate, nil)
+				return a, false
+			}
+			chosen[c] = true
+			otherAllowed = otherAllowed || o.Other
+		}
+		for _, o := range q.Options { // option order, so equal answers compare equal
+			if chosen[o.Code] {
+				a.Choices = append(a.Choices, o.Code)
+			}
+		}
+		max := q.MaxSelections
+		if max == 0 {
+			max = len(q.Options)
+		}
+		if len(a.Choices) < q.MinSelections || len(a.Choices) > max || len(a.Choices) == 0 {
+			p.add(ptr, CodeSelections, map[string]any{"Min": max1(q.MinSelections), "Max": max})
+			return a, false
+		}
+		return a, checkOther(p, ptr, &a, otherAllowed)
+	case Scale:
+		point, dk, ok := parsePoint(r)
+		if !ok || (dk && !q.DontKnow) {
+			return bad("scale point")
+		}
+		if !dk && (point < 1 || point > q.Points) {
+			p.add(ptr, CodeOutOfRange, map[string]any{"Min": 1, "Max": q.Points})
+			return a, false
+		}
+		a.Point, a.DontKnow = point, dk
+		return a, true
+	case Number:
+		var n float64
+		if json.Unmarshal(r, &n) != nil || math.IsNaN(n) || math.IsInf(n, 0) {
+			return bad("number")
+		}
+		if q.Integer && n != math.Trunc(n) {
+			p.add(ptr, CodeNotInteger, nil)
+			return a, false
+		}
+		if (q.Min != nil && n < *q.Min) || (q.Max != nil && n > *q.Max) {
+			p.add(ptr, CodeOutOfRange, map[string]any{"Min": deref(q.Min), "Max": deref(q.Max)})
+			return a, false
+		}
+		a.Number = n
+		return a, true
+	case FreeText:
+		if json.Unmarshal(r, &a.Text) != nil {
+			return bad("text")
+		}
+		a.Text = strings.TrimSpace(a.Text)
+		max := q.MaxLength
+		if max == 0 {
+			max = DefaultAnswerLength
+		}
+		if utf8.RuneCountInString(a.Text) > max {
+			p.add(ptr, CodeTooLong, map[string]any{"Max": max})
+			return a, false
+		}
+		var removed int
+		a.Text, removed = Scrub(a.Text)
+		a.Removed += removed
+		return a, true
+	case Ranking:
+		if json.Unmarshal(r, &a.Order) != nil {
+			return bad("list of option codes")
+		}
+		seen := map[string]bool{}
+		for i, c := range a.Order {
+			if q.Option(c) == nil {
+				p.add(ptr+Pointer(i), CodeUnknownOption, map[string]any{"Code": c})
+				return a, false
+			}
+			if seen[c] {
+				p.add(ptr+Pointer(i), CodeDuplicate, nil)
+				return a, false
+			}
+			seen[c] = true
+		}
+		if len(a.Order) != len(q.Options) {
+			p.add(ptr, CodeRankAll, map[string]any{"Count": len(q.Options)})
+			return a, false
+		}
+		return a, true
+	case Matrix:
+		var rows map[string]json.RawMessage
+		if json.Unmarshal(r, &rows) != nil || rows == nil {
+			return bad("object of statement codes")
+		}
+		a.Rows = map[string]int{}
+		ok := true
+		for code, v := range rows {
+			rp := ptr + Pointer(code)
+			if q.statement(code) == nil {
+				p.add(rp, CodeUnknownOption, map[string]any{"Code": code})
+				ok = false
+				continue
+			}
+			point, dk, valid := parsePoint(v)
+			switch {
+			case !valid || (dk && !q.DontKnow):
+				p.add(rp, CodeInvalidType, map[string]any{"Expected": "scale point"})
+				ok = false
+			case !dk && (point < 1 || point > q.Points):
+				p.add(rp, CodeOutOfRange, map[string]any{"Min": 1, "Max": q.Points})
+				ok = false
+			default:
+				a.Rows[code] = point // 0 when "don't know"
+			}
+		}
+		if len(a.Rows) == 0 && ok {
+			return bad("object of statement codes")
+		}
+		return a, ok
+	}
+	return a, false
+}
+
+// strictObject decodes r into v, refusing unknown fields.
+func strictObject(r json.RawMessage, v any) bool {
+	dec := json.NewDecoder(bytes.NewReader(r))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v) == nil
+}
+
+// parsePoint reads a scale answer: a whole number, or "dont_know".
+func parsePoint(r json.RawMessage) (point int, dontKnow, ok bool) {
+	var s string
+	if json.Unmarshal(r, &s) == nil {
+		return 0, s == DontKnowValue, s == DontKnowValue
+	}
+	var f float64
+	if json.Unmarshal(r, &f) != nil || f != math.Trunc(f) || math.Abs(f) > 1000 {
+		return 0, false, false
+	}
+	return int(f), false, true
+}
+
+// checkOther checks and scrubs the "other, please say" text.
+func checkOther(p *problems, ptr string, a *Answer, allowed bool) bool {
+	a.Other = strings.TrimSpace(a.Other)
+	switch {
+	case a.Other != "" && !allowed:
+		p.add(ptr+"/other", CodeOtherNotAllowed, nil)
+		return false
+	case utf8.RuneCountInString(a.Other) > maxOtherLength:
+		p.add(ptr+"/other", CodeTooLong, map[string]any{"Max": maxOtherLength})
+		return false
+	}
+	var removed int
+	a.Other, removed = Scrub(a.Other)
+	a.Removed += removed
+	return true
+}
+
+func deref(f *float64) any {
+	if f == nil {
+		return "∞"
+	}
+	return *f
+}
+
+func max1(n int) int {
+	if n < 1 {
+		return 1
+	}
+	return n
+}
+
+// Eval decides a show_if condition from the answers given so far. The
+// rules, which the app must follow too (docs/surveys.md):
+//   - all: true when every sub-condition is true (so an empty list is true);
+//     any: true when at least one is.
+//   - A leaf tests one earlier question. If that question was not answered
+//     (skipped, or itself hidden), "answered: false" is true and every other
+//     operator is false.
+//   - equals: single_choice: the chosen code; multiple_choice: the code is
+//     among those chosen; ranking: the code ranked first; scale: the point
+//     (a "don't know" equals nothing); number: the number.
+//   - any_of: the chosen code (single) or any chosen code (multiple) is in
+//     the list; none_of: answered, and no chosen code is in the list.
+//   - at_least / at_most: scale point or number compared inclusively; a
+//     "don't know" is false for both.
+//   - answered: true when answered (any value, "don't know" included).
+func (c *Condition) Eval(d *Definition, answers Answers) bool {
+	if len(c.All) > 0 {
+		for i := range c.All {
+			if !c.All[i].Eval(d, answers) {
+				return false
+			}
+		}
+		return true
+	}
+	if len(c.Any) > 0 {
+		for i := range c.Any {
+			if c.Any[i].Eval(d, answers) {
+				return true
+			}
+		}
+		return false
+	}
+	a, answered := answers[c.Question]
+	if c.Answered != nil {
+		return answered == *c.Answered
+	}
+	if !answered {
+		return false
+	}
+	q := d.Question(c.Question)
+	if q == nil {
+		return false
+	}
+	chosen := a.Choices
+	if q.Type == SingleChoice {
+		chosen = []string{a.Choice}
+	}
+	value, hasValue := numericValue(q, a)
+	switch {
+	case c.Equals != nil:
+		switch want := c.Equals.(type) {
+		case string:
+			if q.Type == Ranking {
+				return len(a.Order) > 0 && a.Order[0] == want
+			}
+			return slices.Contains(chosen, want)
+		case float64:
+			return hasValue && value == want
+		}
+		return false
+	case len(c.AnyOf) > 0:
+		for _, code := range chosen {
+			if slices.Contains(c.AnyOf, code) {
+				return true
+			}
+		}
+		return false
+	case len(c.NoneOf) > 0:
+		for _, code := range chosen {
+			if slices.Contains(c.NoneOf, code) {
+				return false
+			}
+		}
+		return true
+	case c.AtLeast != nil:
+		return hasValue && value >= *c.AtLeast
+	case c.AtMost != nil:
+		return hasValue && value <= *c.AtMost
+	}
+	return false
+}
+
+// numericValue is the number a scale or number answer compares as.
+func numericValue(q *Question, a Answer) (float64, bool) {
+	switch q.Type {
+	case Scale:
+		return float64(a.Point), !a.DontKnow
+	case Number:
+		return a.Number, true
+	}
+	return 0, false
+}
+
+// Visible reports which questions a respondent with these answers saw.
+func (d *Definition) Visible(answers Answers) map[string]bool {
+	seen := map[string]bool{}
+	for _, q := range d.Questions() {
+		seen[q.ID] = q.ShowIf == nil || q.ShowIf.Eval(d, answers)
+	}
+	return seen
+}

@@ -1,0 +1,213 @@
+package surveys
+
+import (
+	"time"
+)
+
+// Text is a text in several languages: language code -> text.
+type Text map[string]string
+
+// In returns the text in lang, falling back to fallback.
+func (t Text) In(lang, fallback string) string {
+	if s, ok := t[lang]; ok && s != "" {
+		return s
+	}
+	return t[fallback]
+}
+
+// Definition is what an organiser designs: the whole survey, in every
+// language it is offered in. It is the JSON body of POST and PUT
+// /v1/org/surveys (see examples/surveys/ and docs/surveys.md).
+type Definition struct {
+	DefaultLanguage  string            `json:"default_language"`
+	Languages        []string          `json:"languages"`
+	Title            Text              `json:"title"`
+	Description      Text              `json:"description,omitempty"`
+	EstimatedMinutes int               `json:"estimated_minutes,omitempty"`
+	Introduction     Text              `json:"introduction,omitempty"`
+	ThankYou         Text              `json:"thank_you"`
+	Sections         []Section         `json:"sections"`
+	Audience         Audience          `json:"audience"`
+	OpensAt          *time.Time        `json:"opens_at,omitempty"`
+	ClosesAt         *time.Time        `json:"closes_at,omitempty"`
+	K                int               `json:"k,omitempty"`
+	PublicResults    bool              `json:"public_results,omitempty"`
+	AccessCodes      bool              `json:"access_codes,omitempty"`
+	Sensitive        bool              `json:"sensitive,omitempty"`
+	ContentNote      Text              `json:"content_note,omitempty"`
+	SupportResources []SupportResource `json:"support_resources,omitempty"`
+}
+
+// Audience says who a survey is for; the app's list is filtered by it.
+type Audience struct {
+	MinAge  int      `json:"min_age,omitempty"`
+	MaxAge  int      `json:"max_age,omitempty"`
+	Regions []string `json:"regions,omitempty"`
+}
+
+// SupportResource is somewhere a young person can get help, shown before a
+// sensitive survey starts and after it is submitted.
+type SupportResource struct {
+	Country string `json:"country"` // ISO 3166-1 alpha-2, upper case
+	Name    Text   `json:"name"`
+	Phone   string `json:"phone,omitempty"`
+	URL     string `json:"url,omitempty"`
+	Hours   Text   `json:"hours,omitempty"`
+}
+
+// Section groups questions.
+type Section struct {
+	ID        string     `json:"id"`
+	Title     Text       `json:"title,omitempty"`
+	Questions []Question `json:"questions"`
+}
+
+// QuestionType is the kind of answer a question takes.
+type QuestionType string
+
+// The question types. There is deliberately no type for birth dates, names,
+// e-mail, phone numbers, postcodes or free-form location.
+const (
+	SingleChoice   QuestionType = "single_choice"
+	MultipleChoice QuestionType = "multiple_choice"
+	Scale          QuestionType = "scale"
+	Number         QuestionType = "number"
+	FreeText       QuestionType = "text"
+	Ranking        QuestionType = "ranking"
+	Matrix         QuestionType = "matrix"
+)
+
+// QuestionTypes lists every question type.
+var QuestionTypes = []QuestionType{SingleChoice, MultipleChoice, Scale, Number, FreeText, Ranking, Matrix}
+
+// Question is one question. Which fields apply depends on Type:
+//   - single_choice, multiple_choice, ranking: Options;
+//     multiple_choice also MinSelections, MaxSelections;
+//   - scale: Points, Labels (at least "1" and Points), DontKnow, DontKnowLabel;
+//   - matrix: Statements answered on the scale given by Points, Labels, DontKnow;
+//   - number: Integer, Min, Max, Unit;
+//   - text: MaxLength.
+type Question struct {
+	ID       string       `json:"id"`
+	Type     QuestionType `json:"type"`
+	Text     Text         `json:"text"`
+	Help     Text         `json:"help,omitempty"`
+	Required bool         `json:"required,omitempty"`
+	// Consent marks the question that asks for consent; in a sensitive
+	// survey it is the only one that may be required.
+	Consent bool `json:"consent,omitempty"`
+	// Breakdown marks a dimension results are broken down by (age band,
+	// gender, county...). Only single_choice questions can be one.
+	Breakdown bool       `json:"breakdown,omitempty"`
+	ShowIf    *Condition `json:"show_if,omitempty"`
+
+	Options       []Option `json:"options,omitempty"`
+	MinSelections int      `json:"min_selections,omitempty"`
+	MaxSelections int      `json:"max_selections,omitempty"`
+
+	Points        int             `json:"points,omitempty"`
+	Labels        map[string]Text `json:"labels,omitempty"`
+	DontKnow      bool            `json:"dont_know,omitempty"`
+	DontKnowLabel Text            `json:"dont_know_label,omitempty"`
+	Statements    []Option        `json:"statements,omitempty"`
+
+	Integer bool     `json:"integer,omitempty"`
+	Min     *float64 `json:"min,omitempty"`
+	Max     *float64 `json:"max,omitempty"`
+	Unit    Text     `json:"unit,omitempty"`
+
+	MaxLength int `json:"max_length,omitempty"`
+}
+
+// Option is a choice (or a matrix statement) with a stable code.
+type Option struct {
+	Code  string `json:"code"`
+	Label Text   `json:"label"`
+	// Other asks for "other, please say" text when chosen.
+	Other bool `json:"other,omitempty"`
+}
+
+// Condition decides whether a question is shown, from earlier answers. A
+// condition is either a group (All or Any) or a test on one earlier
+// question (Question plus exactly one operator). docs/surveys.md gives the
+// exact rules.
+type Condition struct {
+	All []Condition `json:"all,omitempty"`
+	Any []Condition `json:"any,omitempty"`
+
+	Question string `json:"question,omitempty"`
+	// Equals is an option code (string) or a number (scale point, number).
+	Equals   any      `json:"equals,omitempty"`
+	AnyOf    []string `json:"any_of,omitempty"`
+	NoneOf   []string `json:"none_of,omitempty"`
+	AtLeast  *float64 `json:"at_least,omitempty"`
+	AtMost   *float64 `json:"at_most,omitempty"`
+	Answered *bool    `json:"answered,omitempty"`
+}
+
+// Limits keep a definition small enough that no survey can become an outage.
+const (
+	MaxLanguages        = 20
+	MaxSections         = 50
+	MaxQuestions        = 200
+	MaxOptions          = 60
+	MaxStatements       = 40
+	MaxPoints           = 11
+	MaxTextLength       = 2000 // one text in one language, in characters
+	MaxLongTextLength   = 8000 // introduction, description, content note
+	MaxAnswerTextLength = 5000 // the largest max_length a text question may set
+	DefaultAnswerLength = 1000
+	MaxConditionDepth   = 4
+	MaxSupportResources = 20
+	DefaultK            = 10
+	MinK                = 5
+)
+
+// Questions returns every question in order.
+func (d *Definition) Questions() []*Question {
+	var qs []*Question
+	for si := range d.Sections {
+		for qi := range d.Sections[si].Questions {
+			qs = append(qs, &d.Sections[si].Questions[qi])
+		}
+	}
+	return qs
+}
+
+// Question finds a question by id.
+func (d *Definition) Question(id string) *Question {
+	for _, q := range d.Questions() {
+		if q.ID == id {
+			return q
+		}
+	}
+	return nil
+}
+
+// Threshold is the disclosure threshold k, with the default applied.
+func (d *Definition) Threshold() int {
+	if d.K == 0 {
+		return DefaultK
+	}
+	return d.K
+}
+
+// Option finds an option by code.
+func (q *Question) Option(code string) *Option {
+	for i := range q.Options {
+		if q.Options[i].Code == code {
+			return &q.Options[i]
+		}
+	}
+	return nil
+}
+
+// statement finds a matrix statement by code.
+func (q *Question) statement(code string) *Option {
+	for i := range q.Statements {
+		if q.Statements[i].Code == code {
+			return &q.Statements[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,1019 @@
+package surveys
+
+// Free-text scrubbing: removal of contact details from survey answers before
+// they are stored. See docs/privacy.md ("Free-text scrubbing") for the rules,
+// the labelled corpus and the measured recall/precision.
+//
+// The detectors are deliberately biased towards recall: the people writing
+// these answers are children, some of them answering questions about sexual
+// exploitation, and a contact detail that slips through is far worse than an
+// innocent number that is replaced by the marker.
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Marker replaces every contact detail found in free text.
+const Marker = "[removed]"
+
+// ContactSpans returns the byte ranges [start,end) of contact details in text, sorted, non-overlapping.
+func ContactSpans(text string) [][2]int {
+	if text == "" {
+		return nil
+	}
+	var spans [][2]int
+	spans = appendEmails(spans, text)
+	spans = appendObfuscatedEmails(spans, text)
+	spans = appendURLs(spans, text)
+	spans = appendHandles(spans, text)
+	spans = appendUnderscoreNames(spans, text)
+	spans = appendPlatformNames(spans, text)
+	spans = appendNumbers(spans, text)
+	spans = appendNationalIDs(spans, text)
+	spans = appendNumberWords(spans, text)
+	if len(spans) == 0 {
+		return nil
+	}
+	spans = mergeSpans(spans)
+	return propagate(spans, text)
+}
+
+// Scrub replaces each contact detail with Marker and returns the clean text and how many were removed.
+func Scrub(text string) (clean string, removed int) {
+	spans := ContactSpans(text)
+	if len(spans) == 0 {
+		return text, 0
+	}
+	var b strings.Builder
+	b.Grow(len(text) + len(spans)*len(Marker))
+	prev := 0
+	for _, s := range spans {
+		b.WriteString(text[prev:s[0]])
+		b.WriteString(Marker)
+		prev = s[1]
+	}
+	b.WriteString(text[prev:])
+	return b.String(), len(spans)
+}
+
+// mergeSpans sorts spans and unites the ones that overlap or touch.
+func mergeSpans(spans [][2]int) [][2]int {
+	sort.Slice(spans, func(i, j int) bool {
+		if spans[i][0] != spans[j][0] {
+			return spans[i][0] < spans[j][0]
+		}
+		return spans[i][1] > spans[j][1]
+	})
+	out := spans[:1]
+	for _, s := range spans[1:] {
+		last := &out[len(out)-1]
+		if s[0] <= last[1] {
+			if s[1] > last[1] {
+				last[1] = s[1]
+			}
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// propagate also removes every other occurrence of a text that was found to
+// be a contact detail. Some detectors depend on context ("my snap is x_y",
+// "number: 123 45 67"); once a string is known to be a contact detail it must
+// not survive elsewhere in the same answer. It repeats until nothing changes
+// (merging can create a longer span whose text occurs elsewhere).
+func propagate(spans [][2]int, text string) [][2]int {
+	for round := 0; round < 8; round++ {
+		seen := make(map[string]bool, len(spans))
+		extra := spans
+		for _, s := range spans {
+			needle := text[s[0]:s[1]]
+			if needle == "" || seen[needle] {
+				continue
+			}
+			seen[needle] = true
+			for from := 0; from < len(text); {
+				i := strings.Index(text[from:], needle)
+				if i < 0 {
+					break
+				}
+				start := from + i
+				extra = append(extra, [2]int{start, start + len(needle)})
+				from = start + len(needle)
+			}
+		}
+		if len(extra) == len(spans) {
+			return spans
+		}
+		merged := mergeSpans(extra)
+		if sameSpans(merged, spans) {
+			return merged
+		}
+		spans = merged
+	}
+	return spans
+}
+
+func sameSpans(a, b [][2]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// ---------------------------------------------------------------- helpers
+
+func runeBefore(text string, i int) rune {
+	if i <= 0 {
+		return 0
+	}
+	r, _ := utf8.DecodeLastRuneInString(text[:i])
+	return r
+}
+
+func runeAt(text string, i int) rune {
+	if i >= len(text) {
+		return 0
+	}
+	r, _ := utf8.DecodeRuneInString(text[i:])
+	return r
+}
+
+func isAlnum(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// trimTrailing drops trailing punctuation that ends a sentence rather than a
+// link or address. A closing bracket is kept when the span opened one.
+func trimTrailing(text string, start, end int) int {
+	for end > start {
+		r, size := utf8.DecodeLastRuneInString(text[start:end])
+		switch r {
+		case '.', ',', ';', ':', '!', '?', '\'', '"', '»', '”', '’', '…', '-', '*', '>':
+			end -= size
+			continue
+		case ')', ']', '}':
+			open := map[rune]string{')': "(", ']': "[", '}': "{"}[r]
+			if strings.Count(text[start:end], open) >= strings.Count(text[start:end], string(r)) {
+				return end
+			}
+			end -= size
+			continue
+		}
+		return end
+	}
+	return end
+}
+
+// ---------------------------------------------------------------- e-mail
+
+var emailRe = regexp.MustCompile(`[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)*`)
+
+func appendEmails(spans [][2]int, text string) [][2]int {
+	if !strings.Contains(text, "@") {
+		return spans
+	}
+	for _, m := range emailRe.FindAllStringIndex(text, -1) {
+		start, end := m[0], m[1]
+		// Quotes, dots and dashes are allowed inside the local part only.
+		for start < end && strings.ContainsRune(".'-+%", rune(text[start])) {
+			start++
+		}
+		if start >= end || text[start] == '@' {
+			continue
+		}
+		at := strings.IndexByte(text[start:end], '@') + start
+		domain := text[at+1 : end]
+		if !strings.ContainsFunc(domain, unicode.IsLetter) {
+			continue // "3@5", "2@10"
+		}
+		spans = append(spans, [2]int{start, end})
+	}
+	return spans
+}
+
+// Obfuscated addresses: "name at gmail dot com", "name(at)hotmail.se",
+// "name [at] gmail [dot] com", "name snabel-a gmail punkt com",
+// "name arroba hotmail punto com", "name собака gmail крапка com".
+// A plain " at " is also an English word ("look at www.example.com"), so
+// after it the dot must be spelled out or the domain must be a mail provider.
+var obfuscatedEmailRe = func() *regexp.Regexp {
+	const (
+		label      = `[\p{L}\p{N}](?:[\p{L}\p{N}_-]*[\p{L}\p{N}])?`
+		dotWord    = `(?:dot|punkt|punto|piste|pist|krapka|крапка|точка|نقطة)`
+		spelledDot = `(?:\s*[(\[{<]\s*(?:` + dotWord + `|\.)\s*[)\]}>]\s*|\s+` + dotWord + `\s+)`
+		anyDot     = `(?:` + spelledDot + `|\.)`
+		localPart  = label + `(?:(?:\.|\s+` + dotWord + `\s+)` + label + `)*`
+		tld        = `(?-i:com|net|org|se|fi|es|ua|uk|so|nu|eu|de|info|io|me|co|edu|ru|no|dk|ee)`
+		providers  = `(?:gmail|hotmail|outlook|yahoo|icloud|live|protonmail|proton|yandex|ukr|mail)`
+		// bracketed "at" or @, words that only mean "@", or a spaced @
+		strongAt = `(?:\s*[(\[{<]\s*(?:at|@|a|snabel-?a|arroba|собака|равлик)\s*[)\]}>]\s*` +
+			`|\s+(?:snabel-?a|arroba|собака|равлик|ät)\s+|\s*@\s+|\s+@\s*)`
+		weakAt        = `\s+at\s+`
+		domainAny     = `(?:` + label + anyDot + `)+` + tld
+		domainSpelled = `(?:` + label + anyDot + `)*` + label + spelledDot + tld
+		providerTLD   = providers + anyDot + tld
+	)
+	return regexp.MustCompile(`(?i)` + localPart + `(?:` +
+		strongAt + `(?:` + domainAny + `|` + providers + `)|` +
+		weakAt + `(?:` + domainSpelled + `|` + providerTLD + `))(?:\b|$)`)
+}()
+
+func appendObfuscatedEmails(spans [][2]int, text string) [][2]int {
+	for _, m := range obfuscatedEmailRe.FindAllStringIndex(text, -1) {
+		if isAlnum(runeAt(text, m[1])) {
+			continue
+		}
+		spans = append(spans, [2]int{m[0], m[1]})
+	}
+	return spans
+}
+
+// ---------------------------------------------------------------- URLs
+
+var (
+	schemeURLRe = regexp.MustCompile(`(?i)(?:https?://|www\.)[^\s<>"“”«»]+`)
+	bareURLRe   = regexp.MustCompile(`(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+([a-z]{2,12})`)
+	pathRe      = regexp.MustCompile(`^[/?#][^\s<>"“”«»]*`)
+)
+
+// strongTLDs may appear without a path ("bris.se"). weakTLDs are also
+// ordinary words or abbreviations in the supported languages ("so", "no",
+// "me", "to") and only count when followed by a path ("t.me/name").
+var (
+	strongTLDs = setOf("com", "net", "org", "se", "fi", "es", "ua", "uk", "ru", "de", "eu", "nu", "info",
+		"io", "gg", "tv", "app", "dev", "xyz", "edu", "gov", "biz", "online", "site", "ly", "link",
+		"shop", "store", "club", "top", "dk", "ee", "pl", "fr", "nl", "tk", "cc", "ws", "su")
+	weakTLDs = setOf("me", "co", "so", "to", "be", "at", "it", "is", "no", "us", "ai", "am", "fm", "la",
+		"ch", "li", "gl", "gd", "sh", "sy", "iq", "sa", "ae", "eg", "tr", "ir", "af", "er", "et")
+)
+
+func setOf(items ...string) map[string]bool {
+	m := make(map[string]bool, len(items))
+	for _, it := range items {
+		m[it] = true
+	}
+	return m
+}
+
+func appendURLs(spans [][2]int, text string) [][2]int {
+	if !strings.Contains(text, ".") {
+		return spans
+	}
+	for _, m := range schemeURLRe.FindAllStringIndex(text, -1) {
+		if isAlnum(runeBefore(text, m[0])) {
+			continue // "awww.", "xhttp://"
+		}
+		end := trimTrailing(text, m[0], m[1])
+		if end-m[0] <= len("www.") {
+			continue
+		}
+		spans = append(spans, [2]int{m[0], end})
+	}
+	for _, m := range bareURLRe.FindAllStringSubmatchIndex(text, -1) {
+		start, end := m[0], m[1]
+		tld := text[m[2]:m[3]]
+		if r := runeAt(text, end); isAlnum(r) || r == '_' {
+			continue // "example.Community", "file.txt2"
+		}
+		if r := runeBefore(text, start); r == '.' || r == '_' {
+			continue
+		}
+		path := pathRe.FindStringIndex(text[end:])
+		hasPath := path != nil && path[1] > 1
+		switch {
+		case strongTLDs[tld]:
+		case weakTLDs[tld] && hasPath:
+		default:
+			continue
+		}
+		if path != nil {
+			end = trimTrailing(text, start, end+path[1])
+		}
+		spans = append(spans, [2]int{start, end})
+	}
+	return spans
+}
+
+// ---------------------------------------------------------------- handles
+
+var (
+	handleRe         = regexp.MustCompile(`@[\p{L}\p{N}_](?:[\p{L}\p{N}_.]*[\p{L}\p{N}_])?(?:#[0-9]{4})?`)
+	underscoreNameRe = regexp.MustCompile(`[\p{L}\p{N}_.]*_[\p{L}\p{N}_.]*(?:#[0-9]{4})?`)
+)
+
+// appendHandles finds @handles. An @ preceded by something that can end the
+// local part of an e-mail address is left to the e-mail detector.
+func appendHandles(spans [][2]int, text string) [][2]int {
+	if !strings.Contains(text, "@") {
+		return spans
+	}
+	for _, m := range handleRe.FindAllStringIndex(text, -1) {
+		prev := runeBefore(text, m[0])
+		if isAlnum(prev) || strings.ContainsRune("_.-+%'", prev) {
+			continue
+		}
+		if utf8.RuneCountInString(text[m[0]:m[1]]) < 3 {
+			continue // "@a"
+		}
+		spans = append(spans, [2]int{m[0], m[1]})
+	}
+	return spans
+}
+
+// appendUnderscoreNames finds user names such as "sanna_2009" or
+// "pablo_gamer#1234": ordinary prose in the supported languages never joins
+// letters and digits with an underscore.
+func appendUnderscoreNames(spans [][2]int, text string) [][2]int {
+	if !strings.Contains(text, "_") {
+		return spans
+	}
+	for _, m := range underscoreNameRe.FindAllStringIndex(text, -1) {
+		start, end := m[0], m[1]
+		for start < end && text[start] == '.' {
+			start++
+		}
+		end = trimTrailing(text, start, end)
+		tok := text[start:end]
+		if !strings.ContainsFunc(tok, isAlnum) || utf8.RuneCountInString(tok) < 3 {
+			continue
+		}
+		spans = append(spans, [2]int{start, end})
+	}
+	return spans
+}
+
+// Platform names followed by a user name: "my snap is carla.m10",
+// "her discord is shadowcat#4821", "Lisää mut snapissa: venla_2008".
+var platformRe = regexp.MustCompile(`(?i)(?:snap|snäp|insta|ig|tik ?tok|discord|telegram|kik|roblox|steam|psn|xbox|twitch|twitter|yubo|bereal|username|user name|användarnamn|gamertag|usuario|käyttäjä|снеп|снап|інста|инста|телеграм|тікток|тик ?ток|нік|ник|سناب|انستا|انستغرام|تيك ?توك|تلغرام|تيليجرام)`)
+
+var userTokenRe = regexp.MustCompile(`^[\p{L}\p{N}_.#-]+`)
+
+var unitSuffixRe = regexp.MustCompile(`^[0-9]+(?:[.,][0-9]+)?\p{L}{1,5}$`)
+
+func appendPlatformNames(spans [][2]int, text string) [][2]int {
+	for _, m := range platformRe.FindAllStringIndex(text, -1) {
+		if unicode.IsLetter(runeBefore(text, m[0])) {
+			continue // "big", "Instagram" inside another word
+		}
+		if start, end, ok := userNameBefore(text, m[0]); ok {
+			spans = append(spans, [2]int{start, end})
+		}
+		i := m[1]
+		// Inflections and compounds: "snapissa", "Snapchat-kayga", "instan".
+		for n := 0; n < 16 && i < len(text); n++ {
+			r, size := utf8.DecodeRuneInString(text[i:])
+			if !unicode.IsLetter(r) && r != '-' {
+				break
+			}
+			i += size
+		}
+		// Up to three short filler words ("is", "är", "on", "es", "waa")
+		// before the name.
+		for words := 0; words < 4; words++ {
+			for i < len(text) {
+				r, size := utf8.DecodeRuneInString(text[i:])
+				if !unicode.IsSpace(r) && !strings.ContainsRune(":=-–—", r) {
+					break
+				}
+				i += size
+			}
+			loc := userTokenRe.FindStringIndex(text[i:])
+			if loc == nil {
+				break
+			}
+			start := i
+			end := trimTrailing(text, start, i+loc[1])
+			tok := text[start:end]
+			if looksLikeUserName(tok) {
+				spans = append(spans, [2]int{start, end})
+				break
+			}
+			if utf8.RuneCountInString(tok) > 6 {
+				break
+			}
+			i += loc[1]
+		}
+	}
+	return spans
+}
+
+// looksLikeUserName accepts tokens that mix letters with digits, an
+// underscore, an inner dot or a "#1234" tag, and rejects ordinary words,
+// numbers and quantities with units ("10min", "5h").
+func looksLikeUserName(tok string) bool {
+	n := utf8.RuneCountInString(tok)
+	if n < 3 || n > 40 {
+		return false
+	}
+	if !strings.ContainsFunc(tok, unicode.IsLetter) {
+		return false
+	}
+	if unitSuffixRe.MatchString(tok) {
+		return false
+	}
+	if strings.ContainsAny(tok, "_#") || strings.ContainsFunc(tok, unicode.IsDigit) {
+		return true
+	}
+	if i := strings.IndexByte(tok, '.'); i > 0 && i < len(tok)-1 {
+		return !isAbbreviation(tok)
+	}
+	return false
+}
+
+// isAbbreviation recognises dotted abbreviations such as "t.ex", "bl.a",
+// "e.g" and "p.g.a": every part has at most two letters.
+func isAbbreviation(tok string) bool {
+	for part := range strings.SplitSeq(tok, ".") {
+		if utf8.RuneCountInString(part) > 2 {
+			return false
+		}
+	}
+	return true
+}
+
+// userNameBefore finds a user name written before the platform name that
+// starts at i: "emma.lind on insta", "wilma.s på snap".
+func userNameBefore(text string, i int) (int, int, bool) {
+	for words := 0; words < 2; words++ {
+		j := i
+		for j > 0 {
+			r, size := utf8.DecodeLastRuneInString(text[:j])
+			if !unicode.IsSpace(r) && !strings.ContainsRune(",:-–—", r) {
+				break
+			}
+			j -= size
+		}
+		k := j
+		for k > 0 {
+			r, size := utf8.DecodeLastRuneInString(text[:k])
+			if !isAlnum(r) && !strings.ContainsRune("_.#", r) {
+				break
+			}
+			k -= size
+		}
+		if k == j || runeBefore(text, k) == '@' {
+			return 0, 0, false
+		}
+		start := k
+		for start < j && text[start] == '.' {
+			start++
+		}
+		end := trimTrailing(text, start, j)
+		if tok := text[start:end]; looksLikeUserName(tok) {
+			return start, end, true
+		} else if utf8.RuneCountInString(tok) > 3 {
+			return 0, 0, false
+		}
+		i = k // skip a short word such as "on", "på", "en", "i"
+	}
+	return 0, 0, false
+}
+
+// ---------------------------------------------------------------- numbers
+//
+// Phone numbers and personal identity numbers are found by one scanner: it
+// cuts the text into runs of digit groups joined by short separators
+// ("+46 (0)70-123 45 67" is one run of six groups) and then looks, from left
+// to right, for the longest stretch of groups that is a contact detail.
+// Dates, time ranges and allow-listed service numbers inside a run are
+// protected first, so they can neither match nor be part of a match.
+
+type numGroup struct {
+	start, end int    // byte range of the digits
+	digits     string // the digits, normalised to ASCII
+	sep        string // separator before this group ("" for the first)
+}
+
+// serviceNumbers are emergency, helpline and other service numbers that are
+// not a child's personal contact details and are kept. Short service codes
+// can never match the phone rules anyway; they are listed for the context
+// rule ("ring 116 111"). Only numbers of organisations belong here.
+var serviceNumbers = setOf(
+	"112", "911", "999", "114", "1177", "11414", "11313", "90101",
+	"116000", "116006", "116111", "116117", "116123",
+	"08001111",   // Childline (UK)
+	"0800500225", // La Strada Ukraine, children's line
+	"0800500335", // La Strada Ukraine
+	"900202010",  // Fundación ANAR (ES), children's line
+	"020505050",  // Kvinnofridslinjen (SE)
+	"0771505050", // BRIS adult line (SE)
+	"0925250111", // MIELI crisis line (FI)
+)
+
+func digitValue(r rune) (byte, bool) {
+	switch {
+	case r >= '0' && r <= '9':
+		return byte(r - '0'), true
+	case r >= 0x0660 && r <= 0x0669: // Arabic-Indic
+		return byte(r - 0x0660), true
+	case r >= 0x06F0 && r <= 0x06F9: // Extended Arabic-Indic (Persian, Urdu)
+		return byte(r - 0x06F0), true
+	case r >= 0xFF10 && r <= 0xFF19: // full-width
+		return byte(r - 0xFF10), true
+	}
+	return 0, false
+}
+
+func isDigitAt(text string, i int) bool {
+	_, ok := digitValue(runeAt(text, i))
+	return ok
+}
+
+func isSepRune(r rune) bool {
+	switch r {
+	case ' ', '-', '.', '/', '(', ')', '+', '\u00a0', '\u2009', '\u202f', '\u2010', '\u2011':
+		return true
+	}
+	return false
+}
+
+func appendNumbers(spans [][2]int, text string) [][2]int {
+	var groups []numGroup
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		_, digit := digitValue(r)
+		start := digit ||
+			(r == '+' && (isDigitAt(text, i+1) || (runeAt(text, i+1) == '(' && isDigitAt(text, i+2)))) ||
+			(r == '(' && isDigitAt(text, i+1))
+		if !start {
+			i += size
+			continue
+		}
+		if prev := runeBefore(text, i); isAlnum(prev) || prev == '_' {
+			// Digits inside a word ("B204", "GTA5", "x_09"): skip the word.
+			for i += size; i < len(text); {
+				r, size = utf8.DecodeRuneInString(text[i:])
+				if !isAlnum(r) {
+					break
+				}
+				i += size
+			}
+			continue
+		}
+		var end int
+		groups, end = scanGroups(text, i, groups[:0])
+		spans = classifyRun(spans, text, i, r == '+', groups)
+		i = end
+	}
+	return spans
+}
+
+// scanGroups reads the run of digit groups that starts at i.
+func scanGroups(text string, i int, groups []numGroup) ([]numGroup, int) {
+	j := i
+	if text[j] == '+' {
+		j++
+	}
+	if text[j] == '(' {
+		j++
+	}
+	sep := ""
+	var d []byte
+	for {
+		gs := j
+		d = d[:0]
+		for j < len(text) {
+			r, size := utf8.DecodeRuneInString(text[j:])
+			v, ok := digitValue(r)
+			if !ok {
+				break
+			}
+			d = append(d, '0'+v)
+			j += size
+		}
+		groups = append(groups, numGroup{start: gs, end: j, digits: string(d), sep: sep})
+		k, n := j, 0
+		for k < len(text) && n < 3 {
+			r, size := utf8.DecodeRuneInString(text[k:])
+			if !isSepRune(r) {
+				break
+			}
+			k += size
+			n++
+		}
+		if n == 0 || !isDigitAt(text, k) {
+			return groups, j
+		}
+		sep = text[j:k]
+		j = k
+	}
+}
+
+func classifyRun(spans [][2]int, text string, runStart int, plus bool, g []numGroup) [][2]int {
+	protected := protectGroups(g)
+	const maxDigits = 17
+	for s := 0; s < len(g); {
+		if protected[s] {
+			s++
+			continue
+		}
+		best, total := -1, 0
+		for e := s; e < len(g) && !protected[e]; e++ {
+			total += len(g[e].digits)
+			if total > maxDigits {
+				break
+			}
+			if isContactNumber(text, g, s, e, runStart, plus && s == 0) {
+				best = e
+			}
+		}
+		if best < 0 {
+			s++
+			continue
+		}
+		start, end := g[s].start, g[best].end
+		if s == 0 {
+			start = runStart
+		}
+		if strings.Count(text[start:end], "(") > strings.Count(text[start:end], ")") && runeAt(text, end) == ')' {
+			end++
+		}
+		spans = append(spans, [2]int{start, end})
+		s = best + 1
+	}
+	return spans
+}
+
+// protectGroups marks groups that belong to dates ("12.05.2024",
+// "2024-05-12", "12/5/24"), time ranges ("08.15-09.30") or allow-listed
+// service numbers ("0 800 500 225").
+func protectGroups(g []numGroup) []bool {
+	p := make([]bool, len(g))
+	for s := 0; s+2 < len(g); s++ {
+		if isDate(g[s], g[s+1], g[s+2]) {
+			p[s], p[s+1], p[s+2] = true, true, true
+		}
+	}
+	for s := 0; s+3 < len(g); s++ {
+		if isTimeRange(g[s:]) {
+			p[s], p[s+1], p[s+2], p[s+3] = true, true, true, true
+		}
+	}
+	// "0800-1600" on its own (not "0701-23 45 67")
+	if len(g) == 2 && strings.Trim(g[1].sep, " ") == "-" && isHHMM(g[0].digits) && isHHMM(g[1].digits) {
+		p[0], p[1] = true, true
+	}
+	for s := 0; s < len(g); s++ {
+		d := ""
+		for e := s; e < len(g) && e-s < 5; e++ {
+			if e > s && !validPhoneSep(g[e].sep) {
+				break
+			}
+			d += g[e].digits
+			if serviceNumbers[d] && (e+1 == len(g) || len(d) >= 8 || !validPhoneSep(g[e+1].sep)) {
+				for k := s; k <= e; k++ {
+					p[k] = true
+				}
+			}
+		}
+	}
+	return p
+}
+
+func atoi(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int(s[i]-'0')
+		if n > 1e15 {
+			return n // long enough for every caller, and no overflow
+		}
+	}
+	return n
+}
+
+func isDate(a, b, c numGroup) bool {
+	if b.sep != c.sep {
+		return false
+	}
+	la, lb, lc := len(a.digits), len(b.digits), len(c.digits)
+	switch b.sep {
+	case "-", ".", "/":
+	default:
+		return false
+	}
+	dayMonth := func(x, y string) bool {
+		dx, dy := atoi(x), atoi(y)
+		return (dx >= 1 && dx <= 31 && dy >= 1 && dy <= 12) || (dx >= 1 && dx <= 12 && dy >= 1 && dy <= 31)
+	}
+	// year first: 2024-05-12, 2024/5/12, 2024.05.12
+	if la == 4 && lb <= 2 && lc <= 2 {
+		y := atoi(a.digits)
+		return y >= 1900 && y <= 2099 && dayMonth(c.digits, b.digits)
+	}
+	// year last: 12.05.2024, 12-05-2024, 12/5/24 (two-digit years not with
+	// dashes: "031-12-03-05" is a phone number)
+	if la <= 2 && lb <= 2 && (lc == 4 || (lc == 2 && b.sep != "-")) {
+		return dayMonth(a.digits, b.digits)
+	}
+	return false
+}
+
+// isTimeRange recognises "08.15-09.30" and "8.00 - 16.30".
+func isTimeRange(g []numGroup) bool {
+	if g[1].sep != "." || g[3].sep != "." || strings.Trim(g[2].sep, " ") != "-" {
+		return false
+	}
+	for _, k := range []int{0, 2} {
+		h, m := g[k], g[k+1]
+		if len(h.digits) > 2 || len(m.digits) != 2 || atoi(h.digits) > 24 || atoi(m.digits) > 59 {
+			return false
+		}
+	}
+	return true
+}
+
+func isHHMM(d string) bool {
+	return len(d) == 4 && atoi(d[:2]) <= 24 && atoi(d[2:]) <= 59
+}
+
+// validPhoneSep accepts the separators people put inside phone numbers.
+func validPhoneSep(sep string) bool {
+	core := strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '\u00a0', '\u2009', '\u202f':
+			return -1
+		case '\u2010', '\u2011':
+			return '-'
+		}
+		return r
+	}, sep)
+	switch core {
+	case "", "-", ".", "/", "(", ")", ")-", ").", ")/":
+		return true
+	}
+	return false
+}
+
+func isContactNumber(text string, g []numGroup, s, e, runStart int, plus bool) bool {
+	if isPersonnummer(g, s, e) {
+		return true
+	}
+	var b strings.Builder
+	for k := s; k <= e; k++ {
+		if k > s && !validPhoneSep(g[k].sep) {
+			return false
+		}
+		b.WriteString(g[k].digits)
+	}
+	d := b.String()
+	n := len(d)
+	switch {
+	case n < 7:
+		return false
+	case plus: // +46 70 123 45 67, +1 (555) 123-4567
+		return n >= 8 && n <= 15 && d[0] != '0'
+	case strings.HasPrefix(g[s].digits, "00"): // 0046 70 123 45 67
+		return n >= 10 && n <= 17 && d[2] != '0'
+	case d[0] == '0': // 070-123 45 67, 08-123 456 78, 040 123 4567, 07700 900123
+		return n >= 8 && n <= 11
+	case e == s && n >= 10 && n <= 15: // 46701234567, 5551234567
+		return true
+	case n == 9 && d[0] >= '6' && d[0] <= '9' && hasShape(g, s, e, shapesES): // 612 34 56 78, 91 123 45 67
+		return true
+	case n == 10 && d[0] >= '2' && hasShape(g, s, e, shapesNANP): // (555) 123-4567
+		return true
+	}
+	// "my number is 123 45 67", "his number was 555-0199"
+	start := g[s].start
+	if s == 0 {
+		start = runStart
+	}
+	return n <= 15 && !isThousands(g, s, e) && phoneContext(text, start)
+}
+
+var (
+	shapesES   = [][]int{{9}, {3, 2, 2, 2}, {3, 3, 3}, {2, 3, 2, 2}, {3, 6}, {2, 7}}
+	shapesNANP = [][]int{{3, 3, 4}}
+)
+
+func hasShape(g []numGroup, s, e int, shapes [][]int) bool {
+next:
+	for _, shape := range shapes {
+		if len(shape) != e-s+1 {
+			continue
+		}
+		for k, l := range shape {
+			if len(g[s+k].digits) != l {
+				continue next
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// isThousands recognises quantities written with thousands separators:
+// "1 000 000", "12.500.000".
+func isThousands(g []numGroup, s, e int) bool {
+	if e == s || len(g[s].digits) > 3 || g[s].digits[0] == '0' {
+		return false
+	}
+	for k := s + 1; k <= e; k++ {
+		if len(g[k].digits) != 3 || g[k].sep != g[s+1].sep {
+			return false
+		}
+	}
+	return true
+}
+
+var phoneKeywordRe = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:numb|numm|numr|numer|númer|nr\b|tel|tfn|phone|mobil|móvil|movil|cell|call|ring|text|sms|whats|viber|signal|puh|soita|llam|lambar|taleefan|wac|номер|телефон|дзвон|رقم|هاتف|اتصل|واتس)`)
+
+// phoneContext reports whether a phone keyword precedes position i closely.
+func phoneContext(text string, i int) bool {
+	from := max(i-40, 0)
+	for from < i && !utf8.RuneStart(text[from]) {
+		from++
+	}
+	return phoneKeywordRe.MatchString(text[from:i])
+}
+
+// isPersonnummer recognises Swedish personal identity and co-ordination
+// numbers: YYMMDD-XXXX, YYMMDD+XXXX, YYYYMMDD-XXXX, YYMMDDXXXX and
+// YYYYMMDDXXXX. With a dash or plus, a well-formed date is enough (a wrong
+// check digit is still somebody's attempt at one); without, the Luhn check
+// digit must be right.
+func isPersonnummer(g []numGroup, s, e int) bool {
+	var d string
+	marked := false
+	switch e - s {
+	case 0:
+		d = g[s].digits
+		if len(d) != 10 && len(d) != 12 {
+			return false
+		}
+	case 1:
+		a, b := g[s].digits, g[e].digits
+		if (len(a) != 6 && len(a) != 8) || len(b) != 4 {
+			return false
+		}
+		switch g[e].sep {
+		case "-", "+", "\u2010", "\u2011":
+			marked = true
+		case " ", "\u00a0":
+		default:
+			return false
+		}
+		d = a + b
+	default:
+		return false
+	}
+	if len(d) == 12 {
+		if c := d[:2]; c != "18" && c != "19" && c != "20" {
+			return false
+		}
+		d = d[2:]
+	}
+	month, day := atoi(d[2:4]), atoi(d[4:6])
+	if month < 1 || month > 12 || !(day >= 1 && day <= 31 || day >= 61 && day <= 91) {
+		return false
+	}
+	return marked || luhn(d)
+}
+
+// luhn checks the mod-10 check digit of a ten digit personnummer.
+func luhn(d string) bool {
+	sum := 0
+	for i := 0; i < len(d); i++ {
+		v := int(d[i] - '0')
+		if i%2 == 0 {
+			v *= 2
+			if v > 9 {
+				v -= 9
+			}
+		}
+		sum += v
+	}
+	return sum%10 == 0
+}
+
+// ---------------------------------------------------------------- other national identity numbers
+//
+// The app is also used in Finland and Spain, where children may write their
+// identity numbers: Finnish henkilötunnus (DDMMYY, century sign, three
+// digits, check character) and Spanish DNI (eight digits and a check letter)
+// or NIE (X/Y/Z, seven digits, check letter).
+
+var (
+	hetuRe   = regexp.MustCompile(`(?i)\b([0-9]{2})([0-9]{2})[0-9]{2}[-+A-FU-Y][0-9]{3}[0-9A-Y]\b`)
+	dniNieRe = regexp.MustCompile(`(?i)\b([XYZ][- ]?)?([0-9]{7,8})[- ]?([A-Z])\b`)
+)
+
+const dniLetters = "TRWAGMYFPDXBNJZSQVHLCKE"
+
+func appendNationalIDs(spans [][2]int, text string) [][2]int {
+	for _, m := range hetuRe.FindAllStringSubmatchIndex(text, -1) {
+		day, month := atoi(text[m[2]:m[3]]), atoi(text[m[4]:m[5]])
+		if day >= 1 && day <= 31 && month >= 1 && month <= 12 {
+			spans = append(spans, [2]int{m[0], m[1]})
+		}
+	}
+	for _, m := range dniNieRe.FindAllStringSubmatchIndex(text, -1) {
+		digits := text[m[4]:m[5]]
+		n := atoi(digits)
+		if m[2] >= 0 { // NIE: X=0, Y=1, Z=2 in front of seven digits
+			if len(digits) != 7 {
+				continue
+			}
+			n += int(strings.IndexByte("XYZ", byte(unicode.ToUpper(rune(text[m[2]]))))) * 10_000_000
+		} else if len(digits) != 8 {
+			continue
+		}
+		if byte(unicode.ToUpper(rune(text[m[6]]))) == dniLetters[n%23] {
+			spans = append(spans, [2]int{m[0], m[1]})
+		}
+	}
+	return spans
+}
+
+// ---------------------------------------------------------------- numbers written as words
+//
+// "zero seven zero one two three four five six seven" is a common way to get
+// a phone number past a filter. Seven or more digits in a row, at least four
+// of them written as words, are removed (plain digits are left to the number
+// scanner).
+
+var digitWords = setOf(
+	// en
+	"zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+	// sv
+	"noll", "ett", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio",
+	// fi
+	"nolla", "yksi", "kaksi", "kolme", "neljä", "viisi", "kuusi", "seitsemän", "kahdeksan", "yhdeksän",
+	// es
+	"cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve",
+	// so
+	"eber", "kow", "laba", "saddex", "afar", "shan", "lix", "toddoba", "siddeed", "sagaal",
+	// uk
+	"нуль", "один", "одна", "два", "дві", "три", "чотири", "пʼять", "шість", "сім", "вісім", "девʼять",
+	// ar
+	"صفر", "واحد", "اثنان", "اثنين", "ثلاثة", "اربعة", "أربعة", "خمسة", "ستة", "سبعة", "ثمانية", "تسعة",
+)
+
+func appendNumberWords(spans [][2]int, text string) [][2]int {
+	runStart, runEnd, count, words := -1, -1, 0, 0
+	flush := func() {
+		if count >= 7 && words >= 4 {
+			spans = append(spans, [2]int{runStart, runEnd})
+		}
+		runStart, count, words = -1, 0, 0
+	}
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		_, digit := digitValue(r)
+		if !unicode.IsLetter(r) && !digit {
+			if runStart >= 0 && !unicode.IsSpace(r) && !strings.ContainsRune(",-.", r) {
+				flush()
+			}
+			i += size
+			continue
+		}
+		// read a word: letters and apostrophes, or digits
+		j := i
+		n := 0
+		for j < len(text) {
+			r, size := utf8.DecodeRuneInString(text[j:])
+			if _, d := digitValue(r); d != digit {
+				break
+			}
+			if !digit && !unicode.IsLetter(r) && !strings.ContainsRune("'’ʼ", r) {
+				break
+			}
+			if digit {
+				n++
+			}
+			j += size
+		}
+		if j == i { // a letter-like rune that is neither (should not happen)
+			j = i + size
+		}
+		word := text[i:j]
+		if !digit {
+			word = strings.ToLower(strings.NewReplacer("'", "ʼ", "’", "ʼ").Replace(word))
+			if digitWords[word] {
+				n = 1
+				words++
+			}
+		}
+		if n == 0 {
+			flush()
+		} else {
+			if runStart < 0 {
+				runStart = i
+			}
+			runEnd = j
+			count += n
+		}
+		i = j
+	}
+	flush()
+	return spans
+}

@@ -1,0 +1,525 @@
+package surveys
+
+import (
+	"regexp"
+	"strconv"
+	"unicode/utf8"
+
+	"golang.org/x/text/language"
+)
+
+// Field codes of definition problems; each has a message "field.<code>".
+const (
+	CodeRequired           Code = "required"
+	CodeInvalid            Code = "invalid"
+	CodeInvalidID          Code = "invalid_id"
+	CodeInvalidCode        Code = "invalid_code"
+	CodeDuplicate          Code = "duplicate"
+	CodeTooMany            Code = "too_many"
+	CodeTooLong            Code = "too_long"
+	CodeOutOfRange         Code = "out_of_range"
+	CodeUnknownLanguage    Code = "unknown_language"
+	CodeUndeclaredLanguage Code = "undeclared_language"
+	CodeMissingTranslation Code = "missing_translation"
+	CodeUnknownType        Code = "unknown_type"
+	CodeNotApplicable      Code = "not_applicable"
+	CodeUnknownQuestion    Code = "unknown_question"
+	CodeLaterQuestion      Code = "later_question"
+	CodeUnknownOption      Code = "unknown_option"
+	CodeBadCondition       Code = "bad_condition"
+	CodeOperatorNotAllowed Code = "operator_not_allowed"
+	CodeSensitiveRequired  Code = "sensitive_required"
+	CodeBreakdownType      Code = "breakdown_type"
+	CodeThresholdTooLow    Code = "threshold_too_low"
+	CodeWindow             Code = "window"
+	CodeInvalidType        Code = "invalid_type"
+	CodeUnknownField       Code = "unknown_field"
+)
+
+var (
+	idPattern   = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+	codePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
+	countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
+	regionCode  = regexp.MustCompile(`^[A-Za-z0-9-]{1,16}$`)
+)
+
+// Validate checks a definition's structure: everything except whether every
+// text is translated into every declared language (a draft may lack
+// translations; see MissingTranslations). It returns a *ValidationError
+// listing every problem with a JSON pointer, or nil.
+func (d *Definition) Validate() error {
+	v := validator{d: d, seen: map[string]*Question{}}
+	v.definition()
+	return v.p.err()
+}
+
+// Complete checks that the definition is valid and fully translated, as
+// publishing requires.
+func (d *Definition) Complete() error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	var p problems
+	for _, m := range d.MissingTranslations() {
+		p.add(m.Pointer, CodeMissingTranslation, map[string]any{"Language": m.Language})
+	}
+	return p.err()
+}
+
+type validator struct {
+	d     *Definition
+	p     problems
+	langs map[string]bool
+	seen  map[string]*Question // questions so far, for show_if
+	ids   map[string]bool
+}
+
+func (v *validator) definition() {
+	d := v.d
+	v.langs = map[string]bool{}
+	v.ids = map[string]bool{}
+	switch {
+	case len(d.Languages) == 0:
+		v.p.add("/languages", CodeRequired, nil)
+	case len(d.Languages) > MaxLanguages:
+		v.p.add("/languages", CodeTooMany, map[string]any{"Max": MaxLanguages})
+	}
+	for i, l := range d.Languages {
+		if !validLanguage(l) {
+			v.p.add(Pointer("languages", i), CodeUnknownLanguage, map[string]any{"Language": l})
+			continue
+		}
+		if v.langs[l] {
+			v.p.add(Pointer("languages", i), CodeDuplicate, nil)
+		}
+		v.langs[l] = true
+	}
+	switch {
+	case d.DefaultLanguage == "":
+		v.p.add("/default_language", CodeRequired, nil)
+	case !v.langs[d.DefaultLanguage]:
+		v.p.add("/default_language", CodeUndeclaredLanguage, map[string]any{"Language": d.DefaultLanguage})
+	}
+	if d.Title[d.DefaultLanguage] == "" {
+		v.p.add(Pointer("title", d.DefaultLanguage), CodeRequired, nil)
+	}
+	v.text("/title", d.Title, MaxTextLength)
+	v.text("/description", d.Description, MaxLongTextLength)
+	v.text("/introduction", d.Introduction, MaxLongTextLength)
+	v.text("/thank_you", d.ThankYou, MaxTextLength)
+	v.text("/content_note", d.ContentNote, MaxLongTextLength)
+	if d.EstimatedMinutes < 0 || d.EstimatedMinutes > 240 {
+		v.p.add("/estimated_minutes", CodeOutOfRange, map[string]any{"Min": 0, "Max": 240})
+	}
+	if d.K != 0 && d.K < MinK {
+		v.p.add("/k", CodeThresholdTooLow, map[string]any{"Min": MinK})
+	}
+	if d.K > 1000 {
+		v.p.add("/k", CodeOutOfRange, map[string]any{"Min": MinK, "Max": 1000})
+	}
+	if d.OpensAt != nil && d.ClosesAt != nil && !d.ClosesAt.After(*d.OpensAt) {
+		v.p.add("/closes_at", CodeWindow, nil)
+	}
+	v.audience()
+	v.support()
+	if d.Sensitive && len(d.ContentNote) == 0 {
+		v.p.add("/content_note", CodeRequired, nil)
+	}
+	if d.Sensitive && len(d.SupportResources) == 0 {
+		v.p.add("/support_resources", CodeRequired, nil)
+	}
+	switch {
+	case len(d.Sections) == 0:
+		v.p.add("/sections", CodeRequired, nil)
+	case len(d.Sections) > MaxSections:
+		v.p.add("/sections", CodeTooMany, map[string]any{"Max": MaxSections})
+		return
+	}
+	count := 0
+	for si := range d.Sections {
+		s := &d.Sections[si]
+		sp := Pointer("sections", si)
+		v.id(sp+"/id", s.ID)
+		v.text(sp+"/title", s.Title, MaxTextLength)
+		if len(s.Questions) == 0 {
+			v.p.add(sp+"/questions", CodeRequired, nil)
+		}
+		for qi := range s.Questions {
+			count++
+			if count > MaxQuestions {
+				v.p.add(sp+"/questions", CodeTooMany, map[string]any{"Max": MaxQuestions})
+				return
+			}
+			q := &s.Questions[qi]
+			v.question(Pointer("sections", si, "questions", qi), q)
+			if q.ID != "" {
+				v.seen[q.ID] = q
+			}
+		}
+	}
+}
+
+func validLanguage(l string) bool {
+	t, err := language.Parse(l)
+	return err == nil && t.String() == l && len(l) <= 16
+}
+
+func (v *validator) id(ptr, id string) {
+	switch {
+	case id == "":
+		v.p.add(ptr, CodeRequired, nil)
+	case !idPattern.MatchString(id):
+		v.p.add(ptr, CodeInvalidID, nil)
+	case v.ids[id]:
+		v.p.add(ptr, CodeDuplicate, nil)
+	default:
+		v.ids[id] = true
+	}
+}
+
+// text checks one localized text: only declared languages, within size.
+// Whether every language is present is MissingTranslations' job.
+func (v *validator) text(ptr string, t Text, max int) {
+	for lang, s := range t {
+		p := ptr + Pointer(lang)
+		if !v.langs[lang] {
+			v.p.add(p, CodeUndeclaredLanguage, map[string]any{"Language": lang})
+			continue
+		}
+		if utf8.RuneCountInString(s) > max {
+			v.p.add(p, CodeTooLong, map[string]any{"Max": max})
+		}
+	}
+}
+
+func (v *validator) audience() {
+	a := v.d.Audience
+	if a.MinAge < 0 || a.MinAge > 120 {
+		v.p.add("/audience/min_age", CodeOutOfRange, map[string]any{"Min": 0, "Max": 120})
+	}
+	if a.MaxAge < 0 || a.MaxAge > 120 || (a.MaxAge != 0 && a.MaxAge < a.MinAge) {
+		v.p.add("/audience/max_age", CodeOutOfRange, map[string]any{"Min": a.MinAge, "Max": 120})
+	}
+	if len(a.Regions) > 100 {
+		v.p.add("/audience/regions", CodeTooMany, map[string]any{"Max": 100})
+	}
+	for i, r := range a.Regions {
+		if !regionCode.MatchString(r) {
+			v.p.add(Pointer("audience", "regions", i), CodeInvalidCode, nil)
+		}
+	}
+}
+
+func (v *validator) support() {
+	if len(v.d.SupportResources) > MaxSupportResources {
+		v.p.add("/support_resources", CodeTooMany, map[string]any{"Max": MaxSupportResources})
+		return
+	}
+	for i, r := range v.d.SupportResources {
+		validateSupportResource(&v.p, Pointer("support_resources", i), r)
+		v.text(Pointer("support_resources", i, "name"), r.Name, MaxTextLength)
+		v.text(Pointer("support_resources", i, "hours"), r.Hours, MaxTextLength)
+	}
+}
+
+// validateSupportResource checks the fields of a support resource that do
+// not depend on a survey's languages.
+func validateSupportResource(p *problems, ptr string, r SupportResource) {
+	if !countryCode.MatchString(r.Country) {
+		p.add(ptr+"/country", CodeInvalidCode, nil)
+	}
+	if len(r.Name) == 0 {
+		p.add(ptr+"/name", CodeRequired, nil)
+	}
+	if r.Phone == "" && r.URL == "" {
+		p.add(ptr+"/phone", CodeRequired, nil)
+	}
+	if len(r.Phone) > 40 {
+		p.add(ptr+"/phone", CodeTooLong, map[string]any{"Max": 40})
+	}
+	if len(r.URL) > 500 || (r.URL != "" && !httpURL.MatchString(r.URL)) {
+		p.add(ptr+"/url", CodeInvalid, nil)
+	}
+}
+
+var httpURL = regexp.MustCompile(`^https?://[^\s/$.?#][^\s]*$`)
+
+// ValidateSupportResources checks an organisation's default support
+// resources (no survey languages apply).
+func ValidateSupportResources(rs []SupportResource) error {
+	var p problems
+	if len(rs) > MaxSupportResources {
+		p.add("", CodeTooMany, map[string]any{"Max": MaxSupportResources})
+	}
+	for i, r := range rs {
+		validateSupportResource(&p, Pointer(i), r)
+		for lang := range r.Name {
+			if !validLanguage(lang) {
+				p.add(Pointer(i, "name", lang), CodeUnknownLanguage, map[string]any{"Language": lang})
+			}
+		}
+	}
+	return p.err()
+}
+
+func (v *validator) question(ptr string, q *Question) {
+	v.id(ptr+"/id", q.ID)
+	if len(q.Text) == 0 {
+		v.p.add(ptr+"/text", CodeRequired, nil)
+	}
+	v.text(ptr+"/text", q.Text, MaxTextLength)
+	v.text(ptr+"/help", q.Help, MaxTextLength)
+	if v.d.Sensitive && q.Required && !q.Consent {
+		v.p.add(ptr+"/required", CodeSensitiveRequired, nil)
+	}
+	if q.Breakdown && q.Type != SingleChoice {
+		v.p.add(ptr+"/breakdown", CodeBreakdownType, nil)
+	}
+	if q.Consent && q.Type != SingleChoice {
+		v.p.add(ptr+"/consent", CodeNotApplicable, nil)
+	}
+	has := map[string]bool{}
+	switch q.Type {
+	case SingleChoice, MultipleChoice, Ranking:
+		has["options"] = true
+		v.options(ptr+"/options", q.Options, MaxOptions, q.Type != Ranking)
+		if q.Type == Ranking && len(q.Options) < 2 {
+			v.p.add(ptr+"/options", CodeRequired, nil)
+		}
+		if q.Type == MultipleChoice {
+			has["min_selections"], has["max_selections"] = true, true
+			n := len(q.Options)
+			if q.MinSelections < 0 || q.MinSelections > n {
+				v.p.add(ptr+"/min_selections", CodeOutOfRange, map[string]any{"Min": 0, "Max": n})
+			}
+			if q.MaxSelections < 0 || q.MaxSelections > n || (q.MaxSelections != 0 && q.MaxSelections < q.MinSelections) {
+				v.p.add(ptr+"/max_selections", CodeOutOfRange, map[string]any{"Min": q.MinSelections, "Max": n})
+			}
+		}
+	case Scale, Matrix:
+		has["points"], has["labels"], has["dont_know"], has["dont_know_label"] = true, true, true, true
+		v.scale(ptr, q)
+		if q.Type == Matrix {
+			has["statements"] = true
+			if len(q.Statements) == 0 {
+				v.p.add(ptr+"/statements", CodeRequired, nil)
+			}
+			v.options(ptr+"/statements", q.Statements, MaxStatements, false)
+		}
+	case Number:
+		has["integer"], has["min"], has["max"], has["unit"] = true, true, true, true
+		if q.Min != nil && q.Max != nil && *q.Min > *q.Max {
+			v.p.add(ptr+"/max", CodeOutOfRange, map[string]any{"Min": *q.Min, "Max": "∞"})
+		}
+		if q.Min == nil || q.Max == nil {
+			// Bounds are required: an unbounded number can single out a
+			// respondent (an exact age, a count nobody else gives).
+			if q.Min == nil {
+				v.p.add(ptr+"/min", CodeRequired, nil)
+			}
+			if q.Max == nil {
+				v.p.add(ptr+"/max", CodeRequired, nil)
+			}
+		}
+		v.text(ptr+"/unit", q.Unit, 40)
+	case FreeText:
+		has["max_length"] = true
+		if q.MaxLength < 0 || q.MaxLength > MaxAnswerTextLength {
+			v.p.add(ptr+"/max_length", CodeOutOfRange, map[string]any{"Min": 1, "Max": MaxAnswerTextLength})
+		}
+	case "":
+		v.p.add(ptr+"/type", CodeRequired, nil)
+		return
+	default:
+		v.p.add(ptr+"/type", CodeUnknownType, map[string]any{"Type": string(q.Type)})
+		return
+	}
+	// Fields that belong to another type are a mistake worth pointing at.
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{
+		{"options", len(q.Options) > 0}, {"min_selections", q.MinSelections != 0}, {"max_selections", q.MaxSelections != 0},
+		{"points", q.Points != 0}, {"labels", len(q.Labels) > 0}, {"dont_know", q.DontKnow}, {"dont_know_label", len(q.DontKnowLabel) > 0},
+		{"statements", len(q.Statements) > 0}, {"integer", q.Integer}, {"min", q.Min != nil}, {"max", q.Max != nil},
+		{"unit", len(q.Unit) > 0}, {"max_length", q.MaxLength != 0},
+	} {
+		if f.set && !has[f.name] {
+			v.p.add(ptr+"/"+f.name, CodeNotApplicable, map[string]any{"Type": string(q.Type)})
+		}
+	}
+	if q.ShowIf != nil {
+		v.condition(ptr+"/show_if", q.ShowIf, 1)
+	}
+}
+
+func (v *validator) options(ptr string, opts []Option, max int, allowOther bool) {
+	if len(opts) == 0 {
+		v.p.add(ptr, CodeRequired, nil)
+		return
+	}
+	if len(opts) > max {
+		v.p.add(ptr, CodeTooMany, map[string]any{"Max": max})
+		return
+	}
+	codes := map[string]bool{}
+	for i, o := range opts {
+		op := ptr + Pointer(i)
+		switch {
+		case !codePattern.MatchString(o.Code):
+			v.p.add(op+"/code", CodeInvalidCode, nil)
+		case codes[o.Code]:
+			v.p.add(op+"/code", CodeDuplicate, nil)
+		}
+		codes[o.Code] = true
+		if len(o.Label) == 0 {
+			v.p.add(op+"/label", CodeRequired, nil)
+		}
+		v.text(op+"/label", o.Label, MaxTextLength)
+		if o.Other && !allowOther {
+			v.p.add(op+"/other", CodeNotApplicable, nil)
+		}
+	}
+}
+
+func (v *validator) scale(ptr string, q *Question) {
+	if q.Points < 2 || q.Points > MaxPoints {
+		v.p.add(ptr+"/points", CodeOutOfRange, map[string]any{"Min": 2, "Max": MaxPoints})
+		return
+	}
+	for _, end := range []int{1, q.Points} {
+		if len(q.Labels[strconv.Itoa(end)]) == 0 {
+			v.p.add(ptr+Pointer("labels", strconv.Itoa(end)), CodeRequired, nil)
+		}
+	}
+	for k, t := range q.Labels {
+		n, err := strconv.Atoi(k)
+		if err != nil || n < 1 || n > q.Points || strconv.Itoa(n) != k {
+			v.p.add(ptr+Pointer("labels", k), CodeOutOfRange, map[string]any{"Min": 1, "Max": q.Points})
+			continue
+		}
+		v.text(ptr+Pointer("labels", k), t, MaxTextLength)
+	}
+	if q.DontKnow && len(q.DontKnowLabel) == 0 {
+		v.p.add(ptr+"/dont_know_label", CodeRequired, nil)
+	}
+	v.text(ptr+"/dont_know_label", q.DontKnowLabel, MaxTextLength)
+}
+
+// condition checks a show_if condition: a group or a leaf with exactly one
+// operator, on an earlier question, with codes that exist.
+func (v *validator) condition(ptr string, c *Condition, depth int) {
+	if depth > MaxConditionDepth {
+		v.p.add(ptr, CodeTooMany, map[string]any{"Max": MaxConditionDepth})
+		return
+	}
+	ops := c.operators()
+	group := len(c.All) > 0 || len(c.Any) > 0
+	if group {
+		if c.Question != "" || len(ops) > 0 || (len(c.All) > 0 && len(c.Any) > 0) {
+			v.p.add(ptr, CodeBadCondition, nil)
+			return
+		}
+		name, subs := "all", c.All
+		if len(c.Any) > 0 {
+			name, subs = "any", c.Any
+		}
+		if len(subs) > 20 {
+			v.p.add(ptr+"/"+name, CodeTooMany, map[string]any{"Max": 20})
+			return
+		}
+		for i := range subs {
+			v.condition(ptr+Pointer(name, i), &subs[i], depth+1)
+		}
+		return
+	}
+	if c.Question == "" {
+		v.p.add(ptr+"/question", CodeRequired, nil)
+		return
+	}
+	if len(ops) != 1 {
+		v.p.add(ptr, CodeBadCondition, nil)
+		return
+	}
+	q, ok := v.seen[c.Question]
+	if !ok {
+		if v.d.Question(c.Question) != nil {
+			v.p.add(ptr+"/question", CodeLaterQuestion, nil)
+		} else {
+			v.p.add(ptr+"/question", CodeUnknownQuestion, nil)
+		}
+		return
+	}
+	op := ops[0]
+	if !operatorAllowed(op, q.Type) {
+		v.p.add(ptr+"/"+op, CodeOperatorNotAllowed, map[string]any{"Type": string(q.Type)})
+		return
+	}
+	checkCode := func(p, code string) {
+		if q.Option(code) == nil {
+			v.p.add(p, CodeUnknownOption, map[string]any{"Code": code})
+		}
+	}
+	switch op {
+	case "equals":
+		switch q.Type {
+		case SingleChoice, MultipleChoice, Ranking:
+			s, ok := c.Equals.(string)
+			if !ok {
+				v.p.add(ptr+"/equals", CodeInvalid, nil)
+				return
+			}
+			checkCode(ptr+"/equals", s)
+		default:
+			if _, ok := c.Equals.(float64); !ok {
+				v.p.add(ptr+"/equals", CodeInvalid, nil)
+			}
+		}
+	case "any_of", "none_of":
+		list := c.AnyOf
+		if op == "none_of" {
+			list = c.NoneOf
+		}
+		for i, code := range list {
+			checkCode(ptr+Pointer(op, i), code)
+		}
+	}
+}
+
+// operators lists the operators set on a leaf condition.
+func (c *Condition) operators() []string {
+	var ops []string
+	if c.Equals != nil {
+		ops = append(ops, "equals")
+	}
+	if len(c.AnyOf) > 0 {
+		ops = append(ops, "any_of")
+	}
+	if len(c.NoneOf) > 0 {
+		ops = append(ops, "none_of")
+	}
+	if c.AtLeast != nil {
+		ops = append(ops, "at_least")
+	}
+	if c.AtMost != nil {
+		ops = append(ops, "at_most")
+	}
+	if c.Answered != nil {
+		ops = append(ops, "answered")
+	}
+	return ops
+}
+
+func operatorAllowed(op string, t QuestionType) bool {
+	switch op {
+	case "answered":
+		return true
+	case "equals":
+		return t == SingleChoice || t == MultipleChoice || t == Ranking || t == Scale || t == Number
+	case "any_of", "none_of":
+		return t == SingleChoice || t == MultipleChoice
+	case "at_least", "at_most":
+		return t == Scale || t == Number
+	}
+	return false
+}
