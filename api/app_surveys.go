@@ -96,7 +96,9 @@ func surveyLanguages(d *surveys.Definition) []string {
 // the young person's language, rendered once and then served from memory,
 // with a strong ETag so that an unchanged survey costs a 304.
 func (s *Server) appSurvey(c *fiber.Ctx) error {
-	id := c.Params("id")
+	// Fiber's strings point into a buffer reused after the request: copy
+	// what outlives it (the cache keys).
+	id := strings.Clone(c.Params("id"))
 	cs, err := s.publicSurvey(c, id)
 	if err != nil {
 		return err
