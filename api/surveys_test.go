@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -445,5 +446,49 @@ func TestSupportResourceDefaults(t *testing.T) {
 	rs := sv.Definition.SupportResources
 	if len(rs) != 1 || rs[0].Phone != "116 111" || rs[0].Name["fi"] != "" || rs[0].Name["ar"] != "بريس" {
 		t.Fatalf("survey did not take the defaults: %s", r.Body)
+	}
+}
+
+// The "done when" of the surveys issue, on the real example surveys.
+func TestExampleSurveysPublishAndServe(t *testing.T) {
+	e := apitest.New(t)
+	_, owner := e.Org("Ungdomsförbundet")
+	_, other := e.Org("Another")
+	files, err := filepath.Glob("../examples/surveys/*.json")
+	if err != nil || len(files) < 2 {
+		t.Fatalf("examples: %v %v", files, err)
+	}
+	for _, f := range files {
+		body, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := e.Do("POST", "/v1/org/surveys", body, append(bearer(owner), "Content-Type", "application/json")...)
+		if r.Status != 201 {
+			t.Fatalf("%s: %d %s", f, r.Status, r.Body)
+		}
+		id := r.Map(t)["id"].(string)
+		publishSurvey(t, e, owner, id)
+
+		r = e.Do("GET", "/v1/surveys/"+id, nil, "Accept-Language", "ar")
+		m := r.Map(t)
+		if r.Status != 200 || m["dir"] != "rtl" || m["lang"] != "ar" || r.Header.Get("Content-Language") != "ar" {
+			t.Fatalf("%s in Arabic: %d %v", f, r.Status, m["dir"])
+		}
+		r = e.Do("GET", "/v1/surveys/"+id, nil, "Accept-Language", "sv-FI")
+		if m := r.Map(t); m["lang"] != "sv" || m["dir"] != "ltr" {
+			t.Fatalf("%s in sv-FI: %v", f, m["lang"])
+		}
+		if r2 := e.Do("GET", "/v1/surveys/"+id, nil, "Accept-Language", "sv-FI", "If-None-Match", r.Header.Get("ETag")); r2.Status != 304 {
+			t.Fatalf("%s: If-None-Match gave %d", f, r2.Status)
+		}
+		if r := e.Do("GET", "/v1/org/surveys/"+id, nil, bearer(other)...); r.Status != 404 {
+			t.Fatalf("%s: another organisation got %d", f, r.Status)
+		}
+	}
+	var l struct{ Surveys []any }
+	e.Do("GET", "/v1/surveys", nil).JSON(t, &l)
+	if len(l.Surveys) != len(files) {
+		t.Fatalf("app lists %d surveys, want %d", len(l.Surveys), len(files))
 	}
 }

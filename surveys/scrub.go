@@ -27,7 +27,9 @@ func ContactSpans(text string) [][2]int {
 	}
 	var spans [][2]int
 	spans = appendEmails(spans, text)
-	spans = appendObfuscatedEmails(spans, text)
+	if mayHaveObfuscatedEmail(text) {
+		spans = appendObfuscatedEmails(spans, text)
+	}
 	spans = appendURLs(spans, text)
 	spans = appendHandles(spans, text)
 	spans = appendUnderscoreNames(spans, text)
@@ -90,7 +92,7 @@ func mergeSpans(spans [][2]int) [][2]int {
 func propagate(spans [][2]int, text string) [][2]int {
 	for round := 0; round < 8; round++ {
 		seen := make(map[string]bool, len(spans))
-		extra := spans
+		extra := append([][2]int(nil), spans...)
 		for _, s := range spans {
 			needle := text[s[0]:s[1]]
 			if needle == "" || seen[needle] {
@@ -227,6 +229,27 @@ var obfuscatedEmailRe = func() *regexp.Regexp {
 		weakAt + `(?:` + domainSpelled + `|` + providerTLD + `))(?:\b|$)`)
 }()
 
+// mayHaveObfuscatedEmail is a cheap pre-check for obfuscatedEmailRe, which
+// is the most expensive expression.
+func mayHaveObfuscatedEmail(text string) bool {
+	if strings.ContainsAny(text, "@([{<") {
+		return true
+	}
+	lower := strings.ToLower(text)
+	for _, w := range []string{"snabel", "arroba", "собака", "равлик"} {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	// "at" and "ät" as words of their own
+	for _, w := range []string{" at ", " ät "} {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
+}
+
 func appendObfuscatedEmails(spans [][2]int, text string) [][2]int {
 	for _, m := range obfuscatedEmailRe.FindAllStringIndex(text, -1) {
 		if isAlnum(runeAt(text, m[1])) {
@@ -353,55 +376,97 @@ func appendUnderscoreNames(spans [][2]int, text string) [][2]int {
 
 // Platform names followed by a user name: "my snap is carla.m10",
 // "her discord is shadowcat#4821", "Lisää mut snapissa: venla_2008".
-var platformRe = regexp.MustCompile(`(?i)(?:snap|snäp|insta|ig|tik ?tok|discord|telegram|kik|roblox|steam|psn|xbox|twitch|twitter|yubo|bereal|username|user name|användarnamn|gamertag|usuario|käyttäjä|снеп|снап|інста|инста|телеграм|тікток|тик ?ток|нік|ник|سناب|انستا|انستغرام|تيك ?توك|تلغرام|تيليجرام)`)
+// platformPrefixes start a word that names a platform ("snapissa",
+// "Snapchat-kayga", "instan"); platformWords must be the whole word ("ig"
+// but not "igual").
+var (
+	platformPrefixes = []string{"snap", "snäp", "insta", "tiktok", "discord", "telegram", "roblox", "steam",
+		"xbox", "twitch", "twitter", "yubo", "bereal", "username", "användarnamn", "gamertag", "usuario",
+		"käyttäjä", "снеп", "снап", "інста", "инста", "телеграм", "тікток", "тикток",
+		"سناب", "انستا", "انستغرام", "انستقرام", "تلغرام", "تيليجرام"}
+	platformWords = setOf("ig", "tg", "kik", "psn", "tik", "user", "тик", "нік", "ник", "تيك")
+)
+
+func isPlatformWord(w string) bool {
+	if len(w) <= 6 && platformWords[strings.ToLower(w)] {
+		return true
+	}
+	for _, p := range platformPrefixes {
+		if len(w) >= len(p) && strings.EqualFold(w[:len(p)], p) {
+			return true
+		}
+	}
+	return false
+}
 
 var userTokenRe = regexp.MustCompile(`^[\p{L}\p{N}_.#-]+`)
 
 var unitSuffixRe = regexp.MustCompile(`^[0-9]+(?:[.,][0-9]+)?\p{L}{1,5}$`)
 
 func appendPlatformNames(spans [][2]int, text string) [][2]int {
-	for _, m := range platformRe.FindAllStringIndex(text, -1) {
-		if unicode.IsLetter(runeBefore(text, m[0])) {
-			continue // "big", "Instagram" inside another word
+	for ws := 0; ws < len(text); {
+		r, size := utf8.DecodeRuneInString(text[ws:])
+		if !unicode.IsLetter(r) {
+			ws += size
+			continue
 		}
-		if start, end, ok := userNameBefore(text, m[0]); ok {
-			spans = append(spans, [2]int{start, end})
+		we := ws + size
+		for we < len(text) {
+			r, size = utf8.DecodeRuneInString(text[we:])
+			if !unicode.IsLetter(r) {
+				break
+			}
+			we += size
 		}
-		i := m[1]
-		// Inflections and compounds: "snapissa", "Snapchat-kayga", "instan".
-		for n := 0; n < 16 && i < len(text); n++ {
+		word := text[ws:we]
+		wordStart := ws
+		ws = we
+		if !isPlatformWord(word) {
+			continue
+		}
+		spans = appendPlatformName(spans, text, wordStart, we)
+	}
+	return spans
+}
+
+// appendPlatformName looks for a user name next to the platform name at
+// text[start:end]: "emma.lind on insta", "my snap is carla.m10".
+func appendPlatformName(spans [][2]int, text string, start, end int) [][2]int {
+	if s, e, ok := userNameBefore(text, start); ok {
+		spans = append(spans, [2]int{s, e})
+	}
+	i := end
+	// Compounds: "Snapchat-kayga".
+	for n := 0; n < 16 && i < len(text); n++ {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if !unicode.IsLetter(r) && r != '-' {
+			break
+		}
+		i += size
+	}
+	// Up to three short filler words ("is", "är", "on", "es", "waa") before
+	// the name.
+	for words := 0; words < 4; words++ {
+		for i < len(text) {
 			r, size := utf8.DecodeRuneInString(text[i:])
-			if !unicode.IsLetter(r) && r != '-' {
+			if !unicode.IsSpace(r) && !strings.ContainsRune(":=-–—", r) {
 				break
 			}
 			i += size
 		}
-		// Up to three short filler words ("is", "är", "on", "es", "waa")
-		// before the name.
-		for words := 0; words < 4; words++ {
-			for i < len(text) {
-				r, size := utf8.DecodeRuneInString(text[i:])
-				if !unicode.IsSpace(r) && !strings.ContainsRune(":=-–—", r) {
-					break
-				}
-				i += size
-			}
-			loc := userTokenRe.FindStringIndex(text[i:])
-			if loc == nil {
-				break
-			}
-			start := i
-			end := trimTrailing(text, start, i+loc[1])
-			tok := text[start:end]
-			if looksLikeUserName(tok) {
-				spans = append(spans, [2]int{start, end})
-				break
-			}
-			if utf8.RuneCountInString(tok) > 6 {
-				break
-			}
-			i += loc[1]
+		loc := userTokenRe.FindStringIndex(text[i:])
+		if loc == nil {
+			break
 		}
+		te := trimTrailing(text, i, i+loc[1])
+		tok := text[i:te]
+		if looksLikeUserName(tok) {
+			return append(spans, [2]int{i, te})
+		}
+		if utf8.RuneCountInString(tok) > 6 {
+			break
+		}
+		i += loc[1]
 	}
 	return spans
 }
@@ -491,6 +556,7 @@ type numGroup struct {
 	start, end int    // byte range of the digits
 	digits     string // the digits, normalised to ASCII
 	sep        string // separator before this group ("" for the first)
+	phoneSep   bool   // sep is acceptable inside a phone number
 }
 
 // serviceNumbers are emergency, helpline and other service numbers that are
@@ -590,7 +656,7 @@ func scanGroups(text string, i int, groups []numGroup) ([]numGroup, int) {
 			d = append(d, '0'+v)
 			j += size
 		}
-		groups = append(groups, numGroup{start: gs, end: j, digits: string(d), sep: sep})
+		groups = append(groups, numGroup{start: gs, end: j, digits: string(d), sep: sep, phoneSep: validPhoneSep(sep)})
 		k, n := j, 0
 		for k < len(text) && n < 3 {
 			r, size := utf8.DecodeRuneInString(text[k:])
@@ -611,18 +677,33 @@ func scanGroups(text string, i int, groups []numGroup) ([]numGroup, int) {
 func classifyRun(spans [][2]int, text string, runStart int, plus bool, g []numGroup) [][2]int {
 	protected := protectGroups(g)
 	const maxDigits = 17
+	var digits [maxDigits + 16]byte
 	for s := 0; s < len(g); {
 		if protected[s] {
 			s++
 			continue
 		}
-		best, total := -1, 0
+		start := g[s].start
+		if s == 0 {
+			start = runStart
+		}
+		best, ctx := -1, 0 // ctx: 0 unknown, 1 yes, -1 no
+		d := digits[:0:maxDigits]
+		sepsOK := true
 		for e := s; e < len(g) && !protected[e]; e++ {
-			total += len(g[e].digits)
-			if total > maxDigits {
+			d = append(d, g[e].digits...)
+			if len(d) > maxDigits {
 				break
 			}
-			if isContactNumber(text, g, s, e, runStart, plus && s == 0) {
+			sepsOK = sepsOK && (e == s || g[e].phoneSep)
+			match, needsContext := isContactNumber(g, s, e, d, sepsOK, plus && s == 0)
+			if needsContext && ctx == 0 {
+				ctx = -1
+				if phoneContext(text, start) {
+					ctx = 1
+				}
+			}
+			if match || (needsContext && ctx == 1) {
 				best = e
 			}
 		}
@@ -630,10 +711,7 @@ func classifyRun(spans [][2]int, text string, runStart int, plus bool, g []numGr
 			s++
 			continue
 		}
-		start, end := g[s].start, g[best].end
-		if s == 0 {
-			start = runStart
-		}
+		end := g[best].end
 		if strings.Count(text[start:end], "(") > strings.Count(text[start:end], ")") && runeAt(text, end) == ')' {
 			end++
 		}
@@ -665,11 +743,11 @@ func protectGroups(g []numGroup) []bool {
 	for s := 0; s < len(g); s++ {
 		d := ""
 		for e := s; e < len(g) && e-s < 5; e++ {
-			if e > s && !validPhoneSep(g[e].sep) {
+			if e > s && !g[e].phoneSep {
 				break
 			}
 			d += g[e].digits
-			if serviceNumbers[d] && (e+1 == len(g) || len(d) >= 8 || !validPhoneSep(g[e+1].sep)) {
+			if serviceNumbers[d] && (e+1 == len(g) || len(d) >= 8 || !g[e+1].phoneSep) {
 				for k := s; k <= e; k++ {
 					p[k] = true
 				}
@@ -753,41 +831,37 @@ func validPhoneSep(sep string) bool {
 	return false
 }
 
-func isContactNumber(text string, g []numGroup, s, e, runStart int, plus bool) bool {
+// isContactNumber classifies the groups g[s..e]. When the digits could be a
+// phone number written without prefix ("123 45 67", "555-0199") it reports
+// that a phone keyword before the number would decide.
+// d holds the digits of g[s..e]; sepsOK says whether all separators between
+// them are phone separators.
+func isContactNumber(g []numGroup, s, e int, d []byte, sepsOK, plus bool) (match, needsContext bool) {
 	if isPersonnummer(g, s, e) {
-		return true
+		return true, false
 	}
-	var b strings.Builder
-	for k := s; k <= e; k++ {
-		if k > s && !validPhoneSep(g[k].sep) {
-			return false
-		}
-		b.WriteString(g[k].digits)
+	if !sepsOK {
+		return false, false
 	}
-	d := b.String()
 	n := len(d)
 	switch {
 	case n < 7:
-		return false
+		return false, false
 	case plus: // +46 70 123 45 67, +1 (555) 123-4567
-		return n >= 8 && n <= 15 && d[0] != '0'
+		return n >= 8 && n <= 15 && d[0] != '0', false
 	case strings.HasPrefix(g[s].digits, "00"): // 0046 70 123 45 67
-		return n >= 10 && n <= 17 && d[2] != '0'
+		return n >= 10 && n <= 17 && d[2] != '0', false
 	case d[0] == '0': // 070-123 45 67, 08-123 456 78, 040 123 4567, 07700 900123
-		return n >= 8 && n <= 11
+		return n >= 8 && n <= 11, false
 	case e == s && n >= 10 && n <= 15: // 46701234567, 5551234567
-		return true
+		return true, false
 	case n == 9 && d[0] >= '6' && d[0] <= '9' && hasShape(g, s, e, shapesES): // 612 34 56 78, 91 123 45 67
-		return true
+		return true, false
 	case n == 10 && d[0] >= '2' && hasShape(g, s, e, shapesNANP): // (555) 123-4567
-		return true
+		return true, false
 	}
 	// "my number is 123 45 67", "his number was 555-0199"
-	start := g[s].start
-	if s == 0 {
-		start = runStart
-	}
-	return n <= 15 && !isThousands(g, s, e) && phoneContext(text, start)
+	return false, n <= 15 && !isThousands(g, s, e)
 }
 
 var (
@@ -825,15 +899,32 @@ func isThousands(g []numGroup, s, e int) bool {
 	return true
 }
 
-var phoneKeywordRe = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:numb|numm|numr|numer|númer|nr\b|tel|tfn|phone|mobil|móvil|movil|cell|call|ring|text|sms|whats|viber|signal|puh|soita|llam|lambar|taleefan|wac|номер|телефон|дзвон|رقم|هاتف|اتصل|واتس)`)
+var phoneKeywords = []string{"numb", "numm", "numr", "numer", "númer", "nr", "tel", "tfn", "phone", "mobil",
+	"móvil", "movil", "cell", "call", "ring", "text", "sms", "whats", "viber", "signal", "puh", "soita", "llam",
+	"lambar", "taleefan", "wac", "номер", "телефон", "дзвон", "رقم", "هاتف", "اتصل", "واتس"}
 
-// phoneContext reports whether a phone keyword precedes position i closely.
+// phoneContext reports whether a phone keyword ("number", "ring", "puh",
+// "номер", "رقم" ...) starts a word shortly before position i.
 func phoneContext(text string, i int) bool {
 	from := max(i-40, 0)
 	for from < i && !utf8.RuneStart(text[from]) {
 		from++
 	}
-	return phoneKeywordRe.MatchString(text[from:i])
+	w := strings.ToLower(text[from:i])
+	for _, k := range phoneKeywords {
+		for off := 0; ; {
+			j := strings.Index(w[off:], k)
+			if j < 0 {
+				break
+			}
+			j += off
+			if !unicode.IsLetter(runeBefore(w, j)) && (k != "nr" || !unicode.IsLetter(runeAt(w, j+len(k)))) {
+				return true
+			}
+			off = j + len(k)
+		}
+	}
+	return false
 }
 
 // isPersonnummer recognises Swedish personal identity and co-ordination
@@ -907,9 +998,28 @@ var (
 	dniNieRe = regexp.MustCompile(`(?i)\b([XYZ][- ]?)?([0-9]{7,8})[- ]?([A-Z])\b`)
 )
 
+// hasDigitRun reports whether text has n ASCII digits in a row.
+func hasDigitRun(text string, n int) bool {
+	run := 0
+	for i := 0; i < len(text); i++ {
+		if text[i] >= '0' && text[i] <= '9' {
+			run++
+			if run >= n {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}
+
 const dniLetters = "TRWAGMYFPDXBNJZSQVHLCKE"
 
 func appendNationalIDs(spans [][2]int, text string) [][2]int {
+	if !hasDigitRun(text, 6) {
+		return spans
+	}
 	for _, m := range hetuRe.FindAllStringSubmatchIndex(text, -1) {
 		day, month := atoi(text[m[2]:m[3]]), atoi(text[m[4]:m[5]])
 		if day >= 1 && day <= 31 && month >= 1 && month <= 12 {
@@ -958,6 +1068,8 @@ var digitWords = setOf(
 	"صفر", "واحد", "اثنان", "اثنين", "ثلاثة", "اربعة", "أربعة", "خمسة", "ستة", "سبعة", "ثمانية", "تسعة",
 )
 
+var apostrophes = strings.NewReplacer("'", "ʼ", "’", "ʼ")
+
 func appendNumberWords(spans [][2]int, text string) [][2]int {
 	runStart, runEnd, count, words := -1, -1, 0, 0
 	flush := func() {
@@ -997,8 +1109,7 @@ func appendNumberWords(spans [][2]int, text string) [][2]int {
 		}
 		word := text[i:j]
 		if !digit {
-			word = strings.ToLower(strings.NewReplacer("'", "ʼ", "’", "ʼ").Replace(word))
-			if digitWords[word] {
+			if len(word) <= 20 && digitWords[strings.ToLower(apostrophes.Replace(word))] {
 				n = 1
 				words++
 			}

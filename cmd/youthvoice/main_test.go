@@ -1,0 +1,268 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// syncBuffer collects a process's output safely.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var listenLine = regexp.MustCompile(`"msg":"listening","addr":"([^"]+)"`)
+
+// waitAddr waits for the "listening" log line and returns the address.
+func waitAddr(t *testing.T, logs *syncBuffer, done <-chan error) string {
+	t.Helper()
+	deadline := time.After(60 * time.Second)
+	for {
+		if m := listenLine.FindStringSubmatch(logs.String()); m != nil {
+			return m[1]
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("server stopped: %v\n%s", err, logs.String())
+		case <-deadline:
+			t.Fatalf("server did not start:\n%s", logs.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+// startServe runs `youthvoice serve` in-process until the returned stop
+// function is called (as SIGTERM would).
+func startServe(t *testing.T, vars map[string]string) (addr string, logs *syncBuffer, stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	logs = &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env(vars), io.Discard, logs) }()
+	addr = waitAddr(t, logs, done)
+	return addr, logs, func() error {
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(30 * time.Second):
+			t.Fatal("serve did not stop")
+			return nil
+		}
+	}
+}
+
+func get(t *testing.T, url string, headers ...string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestServeBootstrapsAndKeepsDataAcrossRestarts(t *testing.T) {
+	if os.Getenv("MONGODB_URI") != "" {
+		t.Skip("tests the embedded store")
+	}
+	dir := t.TempDir()
+	vars := map[string]string{"YOUTHVOICE_DATA_DIR": dir, "YOUTHVOICE_BOOTSTRAP_TOKEN": "T-bootstrap-token"}
+	addr, logs, stop := startServe(t, vars)
+	if st, _ := get(t, "http://"+addr+"/readyz"); st != 200 {
+		t.Fatalf("readyz: %d", st)
+	}
+	if !strings.Contains(logs.String(), `"msg":"store ready","store":"embedded FerretDB (SQLite) in `+dir) {
+		t.Errorf("no store line:\n%s", logs.String())
+	}
+	body, _ := os.ReadFile("../../api/testdata/small-survey.json")
+	req, _ := http.NewRequest("POST", "http://"+addr+"/v1/org/surveys", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer T-bootstrap-token")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("create with the bootstrap token: %v %v", err, resp.Status)
+	}
+	var created struct{ ID string }
+	_ = json.NewDecoder(resp.Body).Decode(&created)
+	resp.Body.Close()
+	if err := stop(); err != nil {
+		t.Fatalf("serve returned %v", err)
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "*.sqlite")); len(files) == 0 {
+		t.Fatalf("no SQLite files in %s", dir)
+	}
+
+	// After a restart the data is there, and the bootstrap does not run twice.
+	addr, logs, stop = startServe(t, vars)
+	if st, b := get(t, "http://"+addr+"/v1/org/surveys/"+created.ID, "Authorization", "Bearer T-bootstrap-token"); st != 200 {
+		t.Fatalf("survey after restart: %d %s", st, b)
+	}
+	if strings.Contains(logs.String(), "created organisation") {
+		t.Error("bootstrapped twice")
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOrgAndTokenCommands(t *testing.T) {
+	if os.Getenv("MONGODB_URI") != "" {
+		t.Skip("tests the embedded store")
+	}
+	dir := t.TempDir()
+	vars := map[string]string{"YOUTHVOICE_DATA_DIR": dir}
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"org", "create", "--name", "Rädda Barnen Test"}, env(vars), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	orgID := regexp.MustCompile(`organisation: (\S+)`).FindStringSubmatch(out.String())[1]
+	owner := regexp.MustCompile(`owner token:\s+(\S+)`).FindStringSubmatch(out.String())[1]
+	out.Reset()
+	if err := run(t.Context(), []string{"token", "create", "--org", orgID, "--role", "analyst"}, env(vars), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	tokenID := regexp.MustCompile(`token id: (\S+)`).FindStringSubmatch(out.String())[1]
+	analyst := regexp.MustCompile(`token:\s+(yv_\S+)`).FindStringSubmatch(out.String())[1]
+
+	addr, _, stop := startServe(t, vars)
+	for _, tok := range []string{owner, analyst} {
+		if st, b := get(t, "http://"+addr+"/v1/org/surveys", "Authorization", "Bearer "+tok); st != 200 {
+			t.Fatalf("token from the CLI: %d %s", st, b)
+		}
+	}
+	// Revoking through the CLI while the server runs takes effect at once.
+	if err := run(t.Context(), []string{"token", "revoke", "--id", tokenID}, env(vars), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := get(t, "http://"+addr+"/v1/org/surveys", "Authorization", "Bearer "+analyst); st != 401 {
+		t.Fatalf("revoked token: %d", st)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(t.Context(), []string{"token", "create", "--org", orgID, "--role", "king"}, env(vars), io.Discard, io.Discard); exitCode(err) != 2 {
+		t.Fatalf("bad role: %v", err)
+	}
+}
+
+func TestServeHelpListsEverySetting(t *testing.T) {
+	var stderr bytes.Buffer
+	if err := run(t.Context(), []string{"serve", "--help"}, env(nil), io.Discard, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	c := defaultConfig()
+	for _, s := range c.settings() {
+		if !strings.Contains(stderr.String(), "--"+s.flag) || !strings.Contains(stderr.String(), s.env) {
+			t.Errorf("help lacks %s / %s", s.flag, s.env)
+		}
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range c.settings() {
+		if !strings.Contains(string(readme), "`--"+s.flag+"`") || !strings.Contains(string(readme), "`"+s.env+"`") {
+			t.Errorf("README's configuration table lacks %s / %s", s.flag, s.env)
+		}
+	}
+}
+
+func TestConfigPrecedence(t *testing.T) {
+	c, _, err := parseConfig("serve", []string{"--addr", "127.0.0.1:9"}, env(map[string]string{"YOUTHVOICE_ADDR": "127.0.0.1:7", "YOUTHVOICE_DATA_DIR": "/x"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9" || c.DataDir != "/x" || c.Database != "youthvoice" {
+		t.Fatalf("%+v", c)
+	}
+	if _, _, err := parseConfig("serve", nil, env(map[string]string{"YOUTHVOICE_BODY_LIMIT": "lots"}), io.Discard); err == nil {
+		t.Fatal("bad number accepted")
+	}
+}
+
+// TestSIGTERM builds the real binary, stops it with SIGTERM and checks it
+// exits 0 with what it wrote still there after a restart.
+func TestSIGTERM(t *testing.T) {
+	if testing.Short() || os.Getenv("MONGODB_URI") != "" {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "youthvoice")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	start := func() (*exec.Cmd, string) {
+		cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--data-dir", dir)
+		cmd.Env = append(os.Environ(), "YOUTHVOICE_BOOTSTRAP_TOKEN=sigterm-token")
+		stderr, _ := cmd.StderrPipe()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if m := listenLine.FindStringSubmatch(sc.Text()); m != nil {
+				go func() { _, _ = io.Copy(io.Discard, stderr) }()
+				return cmd, m[1]
+			}
+		}
+		t.Fatal("no listening line")
+		return nil, ""
+	}
+	cmd, addr := start()
+	body, _ := os.ReadFile("../../api/testdata/small-survey.json")
+	req, _ := http.NewRequest("POST", "http://"+addr+"/v1/org/surveys", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer sigterm-token")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("create: %v", err)
+	}
+	resp.Body.Close()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v", err)
+	}
+	cmd, addr = start()
+	defer func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() }()
+	st, b := get(t, "http://"+addr+"/v1/org/surveys", "Authorization", "Bearer sigterm-token")
+	if st != 200 || !strings.Contains(b, "Fritid i kommunen") {
+		t.Fatalf("after restart: %d %s", st, b)
+	}
+}
