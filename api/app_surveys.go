@@ -18,9 +18,10 @@ import (
 // each localized definition, rendered once per (survey, revision,
 // language).
 type surveyCache struct {
-	mu       sync.Mutex
-	states   map[string]cachedSurvey
-	rendered map[renderKey]renderedSurvey
+	mu        sync.Mutex
+	states    map[string]cachedSurvey
+	rendered  map[renderKey]renderedSurvey
+	revisions map[renderKey]*surveys.Definition // lang unused
 }
 
 const (
@@ -46,7 +47,7 @@ type renderedSurvey struct {
 }
 
 func newSurveyCache() *surveyCache {
-	return &surveyCache{states: map[string]cachedSurvey{}, rendered: map[renderKey]renderedSurvey{}}
+	return &surveyCache{states: map[string]cachedSurvey{}, rendered: map[renderKey]renderedSurvey{}, revisions: map[renderKey]*surveys.Definition{}}
 }
 
 // forget drops a survey's state after a change made by this process.
@@ -66,6 +67,7 @@ func (s *Server) publicSurvey(c *fiber.Ctx, id string) (cachedSurvey, error) {
 	if ok && now.Sub(cs.fetched) < stateTTL {
 		return cs, nil
 	}
+	id = strings.Clone(id) // the cache outlives the request's buffers
 	sv, err := s.store.PublicSurvey(c.UserContext(), id)
 	if err != nil {
 		return cs, err

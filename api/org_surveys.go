@@ -155,6 +155,11 @@ func (s *Server) lifecycle(step func(sv *surveys.Survey, now time.Time) (*survey
 			return err
 		}
 		s.cache.forget(sv.ID)
+		if sv.Status == surveys.Closed {
+			if err := s.afterClose(c.UserContext(), sv); err != nil {
+				return err
+			}
+		}
 		return s.sendJSON(c, fiber.StatusOK, viewOf(sv, now))
 	}
 }

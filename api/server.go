@@ -13,6 +13,7 @@ import (
 
 	"github.com/youthvoice/youthvoice/i18n"
 	"github.com/youthvoice/youthvoice/store"
+	"github.com/youthvoice/youthvoice/surveys"
 )
 
 // Options configure a Server.
@@ -25,6 +26,18 @@ type Options struct {
 	BodyLimit int
 	// Now is the clock; tests inject one.
 	Now func() time.Time
+	// HashKey is the secret for keyed hashes of submission ids and access
+	// codes (store.SecretKey).
+	HashKey []byte
+	// SubmitRateLimit is how many submissions one client may send a minute
+	// (0: no limit).
+	SubmitRateLimit int
+	// CommitBatch and CommitWait tune group commit of responses.
+	CommitBatch int
+	CommitWait  time.Duration
+	// Faults, when set, is called between the steps of a submission; an
+	// error stops the submission there, as a crash would (tests).
+	Faults func(step string) error
 	// Routes, when set, registers extra routes after the API's own (tests
 	// use it for a handler that panics).
 	Routes func(fiber.Router)
@@ -40,6 +53,11 @@ type Server struct {
 	now     func() time.Time
 	routes  map[string]bool // "METHOD /pattern" of every registered route
 	cache   *surveyCache
+
+	hashKey    []byte
+	committer  *store.Committer
+	faults     func(step string) error
+	submitRate int
 }
 
 // New builds the server and its routes.
@@ -58,7 +76,15 @@ func New(opts Options) *Server {
 		now:     opts.Now,
 		routes:  map[string]bool{},
 		cache:   newSurveyCache(),
+
+		hashKey:    opts.HashKey,
+		faults:     opts.Faults,
+		submitRate: opts.SubmitRateLimit,
 	}
+	if opts.CommitWait <= 0 {
+		opts.CommitWait = 2 * time.Millisecond
+	}
+	s.committer = opts.Store.NewCommitter(opts.CommitBatch, opts.CommitWait)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "youthvoice",
 		ErrorHandler:          s.handleError,
@@ -90,6 +116,7 @@ func (s *Server) registerRoutes() {
 	// The app: no authentication.
 	a.Get("/v1/surveys", s.appSurveys)
 	a.Get("/v1/surveys/:id", s.appSurvey)
+	a.Post("/v1/surveys/:id/responses", s.submissionLimiter(s.submitRate), s.submitResponse)
 
 	// Organisers: a bearer token; every handler checks the role, and every
 	// survey is looked up within the caller's organisation.
@@ -104,6 +131,7 @@ func (s *Server) registerRoutes() {
 	org.Post("/surveys/:id/archive", s.lifecycle(archive))
 	org.Get("/surveys/:id/translations", s.translations)
 	org.Get("/surveys/:id/revisions/:n", s.getRevision)
+	org.Post("/surveys/:id/access-codes", s.createAccessCodes)
 	org.Get("/support-resources", s.getSupportResources)
 	org.Put("/support-resources", s.putSupportResources)
 	org.Post("/tokens", s.createToken)
@@ -121,9 +149,14 @@ func (s *Server) sendJSON(c *fiber.Ctx, status int, v any) error {
 // Serve answers requests on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
 
-// Shutdown stops accepting connections and waits for requests in flight,
-// at most until ctx ends.
-func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }
+// Shutdown stops accepting connections, waits for requests in flight (at
+// most until ctx ends), then writes the responses still queued for group
+// commit.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.app.ShutdownWithContext(ctx)
+	s.committer.Close()
+	return err
+}
 
 // lang is the language the server answers this request in: `?lang=`
 // first, then Accept-Language, else English.
@@ -190,6 +223,28 @@ func (s *Server) CloseOverdue(ctx context.Context) {
 			continue
 		}
 		s.cache.forget(sv.ID)
+		if err := s.afterClose(ctx, sv); err != nil {
+			s.log.Warn("after closing survey", "survey", sv.ID, "error", err.Error())
+		}
 		s.log.Info("survey closed at closes_at", "survey", sv.ID)
 	}
+	linked, err := s.store.LinkedClosedSurveys(ctx)
+	if err != nil {
+		return
+	}
+	for _, id := range linked {
+		if err := s.store.UnlinkAccessCodes(ctx, id); err != nil {
+			s.log.Warn("unlinking access codes", "survey", id, "error", err.Error())
+		}
+	}
+}
+
+// afterClose does what closing a survey entails beyond its status: access
+// codes are unlinked from the submissions that used them. It is idempotent,
+// and the closer finishes it for any closed survey where it was interrupted.
+func (s *Server) afterClose(ctx context.Context, sv *surveys.Survey) error {
+	if sv.Draft.AccessCodes {
+		return s.store.UnlinkAccessCodes(ctx, sv.ID)
+	}
+	return nil
 }

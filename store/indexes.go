@@ -11,11 +11,13 @@ import (
 
 // Collection names.
 const (
-	colSettings  = "settings"
-	colOrgs      = "orgs"
-	colTokens    = "tokens"
-	colSurveys   = "surveys"
-	colRevisions = "revisions"
+	colSettings    = "settings"
+	colOrgs        = "orgs"
+	colTokens      = "tokens"
+	colSurveys     = "surveys"
+	colRevisions   = "revisions"
+	colResponses   = "responses"
+	colAccessCodes = "access_codes"
 )
 
 // index is one index the application relies on.
@@ -34,6 +36,8 @@ var indexes = []index{
 	{colSurveys, bson.D{{Key: "org_id", Value: 1}, {Key: "created_at", Value: -1}}, false, "org_created"},
 	{colSurveys, bson.D{{Key: "status", Value: 1}}, false, "status"},
 	{colRevisions, bson.D{{Key: "survey_id", Value: 1}, {Key: "number", Value: 1}}, true, "survey_number"},
+	{colResponses, bson.D{{Key: "survey_id", Value: 1}}, false, "survey"},
+	{colAccessCodes, bson.D{{Key: "survey_id", Value: 1}}, false, "survey"},
 }
 
 func (s *Store) ensureIndexes(ctx context.Context) error {

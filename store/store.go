@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
@@ -158,3 +159,17 @@ func (s *Store) fail(op string, err error) error {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// RawDocuments returns the documents of a collection exactly as stored,
+// for tests and audits that check what is (and is not) kept.
+func (s *Store) RawDocuments(ctx context.Context, collection string) ([]map[string]any, error) {
+	cur, err := s.db.Collection(collection).Find(ctx, bson.D{})
+	if err != nil {
+		return nil, s.fail("read raw", err)
+	}
+	var out []map[string]any
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, s.fail("read raw", err)
+	}
+	return out, nil
+}

@@ -232,23 +232,17 @@ var obfuscatedEmailRe = func() *regexp.Regexp {
 // mayHaveObfuscatedEmail is a cheap pre-check for obfuscatedEmailRe, which
 // is the most expensive expression.
 func mayHaveObfuscatedEmail(text string) bool {
-	if strings.ContainsAny(text, "@([{<") {
-		return true
-	}
 	lower := strings.ToLower(text)
-	for _, w := range []string{"snabel", "arroba", "собака", "равлик"} {
-		if strings.Contains(lower, w) {
-			return true
-		}
-	}
-	// "at" and "ät" as words of their own
-	for _, w := range []string{" at ", " ät "} {
+	for _, w := range obfuscationHints {
 		if strings.Contains(lower, w) {
 			return true
 		}
 	}
 	return false
 }
+
+var obfuscationHints = []string{" at ", " ät ", "(at", "[at", "{at", "<at", "(a)", "[a]", "(@", "[@", " @", "@ ",
+	"snabel", "arroba", "собака", "равлик"}
 
 func appendObfuscatedEmails(spans [][2]int, text string) [][2]int {
 	for _, m := range obfuscatedEmailRe.FindAllStringIndex(text, -1) {
@@ -291,6 +285,32 @@ func appendURLs(spans [][2]int, text string) [][2]int {
 	if !strings.Contains(text, ".") {
 		return spans
 	}
+	if strings.Contains(text, "://") || strings.Contains(strings.ToLower(text), "www.") {
+		spans = appendSchemeURLs(spans, text)
+	}
+	if hasDotLetter(text) {
+		spans = appendBareURLs(spans, text)
+	}
+	return spans
+}
+
+// hasDotLetter reports whether a dot is followed by a lower-case ASCII
+// letter, which every bare domain needs ("bris.se").
+func hasDotLetter(text string) bool {
+	for i := strings.IndexByte(text, '.'); i >= 0 && i+1 < len(text); {
+		if c := text[i+1]; c >= 'a' && c <= 'z' {
+			return true
+		}
+		j := strings.IndexByte(text[i+1:], '.')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+func appendSchemeURLs(spans [][2]int, text string) [][2]int {
 	for _, m := range schemeURLRe.FindAllStringIndex(text, -1) {
 		if isAlnum(runeBefore(text, m[0])) {
 			continue // "awww.", "xhttp://"
@@ -301,6 +321,10 @@ func appendURLs(spans [][2]int, text string) [][2]int {
 		}
 		spans = append(spans, [2]int{m[0], end})
 	}
+	return spans
+}
+
+func appendBareURLs(spans [][2]int, text string) [][2]int {
 	for _, m := range bareURLRe.FindAllStringSubmatchIndex(text, -1) {
 		start, end := m[0], m[1]
 		tld := text[m[2]:m[3]]
@@ -387,11 +411,33 @@ var (
 	platformWords = setOf("ig", "tg", "kik", "psn", "tik", "user", "тик", "нік", "ник", "تيك")
 )
 
+// platformFirst maps the first letter (lower case) of each platform name to
+// the prefixes that start with it, so most words need a single map lookup.
+var platformFirst = func() map[rune][]string {
+	m := map[rune][]string{}
+	for _, p := range platformPrefixes {
+		r, _ := utf8.DecodeRuneInString(p)
+		m[r] = append(m[r], p)
+	}
+	for w := range platformWords {
+		r, _ := utf8.DecodeRuneInString(w)
+		if _, ok := m[r]; !ok {
+			m[r] = nil
+		}
+	}
+	return m
+}()
+
 func isPlatformWord(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	prefixes, ok := platformFirst[unicode.ToLower(r)]
+	if !ok {
+		return false
+	}
 	if len(w) <= 6 && platformWords[strings.ToLower(w)] {
 		return true
 	}
-	for _, p := range platformPrefixes {
+	for _, p := range prefixes {
 		if len(w) >= len(p) && strings.EqualFold(w[:len(p)], p) {
 			return true
 		}
@@ -1070,6 +1116,20 @@ var digitWords = setOf(
 
 var apostrophes = strings.NewReplacer("'", "ʼ", "’", "ʼ")
 
+func isDigitWord(w string) bool {
+	if len(w) < 2 || len(w) > 20 {
+		return false
+	}
+	if digitWords[w] {
+		return true
+	}
+	lower := strings.ToLower(w)
+	if strings.ContainsAny(lower, "'’") {
+		lower = apostrophes.Replace(lower)
+	}
+	return lower != w && digitWords[lower]
+}
+
 func appendNumberWords(spans [][2]int, text string) [][2]int {
 	runStart, runEnd, count, words := -1, -1, 0, 0
 	flush := func() {
@@ -1109,7 +1169,7 @@ func appendNumberWords(spans [][2]int, text string) [][2]int {
 		}
 		word := text[i:j]
 		if !digit {
-			if len(word) <= 20 && digitWords[strings.ToLower(apostrophes.Replace(word))] {
+			if isDigitWord(word) {
 				n = 1
 				words++
 			}

@@ -65,6 +65,10 @@ func New(t testing.TB, opts ...Options) *Env {
 	}
 	e.Catalog = cat
 	metrics := api.NewMetrics("test")
+	key, err := e.Store.SecretKey(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
 	ao := api.Options{
 		Store:   e.Store,
 		Catalog: cat,
@@ -72,6 +76,7 @@ func New(t testing.TB, opts ...Options) *Env {
 		Logger:  slog.New(slog.NewJSONHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:     e.Clock.Now,
 		Routes:  o.Routes,
+		HashKey: key,
 	}
 	if o.Configure != nil {
 		o.Configure(&ao)

@@ -23,6 +23,7 @@ type config struct {
 	LogLevel        string
 	StoreLogLevel   string
 	BodyLimit       int
+	SubmitRate      int
 	ShutdownTimeout time.Duration
 }
 
@@ -34,6 +35,7 @@ func defaultConfig() config {
 		LogLevel:        "info",
 		StoreLogLevel:   "error",
 		BodyLimit:       1 << 20,
+		SubmitRate:      30,
 		ShutdownTimeout: 15 * time.Second,
 	}
 }
@@ -59,6 +61,7 @@ func (c *config) settings() []setting {
 		{"log-level", "YOUTHVOICE_LOG_LEVEL", "log level: debug, info, warn, error", (*stringValue)(&c.LogLevel)},
 		{"store-log-level", "YOUTHVOICE_STORE_LOG_LEVEL", "log level of the embedded FerretDB's own logging", (*stringValue)(&c.StoreLogLevel)},
 		{"body-limit", "YOUTHVOICE_BODY_LIMIT", "largest request body in bytes", (*intValue)(&c.BodyLimit)},
+		{"submit-rate", "YOUTHVOICE_SUBMIT_RATE", "submissions one client may send a minute (0: no limit)", (*intValue)(&c.SubmitRate)},
 		{"shutdown-timeout", "YOUTHVOICE_SHUTDOWN_TIMEOUT", "how long shutdown waits for requests in flight", (*durationValue)(&c.ShutdownTimeout)},
 	}
 }

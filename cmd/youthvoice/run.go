@@ -130,7 +130,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		}
 	}
 
-	srv := api.New(api.Options{Store: st, Catalog: catalog, Metrics: metrics, Logger: log, BodyLimit: cfg.BodyLimit})
+	hashKey, err := st.SecretKey(ctx)
+	if err != nil {
+		return err
+	}
+	srv := api.New(api.Options{
+		Store: st, Catalog: catalog, Metrics: metrics, Logger: log, BodyLimit: cfg.BodyLimit,
+		HashKey: hashKey, SubmitRateLimit: cfg.SubmitRate,
+	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)

@@ -1,0 +1,216 @@
+package api
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+
+	"github.com/youthvoice/youthvoice/i18n"
+	"github.com/youthvoice/youthvoice/store"
+	"github.com/youthvoice/youthvoice/surveys"
+)
+
+// maxSubmissionBytes bounds one submission's body (the global body limit
+// is for survey definitions).
+const maxSubmissionBytes = 64 << 10
+
+// Steps of a submission, named for fault injection in tests: a crash
+// between any two of them leaves a state that the app's retry completes.
+const (
+	stepValidated  = "validated"
+	stepCodeBurned = "code_burned"
+	stepStored     = "stored"
+)
+
+// submitResponse is POST /v1/surveys/{id}/responses: one young person's
+// answers, stored exactly once, with nothing that identifies them.
+func (s *Server) submitResponse(c *fiber.Ctx) error {
+	if len(c.Body()) > maxSubmissionBytes {
+		return newProblem(fiber.StatusRequestEntityTooLarge, "body_too_large")
+	}
+	var sub surveys.Submission
+	if err := decodeJSON(c, &sub); err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	cs, err := s.publicSurvey(c, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	sv := cs.survey
+	now := s.now()
+	if sv.Status == surveys.Draft {
+		return surveys.ErrNotFound
+	}
+	if !sv.Listed(now) {
+		return newProblem(fiber.StatusConflict, "survey_not_open")
+	}
+	if err := sub.CheckEnvelope(sv.Draft.AccessCodes); err != nil {
+		return err
+	}
+	def, err := s.revisionDefinition(ctx, sv, sub.Revision)
+	if err != nil {
+		return err
+	}
+	resp, err := surveys.NewResponse(s.hashKey, sv.ID, def, &sub, now)
+	if err != nil {
+		return err
+	}
+	if err := s.fault(stepValidated); err != nil {
+		return err
+	}
+	if sv.Draft.AccessCodes {
+		err := s.store.BurnAccessCode(ctx, sv.ID, surveys.AccessCodeKey(s.hashKey, sv.ID, sub.AccessCode), resp.Key)
+		switch {
+		case errors.Is(err, store.ErrCodeUnknown):
+			return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/access_code", Code: surveys.CodeAccessCodeUnknown}}}
+		case errors.Is(err, store.ErrCodeUsed):
+			return newProblem(fiber.StatusConflict, "code_used")
+		case err != nil:
+			return retryable(err)
+		}
+		if err := s.fault(stepCodeBurned); err != nil {
+			return err
+		}
+	}
+	status := fiber.StatusCreated
+	switch err := s.committer.Insert(ctx, resp, def); {
+	case errors.Is(err, store.ErrDuplicate):
+		stored, err := s.store.Response(ctx, resp.Key)
+		if err != nil {
+			return retryable(err)
+		}
+		if stored.Digest != resp.Digest {
+			return newProblem(fiber.StatusConflict, "submission_conflict")
+		}
+		status = fiber.StatusOK // a retry: the same receipt, nothing stored twice
+	case err != nil:
+		return retryable(err)
+	}
+	if err := s.fault(stepStored); err != nil {
+		return err
+	}
+	receipt := surveys.NewReceipt(sv.ID, resp.Revision, def, resp.Lang, i18n.Direction(resp.Lang))
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return s.sendJSON(c, status, receipt)
+}
+
+// retryable turns a store failure into a 503 that tells the app to try
+// again later (nothing it sent is lost: it keeps the submission).
+func retryable(err error) error {
+	p := newProblem(fiber.StatusServiceUnavailable, "unavailable")
+	p.retryAfter = 2
+	p.cause = err
+	return p
+}
+
+// fault runs the test hook between submission steps.
+func (s *Server) fault(step string) error {
+	if s.faults == nil {
+		return nil
+	}
+	if err := s.faults(step); err != nil {
+		return retryable(err)
+	}
+	return nil
+}
+
+// revisionDefinition is the definition of revision n of a survey: the
+// current one from the survey itself, an older one from the store (kept
+// in memory afterwards, since revisions never change).
+func (s *Server) revisionDefinition(ctx context.Context, sv *surveys.Survey, n int) (*surveys.Definition, error) {
+	if n == sv.Revision {
+		return &sv.Draft, nil
+	}
+	key := renderKey{id: sv.ID, rev: n}
+	s.cache.mu.Lock()
+	def, ok := s.cache.revisions[key]
+	s.cache.mu.Unlock()
+	if ok {
+		return def, nil
+	}
+	rev, err := s.store.Revision(ctx, sv, n)
+	if errors.Is(err, surveys.ErrNotFound) {
+		return nil, &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/revision", Code: surveys.CodeUnknownRevision}}}
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.cache.mu.Lock()
+	if len(s.cache.revisions) >= maxRenderedKeys {
+		clear(s.cache.revisions)
+	}
+	s.cache.revisions[key] = &rev.Definition
+	s.cache.mu.Unlock()
+	return &rev.Definition, nil
+}
+
+// submissionLimiter limits submissions per client. The client key (its
+// address) lives only in this process's memory, for one window, and is
+// never stored or logged.
+func (s *Server) submissionLimiter(perMinute int) fiber.Handler {
+	if perMinute <= 0 {
+		return func(c *fiber.Ctx) error { return c.Next() }
+	}
+	return limiter.New(limiter.Config{
+		Max:        perMinute,
+		Expiration: time.Minute,
+		LimitReached: func(c *fiber.Ctx) error {
+			p := newProblem(fiber.StatusTooManyRequests, "rate_limited")
+			p.retryAfter = 60
+			return p
+		},
+	})
+}
+
+// createAccessCodes is POST /v1/org/surveys/{id}/access-codes: N new codes,
+// returned once (JSON, or CSV for printing with Accept: text/csv) and kept
+// only as keyed hashes.
+func (s *Server) createAccessCodes(c *fiber.Ctx) error {
+	sv, err := s.orgSurvey(c, designers...)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Count int `json:"count"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Count < 1 || req.Count > surveys.MaxAccessCodes {
+		return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/count", Code: surveys.CodeOutOfRange, Params: map[string]any{"Min": 1, "Max": surveys.MaxAccessCodes}}}}
+	}
+	if !sv.Draft.AccessCodes {
+		return newProblem(fiber.StatusConflict, "access_codes_off")
+	}
+	if st := sv.StatusAt(s.now()); st == surveys.Closed || st == surveys.Archived {
+		return surveys.ErrNotEditable
+	}
+	codes := make([]string, req.Count)
+	keys := make([]string, req.Count)
+	for i := range codes {
+		codes[i] = surveys.NewAccessCode()
+		keys[i] = surveys.AccessCodeKey(s.hashKey, sv.ID, codes[i])
+	}
+	if err := s.store.AddAccessCodes(c.UserContext(), sv.ID, keys); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if c.Accepts(fiber.MIMEApplicationJSON, "text/csv") == "text/csv" {
+		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="access-codes.csv"`)
+		c.Status(fiber.StatusCreated)
+		w := csv.NewWriter(c)
+		_ = w.Write([]string{"code"})
+		for _, code := range codes {
+			_ = w.Write([]string{code})
+		}
+		w.Flush()
+		return w.Error()
+	}
+	return s.sendJSON(c, fiber.StatusCreated, fiber.Map{"survey_id": sv.ID, "count": len(codes), "codes": codes})
+}
