@@ -49,11 +49,16 @@ func TestReadinessFailsWhenStoreIsGone(t *testing.T) {
 
 // Every kind of framework error is a translated problem+json document.
 func TestErrorsAreTranslatedProblems(t *testing.T) {
-	e := apitest.New(t, apitest.Options{Routes: func(r fiber.Router) {
-		r.Get("/test/panic", func(*fiber.Ctx) error { panic("secret internal detail") })
-	}})
+	e := apitest.New(t, apitest.Options{
+		Routes: func(r fiber.Router) {
+			r.Get("/test/panic", func(*fiber.Ctx) error { panic("secret internal detail") })
+		},
+		// A small limit, so that the refused body fits in the socket buffers
+		// and the client reads the 413 instead of a reset.
+		Configure: func(o *api.Options) { o.BodyLimit = 16 << 10 },
+	})
 	_, owner := e.Org("o")
-	big := strings.Repeat("x", 2<<20)
+	big := strings.Repeat("x", 32<<10)
 	cases := []struct {
 		name, method, path string
 		body               any

@@ -109,9 +109,6 @@ func propagate(spans [][2]int, text string) [][2]int {
 				from = start + len(needle)
 			}
 		}
-		if len(extra) == len(spans) {
-			return spans
-		}
 		merged := mergeSpans(extra)
 		if sameSpans(merged, spans) {
 			return merged
@@ -163,7 +160,12 @@ func trimTrailing(text string, start, end int) int {
 			end -= size
 			continue
 		case ')', ']', '}':
-			open := map[rune]string{')': "(", ']': "[", '}': "{"}[r]
+			open := "("
+			if r == ']' {
+				open = "["
+			} else if r == '}' {
+				open = "{"
+			}
 			if strings.Count(text[start:end], open) >= strings.Count(text[start:end], string(r)) {
 				return end
 			}
@@ -214,7 +216,7 @@ var obfuscatedEmailRe = func() *regexp.Regexp {
 		spelledDot = `(?:\s*[(\[{<]\s*(?:` + dotWord + `|\.)\s*[)\]}>]\s*|\s+` + dotWord + `\s+)`
 		anyDot     = `(?:` + spelledDot + `|\.)`
 		localPart  = label + `(?:(?:\.|\s+` + dotWord + `\s+)` + label + `)*`
-		tld        = `(?-i:com|net|org|se|fi|es|ua|uk|so|nu|eu|de|info|io|me|co|edu|ru|no|dk|ee)`
+		tld        = `(?:com|net|org|se|fi|es|ua|uk|so|nu|eu|de|info|io|me|co|edu|ru|no|dk|ee)`
 		providers  = `(?:gmail|hotmail|outlook|yahoo|icloud|live|protonmail|proton|yandex|ukr|mail)`
 		// bracketed "at" or @, words that only mean "@", or a spaced @
 		strongAt = `(?:\s*[(\[{<]\s*(?:at|@|a|snabel-?a|arroba|собака|равлик)\s*[)\]}>]\s*` +
@@ -365,7 +367,7 @@ func appendHandles(spans [][2]int, text string) [][2]int {
 	}
 	for _, m := range handleRe.FindAllStringIndex(text, -1) {
 		prev := runeBefore(text, m[0])
-		if isAlnum(prev) || strings.ContainsRune("_.-+%'", prev) {
+		if isAlnum(prev) || strings.ContainsRune("_.-+%", prev) {
 			continue
 		}
 		if utf8.RuneCountInString(text[m[0]:m[1]]) < 3 {
@@ -398,17 +400,19 @@ func appendUnderscoreNames(spans [][2]int, text string) [][2]int {
 	return spans
 }
 
-// Platform names followed by a user name: "my snap is carla.m10",
-// "her discord is shadowcat#4821", "Lisää mut snapissa: venla_2008".
+// User names next to a platform name: "my snap is carla.m10", "her discord
+// is shadowcat#4821", "Lisää mut snapissa: venla_2008", "emma.lind on insta".
 // platformPrefixes start a word that names a platform ("snapissa",
 // "Snapchat-kayga", "instan"); platformWords must be the whole word ("ig"
-// but not "igual").
+// but not "igual"). "add me" works like a platform name.
 var (
 	platformPrefixes = []string{"snap", "snäp", "insta", "tiktok", "discord", "telegram", "roblox", "steam",
 		"xbox", "twitch", "twitter", "yubo", "bereal", "username", "användarnamn", "gamertag", "usuario",
-		"käyttäjä", "снеп", "снап", "інста", "инста", "телеграм", "тікток", "тикток",
+		"käyttäjä", "снеп", "снап", "інста", "инста", "телеграм", "тікток", "тикток", "додай",
+		"agrega", "agrégame", "añade", "añádeme",
 		"سناب", "انستا", "انستغرام", "انستقرام", "تلغرام", "تيليجرام"}
-	platformWords = setOf("ig", "tg", "kik", "psn", "tik", "user", "тик", "нік", "ник", "تيك")
+	platformWords = setOf("ig", "tg", "kik", "psn", "tik", "user", "тик", "нік", "ник", "تيك",
+		"add", "adda", "addaa") // "add me lisa.k2009"
 )
 
 // platformFirst maps the first letter (lower case) of each platform name to
@@ -897,8 +901,8 @@ func isContactNumber(g []numGroup, s, e int, d []byte, sepsOK, plus bool) (match
 		return n >= 8 && n <= 15 && d[0] != '0', false
 	case strings.HasPrefix(g[s].digits, "00"): // 0046 70 123 45 67
 		return n >= 10 && n <= 17 && d[2] != '0', false
-	case d[0] == '0': // 070-123 45 67, 08-123 456 78, 040 123 4567, 07700 900123
-		return n >= 8 && n <= 11, false
+	case d[0] == '0': // 070-123 45 67, 08-123 456 78, 040 123 4567, 07700 900123, 0151 12345678
+		return n >= 8 && n <= 12, false
 	case e == s && n >= 10 && n <= 15: // 46701234567, 5551234567
 		return true, false
 	case n == 9 && d[0] >= '6' && d[0] <= '9' && hasShape(g, s, e, shapesES): // 612 34 56 78, 91 123 45 67
