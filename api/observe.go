@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -66,12 +67,15 @@ func (s *Server) observe(c *fiber.Ctx) (err error) {
 
 	status := c.Response().StatusCode()
 	route := s.routeOf(c)
+	// Fiber's strings point into buffers reused by the next request; the
+	// metric labels outlive this one.
+	method := strings.Clone(c.Method())
 	elapsed := time.Since(start)
-	s.metrics.requests.With(prometheus.Labels{"route": route, "method": c.Method(), "status": strconv.Itoa(status)}).Inc()
-	s.metrics.latency.With(prometheus.Labels{"route": route, "method": c.Method()}).Observe(elapsed.Seconds())
+	s.metrics.requests.With(prometheus.Labels{"route": route, "method": method, "status": strconv.Itoa(status)}).Inc()
+	s.metrics.latency.With(prometheus.Labels{"route": route, "method": method}).Observe(elapsed.Seconds())
 	s.log.Info("request",
 		"request_id", id,
-		"method", c.Method(),
+		"method", method,
 		"route", route,
 		"status", status,
 		"duration_ms", float64(elapsed.Microseconds())/1000,

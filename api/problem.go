@@ -11,7 +11,7 @@ import (
 )
 
 // problemTypePrefix starts every problem type URI; the slug after it names
-// the problem (docs/API.md lists them).
+// the problem (the OpenAPI document lists them).
 const problemTypePrefix = "urn:youthvoice:problem:"
 
 // Problem is an RFC 9457 problem details document.
@@ -138,7 +138,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if jerr != nil {
 		return jerr
 	}
-	if p.retryAfter > 0 {
+	if p.retryAfter > 0 && len(c.Response().Header.Peek(fiber.HeaderRetryAfter)) == 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(p.retryAfter))
 	}
 	c.Set(fiber.HeaderContentLanguage, lang)

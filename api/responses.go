@@ -38,8 +38,11 @@ func (s *Server) submitResponse(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	cs, err := s.publicSurvey(c, c.Params("id"))
-	if err != nil {
+	if errors.Is(err, surveys.ErrNotFound) {
 		return err
+	}
+	if err != nil {
+		return retryable(err)
 	}
 	sv := cs.survey
 	now := s.now()
@@ -47,14 +50,25 @@ func (s *Server) submitResponse(c *fiber.Ctx) error {
 		return surveys.ErrNotFound
 	}
 	if !sv.Listed(now) {
+		// A retry of a submission stored before the survey closed still
+		// gets its receipt.
+		if stored, err := s.store.Response(ctx, surveys.SubmissionKey(s.hashKey, sv.ID, sub.SubmissionID)); err == nil {
+			if def, err := s.revisionDefinition(ctx, sv, stored.Revision); err == nil {
+				return s.sendReceipt(c, fiber.StatusOK, surveys.NewReceipt(sv.ID, stored.Revision, def, stored.Lang, i18n.Direction(stored.Lang)))
+			}
+		}
 		return newProblem(fiber.StatusConflict, "survey_not_open")
 	}
 	if err := sub.CheckEnvelope(sv.Draft.AccessCodes); err != nil {
 		return err
 	}
 	def, err := s.revisionDefinition(ctx, sv, sub.Revision)
-	if err != nil {
+	var ve *surveys.ValidationError
+	if errors.As(err, &ve) {
 		return err
+	}
+	if err != nil {
+		return retryable(err)
 	}
 	resp, err := surveys.NewResponse(s.hashKey, sv.ID, def, &sub, now)
 	if err != nil {
@@ -94,9 +108,14 @@ func (s *Server) submitResponse(c *fiber.Ctx) error {
 	if err := s.fault(stepStored); err != nil {
 		return err
 	}
-	receipt := surveys.NewReceipt(sv.ID, resp.Revision, def, resp.Lang, i18n.Direction(resp.Lang))
+	return s.sendReceipt(c, status, surveys.NewReceipt(sv.ID, resp.Revision, def, resp.Lang, i18n.Direction(resp.Lang)))
+}
+
+// sendReceipt writes a receipt, labelled with its own language.
+func (s *Server) sendReceipt(c *fiber.Ctx, status int, r surveys.Receipt) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return s.sendJSON(c, status, receipt)
+	c.Set(fiber.HeaderContentLanguage, r.Lang)
+	return c.Status(status).JSON(r)
 }
 
 // retryable turns a store failure into a 503 that tells the app to try
