@@ -1,0 +1,276 @@
+package surveys_test
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/youthvoice/youthvoice/surveys"
+)
+
+// downloads is everything an analyst can download of one release: the
+// overall tables and every breakdown.
+func downloads(def *surveys.Definition, p *surveys.Protected) []surveys.Results {
+	out := []surveys.Results{p.Results("en", "", "not answered")}
+	for _, q := range def.Questions() {
+		if q.Breakdown {
+			out = append(out, p.Results("en", q.ID, "not answered"))
+		}
+	}
+	return out
+}
+
+// interval is what an attacker knows about one number.
+type interval struct {
+	lo, hi     float64
+	suppressed bool
+}
+
+// attacker knows every published number and the structure of the tables
+// (totals are sums of their parts), and narrows the suppressed numbers
+// down by interval propagation over all the equations of all downloads.
+type attacker struct {
+	vars map[string]*interval
+	eqs  [][]string // eq[0] = sum of eq[1:]
+	le   [][2]string
+}
+
+func (a *attacker) v(key string, c surveys.Count) {
+	if c.Suppressed {
+		if a.vars[key] == nil {
+			a.vars[key] = &interval{0, math.Inf(1), true}
+		}
+		return
+	}
+	a.vars[key] = &interval{float64(*c.N), float64(*c.N), false}
+}
+
+func (a *attacker) learn(r surveys.Results) {
+	if r.Withheld {
+		return
+	}
+	a.v("N", *r.N)
+	days := []string{"N"}
+	for _, d := range r.Days {
+		a.v("day:"+d.Day, d.Count)
+		days = append(days, "day:"+d.Day)
+	}
+	a.eqs = append(a.eqs, days)
+	groupNs := []string{"N"}
+	for _, g := range r.Groups {
+		sc := "all"
+		if g.Code != "" {
+			sc = r.By + "=" + g.Code
+			groupNs = append(groupNs, sc+"|n")
+		}
+		if g.Hidden {
+			a.v(sc+"|n", surveys.Count{Suppressed: true})
+			continue
+		}
+		a.v(sc+"|n", *g.N)
+		if g.Code == "" {
+			a.eqs = append(a.eqs, []string{"N", "all|n"})
+		}
+		for _, q := range g.Questions {
+			k := func(s string) string { return sc + "|" + q.ID + "|" + s }
+			a.v(k("seen"), q.Seen)
+			a.v(k("answered"), q.Answered)
+			a.v(k("skipped"), q.Skipped)
+			a.eqs = append(a.eqs, []string{k("seen"), k("answered"), k("skipped")})
+			a.le = append(a.le, [2]string{k("seen"), sc + "|n"})
+			parts := []string{k("answered")}
+			for _, o := range q.Options {
+				a.v(k("opt:"+o.Code), o.Count)
+				parts = append(parts, k("opt:"+o.Code))
+				a.le = append(a.le, [2]string{k("opt:" + o.Code), k("answered")})
+			}
+			for _, b := range q.Bins {
+				a.v(k("bin:"+b.Code), b.Count)
+				parts = append(parts, k("bin:"+b.Code))
+			}
+			if q.DontKnow != nil {
+				a.v(k("dk"), *q.DontKnow)
+				parts = append(parts, k("dk"))
+			}
+			if q.Type != surveys.MultipleChoice && len(parts) > 1 {
+				a.eqs = append(a.eqs, parts)
+			}
+			for _, s := range q.Statements {
+				rk := func(x string) string { return k("row:" + s.Code + ":" + x) }
+				a.v(rk("answered"), s.Answered)
+				a.le = append(a.le, [2]string{rk("answered"), k("seen")})
+				rparts := []string{rk("answered")}
+				for _, b := range s.Bins {
+					a.v(rk("bin:"+b.Code), b.Count)
+					rparts = append(rparts, rk("bin:"+b.Code))
+				}
+				if s.DontKnow != nil {
+					a.v(rk("dk"), *s.DontKnow)
+					rparts = append(rparts, rk("dk"))
+				}
+				a.eqs = append(a.eqs, rparts)
+			}
+		}
+	}
+	if r.By != "" {
+		a.eqs = append(a.eqs, groupNs)
+		// Each overall number is the sum of the groups' numbers.
+		for key := range a.vars {
+			if len(key) > 4 && key[:4] == "all|" && key != "all|n" {
+				eq := []string{key}
+				for _, g := range r.Groups {
+					if g.Code != "" {
+						eq = append(eq, r.By+"="+g.Code+key[3:])
+					}
+				}
+				a.eqs = append(a.eqs, eq)
+			}
+		}
+	}
+}
+
+func (a *attacker) get(key string) *interval {
+	if a.vars[key] == nil {
+		a.vars[key] = &interval{0, math.Inf(1), true} // in a hidden group
+	}
+	return a.vars[key]
+}
+
+// solve propagates bounds until nothing changes; it returns the suppressed
+// numbers it pinned down to one small value (0 < v < k): a count that the
+// rules hide. (Pinning a zero, say every group's "skipped" when nobody at
+// all skipped, reveals nothing about anyone.)
+func (a *attacker) solve(k int) []string {
+	for changed, rounds := true, 0; changed && rounds < 200; rounds++ {
+		changed = false
+		tighten := func(x *interval, lo, hi float64) {
+			if lo > x.lo+1e-9 {
+				x.lo, changed = lo, true
+			}
+			if hi < x.hi-1e-9 {
+				x.hi, changed = hi, true
+			}
+		}
+		for _, eq := range a.eqs {
+			total := a.get(eq[0])
+			var sumLo, sumHi float64
+			for _, m := range eq[1:] {
+				sumLo += a.get(m).lo
+				sumHi += a.get(m).hi
+			}
+			tighten(total, sumLo, sumHi)
+			for _, m := range eq[1:] {
+				x := a.get(m)
+				tighten(x, total.lo-(sumHi-x.hi), total.hi-(sumLo-x.lo))
+			}
+		}
+		for _, le := range a.le {
+			tighten(a.get(le[0]), 0, a.get(le[1]).hi)
+		}
+	}
+	var found []string
+	for key, x := range a.vars {
+		if x.suppressed && x.hi-x.lo < 0.5 && x.lo > 0.5 && x.lo < float64(k) {
+			found = append(found, fmt.Sprintf("%s = %v", key, x.lo))
+		}
+	}
+	return found
+}
+
+func checkRelease(t *testing.T, def *surveys.Definition, responses []*surveys.Response, k int) []surveys.Results {
+	t.Helper()
+	tally := surveys.NewTally()
+	for _, r := range responses {
+		tally.Add(def, r)
+	}
+	p := surveys.Disclose(def, tally, k)
+	all := downloads(def, p)
+	a := &attacker{vars: map[string]*interval{}}
+	for _, r := range all {
+		if len(responses) < k != r.Withheld {
+			t.Fatalf("%d responses, k %d: withheld %v", len(responses), k, r.Withheld)
+		}
+		a.learn(r)
+		forEachCount(r, func(where string, c surveys.Count) {
+			if !c.Suppressed && *c.N > 0 && *c.N < k {
+				t.Errorf("%s: a count of %d is shown (k=%d)", where, *c.N, k)
+			}
+		})
+		for _, g := range r.Groups {
+			if !g.Hidden && g.N != nil && g.N.N != nil && *g.N.N > 0 && *g.N.N < k {
+				t.Errorf("group %s of %d shown", g.Code, *g.N.N)
+			}
+		}
+	}
+	if found := a.solve(k); len(found) > 0 {
+		t.Errorf("%d responses, k=%d: the attacker recovered %d suppressed numbers, e.g. %v", len(responses), k, len(found), found[:min(5, len(found))])
+	}
+	return all
+}
+
+func forEachCount(r surveys.Results, fn func(string, surveys.Count)) {
+	for _, d := range r.Days {
+		fn("day "+d.Day, d.Count)
+	}
+	for _, g := range r.Groups {
+		for _, q := range g.Questions {
+			w := g.Code + "/" + q.ID
+			fn(w+" seen", q.Seen)
+			fn(w+" answered", q.Answered)
+			fn(w+" skipped", q.Skipped)
+			for _, o := range q.Options {
+				fn(w+" "+o.Code, o.Count)
+			}
+			for _, b := range q.Bins {
+				fn(w+" "+b.Code, b.Count)
+			}
+			for _, s := range q.Statements {
+				fn(w+" "+s.Code, s.Answered)
+				for _, b := range s.Bins {
+					fn(w+" "+s.Code+" "+b.Code, b.Count)
+				}
+			}
+		}
+	}
+}
+
+// TestAttackerRecoversNothing takes everything an analyst can download,
+// for many survey sizes (small ones are the dangerous ones), and tries to
+// recover any suppressed number.
+func TestAttackerRecoversNothing(t *testing.T) {
+	for _, name := range []string{"safety-online-offline.json", "youth-policy-consultation.json"} {
+		def := loadExample(t, name)
+		for _, n := range []int{4, 9, 10, 13, 25, 40, 77, 150, 400} {
+			for _, k := range []int{5, 10} {
+				t.Run(fmt.Sprintf("%s/n=%d/k=%d", name, n, k), func(t *testing.T) {
+					checkRelease(t, def, randomResponses(t, def, n, uint64(n*k)), k)
+				})
+			}
+		}
+	}
+}
+
+// Releases advance only by k or more, so two downloads never isolate a
+// few respondents; each release on its own resists the attacker.
+func TestReleasesDifferByAtLeastK(t *testing.T) {
+	def := loadExample(t, "youth-policy-consultation.json")
+	responses := randomResponses(t, def, 120, 5)
+	const k = 10
+	released := 0
+	for live := 1; live <= len(responses); live++ {
+		if !surveys.NextRelease(released, live, k) {
+			continue
+		}
+		if live-released < k {
+			t.Fatalf("release from %d to %d", released, live)
+		}
+		released = live
+		checkRelease(t, def, responses[:live], k)
+	}
+	if released < 110 {
+		t.Fatalf("last release at %d", released)
+	}
+	if surveys.NextRelease(110, 115, k) {
+		t.Fatal("a release of 5 more")
+	}
+}

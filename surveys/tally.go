@@ -1,0 +1,222 @@
+package surveys
+
+import (
+	"strconv"
+)
+
+// NoGroup is the breakdown group of respondents who did not answer the
+// breakdown question (or did not see it).
+const NoGroup = "_none"
+
+// Tally counts responses exactly. Every field is an integer count, so
+// adding responses in any order, or tallying any split of them and merging
+// the parts, gives the same tally. Statistics (mean, median, quartiles,
+// standard deviation) are computed from the exact distributions when a
+// release is made.
+type Tally struct {
+	Responses int                       `json:"n"`
+	Days      map[string]int            `json:"days,omitempty"`
+	Questions map[string]*QuestionTally `json:"questions,omitempty"`
+	// Breakdowns: breakdown question id -> group (option code, or NoGroup)
+	// -> the tally of that group's respondents (without breakdowns).
+	Breakdowns map[string]map[string]*Tally `json:"breakdowns,omitempty"`
+}
+
+// QuestionTally counts one question's answers.
+type QuestionTally struct {
+	Seen     int `json:"seen"`
+	Answered int `json:"answered"`
+	// Options: single and multiple choice, the respondents who chose each
+	// option; ranking, the first places.
+	Options map[string]int `json:"options,omitempty"`
+	// Values: scale, point -> respondents; number, exact value -> respondents.
+	Values   map[string]int `json:"values,omitempty"`
+	DontKnow int            `json:"dont_know,omitempty"`
+	// RankSums: ranking, option -> sum of its ranks (1 is first).
+	RankSums map[string]int `json:"rank_sums,omitempty"`
+	// Rows: matrix, statement -> its tally (Answered, Values, DontKnow).
+	Rows map[string]*QuestionTally `json:"rows,omitempty"`
+	// Other counts answers with an "other, please say" text; Removed the
+	// contact details scrubbed from free text.
+	Other   int `json:"other,omitempty"`
+	Removed int `json:"removed,omitempty"`
+}
+
+// NewTally returns an empty tally.
+func NewTally() *Tally { return &Tally{} }
+
+// Add counts one response; def is the definition of the revision it
+// answered.
+func (t *Tally) Add(def *Definition, r *Response) {
+	t.add(def, r)
+	for _, q := range def.Questions() {
+		if !q.Breakdown {
+			continue
+		}
+		group := NoGroup
+		if a, ok := r.Answers[q.ID]; ok && a.Choice != "" {
+			group = a.Choice
+		}
+		if t.Breakdowns == nil {
+			t.Breakdowns = map[string]map[string]*Tally{}
+		}
+		if t.Breakdowns[q.ID] == nil {
+			t.Breakdowns[q.ID] = map[string]*Tally{}
+		}
+		g := t.Breakdowns[q.ID][group]
+		if g == nil {
+			g = &Tally{}
+			t.Breakdowns[q.ID][group] = g
+		}
+		g.add(def, r)
+	}
+}
+
+// add counts a response without breakdowns.
+func (t *Tally) add(def *Definition, r *Response) {
+	t.Responses++
+	if t.Days == nil {
+		t.Days = map[string]int{}
+	}
+	t.Days[r.Day]++
+	if t.Questions == nil {
+		t.Questions = map[string]*QuestionTally{}
+	}
+	visible := def.Visible(r.Answers)
+	for _, q := range def.Questions() {
+		if !visible[q.ID] {
+			continue
+		}
+		qt := t.Questions[q.ID]
+		if qt == nil {
+			qt = &QuestionTally{}
+			t.Questions[q.ID] = qt
+		}
+		qt.Seen++
+		a, ok := r.Answers[q.ID]
+		if !ok {
+			continue
+		}
+		qt.Answered++
+		qt.Removed += a.Removed
+		if a.Other != "" {
+			qt.Other++
+		}
+		switch q.Type {
+		case SingleChoice:
+			inc(&qt.Options, a.Choice, 1)
+		case MultipleChoice:
+			for _, c := range a.Choices {
+				inc(&qt.Options, c, 1)
+			}
+		case Scale:
+			if a.DontKnow {
+				qt.DontKnow++
+			} else {
+				inc(&qt.Values, strconv.Itoa(a.Point), 1)
+			}
+		case Number:
+			inc(&qt.Values, NumberKey(a.Number), 1)
+		case Ranking:
+			for i, c := range a.Order {
+				if i == 0 {
+					inc(&qt.Options, c, 1)
+				}
+				inc(&qt.RankSums, c, i+1)
+			}
+		case Matrix:
+			if qt.Rows == nil {
+				qt.Rows = map[string]*QuestionTally{}
+			}
+			for code, p := range a.Rows {
+				row := qt.Rows[code]
+				if row == nil {
+					row = &QuestionTally{}
+					qt.Rows[code] = row
+				}
+				row.Answered++
+				if p == 0 {
+					row.DontKnow++
+				} else {
+					inc(&row.Values, strconv.Itoa(p), 1)
+				}
+			}
+		}
+	}
+}
+
+// NumberKey is how a number answer is counted: its shortest exact decimal.
+func NumberKey(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+func inc(m *map[string]int, key string, by int) {
+	if *m == nil {
+		*m = map[string]int{}
+	}
+	(*m)[key] += by
+}
+
+// Merge adds another tally into t.
+func (t *Tally) Merge(o *Tally) {
+	if o == nil {
+		return
+	}
+	t.Responses += o.Responses
+	for d, n := range o.Days {
+		inc(&t.Days, d, n)
+	}
+	for id, oq := range o.Questions {
+		if t.Questions == nil {
+			t.Questions = map[string]*QuestionTally{}
+		}
+		q := t.Questions[id]
+		if q == nil {
+			q = &QuestionTally{}
+			t.Questions[id] = q
+		}
+		q.merge(oq)
+	}
+	for dim, groups := range o.Breakdowns {
+		if t.Breakdowns == nil {
+			t.Breakdowns = map[string]map[string]*Tally{}
+		}
+		if t.Breakdowns[dim] == nil {
+			t.Breakdowns[dim] = map[string]*Tally{}
+		}
+		for g, og := range groups {
+			tg := t.Breakdowns[dim][g]
+			if tg == nil {
+				tg = &Tally{}
+				t.Breakdowns[dim][g] = tg
+			}
+			tg.Merge(og)
+		}
+	}
+}
+
+func (q *QuestionTally) merge(o *QuestionTally) {
+	q.Seen += o.Seen
+	q.Answered += o.Answered
+	q.DontKnow += o.DontKnow
+	q.Other += o.Other
+	q.Removed += o.Removed
+	for k, n := range o.Options {
+		inc(&q.Options, k, n)
+	}
+	for k, n := range o.Values {
+		inc(&q.Values, k, n)
+	}
+	for k, n := range o.RankSums {
+		inc(&q.RankSums, k, n)
+	}
+	for code, or := range o.Rows {
+		if q.Rows == nil {
+			q.Rows = map[string]*QuestionTally{}
+		}
+		r := q.Rows[code]
+		if r == nil {
+			r = &QuestionTally{}
+			q.Rows[code] = r
+		}
+		r.merge(or)
+	}
+}
