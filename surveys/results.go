@@ -229,4 +229,3 @@ func (p *Protected) bins(q *Question, k func(string) string, base string, tr fun
 func NextRelease(releasedN, liveN, k int) bool {
 	return liveN >= k && liveN-releasedN >= k
 }
-

@@ -154,4 +154,3 @@ func Load(b []byte) (*surveys.Definition, error) {
 	}
 	return &d, nil
 }
-
