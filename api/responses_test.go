@@ -390,7 +390,7 @@ func TestNothingIdentifiesTheRespondent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	allowed := map[string]bool{"_id": true, "survey_id": true, "revision": true, "lang": true, "day": true, "answers": true, "digest": true}
+	allowed := map[string]bool{"_id": true, "survey_id": true, "revision": true, "lang": true, "day": true, "answers": true, "digest": true, "batch": true}
 	for _, d := range docs {
 		for k := range d {
 			if !allowed[k] {

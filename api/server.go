@@ -38,6 +38,9 @@ type Options struct {
 	// Faults, when set, is called between the steps of a submission; an
 	// error stops the submission there, as a crash would (tests).
 	Faults func(step string) error
+	// SummaryFaults, when set, is called between the steps of applying a
+	// batch to the summaries (tests).
+	SummaryFaults func(step string) error
 	// Routes, when set, registers extra routes after the API's own (tests
 	// use it for a handler that panics).
 	Routes func(fiber.Router)
@@ -56,6 +59,9 @@ type Server struct {
 
 	hashKey    []byte
 	committer  *store.Committer
+	summarizer *store.Summarizer
+	defs       store.Definitions
+	protected  protectedCache
 	faults     func(step string) error
 	submitRate int
 }
@@ -84,7 +90,10 @@ func New(opts Options) *Server {
 	if opts.CommitWait <= 0 {
 		opts.CommitWait = 2 * time.Millisecond
 	}
-	s.committer = opts.Store.NewCommitter(opts.CommitBatch, opts.CommitWait)
+	s.defs = opts.Store.StoreDefinitions()
+	s.summarizer = opts.Store.NewSummarizer(s.defs, opts.Logger)
+	s.summarizer.Fault = opts.SummaryFaults
+	s.committer = opts.Store.NewCommitter(opts.CommitBatch, opts.CommitWait, s.summarizer)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "youthvoice",
 		ErrorHandler:          s.handleError,
@@ -117,6 +126,7 @@ func (s *Server) registerRoutes() {
 	a.Get("/v1/surveys", s.appSurveys)
 	a.Get("/v1/surveys/:id", s.appSurvey)
 	a.Post("/v1/surveys/:id/responses", s.submissionLimiter(s.submitRate), s.submitResponse)
+	a.Get("/v1/surveys/:id/results", s.publicResults)
 
 	// Organisers: a bearer token; every handler checks the role, and every
 	// survey is looked up within the caller's organisation.
@@ -132,6 +142,7 @@ func (s *Server) registerRoutes() {
 	org.Get("/surveys/:id/translations", s.translations)
 	org.Get("/surveys/:id/revisions/:n", s.getRevision)
 	org.Post("/surveys/:id/access-codes", s.createAccessCodes)
+	org.Get("/surveys/:id/summary", s.orgSummary)
 	org.Get("/support-resources", s.getSupportResources)
 	org.Put("/support-resources", s.putSupportResources)
 	org.Post("/tokens", s.createToken)
@@ -155,7 +166,21 @@ func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.app.ShutdownWithContext(ctx)
 	s.committer.Close()
+	s.summarizer.Flush(context.WithoutCancel(ctx))
 	return err
+}
+
+// RunSummarizer keeps summaries up to date until ctx ends.
+func (s *Server) RunSummarizer(ctx context.Context) { s.summarizer.Run(ctx) }
+
+// FlushSummaries applies every batch committed so far (tests, shutdown).
+func (s *Server) FlushSummaries(ctx context.Context) { s.summarizer.Flush(ctx) }
+
+// RecoverSummaries applies every queued batch older than lease, as after a
+// crash (tests).
+func (s *Server) RecoverSummaries(ctx context.Context, lease time.Duration) {
+	s.summarizer.Lease = lease
+	s.summarizer.Recover(ctx)
 }
 
 // lang is the language the server answers this request in: `?lang=`
@@ -240,11 +265,15 @@ func (s *Server) CloseOverdue(ctx context.Context) {
 }
 
 // afterClose does what closing a survey entails beyond its status: access
-// codes are unlinked from the submissions that used them. It is idempotent,
-// and the closer finishes it for any closed survey where it was interrupted.
+// codes are unlinked from the submissions that used them, and the summary
+// is recounted from the stored responses and frozen. It is idempotent; the
+// closer finishes the unlinking for any closed survey where it was
+// interrupted.
 func (s *Server) afterClose(ctx context.Context, sv *surveys.Survey) error {
 	if sv.Draft.AccessCodes {
-		return s.store.UnlinkAccessCodes(ctx, sv.ID)
+		if err := s.store.UnlinkAccessCodes(ctx, sv.ID); err != nil {
+			return err
+		}
 	}
-	return nil
+	return s.closeSummary(ctx, sv)
 }

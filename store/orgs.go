@@ -17,7 +17,7 @@ type orgDoc struct {
 	ID               string    `bson:"_id"`
 	Name             string    `bson:"name"`
 	CreatedAt        time.Time `bson:"created_at"`
-	SupportResources bson.Raw  `bson:"support_resources,omitempty"`
+	SupportResources string    `bson:"support_resources,omitempty"` // JSON
 }
 
 type tokenDoc struct {
@@ -33,9 +33,7 @@ type tokenDoc struct {
 func orgToDoc(o surveys.Org) (orgDoc, error) {
 	d := orgDoc{ID: o.ID, Name: o.Name, CreatedAt: o.CreatedAt}
 	if len(o.SupportResources) > 0 {
-		raw, err := jsonToBSON(struct {
-			R []surveys.SupportResource `json:"r"`
-		}{o.SupportResources})
+		raw, err := toJSON(o.SupportResources)
 		if err != nil {
 			return d, err
 		}
@@ -47,13 +45,9 @@ func orgToDoc(o surveys.Org) (orgDoc, error) {
 func orgFromDoc(d orgDoc) (surveys.Org, error) {
 	o := surveys.Org{ID: d.ID, Name: d.Name, CreatedAt: d.CreatedAt}
 	if len(d.SupportResources) > 0 {
-		var w struct {
-			R []surveys.SupportResource `json:"r"`
-		}
-		if err := bsonToJSON(d.SupportResources, &w); err != nil {
+		if err := fromJSON(d.SupportResources, &o.SupportResources); err != nil {
 			return o, err
 		}
-		o.SupportResources = w.R
 	}
 	return o, nil
 }

@@ -36,6 +36,7 @@ type responseDoc struct {
 	Day      string `bson:"day"`
 	Answers  string `bson:"answers"` // JSON: question id -> answerDoc
 	Digest   string `bson:"digest"`
+	Batch    string `bson:"batch"` // the group commit that wrote it (for the tally)
 }
 
 type answerDoc struct {
@@ -160,9 +161,11 @@ type Committer struct {
 	closing  sync.Once
 	mu       sync.RWMutex
 	closed   bool
+	sum      *Summarizer
 }
 
 type pendingInsert struct {
+	resp *surveys.Response
 	doc  responseDoc
 	errc chan error
 }
@@ -172,18 +175,21 @@ var ErrClosed = errors.New("store: committer closed")
 
 // NewCommitter starts a committer. maxWait is how long the first insert of
 // a batch waits for company; maxBatch caps a batch.
-func (s *Store) NewCommitter(maxBatch int, maxWait time.Duration) *Committer {
+//
+// Each batch is first named in the tally queue, and once stored it is
+// handed to sum, which adds it to the summaries (see summaries.go).
+func (s *Store) NewCommitter(maxBatch int, maxWait time.Duration, sum *Summarizer) *Committer {
 	if maxBatch <= 0 {
 		maxBatch = 500
 	}
-	c := &Committer{st: s, in: make(chan *pendingInsert, maxBatch*4), maxBatch: maxBatch, maxWait: maxWait, done: make(chan struct{})}
+	c := &Committer{st: s, in: make(chan *pendingInsert, maxBatch*4), maxBatch: maxBatch, maxWait: maxWait, done: make(chan struct{}), sum: sum}
 	go c.loop()
 	return c
 }
 
 // Insert stores a response; it returns ErrDuplicate if its key exists.
 func (c *Committer) Insert(ctx context.Context, r *surveys.Response, def *surveys.Definition) error {
-	p := &pendingInsert{doc: responseToDoc(r, def), errc: make(chan error, 1)}
+	p := &pendingInsert{resp: r, doc: responseToDoc(r, def), errc: make(chan error, 1)}
 	c.mu.RLock()
 	if c.closed {
 		c.mu.RUnlock()
@@ -254,14 +260,26 @@ func (c *Committer) loop() {
 
 // write inserts one batch and tells each caller its own outcome.
 func (c *Committer) write(batch []*pendingInsert) {
-	docs := make([]any, len(batch))
-	for i, p := range batch {
-		docs[i] = p.doc
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	_, err := c.st.db.Collection(colResponses).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	id := newBatchID()
+	q := queueDoc{ID: id, CreatedAt: time.Now().UTC()}
+	docs := make([]any, len(batch))
+	for i, p := range batch {
+		p.doc.Batch = id
+		docs[i] = p.doc
+		q.Keys = append(q.Keys, p.doc.ID)
+	}
 	errs := make([]error, len(batch))
+	if _, err := c.st.db.Collection(colQueue).InsertOne(ctx, q); err != nil {
+		err = c.st.fail("queue batch", err)
+		for i, p := range batch {
+			errs[i] = err
+			p.errc <- errs[i]
+		}
+		return
+	}
+	_, err := c.st.db.Collection(colResponses).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	var bwe mongo.BulkWriteException
 	switch {
 	case err == nil:
@@ -281,6 +299,15 @@ func (c *Committer) write(batch []*pendingInsert) {
 		for i := range errs {
 			errs[i] = err
 		}
+	}
+	var stored []*surveys.Response
+	for i, p := range batch {
+		if errs[i] == nil {
+			stored = append(stored, p.resp)
+		}
+	}
+	if c.sum != nil && len(stored) > 0 {
+		c.sum.committed(id, stored)
 	}
 	for i, p := range batch {
 		p.errc <- errs[i]

@@ -19,7 +19,7 @@ type surveyDoc struct {
 	ID          string     `bson:"_id"`
 	OrgID       string     `bson:"org_id"`
 	Status      string     `bson:"status"`
-	Definition  bson.Raw   `bson:"definition"`
+	Definition  string     `bson:"definition"` // JSON
 	Revision    int        `bson:"revision"`
 	CreatedAt   time.Time  `bson:"created_at"`
 	UpdatedAt   time.Time  `bson:"updated_at"`
@@ -35,12 +35,12 @@ type revisionDoc struct {
 	ID          string    `bson:"_id"` // survey id + "/" + number
 	SurveyID    string    `bson:"survey_id"`
 	Number      int       `bson:"number"`
-	Definition  bson.Raw  `bson:"definition"`
+	Definition  string    `bson:"definition"` // JSON
 	PublishedAt time.Time `bson:"published_at"`
 }
 
 func surveyToDoc(s *surveys.Survey) (surveyDoc, error) {
-	def, err := jsonToBSON(s.Draft)
+	def, err := toJSON(s.Draft)
 	if err != nil {
 		return surveyDoc{}, err
 	}
@@ -56,7 +56,7 @@ func surveyFromDoc(d surveyDoc) (*surveys.Survey, error) {
 		ID: d.ID, OrgID: d.OrgID, Status: surveys.Status(d.Status), Revision: d.Revision,
 		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, PublishedAt: d.PublishedAt, ClosedAt: d.ClosedAt, Version: d.Version,
 	}
-	if err := bsonToJSON(d.Definition, &s.Draft); err != nil {
+	if err := fromJSON(d.Definition, &s.Draft); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -158,7 +158,7 @@ func (s *Store) SaveSurvey(ctx context.Context, sv *surveys.Survey, rev *surveys
 }
 
 func (s *Store) saveRevision(ctx context.Context, rev surveys.Revision) error {
-	def, err := jsonToBSON(rev.Definition)
+	def, err := toJSON(rev.Definition)
 	if err != nil {
 		return err
 	}
@@ -193,7 +193,7 @@ func (s *Store) Revision(ctx context.Context, sv *surveys.Survey, n int) (*surve
 		return nil, s.fail("read revision", err)
 	}
 	rev := &surveys.Revision{SurveyID: d.SurveyID, Number: d.Number, PublishedAt: d.PublishedAt}
-	if err := bsonToJSON(d.Definition, &rev.Definition); err != nil {
+	if err := fromJSON(d.Definition, &rev.Definition); err != nil {
 		return nil, err
 	}
 	return rev, nil

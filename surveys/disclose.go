@@ -43,6 +43,7 @@ type Protected struct {
 	parts  []sdcPart
 	stats  map[string]bool // scope|question(|statement) -> statistics shown
 	hidden map[string]bool // scope -> group not shown
+	exact  bool            // no disclosure control (the live view)
 }
 
 type sdcCell struct {
@@ -91,6 +92,19 @@ func Disclose(def *Definition, t *Tally, k int) *Protected {
 	}
 	p.secondary()
 	p.decideStats(dims)
+	return p
+}
+
+// Exact wraps a tally without disclosure control: the live view that only
+// a survey's owners and editors may see. Every count and statistic is shown.
+func Exact(def *Definition, t *Tally) *Protected {
+	p := &Protected{def: def, tally: t, k: 0, cells: map[string]*sdcCell{}, stats: map[string]bool{}, hidden: map[string]bool{}, exact: true}
+	p.buildScope("", t)
+	for _, d := range p.dimensions() {
+		for _, g := range p.groups(d) {
+			p.buildScope(scopeOf(d.ID, g), p.groupTally(d.ID, g))
+		}
+	}
 	return p
 }
 

@@ -87,7 +87,7 @@ type StatementResults struct {
 // labels the group of those who did not answer the breakdown question.
 func (p *Protected) Results(lang, by, notAnswered string) Results {
 	r := Results{K: p.k}
-	if p.tally.Responses < p.k {
+	if !p.exact && p.tally.Responses < p.k {
 		r.Withheld = true
 		return r
 	}
@@ -154,7 +154,7 @@ func (p *Protected) group(dim, code, label, lang string) GroupResults {
 		}
 		qr := QuestionResults{ID: q.ID, Type: q.Type, Text: tr(q.Text),
 			Seen: p.count(k("seen"), sc+"|n"), Answered: p.count(k("answered"), k("seen")), Skipped: p.count(k("skipped"), k("seen"))}
-		statsShown := p.stats[sc+"|"+q.ID+"|"]
+		statsShown := p.exact || p.stats[sc+"|"+q.ID+"|"]
 		switch q.Type {
 		case SingleChoice, MultipleChoice, Ranking:
 			for _, o := range q.Options {
@@ -194,7 +194,7 @@ func (p *Protected) group(dim, code, label, lang string) GroupResults {
 					dk := p.count(rk("dk"), rk("answered"))
 					sr.DontKnow = &dk
 				}
-				if p.stats[sc+"|"+q.ID+"|"+s.Code] {
+				if p.exact || p.stats[sc+"|"+q.ID+"|"+s.Code] {
 					sr.Stats = statsOf(row.Values)
 				} else {
 					sr.StatsWithheld = true

@@ -92,8 +92,11 @@ func New(t testing.TB, opts ...Options) *Env {
 		defer close(done)
 		_ = e.Server.Serve(ln)
 	}()
+	bg, stopBackground := context.WithCancel(context.Background())
+	go e.Server.RunSummarizer(bg)
 	e.Client = &http.Client{Timeout: 30 * time.Second}
 	t.Cleanup(func() {
+		stopBackground()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := e.Server.Shutdown(ctx); err != nil {

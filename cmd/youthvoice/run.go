@@ -148,6 +148,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	background, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
 	go srv.RunCloser(background)
+	go srv.RunSummarizer(background)
 
 	var admin *http.Server
 	if cfg.AdminAddr != "" {

@@ -101,6 +101,7 @@ func run() error {
 		return err
 	}
 	defer srv.Shutdown(ctx)
+	go srv.RunSummarizer(ctx)
 	_, owner, err := st.CreateOrg(ctx, "load", time.Now())
 	if err != nil {
 		return err

@@ -1,0 +1,152 @@
+package api
+
+import (
+	"context"
+	"sync"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/youthvoice/youthvoice/i18n"
+	"github.com/youthvoice/youthvoice/store"
+	"github.com/youthvoice/youthvoice/surveys"
+)
+
+// summaryView is what GET .../summary and GET .../results return.
+type summaryView struct {
+	SurveyID string          `json:"survey_id"`
+	Revision int             `json:"revision"`
+	Title    string          `json:"title"`
+	Lang     string          `json:"lang"`
+	Dir      string          `json:"dir"`
+	View     string          `json:"view"` // "release" or "live"
+	Released string          `json:"released,omitempty"`
+	Frozen   bool            `json:"final,omitempty"`
+	Results  surveys.Results `json:"results"`
+}
+
+// protectedCache keeps each release's disclosure-controlled tables, which
+// never change, so reading a summary costs the same at any size.
+type protectedCache struct {
+	mu sync.Mutex
+	m  map[protectedKey]*surveys.Protected
+}
+
+type protectedKey struct {
+	survey   string
+	revision int
+	n        int
+	k        int
+}
+
+func (pc *protectedCache) get(key protectedKey, make func() *surveys.Protected) *surveys.Protected {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if p, ok := pc.m[key]; ok {
+		return p
+	}
+	if pc.m == nil || len(pc.m) > 1000 {
+		pc.m = map[protectedKey]*surveys.Protected{}
+	}
+	p := make()
+	pc.m[key] = p
+	return p
+}
+
+// orgSummary is GET /v1/org/surveys/{id}/summary: the disclosure-controlled
+// release, or for owners and editors with ?view=live the exact live tally
+// (recorded in the audit log).
+func (s *Server) orgSummary(c *fiber.Ctx) error {
+	tok, err := caller(c, anyRole...)
+	if err != nil {
+		return err
+	}
+	sv, err := s.store.Survey(c.UserContext(), tok.OrgID, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	live := false
+	switch c.Query("view") {
+	case "", "release":
+	case "live":
+		if _, err := caller(c, designers...); err != nil {
+			return err
+		}
+		live = true
+	default:
+		return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/view", Code: surveys.CodeInvalid}}}
+	}
+	if live {
+		if err := s.store.Audit(c.UserContext(), store.AuditEntry{OrgID: tok.OrgID, TokenID: tok.ID, Action: "live_view", SurveyID: sv.ID, At: s.now()}); err != nil {
+			return err
+		}
+	}
+	return s.sendSummary(c, sv, live)
+}
+
+// publicResults is GET /v1/surveys/{id}/results: for surveys whose results
+// are public, the disclosure-controlled release in the young person's
+// language.
+func (s *Server) publicResults(c *fiber.Ctx) error {
+	cs, err := s.publicSurvey(c, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	sv := cs.survey
+	if sv.Status == surveys.Draft || !sv.Draft.PublicResults {
+		return surveys.ErrNotFound
+	}
+	return s.sendSummary(c, sv, false)
+}
+
+// sendSummary writes a survey's results in the best of its languages for
+// the request: the release through disclosure control, or the live tally.
+func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error {
+	by := c.Query("by")
+	if by != "" {
+		if q := sv.Draft.Question(by); q == nil || !q.Breakdown {
+			return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/by", Code: surveys.CodeUnknownQuestion}}}
+		}
+	}
+	sum, err := s.store.Summary(c.UserContext(), sv.ID)
+	if err != nil {
+		return err
+	}
+	def := &sv.Draft
+	lang := i18n.NewMatcher(surveyLanguages(def)).Best(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
+	k := def.Threshold()
+	var p *surveys.Protected
+	view := "release"
+	if live {
+		view = "live"
+		p = surveys.Exact(def, sum.Tally)
+	} else {
+		p = s.protected.get(protectedKey{sv.ID, sv.Revision, sum.ReleaseN, k}, func() *surveys.Protected {
+			return surveys.Disclose(def, sum.ReleaseTally, k)
+		})
+	}
+	v := summaryView{
+		SurveyID: sv.ID, Revision: sv.Revision, Title: def.Title.In(lang, def.DefaultLanguage), Lang: lang, Dir: i18n.Direction(lang),
+		View: view, Frozen: sum.Frozen && !live,
+		Results: p.Results(lang, by, s.catalog.Message(s.catalogLang(lang), "text.not_answered", nil)),
+	}
+	if !live {
+		v.Released = sum.ReleaseDay
+	}
+	c.Set(fiber.HeaderCacheControl, "private, max-age=5")
+	c.Set(fiber.HeaderContentLanguage, lang)
+	return c.Status(fiber.StatusOK).JSON(v)
+}
+
+// catalogLang is the server language closest to a survey language.
+func (s *Server) catalogLang(lang string) string { return s.catalog.Negotiate(lang, "") }
+
+// closeSummary recomputes a closed survey's summary from its stored
+// responses and freezes its release.
+func (s *Server) closeSummary(ctx context.Context, sv *surveys.Survey) error {
+	s.summarizer.Flush(ctx)
+	t, err := s.store.Recount(ctx, sv.ID, s.defs)
+	if err != nil {
+		return err
+	}
+	return s.store.ReplaceSummary(ctx, sv.ID, t, sv.Draft.Threshold(), true)
+}

@@ -1,0 +1,259 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"reflect"
+	"testing"
+
+	"github.com/youthvoice/youthvoice/api"
+	"github.com/youthvoice/youthvoice/api/apitest"
+	"github.com/youthvoice/youthvoice/surveys"
+	"github.com/youthvoice/youthvoice/surveys/surveystest"
+)
+
+// publishExample publishes an example survey and returns its id, owner
+// token and definition.
+func publishExample(t *testing.T, e *apitest.Env, file string) (string, string, *surveys.Definition) {
+	t.Helper()
+	b, err := os.ReadFile("../examples/surveys/" + file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, owner := e.Org("Kommunen")
+	r := e.Do("POST", "/v1/org/surveys", b, append(bearer(owner), "Content-Type", "application/json")...)
+	if r.Status != 201 {
+		t.Fatalf("%d %s", r.Status, r.Body)
+	}
+	id := r.Map(t)["id"].(string)
+	publishSurvey(t, e, owner, id)
+	def, err := surveystest.Load(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id, owner, def
+}
+
+type liveView struct {
+	View    string
+	Results surveys.Results
+}
+
+func getSummary(t *testing.T, e *apitest.Env, tok, id, query string) (*apitest.Response, liveView) {
+	t.Helper()
+	r := e.Do("GET", "/v1/org/surveys/"+id+"/summary"+query, nil, bearer(tok)...)
+	var v liveView
+	if r.Status == 200 {
+		r.JSON(t, &v)
+	}
+	return r, v
+}
+
+// The "done when" of the results issue: after 1,000 generated responses,
+// the summary equals a recount and a tally made independently from the
+// submitted answers.
+func TestSummaryIsExact(t *testing.T) {
+	e := apitest.New(t)
+	id, owner, def := publishExample(t, e, "youth-policy-consultation.json")
+	rng := rand.New(rand.NewPCG(42, 1))
+	// Counted independently, from the answers as sent.
+	single := map[string]map[string]int{}
+	for range 1000 {
+		sub := surveystest.Submission(def, 1, rng)
+		if r := e.Do("POST", "/v1/surveys/"+id+"/responses", sub); r.Status != 201 {
+			t.Fatalf("%d %s", r.Status, r.Body)
+		}
+		for qid, v := range sub["answers"].(map[string]any) {
+			if q := def.Question(qid); q.Type == surveys.SingleChoice {
+				code, ok := v.(string)
+				if !ok {
+					code = v.(map[string]any)["choice"].(string)
+				}
+				if single[qid] == nil {
+					single[qid] = map[string]int{}
+				}
+				single[qid][code]++
+			}
+		}
+	}
+	e.Server.FlushSummaries(context.Background())
+	r, live := getSummary(t, e, owner, id, "?view=live&lang=en")
+	if r.Status != 200 || live.View != "live" || *live.Results.N.N != 1000 {
+		t.Fatalf("live: %d %s", r.Status, r.Body[:min(300, len(r.Body))])
+	}
+	for _, q := range live.Results.Groups[0].Questions {
+		for _, o := range q.Options {
+			if want, ok := single[q.ID]; ok && *o.Count.N != want[o.Code] {
+				t.Errorf("%s/%s: %d, independently %d", q.ID, o.Code, *o.Count.N, want[o.Code])
+			}
+		}
+	}
+	sum, err := e.Store.Summary(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recount, err := e.Store.Recount(context.Background(), id, e.Store.StoreDefinitions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(sum.Tally, recount) {
+		t.Fatal("summary differs from a recount")
+	}
+	// The live view was recorded.
+	docs, _ := e.Store.RawDocuments(context.Background(), "audit")
+	if len(docs) != 1 || docs[0]["action"] != "live_view" {
+		t.Fatalf("audit: %v", docs)
+	}
+}
+
+func TestAnalystsSeeOnlyTheProtectedRelease(t *testing.T) {
+	e := apitest.New(t)
+	id, owner, def := publishExample(t, e, "safety-online-offline.json")
+	analyst := e.Do("POST", "/v1/org/tokens", map[string]string{"role": "analyst"}, bearer(owner)...).Map(t)["token"].(string)
+	rng := rand.New(rand.NewPCG(7, 7))
+	post := func(n int) {
+		for range n {
+			if r := e.Do("POST", "/v1/surveys/"+id+"/responses", surveystest.Submission(def, 1, rng)); r.Status != 201 {
+				t.Fatalf("%d %s", r.Status, r.Body)
+			}
+		}
+		e.Server.FlushSummaries(context.Background())
+	}
+	post(9)
+	_, v := getSummary(t, e, analyst, id, "")
+	if !v.Results.Withheld || v.Results.N != nil || len(v.Results.Groups) != 0 {
+		t.Fatalf("numbers before k responses: %+v", v.Results)
+	}
+	post(26)
+	if r, _ := getSummary(t, e, analyst, id, "?view=live"); r.Status != 403 {
+		t.Fatalf("analyst live view: %d", r.Status)
+	}
+	// The release trails the live tally by fewer than k, and moves only
+	// by k or more (the summarizer runs as responses arrive, so where the
+	// release stands depends on timing; the rule does not).
+	_, v = getSummary(t, e, analyst, id, "")
+	released := *v.Results.N.N
+	if v.Results.Withheld || released < 10 || 35-released >= 10 {
+		t.Fatalf("release after 35 responses: %d", released)
+	}
+	post(4)
+	_, v2 := getSummary(t, e, analyst, id, "")
+	if n := *v2.Results.N.N; n != released && n-released < 10 {
+		t.Fatalf("release moved from %d to %d", released, n)
+	}
+	for _, q := range def.Questions() {
+		if !q.Breakdown {
+			continue
+		}
+		r, v := getSummary(t, e, analyst, id, "?by="+q.ID+"&lang=sv")
+		if r.Status != 200 || len(v.Results.Groups) < 2 {
+			t.Fatalf("by %s: %d", q.ID, r.Status)
+		}
+		for _, g := range v.Results.Groups {
+			for _, qr := range g.Questions {
+				for _, c := range append(append([]surveys.LabelledCount{}, qr.Options...), qr.Bins...) {
+					if !c.Count.Suppressed && *c.Count.N > 0 && *c.Count.N < 10 {
+						t.Fatalf("by %s, group %s, %s: %d shown", q.ID, g.Code, qr.ID, *c.Count.N)
+					}
+				}
+			}
+		}
+	}
+	if r, _ := getSummary(t, e, analyst, id, "?by=nope"); r.Status != 422 {
+		t.Fatalf("unknown dimension: %d", r.Status)
+	}
+}
+
+func TestPublicResultsInArabic(t *testing.T) {
+	e := apitest.New(t)
+	id, _, def := publishExample(t, e, "youth-policy-consultation.json")
+	rng := rand.New(rand.NewPCG(3, 3))
+	for range 40 {
+		e.Do("POST", "/v1/surveys/"+id+"/responses", surveystest.Submission(def, 1, rng))
+	}
+	e.Server.FlushSummaries(context.Background())
+	r := e.Do("GET", "/v1/surveys/"+id+"/results", nil, "Accept-Language", "ar")
+	var v struct {
+		Lang, Dir, View string
+		Results          surveys.Results
+	}
+	r.JSON(t, &v)
+	if r.Status != 200 || v.Dir != "rtl" || v.Lang != "ar" || v.View != "release" || r.Header.Get("Content-Language") != "ar" {
+		t.Fatalf("%d %s", r.Status, r.Body[:min(400, len(r.Body))])
+	}
+	q := v.Results.Groups[0].Questions[0]
+	if q.Text != def.Questions()[0].Text["ar"] || q.Options[0].Label != def.Questions()[0].Options[0].Label["ar"] {
+		t.Fatalf("not in Arabic: %q %q", q.Text, q.Options[0].Label)
+	}
+	// Results of a survey that keeps them private are not public.
+	_, owner := e.Org("x")
+	priv := createSurvey(t, e, owner, smallSurvey(t))
+	def2 := smallSurvey(t)
+	def2["public_results"] = false
+	e.Do("PUT", "/v1/org/surveys/"+priv, def2, bearer(owner)...)
+	publishSurvey(t, e, owner, priv)
+	if r := e.Do("GET", "/v1/surveys/"+priv+"/results", nil); r.Status != 404 {
+		t.Fatalf("private results: %d", r.Status)
+	}
+}
+
+// A crash between any two steps of bringing a batch into the summary
+// leaves a state that recovery completes, exactly.
+func TestSummaryRecoversFromACrashAtEveryStep(t *testing.T) {
+	for _, step := range []string{"tallying", "applied", "dequeued"} {
+		t.Run(step, func(t *testing.T) {
+			failing := true
+			e := apitest.New(t, apitest.Options{Configure: func(o *api.Options) {
+				o.SummaryFaults = func(s string) error {
+					if failing && s == step {
+						return errors.New("injected crash at " + s)
+					}
+					return nil
+				}
+			}})
+			id, _, def := publishExample(t, e, "youth-policy-consultation.json")
+			rng := rand.New(rand.NewPCG(9, 9))
+			for range 30 {
+				e.Do("POST", "/v1/surveys/"+id+"/responses", surveystest.Submission(def, 1, rng))
+			}
+			e.Server.FlushSummaries(context.Background()) // fails at step
+			failing = false
+			e.Server.RecoverSummaries(context.Background(), 0)
+			sum, _ := e.Store.Summary(context.Background(), id)
+			recount, _ := e.Store.Recount(context.Background(), id, e.Store.StoreDefinitions())
+			if !reflect.DeepEqual(sum.Tally, recount) || recount.Responses != 30 {
+				a, _ := json.Marshal(sum.Tally.Responses)
+				t.Fatalf("after a crash at %s: summary n=%s, recount n=%d", step, a, recount.Responses)
+			}
+			queue, _ := e.Store.RawDocuments(context.Background(), "tally_queue")
+			if len(queue) != 0 {
+				t.Fatalf("%d batches left in the queue", len(queue))
+			}
+			// Recovering again changes nothing.
+			e.Server.RecoverSummaries(context.Background(), 0)
+			again, _ := e.Store.Summary(context.Background(), id)
+			if !reflect.DeepEqual(again.Tally, recount) {
+				t.Fatal("a second recovery changed the summary")
+			}
+		})
+	}
+}
+
+func TestClosingRecountsAndFreezes(t *testing.T) {
+	e := apitest.New(t)
+	id, owner, def := publishExample(t, e, "youth-policy-consultation.json")
+	rng := rand.New(rand.NewPCG(5, 5))
+	for range 23 {
+		e.Do("POST", "/v1/surveys/"+id+"/responses", surveystest.Submission(def, 1, rng))
+	}
+	if r := e.Do("POST", "/v1/org/surveys/"+id+"/close", nil, bearer(owner)...); r.Status != 200 {
+		t.Fatal(r.Status)
+	}
+	sum, _ := e.Store.Summary(context.Background(), id)
+	if !sum.Frozen || sum.Tally.Responses != 23 || sum.ReleaseN < 10 || sum.ReleaseN > 23 || (sum.ReleaseN < 23 && 23-sum.ReleaseN >= 10) {
+		t.Fatalf("after close: frozen %v n %d release %d", sum.Frozen, sum.Tally.Responses, sum.ReleaseN)
+	}
+}

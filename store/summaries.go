@@ -1,0 +1,508 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/youthvoice/youthvoice/surveys"
+)
+
+// Summaries are kept incrementally, exactly, without transactions:
+//
+//  1. Before a batch of responses is inserted, a queue document names the
+//     batch and the keys of its responses (tally_queue).
+//  2. The responses are inserted carrying the batch id.
+//  3. The summarizer tallies the batch (from memory in the process that
+//     wrote it; after a crash, any process reads the batch's responses
+//     back by key) and applies the delta to each survey's summary document
+//     in one conditional update that also records the batch id in the
+//     summary, so that it is never applied twice.
+//  4. The queue document is deleted, then the batch id is dropped from the
+//     summary.
+//
+// A crash between any two steps leaves a state the next pass completes:
+// a queue document whose responses were never inserted applies as an
+// empty delta; one whose batch the summary already records is only
+// deleted. A queue document is taken over by recovery once it is older
+// than queueLease, longer than any insert may take.
+
+const (
+	colSummaries = "summaries"
+	colQueue     = "tally_queue"
+	queueLease   = 60 * time.Second
+)
+
+type queueDoc struct {
+	ID        string    `bson:"_id"`
+	Keys      []string  `bson:"keys"`
+	CreatedAt time.Time `bson:"created_at"`
+}
+
+// summaryDoc is a survey's summary: the exact tally, and the release that
+// analysts and the public see (it advances by k responses or more).
+type summaryDoc struct {
+	ID           string   `bson:"_id"`
+	Version      int      `bson:"version"`
+	Tally        string   `bson:"tally"` // JSON of surveys.Tally
+	Batches      []string `bson:"batches"`
+	ReleaseN     int      `bson:"release_n"`
+	ReleaseTally string   `bson:"release_tally"`
+	ReleaseDay   string   `bson:"release_day,omitempty"`
+	Frozen       bool     `bson:"frozen,omitempty"`
+}
+
+// Summary is a survey's summary as read.
+type Summary struct {
+	SurveyID     string
+	Version      int
+	Tally        *surveys.Tally
+	ReleaseN     int
+	ReleaseTally *surveys.Tally
+	ReleaseDay   string
+	Frozen       bool
+}
+
+func decodeTally(s string) (*surveys.Tally, error) {
+	t := surveys.NewTally()
+	if s == "" {
+		return t, nil
+	}
+	if err := json.Unmarshal([]byte(s), t); err != nil {
+		return nil, fmt.Errorf("store: decode tally: %w", err)
+	}
+	return t, nil
+}
+
+func encodeTally(t *surveys.Tally) string {
+	b, _ := json.Marshal(t) // maps of strings and ints: cannot fail
+	return string(b)
+}
+
+// Summary reads a survey's summary (empty if no response was tallied yet).
+func (s *Store) Summary(ctx context.Context, surveyID string) (*Summary, error) {
+	var d summaryDoc
+	err := s.db.Collection(colSummaries).FindOne(ctx, bson.D{{Key: "_id", Value: surveyID}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return &Summary{SurveyID: surveyID, Tally: surveys.NewTally(), ReleaseTally: surveys.NewTally()}, nil
+	}
+	if err != nil {
+		return nil, s.fail("read summary", err)
+	}
+	sum := &Summary{SurveyID: d.ID, Version: d.Version, ReleaseN: d.ReleaseN, ReleaseDay: d.ReleaseDay, Frozen: d.Frozen}
+	if sum.Tally, err = decodeTally(d.Tally); err != nil {
+		return nil, err
+	}
+	if sum.ReleaseTally, err = decodeTally(d.ReleaseTally); err != nil {
+		return nil, err
+	}
+	return sum, nil
+}
+
+// Definitions finds the definition of each revision a survey's responses
+// answered.
+type Definitions func(ctx context.Context, surveyID string, revision int) (*surveys.Definition, int, error)
+
+// StoreDefinitions reads revisions from the store, once each (published
+// revisions never change). The threshold k is the revision's.
+func (s *Store) StoreDefinitions() Definitions {
+	var mu sync.Mutex
+	cache := map[string]*surveys.Definition{}
+	return func(ctx context.Context, surveyID string, revision int) (*surveys.Definition, int, error) {
+		key := fmt.Sprint(surveyID, "/", revision)
+		mu.Lock()
+		def, ok := cache[key]
+		mu.Unlock()
+		if !ok {
+			sv, err := s.PublicSurvey(ctx, surveyID)
+			if err != nil {
+				return nil, 0, err
+			}
+			rev, err := s.Revision(ctx, sv, revision)
+			if err != nil {
+				return nil, 0, err
+			}
+			def = &rev.Definition
+			mu.Lock()
+			if len(cache) > 10000 {
+				clear(cache)
+			}
+			cache[key] = def
+			mu.Unlock()
+		}
+		return def, def.Threshold(), nil
+	}
+}
+
+// applyDelta merges delta into a survey's summary unless the summary
+// already records one of batches, advancing the release when it adds k
+// responses or more. It retries on concurrent updates.
+func (s *Store) applyDelta(ctx context.Context, surveyID string, delta *surveys.Tally, batches []string, k int) error {
+	coll := s.db.Collection(colSummaries)
+	for attempt := 0; attempt < 50; attempt++ {
+		var d summaryDoc
+		err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: surveyID}}).Decode(&d)
+		exists := err == nil
+		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+			return s.fail("read summary", err)
+		}
+		todo := false
+		for _, b := range batches {
+			if !slices.Contains(d.Batches, b) {
+				todo = true
+			}
+		}
+		if !todo {
+			return nil // applied before
+		}
+		tally, err := decodeTally(d.Tally)
+		if err != nil {
+			return err
+		}
+		tally.Merge(delta)
+		d.Tally = encodeTally(tally)
+		if surveys.NextRelease(d.ReleaseN, tally.Responses, k) {
+			d.ReleaseN, d.ReleaseTally, d.ReleaseDay = tally.Responses, d.Tally, time.Now().UTC().Format(time.DateOnly)
+		}
+		if !exists {
+			d.ID, d.Version, d.Batches = surveyID, 1, batches
+			if _, err := coll.InsertOne(ctx, d); err != nil {
+				if mongo.IsDuplicateKeyError(err) {
+					continue
+				}
+				return s.fail("create summary", err)
+			}
+			return nil
+		}
+		res, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: surveyID}, {Key: "version", Value: d.Version}},
+			bson.D{
+				{Key: "$set", Value: bson.D{{Key: "tally", Value: d.Tally}, {Key: "version", Value: d.Version + 1},
+					{Key: "release_n", Value: d.ReleaseN}, {Key: "release_tally", Value: d.ReleaseTally}, {Key: "release_day", Value: d.ReleaseDay}}},
+				{Key: "$push", Value: bson.D{{Key: "batches", Value: bson.D{{Key: "$each", Value: batches}}}}},
+			})
+		if err != nil {
+			return s.fail("update summary", err)
+		}
+		if res.MatchedCount == 1 {
+			return nil
+		}
+	}
+	return fmt.Errorf("store: update summary of %s: too many concurrent updates", surveyID)
+}
+
+// Summarizer keeps summaries up to date.
+type Summarizer struct {
+	st   *Store
+	defs Definitions
+	log  *slog.Logger
+
+	mu      sync.Mutex
+	pending []committedBatch
+	wake    chan struct{}
+	idle    *sync.Cond
+	busy    bool
+	// Fault, when set, is called between the steps of applying a batch;
+	// an error stops there, as a crash would (tests).
+	Fault func(step string) error
+	// Lease is how old a queued batch must be before recovery takes it
+	// over from the process that wrote it.
+	Lease time.Duration
+}
+
+type committedBatch struct {
+	id        string
+	responses []*surveys.Response
+}
+
+// NewSummarizer makes a summarizer; Run starts it.
+func (s *Store) NewSummarizer(defs Definitions, log *slog.Logger) *Summarizer {
+	sm := &Summarizer{st: s, defs: defs, log: log, wake: make(chan struct{}, 1), Lease: queueLease}
+	sm.idle = sync.NewCond(&sm.mu)
+	return sm
+}
+
+// committed is called by the committer when a batch is stored.
+func (sm *Summarizer) committed(id string, responses []*surveys.Response) {
+	sm.mu.Lock()
+	sm.pending = append(sm.pending, committedBatch{id, responses})
+	sm.mu.Unlock()
+	select {
+	case sm.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run applies committed batches as they come (within a few hundred
+// milliseconds), and every few seconds takes over batches left by a crash,
+// until ctx ends.
+func (sm *Summarizer) Run(ctx context.Context) {
+	recover := time.NewTicker(5 * time.Second)
+	defer recover.Stop()
+	// The embedded store belongs to this process alone: whatever is queued
+	// at start was left by a crash, and is recovered at once.
+	if sm.st.Embedded() {
+		sm.recover(ctx, 0)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-sm.wake:
+			time.Sleep(100 * time.Millisecond) // let a few batches gather
+			sm.Pass(ctx)
+		case <-recover.C:
+			sm.Recover(ctx)
+		}
+	}
+}
+
+// Pass applies the batches committed in this process so far.
+func (sm *Summarizer) Pass(ctx context.Context) {
+	sm.mu.Lock()
+	for sm.busy {
+		sm.idle.Wait()
+	}
+	batches := sm.pending
+	sm.pending = nil
+	sm.busy = true
+	sm.mu.Unlock()
+	defer func() {
+		sm.mu.Lock()
+		sm.busy = false
+		sm.idle.Broadcast()
+		sm.mu.Unlock()
+	}()
+	if len(batches) == 0 {
+		return
+	}
+	if err := sm.apply(ctx, batches); err != nil {
+		// Left in the queue: recovery applies them once the lease ends.
+		sm.log.Warn("applying batches to summaries", "batches", len(batches), "error", err.Error())
+	}
+}
+
+// Flush waits until every batch committed so far in this process is in
+// the summaries.
+func (sm *Summarizer) Flush(ctx context.Context) { sm.Pass(ctx) }
+
+// Recover applies batches whose queue documents are older than the lease:
+// left by a process that died between the steps.
+func (sm *Summarizer) Recover(ctx context.Context) { sm.recover(ctx, sm.Lease) }
+
+func (sm *Summarizer) recover(ctx context.Context, lease time.Duration) {
+	sm.mu.Lock()
+	for sm.busy {
+		sm.idle.Wait()
+	}
+	sm.busy = true
+	sm.mu.Unlock()
+	defer func() {
+		sm.mu.Lock()
+		sm.busy = false
+		sm.idle.Broadcast()
+		sm.mu.Unlock()
+	}()
+	cur, err := sm.st.db.Collection(colQueue).Find(ctx, bson.D{{Key: "created_at", Value: bson.D{{Key: "$lte", Value: time.Now().Add(-lease)}}}})
+	if err != nil {
+		if ctx.Err() == nil {
+			sm.log.Warn("reading the tally queue", "error", err.Error())
+		}
+		return
+	}
+	var docs []queueDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return
+	}
+	if err := sm.recoverBatches(ctx, docs); err != nil && ctx.Err() == nil {
+		sm.log.Warn("recovering batches", "error", err.Error())
+	}
+}
+
+// recoverBatches reads queued batches' responses back by key and applies
+// them.
+func (sm *Summarizer) recoverBatches(ctx context.Context, docs []queueDoc) error {
+	var batches []committedBatch
+	for _, q := range docs {
+		b := committedBatch{id: q.ID}
+		for _, key := range q.Keys {
+			var d responseDoc
+			err := sm.st.db.Collection(colResponses).FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&d)
+			if errors.Is(err, mongo.ErrNoDocuments) {
+				continue // never inserted
+			}
+			if err != nil {
+				return sm.st.fail("read response", err)
+			}
+			if d.Batch != q.ID {
+				continue // a retry of a response stored by an earlier batch
+			}
+			r, err := responseFromDoc(d)
+			if err != nil {
+				return err
+			}
+			b.responses = append(b.responses, r)
+		}
+		batches = append(batches, b)
+	}
+	if len(batches) == 0 {
+		return nil
+	}
+	return sm.apply(ctx, batches)
+}
+
+func (sm *Summarizer) fault(step string) error {
+	if sm.Fault == nil {
+		return nil
+	}
+	return sm.Fault(step)
+}
+
+// apply tallies batches per survey, applies each survey's delta, then
+// deletes the queue documents and forgets the batch ids.
+func (sm *Summarizer) apply(ctx context.Context, batches []committedBatch) error {
+	type work struct {
+		delta *surveys.Tally
+		k     int
+	}
+	if err := sm.fault("tallying"); err != nil {
+		return err
+	}
+	perSurvey := map[string]*work{}
+	var ids []string
+	for _, b := range batches {
+		ids = append(ids, b.id)
+		for _, r := range b.responses {
+			def, k, err := sm.defs(ctx, r.SurveyID, r.Revision)
+			if err != nil {
+				return err
+			}
+			w := perSurvey[r.SurveyID]
+			if w == nil {
+				w = &work{delta: surveys.NewTally(), k: k}
+				perSurvey[r.SurveyID] = w
+			}
+			w.delta.Add(def, r)
+		}
+	}
+	surveyIDs := make([]string, 0, len(perSurvey))
+	for id := range perSurvey {
+		surveyIDs = append(surveyIDs, id)
+	}
+	slices.Sort(surveyIDs)
+	for _, id := range surveyIDs {
+		w := perSurvey[id]
+		if err := sm.st.applyDelta(ctx, id, w.delta, ids, w.k); err != nil {
+			return err
+		}
+		if err := sm.fault("applied"); err != nil {
+			return err
+		}
+	}
+	if _, err := sm.st.db.Collection(colQueue).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
+		return sm.st.fail("delete queue", err)
+	}
+	if err := sm.fault("dequeued"); err != nil {
+		return err
+	}
+	for _, id := range surveyIDs {
+		if _, err := sm.st.db.Collection(colSummaries).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+			bson.D{{Key: "$pull", Value: bson.D{{Key: "batches", Value: bson.D{{Key: "$in", Value: ids}}}}}}); err != nil {
+			return sm.st.fail("forget batches", err)
+		}
+	}
+	return nil
+}
+
+// Recount tallies every stored response of a survey afresh.
+func (s *Store) Recount(ctx context.Context, surveyID string, defs Definitions) (*surveys.Tally, error) {
+	cur, err := s.db.Collection(colResponses).Find(ctx, bson.D{{Key: "survey_id", Value: surveyID}}, options.Find().SetBatchSize(1000))
+	if err != nil {
+		return nil, s.fail("read responses", err)
+	}
+	defer cur.Close(ctx)
+	t := surveys.NewTally()
+	for cur.Next(ctx) {
+		var d responseDoc
+		if err := cur.Decode(&d); err != nil {
+			return nil, s.fail("read responses", err)
+		}
+		r, err := responseFromDoc(d)
+		if err != nil {
+			return nil, err
+		}
+		def, _, err := defs(ctx, surveyID, r.Revision)
+		if err != nil {
+			return nil, err
+		}
+		t.Add(def, r)
+	}
+	if err := cur.Err(); err != nil {
+		return nil, s.fail("read responses", err)
+	}
+	return t, nil
+}
+
+// ReplaceSummary sets a survey's tally to t (a recount), keeps the release
+// rule, and freezes the release when freeze is set (at close). Every batch
+// still queued is marked applied, since the recount read all stored
+// responses: call it when no submission to the survey is in flight (after
+// it closed and the summarizer was flushed).
+func (s *Store) ReplaceSummary(ctx context.Context, surveyID string, t *surveys.Tally, k int, freeze bool) error {
+	coll := s.db.Collection(colSummaries)
+	var queued []string
+	if err := s.db.Collection(colQueue).Distinct(ctx, "_id", bson.D{}).Decode(&queued); err != nil {
+		return s.fail("read queue", err)
+	}
+	for attempt := 0; attempt < 50; attempt++ {
+		var d summaryDoc
+		err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: surveyID}}).Decode(&d)
+		exists := err == nil
+		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+			return s.fail("read summary", err)
+		}
+		d.Tally = encodeTally(t)
+		if surveys.NextRelease(d.ReleaseN, t.Responses, k) {
+			d.ReleaseN, d.ReleaseTally, d.ReleaseDay = t.Responses, d.Tally, time.Now().UTC().Format(time.DateOnly)
+		}
+		d.Frozen = d.Frozen || freeze
+		for _, b := range queued {
+			if !slices.Contains(d.Batches, b) {
+				d.Batches = append(d.Batches, b)
+			}
+		}
+		if !exists {
+			d.ID, d.Version = surveyID, 1
+			if _, err := coll.InsertOne(ctx, d); err != nil {
+				if mongo.IsDuplicateKeyError(err) {
+					continue
+				}
+				return s.fail("create summary", err)
+			}
+			return nil
+		}
+		res, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: surveyID}, {Key: "version", Value: d.Version}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "tally", Value: d.Tally}, {Key: "version", Value: d.Version + 1},
+				{Key: "release_n", Value: d.ReleaseN}, {Key: "release_tally", Value: d.ReleaseTally},
+				{Key: "release_day", Value: d.ReleaseDay}, {Key: "frozen", Value: d.Frozen}, {Key: "batches", Value: d.Batches}}}})
+		if err != nil {
+			return s.fail("replace summary", err)
+		}
+		if res.MatchedCount == 1 {
+			return nil
+		}
+	}
+	return fmt.Errorf("store: replace summary of %s: too many concurrent updates", surveyID)
+}
+
+// newBatchID names a batch.
+func newBatchID() string { return uuid.NewString() }
