@@ -170,6 +170,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
+// RecoverAtStart applies what a crash left in the tally queue; serve
+// calls it before it starts listening.
+func (s *Server) RecoverAtStart(ctx context.Context) { s.summarizer.RecoverAtStart(ctx) }
+
 // RunSummarizer keeps summaries up to date until ctx ends.
 func (s *Server) RunSummarizer(ctx context.Context) { s.summarizer.Run(ctx) }
 

@@ -178,7 +178,7 @@ func TestPublicResultsInArabic(t *testing.T) {
 	r := e.Do("GET", "/v1/surveys/"+id+"/results", nil, "Accept-Language", "ar")
 	var v struct {
 		Lang, Dir, View string
-		Results          surveys.Results
+		Results         surveys.Results
 	}
 	r.JSON(t, &v)
 	if r.Status != 200 || v.Dir != "rtl" || v.Lang != "ar" || v.View != "release" || r.Header.Get("Content-Language") != "ar" {

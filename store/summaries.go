@@ -28,8 +28,8 @@ import (
 //     back by key) and applies the delta to each survey's summary document
 //     in one conditional update that also records the batch id in the
 //     summary, so that it is never applied twice.
-//  4. The queue document is deleted, then the batch id is dropped from the
-//     summary.
+//  4. The queue document is deleted. (The summary keeps a batch id only
+//     while the batch is still queued, so its list stays short.)
 //
 // A crash between any two steps leaves a state the next pass completes:
 // a queue document whose responses were never inserted applies as an
@@ -149,6 +149,10 @@ func (s *Store) StoreDefinitions() Definitions {
 // responses or more. It retries on concurrent updates.
 func (s *Store) applyDelta(ctx context.Context, surveyID string, delta *surveys.Tally, batches []string, k int) error {
 	coll := s.db.Collection(colSummaries)
+	queued, err := s.queuedBatches(ctx)
+	if err != nil {
+		return err
+	}
 	for attempt := 0; attempt < 50; attempt++ {
 		var d summaryDoc
 		err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: surveyID}}).Decode(&d)
@@ -174,8 +178,9 @@ func (s *Store) applyDelta(ctx context.Context, surveyID string, delta *surveys.
 		if surveys.NextRelease(d.ReleaseN, tally.Responses, k) {
 			d.ReleaseN, d.ReleaseTally, d.ReleaseDay = tally.Responses, d.Tally, time.Now().UTC().Format(time.DateOnly)
 		}
+		d.Batches = recordBatches(d.Batches, queued, batches)
 		if !exists {
-			d.ID, d.Version, d.Batches = surveyID, 1, batches
+			d.ID, d.Version = surveyID, 1
 			if _, err := coll.InsertOne(ctx, d); err != nil {
 				if mongo.IsDuplicateKeyError(err) {
 					continue
@@ -185,11 +190,9 @@ func (s *Store) applyDelta(ctx context.Context, surveyID string, delta *surveys.
 			return nil
 		}
 		res, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: surveyID}, {Key: "version", Value: d.Version}},
-			bson.D{
-				{Key: "$set", Value: bson.D{{Key: "tally", Value: d.Tally}, {Key: "version", Value: d.Version + 1},
-					{Key: "release_n", Value: d.ReleaseN}, {Key: "release_tally", Value: d.ReleaseTally}, {Key: "release_day", Value: d.ReleaseDay}}},
-				{Key: "$push", Value: bson.D{{Key: "batches", Value: bson.D{{Key: "$each", Value: batches}}}}},
-			})
+			bson.D{{Key: "$set", Value: bson.D{{Key: "tally", Value: d.Tally}, {Key: "version", Value: d.Version + 1},
+				{Key: "release_n", Value: d.ReleaseN}, {Key: "release_tally", Value: d.ReleaseTally}, {Key: "release_day", Value: d.ReleaseDay},
+				{Key: "batches", Value: d.Batches}}}})
 		if err != nil {
 			return s.fail("update summary", err)
 		}
@@ -248,11 +251,6 @@ func (sm *Summarizer) committed(id string, responses []*surveys.Response) {
 func (sm *Summarizer) Run(ctx context.Context) {
 	recover := time.NewTicker(5 * time.Second)
 	defer recover.Stop()
-	// The embedded store belongs to this process alone: whatever is queued
-	// at start was left by a crash, and is recovered at once.
-	if sm.st.Embedded() {
-		sm.recover(ctx, 0)
-	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -295,6 +293,18 @@ func (sm *Summarizer) Pass(ctx context.Context) {
 // the summaries.
 func (sm *Summarizer) Flush(ctx context.Context) { sm.Pass(ctx) }
 
+// RecoverAtStart applies, before the server answers, what a crash left
+// queued: at once on the embedded store, which belongs to this process
+// alone; on MongoDB, where other processes may be writing, only batches
+// older than the lease.
+func (sm *Summarizer) RecoverAtStart(ctx context.Context) {
+	if sm.st.Embedded() {
+		sm.recover(ctx, 0)
+		return
+	}
+	sm.Recover(ctx)
+}
+
 // Recover applies batches whose queue documents are older than the lease:
 // left by a process that died between the steps.
 func (sm *Summarizer) Recover(ctx context.Context) { sm.recover(ctx, sm.Lease) }
@@ -323,9 +333,16 @@ func (sm *Summarizer) recover(ctx context.Context, lease time.Duration) {
 	if err := cur.All(ctx, &docs); err != nil {
 		return
 	}
-	if err := sm.recoverBatches(ctx, docs); err != nil && ctx.Err() == nil {
-		sm.log.Warn("recovering batches", "error", err.Error())
+	if len(docs) == 0 {
+		return
 	}
+	if err := sm.recoverBatches(ctx, docs); err != nil {
+		if ctx.Err() == nil {
+			sm.log.Warn("recovering batches", "error", err.Error())
+		}
+		return
+	}
+	sm.log.Warn("recovered batches left by a crash", "batches", len(docs))
 }
 
 // recoverBatches reads queued batches' responses back by key and applies
@@ -411,16 +428,31 @@ func (sm *Summarizer) apply(ctx context.Context, batches []committedBatch) error
 	if _, err := sm.st.db.Collection(colQueue).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
 		return sm.st.fail("delete queue", err)
 	}
-	if err := sm.fault("dequeued"); err != nil {
-		return err
+	return sm.fault("dequeued")
+}
+
+// queuedBatches lists the ids of the batches in the tally queue (a small
+// collection: batches leave it once applied).
+func (s *Store) queuedBatches(ctx context.Context) ([]string, error) {
+	var ids []string
+	if err := s.db.Collection(colQueue).Distinct(ctx, "_id", bson.D{}).Decode(&ids); err != nil {
+		return nil, s.fail("read queue", err)
 	}
-	for _, id := range surveyIDs {
-		if _, err := sm.st.db.Collection(colSummaries).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
-			bson.D{{Key: "$pull", Value: bson.D{{Key: "batches", Value: bson.D{{Key: "$in", Value: ids}}}}}}); err != nil {
-			return sm.st.fail("forget batches", err)
+	return ids, nil
+}
+
+// recordBatches is the list of applied batches a summary keeps: those just
+// applied, and of the earlier ones only those still queued (a batch that
+// left the queue is never applied again, so it need not be remembered;
+// the list stays as short as the queue).
+func recordBatches(recorded, queued, applied []string) []string {
+	out := append([]string(nil), applied...)
+	for _, b := range recorded {
+		if slices.Contains(queued, b) && !slices.Contains(out, b) {
+			out = append(out, b)
 		}
 	}
-	return nil
+	return out
 }
 
 // Recount tallies every stored response of a survey afresh.
@@ -459,9 +491,9 @@ func (s *Store) Recount(ctx context.Context, surveyID string, defs Definitions) 
 // it closed and the summarizer was flushed).
 func (s *Store) ReplaceSummary(ctx context.Context, surveyID string, t *surveys.Tally, k int, freeze bool) error {
 	coll := s.db.Collection(colSummaries)
-	var queued []string
-	if err := s.db.Collection(colQueue).Distinct(ctx, "_id", bson.D{}).Decode(&queued); err != nil {
-		return s.fail("read queue", err)
+	queued, err := s.queuedBatches(ctx)
+	if err != nil {
+		return err
 	}
 	for attempt := 0; attempt < 50; attempt++ {
 		var d summaryDoc
@@ -475,11 +507,7 @@ func (s *Store) ReplaceSummary(ctx context.Context, surveyID string, t *surveys.
 			d.ReleaseN, d.ReleaseTally, d.ReleaseDay = t.Responses, d.Tally, time.Now().UTC().Format(time.DateOnly)
 		}
 		d.Frozen = d.Frozen || freeze
-		for _, b := range queued {
-			if !slices.Contains(d.Batches, b) {
-				d.Batches = append(d.Batches, b)
-			}
-		}
+		d.Batches = recordBatches(d.Batches, queued, queued)
 		if !exists {
 			d.ID, d.Version = surveyID, 1
 			if _, err := coll.InsertOne(ctx, d); err != nil {

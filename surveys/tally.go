@@ -1,6 +1,10 @@
 package surveys
 
 import (
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
 	"strconv"
 )
 
@@ -219,4 +223,57 @@ func (q *QuestionTally) merge(o *QuestionTally) {
 		}
 		r.merge(or)
 	}
+}
+
+// TallyDifferences describes where two tallies differ (empty when equal):
+// the response counts, days, questions and breakdown groups.
+func TallyDifferences(a, b *Tally) []string {
+	var out []string
+	if a.Responses != b.Responses {
+		out = append(out, fmt.Sprintf("responses: %d vs %d", a.Responses, b.Responses))
+	}
+	if !maps.Equal(a.Days, b.Days) {
+		out = append(out, "responses per day")
+	}
+	ids := map[string]bool{}
+	for id := range a.Questions {
+		ids[id] = true
+	}
+	for id := range b.Questions {
+		ids[id] = true
+	}
+	for _, id := range slices.Sorted(maps.Keys(ids)) {
+		if !reflect.DeepEqual(a.Questions[id], b.Questions[id]) {
+			out = append(out, "question "+id)
+		}
+	}
+	dims := map[string]bool{}
+	for d := range a.Breakdowns {
+		dims[d] = true
+	}
+	for d := range b.Breakdowns {
+		dims[d] = true
+	}
+	for _, d := range slices.Sorted(maps.Keys(dims)) {
+		groups := map[string]bool{}
+		for g := range a.Breakdowns[d] {
+			groups[g] = true
+		}
+		for g := range b.Breakdowns[d] {
+			groups[g] = true
+		}
+		for _, g := range slices.Sorted(maps.Keys(groups)) {
+			ga, gb := a.Breakdowns[d][g], b.Breakdowns[d][g]
+			if ga == nil {
+				ga = &Tally{}
+			}
+			if gb == nil {
+				gb = &Tally{}
+			}
+			for _, sub := range TallyDifferences(ga, gb) {
+				out = append(out, "breakdown "+d+"="+g+": "+sub)
+			}
+		}
+	}
+	return out
 }

@@ -103,3 +103,46 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 		return nil
 	})
 }
+
+// recountCmd: youthvoice recount --survey ID [--fix]
+func recountCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var surveyID string
+	var fix bool
+	return withStore(ctx, "recount", args, getenv, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&surveyID, "survey", "", "the survey's id")
+		fs.BoolVar(&fix, "fix", false, "replace the summary with the recount when they differ")
+	}, func(st *store.Store) error {
+		if surveyID == "" {
+			return usageError{"recount: --survey is required"}
+		}
+		sv, err := st.PublicSurvey(ctx, surveyID)
+		if err != nil {
+			return fmt.Errorf("survey %q: %w", surveyID, err)
+		}
+		sum, err := st.Summary(ctx, surveyID)
+		if err != nil {
+			return err
+		}
+		recount, err := st.Recount(ctx, surveyID, st.StoreDefinitions())
+		if err != nil {
+			return err
+		}
+		diffs := surveys.TallyDifferences(sum.Tally, recount)
+		if len(diffs) == 0 {
+			fmt.Fprintf(stdout, "summary matches a recount of %d responses\n", recount.Responses)
+			return nil
+		}
+		fmt.Fprintf(stdout, "summary differs from a recount (summary %d responses, recount %d):\n", sum.Tally.Responses, recount.Responses)
+		for _, d := range diffs {
+			fmt.Fprintln(stdout, "  "+d)
+		}
+		if !fix {
+			return fmt.Errorf("summary of %s differs from a recount (run with --fix to replace it)", surveyID)
+		}
+		if err := st.ReplaceSummary(ctx, surveyID, recount, sv.Draft.Threshold(), sv.Status == surveys.Closed || sv.Status == surveys.Archived); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "summary replaced by the recount")
+		return nil
+	})
+}

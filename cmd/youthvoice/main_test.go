@@ -6,16 +6,20 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
 
 // syncBuffer collects a process's output safely.
@@ -265,4 +269,123 @@ func TestSIGTERM(t *testing.T) {
 	if st != 200 || !strings.Contains(b, "Fritid i kommunen") {
 		t.Fatalf("after restart: %d %s", st, b)
 	}
+}
+
+// TestKillDuringLoadKeepsSummaryExact kills the server with SIGKILL while
+// young people are submitting, restarts it, and checks that the summary
+// equals a recount of the stored responses.
+func TestKillDuringLoadKeepsSummaryExact(t *testing.T) {
+	if testing.Short() || os.Getenv("MONGODB_URI") != "" {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "youthvoice")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	start := func() (*exec.Cmd, string) {
+		cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--data-dir", dir, "--submit-rate", "0")
+		cmd.Env = append(os.Environ(), "YOUTHVOICE_BOOTSTRAP_TOKEN=kill-token")
+		stderr, _ := cmd.StderrPipe()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if m := listenLine.FindStringSubmatch(sc.Text()); m != nil {
+				go func() {
+					for sc.Scan() {
+						if strings.Contains(sc.Text(), `"level":"WARN"`) || strings.Contains(sc.Text(), `"level":"ERROR"`) {
+							t.Log(sc.Text())
+						}
+					}
+				}()
+				return cmd, m[1]
+			}
+		}
+		t.Fatal("no listening line")
+		return nil, ""
+	}
+	cmd, addr := start()
+	def, _ := os.ReadFile("../../examples/surveys/youth-policy-consultation.json")
+	post := func(path string, body []byte) (int, []byte) {
+		req, _ := http.NewRequest("POST", "http://"+addr+path, bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer kill-token")
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, nil
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	st, body := post("/v1/org/surveys", def)
+	var created struct{ ID string }
+	if err := json.Unmarshal(body, &created); err != nil || st != 201 {
+		t.Fatalf("create: %d %s", st, body)
+	}
+	if st, body := post("/v1/org/surveys/"+created.ID+"/publish", nil); st != 200 {
+		t.Fatalf("publish: %d %s", st, body)
+	}
+	parsed, err := surveystest.Load(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	created201 := 0
+	stop := make(chan struct{})
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 1))
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				b, _ := json.Marshal(surveystest.Submission(parsed, 1, rng))
+				if st, _ := post("/v1/surveys/"+created.ID+"/responses", b); st == 201 {
+					mu.Lock()
+					created201++
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	close(stop)
+	wg.Wait()
+	_ = cmd.Wait()
+	if created201 == 0 {
+		t.Fatal("no submission got through before the kill")
+	}
+	// Restart: before it answers, the server recovers what the dead process
+	// left queued; stop it at once.
+	cmd, addr = start()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit: %v", err)
+	}
+	var out bytes.Buffer
+	err = run(t.Context(), []string{"recount", "--survey", created.ID}, env(map[string]string{"YOUTHVOICE_DATA_DIR": dir}), &out, io.Discard)
+	if err != nil {
+		t.Fatalf("recount: %v\n%s", err, out.String()[:min(2000, out.Len())])
+	}
+	m := regexp.MustCompile(`recount of (\d+) responses`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("recount said: %s", out.String())
+	}
+	if n, _ := strconv.Atoi(m[1]); n < created201 {
+		t.Fatalf("%d responses stored, but %d got 201", n, created201)
+	}
+	t.Logf("%d submissions acknowledged before the kill; %s", created201, strings.TrimSpace(out.String()))
 }

@@ -36,6 +36,7 @@ Commands:
   serve     run the HTTP server (the default)
   org       org create --name NAME: a new organisation; prints its owner token
   token     token create --org ID --role ROLE | token revoke --id TOKEN_ID
+  recount   recount --survey ID [--fix]: recompute a summary from the stored responses
 
 Run "youthvoice COMMAND --help" for a command's settings.
 `
@@ -54,6 +55,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = orgCmd(ctx, args, getenv, stdout, stderr)
 	case "token":
 		err = tokenCmd(ctx, args, getenv, stdout, stderr)
+	case "recount":
+		err = recountCmd(ctx, args, getenv, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 	default:
@@ -138,6 +141,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Store: st, Catalog: catalog, Metrics: metrics, Logger: log, BodyLimit: cfg.BodyLimit,
 		HashKey: hashKey, SubmitRateLimit: cfg.SubmitRate,
 	})
+	srv.RecoverAtStart(ctx)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
