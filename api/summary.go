@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -25,11 +27,29 @@ type summaryView struct {
 }
 
 // protectedCache keeps each release's disclosure-controlled tables, which
-// never change, so reading a summary costs the same at any size.
+// never change, and each rendering of them for a second, so that reading a
+// summary costs the same at any number of responses: the release moves
+// only every k responses, and a reader sees a new one within a second.
 type protectedCache struct {
-	mu sync.Mutex
-	m  map[protectedKey]*surveys.Protected
+	mu       sync.Mutex
+	m        map[protectedKey]*surveys.Protected
+	rendered map[renderedKey]renderedSummary
 }
+
+type renderedKey struct {
+	survey, lang, by string
+	revision         int
+	public           bool
+}
+
+type renderedSummary struct {
+	body []byte
+	lang string
+	at   time.Time
+}
+
+// renderTTL is how long a rendered release is served from memory.
+const renderTTL = time.Second
 
 type protectedKey struct {
 	survey   string
@@ -107,12 +127,21 @@ func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error 
 			return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/by", Code: surveys.CodeUnknownQuestion}}}
 		}
 	}
+	def := &sv.Draft
+	lang := i18n.NewMatcher(surveyLanguages(def)).Best(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
+	rkey := renderedKey{survey: sv.ID, lang: lang, by: by, revision: sv.Revision, public: c.Locals(localToken) == nil}
+	if !live {
+		s.protected.mu.Lock()
+		r, ok := s.protected.rendered[rkey]
+		s.protected.mu.Unlock()
+		if ok && s.now().Sub(r.at) < renderTTL && s.now().Sub(r.at) >= 0 {
+			return s.sendSummaryBody(c, r.body, lang)
+		}
+	}
 	sum, err := s.store.Summary(c.UserContext(), sv.ID)
 	if err != nil {
 		return err
 	}
-	def := &sv.Draft
-	lang := i18n.NewMatcher(surveyLanguages(def)).Best(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
 	k := def.Threshold()
 	var p *surveys.Protected
 	view := "release"
@@ -129,12 +158,30 @@ func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error 
 		View: view, Frozen: sum.Frozen && !live,
 		Results: p.Results(lang, by, s.catalog.Message(s.catalogLang(lang), "text.not_answered", nil)),
 	}
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
 	if !live {
 		v.Released = sum.ReleaseDay
+		if body, err = json.Marshal(v); err != nil {
+			return err
+		}
+		s.protected.mu.Lock()
+		if s.protected.rendered == nil || len(s.protected.rendered) > 10000 {
+			s.protected.rendered = map[renderedKey]renderedSummary{}
+		}
+		s.protected.rendered[rkey] = renderedSummary{body: body, lang: lang, at: s.now()}
+		s.protected.mu.Unlock()
 	}
-	c.Set(fiber.HeaderCacheControl, "private, max-age=5")
+	return s.sendSummaryBody(c, body, lang)
+}
+
+func (s *Server) sendSummaryBody(c *fiber.Ctx, body []byte, lang string) error {
+	c.Set(fiber.HeaderCacheControl, "private, max-age=1")
 	c.Set(fiber.HeaderContentLanguage, lang)
-	return c.Status(fiber.StatusOK).JSON(v)
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	return c.Status(fiber.StatusOK).Send(body)
 }
 
 // catalogLang is the server language closest to a survey language.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/youthvoice/youthvoice/api"
 	"github.com/youthvoice/youthvoice/api/apitest"
@@ -121,6 +122,7 @@ func TestAnalystsSeeOnlyTheProtectedRelease(t *testing.T) {
 			}
 		}
 		e.Server.FlushSummaries(context.Background())
+		e.Clock.Advance(2 * time.Second) // past the second a rendered release is kept
 	}
 	post(9)
 	_, v := getSummary(t, e, analyst, id, "")

@@ -4,6 +4,7 @@
 package loadgen
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
@@ -91,4 +92,34 @@ const Header = "| run | clients | requests/s | p50 | p99 | statuses | errors |\n
 func (r Result) String() string {
 	return fmt.Sprintf("| %s | %d | %.0f | %s | %s | %v | %d |", r.Name, r.Clients, r.PerSecond,
 		r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Statuses, r.Errors)
+}
+
+// CreateAndPublish creates a survey through the API and publishes it.
+func CreateAndPublish(addr, token string, def []byte) (string, error) {
+	do := func(method, path string, body []byte) (int, []byte, error) {
+		req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+		defer fasthttp.ReleaseRequest(req)
+		defer fasthttp.ReleaseResponse(resp)
+		req.SetRequestURI("http://" + addr + path)
+		req.Header.SetMethod(method)
+		req.Header.Set("Authorization", "Bearer "+token)
+		if body != nil {
+			req.Header.SetContentType("application/json")
+			req.SetBody(body)
+		}
+		err := fasthttp.Do(req, resp)
+		return resp.StatusCode(), append([]byte(nil), resp.Body()...), err
+	}
+	st, body, err := do("POST", "/v1/org/surveys", def)
+	if err != nil || st != 201 {
+		return "", fmt.Errorf("create survey: %d %s %v", st, body, err)
+	}
+	var created struct{ ID string }
+	if err := json.Unmarshal(body, &created); err != nil {
+		return "", err
+	}
+	if st, body, err := do("POST", "/v1/org/surveys/"+created.ID+"/publish", nil); err != nil || st != 200 {
+		return "", fmt.Errorf("publish: %d %s %v", st, body, err)
+	}
+	return created.ID, nil
 }

@@ -106,7 +106,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	surveyID, err := createAndPublish(realAddr, owner, defJSON)
+	surveyID, err := loadgen.CreateAndPublish(realAddr, owner, defJSON)
 	if err != nil {
 		return err
 	}
@@ -223,33 +223,4 @@ func serve(listen func(net.Listener) error) (string, error) {
 	}
 	go func() { _ = listen(ln) }()
 	return ln.Addr().String(), nil
-}
-
-func createAndPublish(addr, token string, def []byte) (string, error) {
-	do := func(method, path string, body []byte) (int, []byte, error) {
-		req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
-		defer fasthttp.ReleaseRequest(req)
-		defer fasthttp.ReleaseResponse(resp)
-		req.SetRequestURI("http://" + addr + path)
-		req.Header.SetMethod(method)
-		req.Header.Set("Authorization", "Bearer "+token)
-		if body != nil {
-			req.Header.SetContentType("application/json")
-			req.SetBody(body)
-		}
-		err := fasthttp.Do(req, resp)
-		return resp.StatusCode(), append([]byte(nil), resp.Body()...), err
-	}
-	st, body, err := do("POST", "/v1/org/surveys", def)
-	if err != nil || st != 201 {
-		return "", fmt.Errorf("create survey: %d %s %v", st, body, err)
-	}
-	var created struct{ ID string }
-	if err := json.Unmarshal(body, &created); err != nil {
-		return "", err
-	}
-	if st, body, err := do("POST", "/v1/org/surveys/"+created.ID+"/publish", nil); err != nil || st != 200 {
-		return "", fmt.Errorf("publish: %d %s %v", st, body, err)
-	}
-	return created.ID, nil
 }

@@ -1,0 +1,146 @@
+// Command benchsurvey measures GET /v1/surveys/{id} (the localized survey
+// definition the app downloads) against a bare Fiber handler that returns
+// a fixed body of the same size, in the same run.
+//
+//	go run ./scripts/benchsurvey [-d 5s] [-clients 32]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
+
+	"github.com/youthvoice/youthvoice/api"
+	"github.com/youthvoice/youthvoice/i18n"
+	"github.com/youthvoice/youthvoice/scripts/loadgen"
+	"github.com/youthvoice/youthvoice/store"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "benchsurvey:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	dur := flag.Duration("d", 5*time.Second, "duration of each run")
+	clients := flag.Int("clients", 32, "concurrent clients")
+	surveyFile := flag.String("survey", "examples/surveys/safety-online-offline.json", "survey definition")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file")
+	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "benchsurvey")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	st, err := store.Open(ctx, store.Options{DataDir: dir, Logger: slog.New(slog.DiscardHandler), EngineLogLevel: slog.LevelError + 4})
+	if err != nil {
+		return err
+	}
+	defer st.Close(ctx)
+	key, err := st.SecretKey(ctx)
+	if err != nil {
+		return err
+	}
+	cat, err := i18n.New()
+	if err != nil {
+		return err
+	}
+	srv := api.New(api.Options{Store: st, Catalog: cat, Metrics: api.NewMetrics("bench"), HashKey: key, Logger: slog.New(slog.DiscardHandler)})
+	realAddr, err := serve(srv.Serve)
+	if err != nil {
+		return err
+	}
+	defer srv.Shutdown(ctx)
+	_, owner, err := st.CreateOrg(ctx, "bench", time.Now())
+	if err != nil {
+		return err
+	}
+	def, err := os.ReadFile(*surveyFile)
+	if err != nil {
+		return err
+	}
+	id, err := loadgen.CreateAndPublish(realAddr, owner, def)
+	if err != nil {
+		return err
+	}
+	// The body the app gets, to serve as a fixed body of the same size.
+	status, body := get("http://"+realAddr+"/v1/surveys/"+id, "ar")
+	if status != 200 {
+		return fmt.Errorf("GET survey: %d", status)
+	}
+	fixed := fiber.New(fiber.Config{DisableStartupMessage: true})
+	fixed.Get("/v1/surveys/:id", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+		return c.Send(body)
+	})
+	fixedAddr, err := serve(fixed.Listener)
+	if err != nil {
+		return err
+	}
+	defer fixed.Shutdown()
+
+	fmt.Printf("benchsurvey: %s, body %d bytes (Arabic), GOMAXPROCS %d, %d clients, %s per run, %s\n\n",
+		*surveyFile, len(body), runtime.GOMAXPROCS(0), *clients, *dur, time.Now().UTC().Format(time.DateOnly))
+	fmt.Println(loadgen.Header)
+	results := map[string]loadgen.Result{}
+	for _, round := range []int{1, 2} {
+		for _, target := range []struct{ name, addr string }{
+			{"fixed body, bare Fiber handler", fixedAddr},
+			{"GET /v1/surveys/{id}", realAddr},
+		} {
+			res := loadgen.Run(fmt.Sprintf("%s (round %d)", target.name, round), *clients, *dur, func(c, i int, req *fasthttp.Request) {
+				req.SetRequestURI("http://" + target.addr + "/v1/surveys/" + id)
+				req.Header.Set("Accept-Language", "ar")
+			})
+			fmt.Println(res)
+			results[target.name] = res
+		}
+	}
+	ratio := results["GET /v1/surveys/{id}"].PerSecond / results["fixed body, bare Fiber handler"].PerSecond
+	fmt.Printf("\nGET /v1/surveys/{id} runs at %.0f%% of the fixed-body handler (target: 80%% or more)\n", 100*ratio)
+	return nil
+}
+
+func serve(listen func(net.Listener) error) (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	go func() { _ = listen(ln) }()
+	return ln.Addr().String(), nil
+}
+
+func get(url, lang string) (int, []byte) {
+	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(resp)
+	req.SetRequestURI(url)
+	req.Header.Set("Accept-Language", lang)
+	if err := fasthttp.Do(req, resp); err != nil {
+		return 0, nil
+	}
+	return resp.StatusCode(), append([]byte(nil), resp.Body()...)
+}
