@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,7 +38,17 @@ type responseDoc struct {
 	Day      string `bson:"day"`
 	Answers  string `bson:"answers"` // JSON: question id -> answerDoc
 	Digest   string `bson:"digest"`
-	Batch    string `bson:"batch"` // the group commit that wrote it (for the tally)
+	// Batch ties the response to the group commit that wrote it, for
+	// tallying it exactly once after a crash: a hash of the batch id and
+	// the response's own key, so that responses of one batch share no
+	// value once the batch id is forgotten (when the batch is tallied).
+	Batch string `bson:"batch"`
+}
+
+// batchTag is what a response of batch id stores as its Batch.
+func batchTag(id, key string) string {
+	sum := sha256.Sum256([]byte(id + "\x00" + key))
+	return base64.RawURLEncoding.EncodeToString(sum[:16])
 }
 
 type answerDoc struct {
@@ -263,10 +275,13 @@ func (c *Committer) write(batch []*pendingInsert) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	id := newBatchID()
-	q := queueDoc{ID: id, CreatedAt: time.Now().UTC()}
+	// The queue holds the keys of responses for a moment; its time is kept
+	// to the minute only (enough for the recovery lease), never to the
+	// second.
+	q := queueDoc{ID: id, CreatedAt: time.Now().UTC().Truncate(time.Minute)}
 	docs := make([]any, len(batch))
 	for i, p := range batch {
-		p.doc.Batch = id
+		p.doc.Batch = batchTag(id, p.doc.ID)
 		docs[i] = p.doc
 		q.Keys = append(q.Keys, p.doc.ID)
 	}

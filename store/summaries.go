@@ -175,7 +175,11 @@ func (s *Store) applyDelta(ctx context.Context, surveyID string, delta *surveys.
 		}
 		tally.Merge(delta)
 		d.Tally = encodeTally(tally)
-		if surveys.NextRelease(d.ReleaseN, tally.Responses, k) {
+		released, err := decodeTally(d.ReleaseTally)
+		if err != nil {
+			return err
+		}
+		if surveys.NextRelease(released, tally, k) {
 			d.ReleaseN, d.ReleaseTally, d.ReleaseDay = tally.Responses, d.Tally, time.Now().UTC().Format(time.DateOnly)
 		}
 		d.Batches = recordBatches(d.Batches, queued, batches)
@@ -322,7 +326,12 @@ func (sm *Summarizer) recover(ctx context.Context, lease time.Duration) {
 		sm.idle.Broadcast()
 		sm.mu.Unlock()
 	}()
-	cur, err := sm.st.db.Collection(colQueue).Find(ctx, bson.D{{Key: "created_at", Value: bson.D{{Key: "$lte", Value: time.Now().Add(-lease)}}}})
+	filter := bson.D{} // lease 0: everything queued
+	if lease > 0 {
+		// Queue times are kept to the minute: older than the lease for sure.
+		filter = bson.D{{Key: "created_at", Value: bson.D{{Key: "$lte", Value: time.Now().Add(-lease - time.Minute)}}}}
+	}
+	cur, err := sm.st.db.Collection(colQueue).Find(ctx, filter)
 	if err != nil {
 		if ctx.Err() == nil {
 			sm.log.Warn("reading the tally queue", "error", err.Error())
@@ -360,7 +369,7 @@ func (sm *Summarizer) recoverBatches(ctx context.Context, docs []queueDoc) error
 			if err != nil {
 				return sm.st.fail("read response", err)
 			}
-			if d.Batch != q.ID {
+			if d.Batch != batchTag(q.ID, key) {
 				continue // a retry of a response stored by an earlier batch
 			}
 			r, err := responseFromDoc(d)
@@ -503,7 +512,11 @@ func (s *Store) ReplaceSummary(ctx context.Context, surveyID string, t *surveys.
 			return s.fail("read summary", err)
 		}
 		d.Tally = encodeTally(t)
-		if surveys.NextRelease(d.ReleaseN, t.Responses, k) {
+		released, err := decodeTally(d.ReleaseTally)
+		if err != nil {
+			return err
+		}
+		if surveys.NextRelease(released, t, k) {
 			d.ReleaseN, d.ReleaseTally, d.ReleaseDay = t.Responses, d.Tally, time.Now().UTC().Format(time.DateOnly)
 		}
 		d.Frozen = d.Frozen || freeze

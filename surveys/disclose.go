@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // Disclosure control: the one place every number shown to analysts,
@@ -31,7 +32,9 @@ import (
 //     are withheld for groups where fewer than k answered; where that
 //     leaves withheld groups whose answers add up to fewer than k, more
 //     are withheld, so no group's sum can be worked out from the others.
-//  6. Releases advance only by k responses or more (see NextRelease).
+//  6. Releases advance only when every table that can be subtracted from
+//     the previous release differs by k respondents or more: overall and
+//     in every breakdown group (see NextRelease).
 
 // Protected is a tally after disclosure control: the tally and, for every
 // count, whether it may be shown.
@@ -333,48 +336,95 @@ func smallestShown(cells []*sdcCell) *sdcCell {
 	return best
 }
 
-// decideStats applies rule 5.
+// decideStats applies rule 5. A statistic is shown for a table only when
+// the values it is computed from number k or more ("don't know" is not a
+// value) and every count of the table is shown: otherwise a mean next to
+// partly suppressed counts could be solved for them.
 func (p *Protected) decideStats(dims []*Question) {
-	type statKey struct{ q, row string }
+	type statKey struct {
+		q   *Question
+		row string
+	}
 	var keys []statKey
 	for _, q := range p.def.Questions() {
 		switch q.Type {
 		case Scale, Number, Ranking:
-			keys = append(keys, statKey{q.ID, ""})
+			keys = append(keys, statKey{q, ""})
 		case Matrix:
 			for _, s := range q.Statements {
-				keys = append(keys, statKey{q.ID, s.Code})
+				keys = append(keys, statKey{q, s.Code})
 			}
 		}
 	}
-	answeredKey := func(sc string, k statKey) string {
-		if k.row != "" {
-			return sc + qkey(k.q, "row:"+k.row+":answered")
+	statID := func(sc string, k statKey) string { return sc + "|" + k.q.ID + "|" + k.row }
+	// values counts what the statistic is computed from; ok says whether
+	// it may be shown on its own.
+	values := func(sc string, k statKey) (int, bool) {
+		t := p.tally
+		if sc != "" {
+			dim, group, _ := strings.Cut(sc, "=")
+			t = p.groupTally(dim, group)
 		}
-		return sc + qkey(k.q, "answered")
-	}
-	statID := func(sc string, k statKey) string { return sc + "|" + k.q + "|" + k.row }
-	for _, k := range keys {
-		a := p.cells[answeredKey("", k)]
-		p.stats[statID("", k)] = a.value >= p.k && !a.suppressed
-		for _, d := range dims {
-			var withheld []string
-			sum := 0
-			for _, g := range p.groups(d) {
-				sc := scopeOf(d.ID, g)
-				c := p.cells[answeredKey(sc, k)]
-				ok := c.value >= p.k && !c.suppressed && !p.hidden[sc]
-				p.stats[statID(sc, k)] = ok
-				if !ok && c.value > 0 {
-					withheld = append(withheld, sc)
-					sum += c.value
+		qt := t.Questions[k.q.ID]
+		if qt == nil {
+			return 0, false
+		}
+		var n int
+		var cells []string
+		pre := sc + qkey(k.q.ID, "")
+		switch {
+		case k.q.Type == Ranking:
+			n = qt.Answered
+			for _, o := range k.q.Options {
+				cells = append(cells, pre+"opt:"+o.Code)
+			}
+		case k.row != "":
+			if row := qt.Rows[k.row]; row != nil {
+				for _, c := range row.Values {
+					n += c
 				}
 			}
+			for _, b := range binsOf(k.q) {
+				cells = append(cells, pre+"row:"+k.row+":bin:"+b.key)
+			}
+		default:
+			for _, c := range qt.Values {
+				n += c
+			}
+			for _, b := range binsOf(k.q) {
+				cells = append(cells, pre+"bin:"+b.key)
+			}
+		}
+		if n < p.k || p.hidden[sc] {
+			return n, false
+		}
+		for _, c := range cells {
+			if p.cells[c].suppressed {
+				return n, false
+			}
+		}
+		return n, true
+	}
+	for _, k := range keys {
+		_, ok := values("", k)
+		p.stats[statID("", k)] = ok
+		for _, d := range dims {
+			var sum int
+			for _, g := range p.groups(d) {
+				sc := scopeOf(d.ID, g)
+				n, ok := values(sc, k)
+				p.stats[statID(sc, k)] = ok
+				if !ok {
+					sum += n
+				}
+			}
+			// The withheld groups' values must add up to k or more, or a
+			// withheld group's sum could be worked out from the others'.
 			for sum > 0 && sum < p.k {
 				best, bestN := "", math.MaxInt
 				for _, g := range p.groups(d) {
 					sc := scopeOf(d.ID, g)
-					if n := p.cells[answeredKey(sc, k)].value; p.stats[statID(sc, k)] && n < bestN {
+					if n, _ := values(sc, k); p.stats[statID(sc, k)] && n < bestN {
 						best, bestN = sc, n
 					}
 				}

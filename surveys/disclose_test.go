@@ -1,8 +1,11 @@
 package surveys_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/youthvoice/youthvoice/surveys"
@@ -33,6 +36,34 @@ type attacker struct {
 	vars map[string]*interval
 	eqs  [][]string // eq[0] = sum of eq[1:]
 	le   [][2]string
+	// weighted: the sum of weight*count over terms lies in [lo, hi] (a
+	// published mean times its count)
+	weighted []weightedEq
+}
+
+type weightedEq struct {
+	terms  []string
+	values []float64
+	mean   float64 // published, rounded to 2 decimals
+}
+
+// learnMean adds the equation a published mean gives: the sum of each
+// value times its count, divided by the number of values, is the mean
+// (rounded to 2 decimals).
+func (a *attacker) learnMean(bins []surveys.LabelledCount, keyOf func(string) string, st *surveys.Stats) {
+	if st == nil {
+		return
+	}
+	w := weightedEq{mean: st.Mean}
+	for _, b := range bins {
+		v, err := strconv.ParseFloat(b.Code, 64)
+		if err != nil {
+			return // a range of a number question: its values are not known
+		}
+		w.terms = append(w.terms, keyOf(b.Code))
+		w.values = append(w.values, v)
+	}
+	a.weighted = append(a.weighted, w)
 }
 
 func (a *attacker) v(key string, c surveys.Count) {
@@ -88,6 +119,7 @@ func (a *attacker) learn(r surveys.Results) {
 				a.v(k("bin:"+b.Code), b.Count)
 				parts = append(parts, k("bin:"+b.Code))
 			}
+			a.learnMean(q.Bins, func(code string) string { return k("bin:" + code) }, q.Stats)
 			if q.DontKnow != nil {
 				a.v(k("dk"), *q.DontKnow)
 				parts = append(parts, k("dk"))
@@ -108,6 +140,7 @@ func (a *attacker) learn(r surveys.Results) {
 					a.v(rk("dk"), *s.DontKnow)
 					rparts = append(rparts, rk("dk"))
 				}
+				a.learnMean(s.Bins, func(code string) string { return rk("bin:" + code) }, s.Stats)
 				a.eqs = append(a.eqs, rparts)
 			}
 		}
@@ -168,6 +201,7 @@ func (a *attacker) solve(k int) []string {
 			tighten(a.get(le[0]), 0, a.get(le[1]).hi)
 		}
 	}
+	a.enumerate()
 	var found []string
 	for key, x := range a.vars {
 		if x.suppressed && x.hi-x.lo < 0.5 && x.lo > 0.5 && x.lo < float64(k) {
@@ -175,6 +209,94 @@ func (a *attacker) solve(k int) []string {
 		}
 	}
 	return found
+}
+
+// enumerate solves each table that has a published mean exactly: it tries
+// every combination of the table's suppressed counts within their bounds
+// that fits both the table's total and the mean, and pins a count that is
+// the same in every combination.
+func (a *attacker) enumerate() {
+	for _, w := range a.weighted {
+		// The table's sum equation: the one whose parts include every term.
+		var sum []string
+		for _, eq := range a.eqs {
+			ok := true
+			for _, t := range w.terms {
+				ok = ok && slices.Contains(eq[1:], t)
+			}
+			if ok {
+				sum = eq
+				break
+			}
+		}
+		if sum == nil {
+			continue
+		}
+		var unknown []string
+		for _, m := range sum {
+			if x := a.get(m); x.hi-x.lo >= 0.5 {
+				unknown = append(unknown, m)
+			}
+		}
+		combos := 1.0
+		for _, u := range unknown {
+			combos *= a.get(u).hi - a.get(u).lo + 1
+		}
+		if len(unknown) == 0 || combos > 2e5 || math.IsInf(combos, 0) {
+			continue
+		}
+		seen := make([]map[int]bool, len(unknown))
+		for i := range seen {
+			seen[i] = map[int]bool{}
+		}
+		vals := make([]int, len(unknown))
+		value := func(key string) float64 {
+			for i, u := range unknown {
+				if u == key {
+					return float64(vals[i])
+				}
+			}
+			return a.get(key).lo
+		}
+		var try func(i int)
+		try = func(i int) {
+			if i == len(unknown) {
+				total := value(sum[0])
+				parts := 0.0
+				for _, m := range sum[1:] {
+					parts += value(m)
+				}
+				if total != parts {
+					return
+				}
+				ws, n := 0.0, 0.0
+				for j, t := range w.terms {
+					ws += w.values[j] * value(t)
+					n += value(t)
+				}
+				if n == 0 || math.Abs(ws/n-w.mean) > 0.005+1e-9 {
+					return
+				}
+				for j := range unknown {
+					seen[j][vals[j]] = true
+				}
+				return
+			}
+			x := a.get(unknown[i])
+			for v := int(x.lo); v <= int(x.hi); v++ {
+				vals[i] = v
+				try(i + 1)
+			}
+		}
+		try(0)
+		for j, u := range unknown {
+			if len(seen[j]) == 1 {
+				for v := range seen[j] {
+					a.get(u).lo, a.get(u).hi = float64(v), float64(v)
+				}
+			}
+		}
+	}
 }
 
 func checkRelease(t *testing.T, def *surveys.Definition, responses []*surveys.Response, k int) []surveys.Results {
@@ -250,27 +372,67 @@ func TestAttackerRecoversNothing(t *testing.T) {
 	}
 }
 
-// Releases advance only by k or more, so two downloads never isolate a
-// few respondents; each release on its own resists the attacker.
-func TestReleasesDifferByAtLeastK(t *testing.T) {
-	def := loadExample(t, "youth-policy-consultation.json")
-	responses := randomResponses(t, def, 120, 5)
-	const k = 10
-	released := 0
-	for live := 1; live <= len(responses); live++ {
-		if !surveys.NextRelease(released, live, k) {
-			continue
+// Releases advance only when every table that can be subtracted from the
+// previous release (overall, and each breakdown group) differs by k
+// respondents or more, so two downloads never isolate fewer than k young
+// people; each release on its own resists the attacker.
+func TestReleasesCannotBeDifferenced(t *testing.T) {
+	for _, name := range []string{"safety-online-offline.json", "youth-policy-consultation.json"} {
+		def := loadExample(t, name)
+		responses := randomResponses(t, def, 600, 5)
+		const k = 10
+		released := surveys.NewTally()
+		live := surveys.NewTally()
+		var releases []*surveys.Tally
+		for _, r := range responses {
+			live.Add(def, r)
+			if !surveys.NextRelease(released, live, k) {
+				continue
+			}
+			b, _ := json.Marshal(live)
+			next := surveys.NewTally()
+			_ = json.Unmarshal(b, next)
+			releases = append(releases, next)
+			released = next
 		}
-		if live-released < k {
-			t.Fatalf("release from %d to %d", released, live)
+		if len(releases) < 3 {
+			t.Fatalf("%s: only %d releases in 600 responses", name, len(releases))
 		}
-		released = live
-		checkRelease(t, def, responses[:live], k)
+		t.Logf("%s: %d releases in 600 responses, the last at %d", name, len(releases), released.Responses)
+		var prev []surveys.Results
+		for _, rel := range releases {
+			all := downloads(def, surveys.Disclose(def, rel, k))
+			for i, r := range all {
+				if prev == nil {
+					continue
+				}
+				// Every group shown in both downloads grew by 0 or k or more.
+				before := map[string]int{}
+				for _, g := range prev[i].Groups {
+					if g.N != nil && g.N.N != nil {
+						before[g.Code] = *g.N.N
+					}
+				}
+				for _, g := range r.Groups {
+					if g.N == nil || g.N.N == nil {
+						continue
+					}
+					if b, ok := before[g.Code]; ok {
+						if d := *g.N.N - b; d > 0 && d < k {
+							t.Fatalf("%s: group %s of %s grew by %d between releases", name, g.Code, r.By, d)
+						}
+					}
+				}
+			}
+			prev = all
+		}
+		// And each release on its own.
+		for _, rel := range releases[:min(4, len(releases))] {
+			n := rel.Responses
+			checkRelease(t, def, responses[:n], k)
+		}
 	}
-	if released < 110 {
-		t.Fatalf("last release at %d", released)
-	}
-	if surveys.NextRelease(110, 115, k) {
+	if surveys.NextRelease(&surveys.Tally{Responses: 110}, &surveys.Tally{Responses: 115}, 10) {
 		t.Fatal("a release of 5 more")
 	}
 }

@@ -221,11 +221,32 @@ func (p *Protected) bins(q *Question, k func(string) string, base string, tr fun
 	return out
 }
 
-// NextRelease decides whether the published release moves on to the live
-// tally: only when it adds k responses or more, so that two downloads never
-// differ by fewer than k respondents. This holds at close too: if the last
-// responses number fewer than k, the last release stands for analysts and
-// the public (owners and editors see them in the exact live view).
-func NextRelease(releasedN, liveN, k int) bool {
-	return liveN >= k && liveN-releasedN >= k
+// NextRelease decides whether the published release moves on from
+// released to the live tally. Two releases can be subtracted from each
+// other, table by table, so the release moves only when the difference is
+// k respondents or more everywhere it could be read: overall, and in every
+// breakdown group (a group that gained 1 to k-1 respondents holds the
+// release back until it has gained k or more). This holds at close too:
+// what has not made it into a release stays in the exact live view that
+// only owners and editors see.
+func NextRelease(released, live *Tally, k int) bool {
+	if released == nil {
+		released = &Tally{}
+	}
+	grew := live.Responses - released.Responses
+	if live.Responses < k || grew < k {
+		return false
+	}
+	for dim, groups := range live.Breakdowns {
+		for g, lt := range groups {
+			before := 0
+			if rt := released.Breakdowns[dim][g]; rt != nil {
+				before = rt.Responses
+			}
+			if d := lt.Responses - before; d > 0 && d < k {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -20,6 +20,7 @@ type config struct {
 	MongoURI        string
 	Database        string
 	BootstrapToken  string
+	HashKey         string
 	LogLevel        string
 	StoreLogLevel   string
 	BodyLimit       int
@@ -58,6 +59,7 @@ func (c *config) settings() []setting {
 		{"mongodb-uri", "MONGODB_URI", "MongoDB server to use instead of the embedded store", (*stringValue)(&c.MongoURI)},
 		{"database", "YOUTHVOICE_DATABASE", "database name", (*stringValue)(&c.Database)},
 		{"bootstrap-token", "YOUTHVOICE_BOOTSTRAP_TOKEN", "owner token of the organisation \"default\", created at start-up when no organisation exists", (*stringValue)(&c.BootstrapToken)},
+		{"hash-key", "YOUTHVOICE_HASH_KEY", "secret (at least 32 characters) for keyed hashes of submission ids and access codes; empty: one kept in the database", (*stringValue)(&c.HashKey)},
 		{"log-level", "YOUTHVOICE_LOG_LEVEL", "log level: debug, info, warn, error", (*stringValue)(&c.LogLevel)},
 		{"store-log-level", "YOUTHVOICE_STORE_LOG_LEVEL", "log level of the embedded FerretDB's own logging", (*stringValue)(&c.StoreLogLevel)},
 		{"body-limit", "YOUTHVOICE_BODY_LIMIT", "largest request body in bytes", (*intValue)(&c.BodyLimit)},
@@ -87,6 +89,9 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	}
 	if err := fs.Parse(args); err != nil {
 		return c, nil, err
+	}
+	if c.HashKey != "" && len(c.HashKey) < 32 {
+		return c, nil, fmt.Errorf("YOUTHVOICE_HASH_KEY must have at least 32 characters")
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		return c, nil, err

@@ -133,9 +133,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		}
 	}
 
-	hashKey, err := st.SecretKey(ctx)
-	if err != nil {
-		return err
+	// The key of the keyed hashes: from the configuration when given (so
+	// that a copy of the database alone cannot test a submission id against
+	// the stored responses), else one kept in the database.
+	hashKey := []byte(cfg.HashKey)
+	if len(hashKey) == 0 {
+		if hashKey, err = st.SecretKey(ctx); err != nil {
+			return err
+		}
 	}
 	srv := api.New(api.Options{
 		Store: st, Catalog: catalog, Metrics: metrics, Logger: log, BodyLimit: cfg.BodyLimit,
