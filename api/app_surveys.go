@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"github.com/youthvoice/youthvoice/i18n"
 	"github.com/youthvoice/youthvoice/surveys"
@@ -41,9 +42,33 @@ type renderKey struct {
 	lang string
 }
 
+// renderedSurvey is a localized definition, compressed once for each
+// coding; each coding has its own strong ETag (RFC 9110: a strong
+// validator names one exact representation).
 type renderedSurvey struct {
-	body []byte
-	etag string
+	identity, gzip, br []byte
+	etag               string // of the identity coding; "-gzip", "-br" appended for the others
+}
+
+// pick chooses the coding the client accepts (brotli, then gzip, else
+// none) and returns the body, its Content-Encoding and its ETag.
+func (r renderedSurvey) pick(acceptEncoding string) ([]byte, string, string) {
+	accepts := func(coding string) bool {
+		for _, part := range strings.Split(acceptEncoding, ",") {
+			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if strings.EqualFold(strings.TrimSpace(name), coding) && !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case accepts("br"):
+		return r.br, "br", r.etag[:len(r.etag)-1] + `-br"`
+	case accepts("gzip"):
+		return r.gzip, "gzip", r.etag[:len(r.etag)-1] + `-gzip"`
+	}
+	return r.identity, "", r.etag
 }
 
 func newSurveyCache() *surveyCache {
@@ -120,7 +145,12 @@ func (s *Server) appSurvey(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		r = renderedSurvey{body: body, etag: `"` + id + "." + strconv.Itoa(sv.Revision) + "." + lang + `"`}
+		r = renderedSurvey{
+			identity: body,
+			gzip:     fasthttp.AppendGzipBytesLevel(nil, body, fasthttp.CompressBestCompression),
+			br:       fasthttp.AppendBrotliBytesLevel(nil, body, fasthttp.CompressBrotliBestCompression),
+			etag:     `"` + id + "." + strconv.Itoa(sv.Revision) + "." + lang + `"`,
+		}
 		s.cache.mu.Lock()
 		if len(s.cache.rendered) >= maxRenderedKeys {
 			clear(s.cache.rendered)
@@ -128,15 +158,19 @@ func (s *Server) appSurvey(c *fiber.Ctx) error {
 		s.cache.rendered[key] = r
 		s.cache.mu.Unlock()
 	}
-	c.Set(fiber.HeaderETag, r.etag)
+	body, coding, etag := r.pick(c.Get(fiber.HeaderAcceptEncoding))
+	c.Set(fiber.HeaderETag, etag)
 	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
-	c.Set(fiber.HeaderVary, "Accept-Language")
+	c.Set(fiber.HeaderVary, "Accept-Language, Accept-Encoding")
 	c.Set(fiber.HeaderContentLanguage, lang)
-	if etagMatches(c.Get(fiber.HeaderIfNoneMatch), r.etag) {
+	if etagMatches(c.Get(fiber.HeaderIfNoneMatch), etag) {
 		return c.SendStatus(fiber.StatusNotModified)
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-	return c.Send(r.body)
+	if coding != "" {
+		c.Set(fiber.HeaderContentEncoding, coding)
+	}
+	return c.Send(body)
 }
 
 // etagMatches implements If-None-Match's comparison (weak, as RFC 9110

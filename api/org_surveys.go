@@ -139,13 +139,14 @@ func (s *Server) deleteSurvey(c *fiber.Ctx) error {
 }
 
 // lifecycle runs one lifecycle step (publish, close, archive) on the
-// caller's survey and saves it.
-func (s *Server) lifecycle(step func(sv *surveys.Survey, now time.Time) (*surveys.Revision, error)) fiber.Handler {
+// caller's survey, saves it and records it in the audit log.
+func (s *Server) lifecycle(action string, step func(sv *surveys.Survey, now time.Time) (*surveys.Revision, error)) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		sv, err := s.orgSurvey(c, designers...)
 		if err != nil {
 			return err
 		}
+		tok, _ := caller(c)
 		now := s.now().UTC()
 		rev, err := step(sv, now)
 		if err != nil {
@@ -155,6 +156,9 @@ func (s *Server) lifecycle(step func(sv *surveys.Survey, now time.Time) (*survey
 			return err
 		}
 		s.cache.forget(sv.ID)
+		if err := s.audit(c, tok, action, sv.ID, ""); err != nil {
+			return err
+		}
 		if sv.Status == surveys.Closed {
 			if err := s.afterClose(c.UserContext(), sv); err != nil {
 				return err

@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -104,7 +105,14 @@ func New(opts Options) *Server {
 		IdleTimeout:           2 * time.Minute,
 	})
 	s.app.Use(s.observe)
-	s.app.Use(compress.New(compress.Config{Level: compress.LevelDefault}))
+	s.app.Use(compress.New(compress.Config{
+		Level: compress.LevelDefault,
+		// The app's survey definitions are compressed once, when rendered.
+		Next: func(c *fiber.Ctx) bool {
+			p := c.Path()
+			return c.Method() == fiber.MethodGet && strings.HasPrefix(p, "/v1/surveys/") && strings.Count(p, "/") == 3
+		},
+	}))
 	s.registerRoutes()
 	if opts.Routes != nil {
 		opts.Routes(s.app)
@@ -136,13 +144,19 @@ func (s *Server) registerRoutes() {
 	org.Get("/surveys/:id", s.getSurvey)
 	org.Put("/surveys/:id", s.updateSurvey)
 	org.Delete("/surveys/:id", s.deleteSurvey)
-	org.Post("/surveys/:id/publish", s.lifecycle(publish))
-	org.Post("/surveys/:id/close", s.lifecycle(closeSurvey))
-	org.Post("/surveys/:id/archive", s.lifecycle(archive))
+	org.Post("/surveys/:id/publish", s.lifecycle("publish", publish))
+	org.Post("/surveys/:id/close", s.lifecycle("close", closeSurvey))
+	org.Post("/surveys/:id/archive", s.lifecycle("archive", archive))
 	org.Get("/surveys/:id/translations", s.translations)
 	org.Get("/surveys/:id/revisions/:n", s.getRevision)
 	org.Post("/surveys/:id/access-codes", s.createAccessCodes)
 	org.Get("/surveys/:id/summary", s.orgSummary)
+	org.Get("/surveys/:id/export", s.exportSurvey)
+	org.Post("/surveys/:id/shares", s.addShare)
+	org.Get("/surveys/:id/shares", s.listShares)
+	org.Delete("/surveys/:id/shares/:orgID", s.removeShare)
+	org.Get("/shared", s.sharedWithMe)
+	org.Get("/audit", s.auditLog)
 	org.Get("/support-resources", s.getSupportResources)
 	org.Put("/support-resources", s.putSupportResources)
 	org.Post("/tokens", s.createToken)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"sync"
@@ -76,11 +77,7 @@ func (pc *protectedCache) get(key protectedKey, make func() *surveys.Protected) 
 // release, or for owners and editors with ?view=live the exact live tally
 // (recorded in the audit log).
 func (s *Server) orgSummary(c *fiber.Ctx) error {
-	tok, err := caller(c, anyRole...)
-	if err != nil {
-		return err
-	}
-	sv, err := s.store.Survey(c.UserContext(), tok.OrgID, c.Params("id"))
+	sv, tok, shared, err := s.summarySurvey(c)
 	if err != nil {
 		return err
 	}
@@ -88,8 +85,8 @@ func (s *Server) orgSummary(c *fiber.Ctx) error {
 	switch c.Query("view") {
 	case "", "release":
 	case "live":
-		if _, err := caller(c, designers...); err != nil {
-			return err
+		if _, err := caller(c, designers...); err != nil || shared {
+			return newProblem(fiber.StatusForbidden, "forbidden")
 		}
 		live = true
 	default:
@@ -196,4 +193,10 @@ func (s *Server) closeSummary(ctx context.Context, sv *surveys.Survey) error {
 		return err
 	}
 	return s.store.ReplaceSummary(ctx, sv.ID, t, sv.Draft.Threshold(), true)
+}
+
+func jsonEncode(buf *bytes.Buffer, v any) error {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }

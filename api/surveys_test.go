@@ -492,3 +492,28 @@ func TestExampleSurveysPublishAndServe(t *testing.T) {
 		t.Fatalf("app lists %d surveys, want %d", len(l.Surveys), len(files))
 	}
 }
+
+// Each coding of a survey definition is its own representation, with its
+// own strong ETag, compressed once.
+func TestSurveyCodings(t *testing.T) {
+	e := apitest.New(t)
+	_, owner := e.Org("o")
+	id := createSurvey(t, e, owner, smallSurvey(t))
+	publishSurvey(t, e, owner, id)
+	// net/http's transport would decompress gzip itself: ask explicitly.
+	plain := e.Do("GET", "/v1/surveys/"+id+"?lang=sv", nil, "Accept-Encoding", "identity")
+	tags := map[string]bool{plain.Header.Get("ETag"): true}
+	for _, coding := range []string{"gzip", "br"} {
+		r := e.Do("GET", "/v1/surveys/"+id+"?lang=sv", nil, "Accept-Encoding", coding)
+		if r.Status != 200 || r.Header.Get("Content-Encoding") != coding || len(r.Body) >= len(plain.Body) {
+			t.Fatalf("%s: %d %q %d bytes (plain %d)", coding, r.Status, r.Header.Get("Content-Encoding"), len(r.Body), len(plain.Body))
+		}
+		tags[r.Header.Get("ETag")] = true
+		if again := e.Do("GET", "/v1/surveys/"+id+"?lang=sv", nil, "Accept-Encoding", coding, "If-None-Match", r.Header.Get("ETag")); again.Status != 304 {
+			t.Fatalf("%s: If-None-Match gave %d", coding, again.Status)
+		}
+	}
+	if len(tags) != 3 {
+		t.Fatalf("ETags %v", tags)
+	}
+}

@@ -45,6 +45,9 @@ func (s *Server) createToken(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := s.audit(c, me, "token_create", "", t.ID+" "+string(t.Role)); err != nil {
+		return err
+	}
 	v := tokenViewOf(t)
 	v.Secret = secret
 	c.Set(fiber.HeaderCacheControl, "no-store")
@@ -74,6 +77,9 @@ func (s *Server) revokeToken(c *fiber.Ctx) error {
 	}
 	t, err := s.store.RevokeToken(c.UserContext(), me.OrgID, c.Params("tokenID"), s.now())
 	if err != nil {
+		return err
+	}
+	if err := s.audit(c, me, "token_revoke", "", t.ID); err != nil {
 		return err
 	}
 	return s.sendJSON(c, fiber.StatusOK, tokenViewOf(t))

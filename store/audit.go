@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 const colAudit = "audit"
@@ -28,4 +30,23 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
 		return s.fail("audit", err)
 	}
 	return nil
+}
+
+// AuditLog lists an organisation's audit entries, newest first: at most
+// limit, older than before (zero: from the newest).
+func (s *Store) AuditLog(ctx context.Context, orgID string, before time.Time, limit int) ([]AuditEntry, error) {
+	filter := bson.D{{Key: "org_id", Value: orgID}}
+	if !before.IsZero() {
+		filter = append(filter, bson.E{Key: "at", Value: bson.D{{Key: "$lt", Value: before.UTC()}}})
+	}
+	cur, err := s.db.Collection(colAudit).Find(ctx, filter,
+		options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, s.fail("read audit", err)
+	}
+	var out []AuditEntry
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, s.fail("read audit", err)
+	}
+	return out, nil
 }

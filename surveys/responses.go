@@ -47,6 +47,8 @@ const (
 	CodeAccessCodeRequired  Code = "access_code_required"
 	CodeAccessCodeInvalid   Code = "access_code_invalid"
 	CodeAccessCodeUnknown   Code = "access_code_unknown"
+	CodeUnknownOrg          Code = "unknown_org"
+	CodeUnsupportedFormat   Code = "unsupported_format"
 )
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)

@@ -88,6 +88,9 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 			if err != nil {
 				return err
 			}
+			if err := st.Audit(ctx, store.AuditEntry{OrgID: orgID, TokenID: "cli", Action: "token_create", Detail: t.ID + " " + role, At: time.Now()}); err != nil {
+				return err
+			}
 			fmt.Fprintf(stdout, "token id: %s\nrole:     %s\ntoken:    %s\n(the token is shown only now; keep it safe)\n", t.ID, t.Role, secret)
 			return nil
 		})
@@ -98,6 +101,9 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 		t, err := st.RevokeToken(ctx, "", id, time.Now())
 		if err != nil {
 			return fmt.Errorf("token %q: %w", id, err)
+		}
+		if err := st.Audit(ctx, store.AuditEntry{OrgID: t.OrgID, TokenID: "cli", Action: "token_revoke", Detail: t.ID, At: time.Now()}); err != nil {
+			return err
 		}
 		fmt.Fprintf(stdout, "revoked token %s (%s) at %s\n", t.ID, t.Role, t.RevokedAt.Format(time.RFC3339))
 		return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -37,6 +38,7 @@ Commands:
   org       org create --name NAME: a new organisation; prints its owner token
   token     token create --org ID --role ROLE | token revoke --id TOKEN_ID
   recount   recount --survey ID [--fix]: recompute a summary from the stored responses
+  export    export --survey ID --kind summary|responses --format csv|xlsx|json|pdf --lang sv --out FILE
 
 Run "youthvoice COMMAND --help" for a command's settings.
 `
@@ -55,6 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = orgCmd(ctx, args, getenv, stdout, stderr)
 	case "token":
 		err = tokenCmd(ctx, args, getenv, stdout, stderr)
+	case "export":
+		err = exportCmd(ctx, args, getenv, stdout, stderr)
 	case "recount":
 		err = recountCmd(ctx, args, getenv, stdout, stderr)
 	case "help":
@@ -195,4 +199,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	}
 	log.Info("stopped")
 	return nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

@@ -1,0 +1,156 @@
+package api
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/youthvoice/youthvoice/export"
+	"github.com/youthvoice/youthvoice/i18n"
+	"github.com/youthvoice/youthvoice/surveys"
+)
+
+// Content types of exports.
+const (
+	mimeCSV  = "text/csv; charset=utf-8"
+	mimeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	mimePDF  = "application/pdf"
+)
+
+// exportSurvey is GET /v1/org/surveys/{id}/export?kind=&format=&lang=.
+// kind=summary (the default): the disclosure-controlled release in CSV,
+// XLSX, JSON or PDF, for the survey's organisation and the organisations
+// it is shared with. kind=responses: the anonymised responses, one row
+// each, streamed as CSV, for the survey's owners and editors only. Every
+// export is recorded in the audit log.
+func (s *Server) exportSurvey(c *fiber.Ctx) error {
+	switch c.Query("kind", "summary") {
+	case "summary":
+		return s.exportSummary(c)
+	case "responses":
+		return s.exportResponses(c)
+	}
+	return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/kind", Code: surveys.CodeInvalid}}}
+}
+
+func badFormat() error {
+	return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/format", Code: surveys.CodeUnsupportedFormat}}}
+}
+
+// summaryRelease is the release of a survey, protected, for exports.
+func (s *Server) summaryRelease(ctx context.Context, sv *surveys.Survey) (export.Release, error) {
+	sum, err := s.store.Summary(ctx, sv.ID)
+	if err != nil {
+		return export.Release{}, err
+	}
+	def := &sv.Draft
+	k := def.Threshold()
+	p := s.protected.get(protectedKey{sv.ID, sv.Revision, sum.ReleaseN, k}, func() *surveys.Protected {
+		return surveys.Disclose(def, sum.ReleaseTally, k)
+	})
+	return export.Release{SurveyID: sv.ID, Revision: sv.Revision, Def: def, Protected: p, K: k, N: sum.ReleaseN, Day: sum.ReleaseDay, Final: sum.Frozen}, nil
+}
+
+func (s *Server) exportSummary(c *fiber.Ctx) error {
+	sv, tok, _, err := s.summarySurvey(c)
+	if err != nil {
+		return err
+	}
+	format := c.Query("format", "csv")
+	lang := i18n.NewMatcher(surveyLanguages(&sv.Draft)).Best(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
+	rel, err := s.summaryRelease(c.UserContext(), sv)
+	if err != nil {
+		return err
+	}
+	sum := export.BuildSummary(rel, lang, s.catalog.Negotiate(lang, ""), s.catalog)
+	var buf bytes.Buffer
+	var mime string
+	switch format {
+	case "csv":
+		mime, err = mimeCSV, export.WriteCSV(&buf, sum)
+	case "xlsx":
+		mime, err = mimeXLSX, export.WriteXLSX(&buf, sum)
+	case "pdf":
+		mime, err = mimePDF, export.WritePDF(&buf, sum)
+		if errors.Is(err, export.ErrScript) {
+			return newProblem(fiber.StatusUnprocessableEntity, "pdf_script").with("Language", lang)
+		}
+	case "json":
+		mime = fiber.MIMEApplicationJSONCharsetUTF8
+		err = jsonEncode(&buf, sum)
+	default:
+		return badFormat()
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.audit(c, tok, "export", sv.ID, "summary/"+format+"/"+lang); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, mime)
+	c.Set(fiber.HeaderContentLanguage, lang)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+exportName(sv.ID, "summary", lang, format)+`"`)
+	return c.Send(buf.Bytes())
+}
+
+func exportName(id, kind, lang, format string) string {
+	short := id
+	if len(short) > 8 {
+		short = short[:8]
+	}
+	return "youthvoice-" + short + "-" + kind + "-" + lang + "." + format
+}
+
+// exportResponses streams the anonymised responses as CSV with flat
+// memory: rows are written as they are read from the store.
+func (s *Server) exportResponses(c *fiber.Ctx) error {
+	// Only the survey's own organisation learns that it exists (a shared
+	// organisation gets 404 here); then only its owners and editors.
+	tok, err := caller(c, anyRole...)
+	if err != nil {
+		return err
+	}
+	sv, err := s.store.Survey(c.UserContext(), tok.OrgID, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if _, err := caller(c, designers...); err != nil {
+		return err
+	}
+	if c.Query("format", "csv") != "csv" {
+		return badFormat()
+	}
+	if err := s.audit(c, tok, "export", sv.ID, "responses/csv"); err != nil {
+		return err
+	}
+	// The stream outlives the handler: it gets a context of its own.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), time.Hour)
+	cur, err := s.store.Responses(ctx, sv.ID)
+	if err != nil {
+		cancel()
+		return err
+	}
+	def := sv.Draft
+	c.Set(fiber.HeaderContentType, mimeCSV)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+exportName(sv.ID, "responses", def.DefaultLanguage, "csv")+`"`)
+	id := requestID(c)
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		defer cancel()
+		defer cur.Close(ctx)
+		n, err := export.ResponsesCSV(w, &def, func() (*surveys.Response, error) { return cur.Next(ctx) })
+		if err == nil {
+			err = w.Flush()
+		}
+		if err != nil {
+			// The status is sent already; the log ties the failure to the request.
+			s.log.Error("response export failed", "request_id", id, "rows", n, "error", err.Error())
+		}
+	})
+	return nil
+}

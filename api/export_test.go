@@ -1,0 +1,208 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/youthvoice/youthvoice/api/apitest"
+	"github.com/youthvoice/youthvoice/surveys"
+	"github.com/youthvoice/youthvoice/surveys/surveystest"
+)
+
+// surveyWithResponses publishes an example survey and submits n generated
+// responses, with their release made.
+func surveyWithResponses(t *testing.T, e *apitest.Env, n int) (string, string, *surveys.Definition) {
+	t.Helper()
+	id, owner, def := publishExample(t, e, "youth-policy-consultation.json")
+	rng := rand.New(rand.NewPCG(11, 11))
+	for range n {
+		if r := e.Do("POST", "/v1/surveys/"+id+"/responses", surveystest.Submission(def, 1, rng)); r.Status != 201 {
+			t.Fatalf("%d %s", r.Status, r.Body)
+		}
+	}
+	e.Server.FlushSummaries(context.Background())
+	e.Clock.Advance(2 * time.Second)
+	return id, owner, def
+}
+
+// The CSV summary export holds exactly the numbers of the summary API.
+func TestSummaryExportCSVMatchesTheAPI(t *testing.T) {
+	e := apitest.New(t)
+	id, owner, _ := surveyWithResponses(t, e, 150)
+	r := e.Do("GET", "/v1/org/surveys/"+id+"/export?kind=summary&format=csv&lang=sv", nil, bearer(owner)...)
+	if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") || !strings.Contains(r.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("%d %v %s", r.Status, r.Header, r.Body[:min(200, len(r.Body))])
+	}
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(r.Body, []byte("\xef\xbb\xbf")))).ReadAll()
+	if err != nil || len(rows) < 20 {
+		t.Fatalf("csv: %v, %d rows", err, len(rows))
+	}
+	header := rows[0]
+	col := func(name string) int {
+		for i, h := range header {
+			if strings.EqualFold(h, name) {
+				return i
+			}
+		}
+		t.Fatalf("no column %q in %v", name, header)
+		return -1
+	}
+	_, summary := getSummary(t, e, owner, id, "?lang=sv")
+	want := map[string]string{} // question/option -> count as shown by the API
+	for _, q := range summary.Results.Groups[0].Questions {
+		for _, o := range q.Options {
+			if o.Count.Suppressed {
+				want[q.ID+"/"+o.Code] = "suppressed"
+			} else {
+				want[q.ID+"/"+o.Code] = strconv.Itoa(*o.Count.N)
+			}
+		}
+	}
+	found := 0
+	for _, row := range rows[1:] {
+		if row[col("breakdown")] != "" {
+			continue
+		}
+		if w, ok := want[row[col("question")]+"/"+row[col("option")]]; ok {
+			found++
+			got := row[col("count")]
+			if w == "suppressed" && got == "" || w != "suppressed" && got != w {
+				t.Errorf("%s/%s: csv %q, api %q", row[col("question")], row[col("option")], got, w)
+			}
+		}
+	}
+	if found != len(want) {
+		t.Fatalf("csv has %d of %d option cells", found, len(want))
+	}
+}
+
+func TestSummaryExportXLSXAndFormats(t *testing.T) {
+	e := apitest.New(t)
+	id, owner, _ := surveyWithResponses(t, e, 150)
+	r := e.Do("GET", "/v1/org/surveys/"+id+"/export?format=xlsx&lang=en", nil, bearer(owner)...)
+	if r.Status != 200 {
+		t.Fatalf("%d %s", r.Status, r.Body)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(r.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.GetSheetList()) < 3 {
+		t.Fatalf("sheets: %v", f.GetSheetList())
+	}
+	if r := e.Do("GET", "/v1/org/surveys/"+id+"/export?format=json&lang=en", nil, bearer(owner)...); r.Status != 200 || !strings.Contains(string(r.Body), `"Overall"`) {
+		t.Fatalf("json: %d", r.Status)
+	}
+	if r := e.Do("GET", "/v1/org/surveys/"+id+"/export?format=pdf&lang=sv", nil, bearer(owner)...); r.Status != 200 || !bytes.HasPrefix(r.Body, []byte("%PDF")) {
+		t.Fatalf("pdf: %d %s", r.Status, r.Body[:min(200, len(r.Body))])
+	}
+	// Arabic cannot be shaped in the PDF: a clear, translated refusal.
+	r = e.Do("GET", "/v1/org/surveys/"+id+"/export?format=pdf&lang=ar", nil, append(bearer(owner), "Accept-Language", "sv")...)
+	if r.Status != 422 || problemOf(t, r).Type != "urn:youthvoice:problem:pdf_script" {
+		t.Fatalf("arabic pdf: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("GET", "/v1/org/surveys/"+id+"/export?format=docx", nil, bearer(owner)...); r.Status != 422 {
+		t.Fatalf("docx: %d", r.Status)
+	}
+}
+
+func TestResponseExport(t *testing.T) {
+	e := apitest.New(t)
+	id, owner, def := surveyWithResponses(t, e, 40)
+	r := e.Do("GET", "/v1/org/surveys/"+id+"/export?kind=responses&format=csv", nil, bearer(owner)...)
+	rows, err := csv.NewReader(bytes.NewReader(r.Body)).ReadAll()
+	if r.Status != 200 || err != nil || len(rows) != 41 {
+		t.Fatalf("%d %v %d rows", r.Status, err, len(rows))
+	}
+	if rows[0][0] != "day" || len(rows[0]) != len(rows[1]) {
+		t.Fatalf("header %v", rows[0])
+	}
+	body := string(r.Body)
+	for _, bad := range []string{"ung.person@example.com", "070-123 45 67"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("export holds %q", bad)
+		}
+	}
+	_ = def
+	analyst := e.Do("POST", "/v1/org/tokens", map[string]string{"role": "analyst"}, bearer(owner)...).Map(t)["token"].(string)
+	if r := e.Do("GET", "/v1/org/surveys/"+id+"/export?kind=responses", nil, bearer(analyst)...); r.Status != 403 {
+		t.Fatalf("analyst response export: %d", r.Status)
+	}
+}
+
+// A ministry the survey is shared with reads and exports summaries, gets
+// 404 for everything else, and loses access at once when unshared; every
+// export shows in the audit log.
+func TestSharingWithAMinistry(t *testing.T) {
+	e := apitest.New(t)
+	id, owner, _ := surveyWithResponses(t, e, 150)
+	ministry, ministryOwner := e.Org("Socialdepartementet")
+	analyst := e.Do("POST", "/v1/org/tokens", map[string]string{"role": "analyst"}, bearer(ministryOwner)...).Map(t)["token"].(string)
+	if r := e.Do("GET", "/v1/org/surveys/"+id+"/summary", nil, bearer(analyst)...); r.Status != 404 {
+		t.Fatalf("before sharing: %d", r.Status)
+	}
+	if r := e.Do("POST", "/v1/org/surveys/"+id+"/shares", map[string]string{"org_id": ministry}, bearer(owner)...); r.Status != 201 {
+		t.Fatalf("share: %d %s", r.Status, r.Body)
+	}
+	var shared struct{ Surveys []struct{ ID string } }
+	e.Do("GET", "/v1/org/shared", nil, bearer(analyst)...).JSON(t, &shared)
+	if len(shared.Surveys) != 1 || shared.Surveys[0].ID != id {
+		t.Fatalf("shared list: %+v", shared)
+	}
+	if r := e.Do("GET", "/v1/org/surveys/"+id+"/summary?by=age_band", nil, bearer(analyst)...); r.Status != 200 {
+		t.Fatalf("shared summary: %d", r.Status)
+	}
+	if r := e.Do("GET", "/v1/org/surveys/"+id+"/export?format=xlsx", nil, bearer(analyst)...); r.Status != 200 {
+		t.Fatalf("shared export: %d", r.Status)
+	}
+	for _, path := range []string{"/export?kind=responses", "", "/translations", "/revisions/1"} {
+		if r := e.Do("GET", "/v1/org/surveys/"+id+path, nil, bearer(analyst)...); r.Status != 404 {
+			t.Errorf("ministry GET %s: %d", path, r.Status)
+		}
+	}
+	if r := e.Do("GET", "/v1/org/surveys/"+id+"/summary?view=live", nil, bearer(ministryOwner)...); r.Status != 403 {
+		t.Errorf("ministry live view: %d", r.Status)
+	}
+	if r := e.Do("DELETE", "/v1/org/surveys/"+id+"/shares/"+ministry, nil, bearer(owner)...); r.Status != 204 {
+		t.Fatalf("unshare: %d", r.Status)
+	}
+	if r := e.Do("GET", "/v1/org/surveys/"+id+"/summary", nil, bearer(analyst)...); r.Status != 404 {
+		t.Fatalf("after unsharing: %d", r.Status)
+	}
+	// The owner's audit log has the publication, the share, the exports.
+	var log struct {
+		Entries []struct{ Action, Detail string }
+	}
+	e.Do("GET", "/v1/org/audit?limit=100", nil, bearer(owner)...).JSON(t, &log)
+	actions := map[string]int{}
+	for _, en := range log.Entries {
+		actions[en.Action]++
+	}
+	if actions["publish"] != 1 || actions["share"] != 1 || actions["unshare"] != 1 || actions["token_create"] != 0 {
+		t.Errorf("owner's audit: %v", actions)
+	}
+	var mlog struct {
+		Entries []struct{ Action, Detail string }
+	}
+	e.Do("GET", "/v1/org/audit", nil, bearer(ministryOwner)...).JSON(t, &mlog)
+	exports := 0
+	for _, en := range mlog.Entries {
+		if en.Action == "export" {
+			exports++
+		}
+	}
+	if exports != 1 {
+		t.Errorf("ministry's audit: %+v", mlog.Entries)
+	}
+	if r := e.Do("GET", "/v1/org/audit", nil, bearer(analyst)...); r.Status != 403 {
+		t.Errorf("analyst audit: %d", r.Status)
+	}
+}

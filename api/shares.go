@@ -1,0 +1,177 @@
+package api
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/youthvoice/youthvoice/store"
+	"github.com/youthvoice/youthvoice/surveys"
+)
+
+// summarySurvey finds a survey whose summaries the caller may read: one of
+// its organisation's, or one shared with it. Anything else is a 404.
+func (s *Server) summarySurvey(c *fiber.Ctx) (*surveys.Survey, surveys.Token, bool, error) {
+	tok, err := caller(c, anyRole...)
+	if err != nil {
+		return nil, tok, false, err
+	}
+	ctx := c.UserContext()
+	id := c.Params("id")
+	sv, err := s.store.Survey(ctx, tok.OrgID, id)
+	if err == nil {
+		return sv, tok, false, nil
+	}
+	if err != surveys.ErrNotFound {
+		return nil, tok, false, err
+	}
+	shared, err := s.store.SharedWith(ctx, id, tok.OrgID)
+	if err != nil || !shared {
+		return nil, tok, false, orNotFound(err)
+	}
+	sv, err = s.store.PublicSurvey(ctx, id)
+	return sv, tok, true, err
+}
+
+func orNotFound(err error) error {
+	if err != nil {
+		return err
+	}
+	return surveys.ErrNotFound
+}
+
+// audit records an action of the caller.
+func (s *Server) audit(c *fiber.Ctx, tok surveys.Token, action, surveyID, detail string) error {
+	return s.store.Audit(c.UserContext(), store.AuditEntry{OrgID: tok.OrgID, TokenID: tok.ID, Action: action, SurveyID: surveyID, Detail: detail, At: s.now()})
+}
+
+// addShare is POST /v1/org/surveys/{id}/shares {org_id}: owners share a
+// survey's summaries with another organisation.
+func (s *Server) addShare(c *fiber.Ctx) error {
+	sv, err := s.orgSurvey(c, owners...)
+	if err != nil {
+		return err
+	}
+	tok, _ := caller(c)
+	var req struct {
+		OrgID string `json:"org_id"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.OrgID == tok.OrgID {
+		return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/org_id", Code: surveys.CodeInvalid}}}
+	}
+	org, err := s.store.Org(c.UserContext(), req.OrgID)
+	if err == surveys.ErrNotFound || req.OrgID == "" {
+		return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/org_id", Code: surveys.CodeUnknownOrg}}}
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.store.AddShare(c.UserContext(), store.Share{SurveyID: sv.ID, OwnerOrg: tok.OrgID, SharedWith: org.ID, CreatedAt: s.now().UTC()}); err != nil {
+		return err
+	}
+	if err := s.audit(c, tok, "share", sv.ID, org.ID); err != nil {
+		return err
+	}
+	return s.sendJSON(c, fiber.StatusCreated, fiber.Map{"survey_id": sv.ID, "org_id": org.ID, "org_name": org.Name})
+}
+
+func (s *Server) removeShare(c *fiber.Ctx) error {
+	sv, err := s.orgSurvey(c, owners...)
+	if err != nil {
+		return err
+	}
+	tok, _ := caller(c)
+	if err := s.store.RemoveShare(c.UserContext(), sv.ID, c.Params("orgID")); err != nil {
+		return err
+	}
+	if err := s.audit(c, tok, "unshare", sv.ID, c.Params("orgID")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) listShares(c *fiber.Ctx) error {
+	sv, err := s.orgSurvey(c, owners...)
+	if err != nil {
+		return err
+	}
+	shares, err := s.store.Shares(c.UserContext(), sv.ID, "")
+	if err != nil {
+		return err
+	}
+	out := []fiber.Map{}
+	for _, sh := range shares {
+		out = append(out, fiber.Map{"org_id": sh.SharedWith, "created_at": sh.CreatedAt})
+	}
+	return s.sendJSON(c, fiber.StatusOK, fiber.Map{"shares": out})
+}
+
+// sharedWithMe is GET /v1/org/shared: the surveys other organisations
+// share with the caller's.
+func (s *Server) sharedWithMe(c *fiber.Ctx) error {
+	tok, err := caller(c, anyRole...)
+	if err != nil {
+		return err
+	}
+	shares, err := s.store.Shares(c.UserContext(), "", tok.OrgID)
+	if err != nil {
+		return err
+	}
+	out := []fiber.Map{}
+	for _, sh := range shares {
+		sv, err := s.store.PublicSurvey(c.UserContext(), sh.SurveyID)
+		if err != nil {
+			continue
+		}
+		org, _ := s.store.Org(c.UserContext(), sh.OwnerOrg)
+		d := &sv.Draft
+		out = append(out, fiber.Map{
+			"id": sv.ID, "title": d.Title.In(d.DefaultLanguage, d.DefaultLanguage), "status": sv.StatusAt(s.now()),
+			"revision": sv.Revision, "languages": d.Languages, "owner_org": org.Name, "shared_at": sh.CreatedAt,
+		})
+	}
+	return s.sendJSON(c, fiber.StatusOK, fiber.Map{"surveys": out})
+}
+
+// auditLog is GET /v1/org/audit: owners read their organisation's audit
+// log, newest first, ?limit= (at most 200) and ?before= (the last entry's
+// "at") to page.
+func (s *Server) auditLog(c *fiber.Ctx) error {
+	tok, err := caller(c, owners...)
+	if err != nil {
+		return err
+	}
+	limit := 50
+	if l := c.Query("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 200 {
+			return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/limit", Code: surveys.CodeOutOfRange, Params: map[string]any{"Min": 1, "Max": 200}}}}
+		}
+		limit = n
+	}
+	var before time.Time
+	if b := c.Query("before"); b != "" {
+		t, err := time.Parse(time.RFC3339Nano, b)
+		if err != nil {
+			return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/before", Code: surveys.CodeInvalid}}}
+		}
+		before = t
+	}
+	entries, err := s.store.AuditLog(c.UserContext(), tok.OrgID, before, limit)
+	if err != nil {
+		return err
+	}
+	out := []fiber.Map{}
+	for _, e := range entries {
+		out = append(out, fiber.Map{"at": e.At, "action": e.Action, "token_id": e.TokenID, "survey_id": e.SurveyID, "detail": e.Detail})
+	}
+	resp := fiber.Map{"entries": out}
+	if len(entries) == limit {
+		resp["next_before"] = entries[len(entries)-1].At.Format(time.RFC3339Nano)
+	}
+	return s.sendJSON(c, fiber.StatusOK, resp)
+}

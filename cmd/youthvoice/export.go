@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/youthvoice/youthvoice/export"
+	"github.com/youthvoice/youthvoice/i18n"
+	"github.com/youthvoice/youthvoice/store"
+	"github.com/youthvoice/youthvoice/surveys"
+)
+
+// exportCmd: youthvoice export --survey ID --kind summary|responses
+// --format csv|xlsx|json|pdf --lang sv --out FILE, against the local store
+// (or MONGODB_URI). It shows a progress bar on a terminal and plain
+// progress lines otherwise.
+func exportCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var surveyID, kind, format, lang, out string
+	return withStore(ctx, "export", args, getenv, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&surveyID, "survey", "", "the survey's id")
+		fs.StringVar(&kind, "kind", "summary", "summary or responses")
+		fs.StringVar(&format, "format", "xlsx", "summary: csv, xlsx, json or pdf; responses: csv")
+		fs.StringVar(&lang, "lang", "", "language of the export (default: the survey's)")
+		fs.StringVar(&out, "out", "", "file to write")
+	}, func(st *store.Store) error {
+		if surveyID == "" || out == "" {
+			return usageError{"export: --survey and --out are required"}
+		}
+		sv, err := st.PublicSurvey(ctx, surveyID)
+		if err != nil {
+			return fmt.Errorf("survey %q: %w", surveyID, err)
+		}
+		def := &sv.Draft
+		if lang == "" {
+			lang = def.DefaultLanguage
+		}
+		f, err := os.Create(out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w := bufio.NewWriter(f)
+		switch kind {
+		case "summary":
+			err = exportSummaryFile(ctx, st, sv, format, lang, w)
+		case "responses":
+			if format != "csv" {
+				return usageError{"export: responses are exported as csv"}
+			}
+			err = exportResponsesFile(ctx, st, sv, w, stderr)
+		default:
+			return usageError{"export: --kind must be summary or responses"}
+		}
+		if err != nil {
+			return err
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		if err := st.Audit(ctx, store.AuditEntry{OrgID: sv.OrgID, TokenID: "cli", Action: "export", SurveyID: sv.ID, Detail: kind + "/" + format + "/" + lang, At: time.Now()}); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %s\n", out)
+		return f.Close()
+	})
+}
+
+func exportSummaryFile(ctx context.Context, st *store.Store, sv *surveys.Survey, format, lang string, w io.Writer) error {
+	cat, err := i18n.New()
+	if err != nil {
+		return err
+	}
+	sum, err := st.Summary(ctx, sv.ID)
+	if err != nil {
+		return err
+	}
+	k := sv.Draft.Threshold()
+	rel := export.Release{SurveyID: sv.ID, Revision: sv.Revision, Def: &sv.Draft, Protected: surveys.Disclose(&sv.Draft, sum.ReleaseTally, k),
+		K: k, N: sum.ReleaseN, Day: sum.ReleaseDay, Final: sum.Frozen}
+	s := export.BuildSummary(rel, lang, cat.Negotiate(lang, ""), cat)
+	switch format {
+	case "csv":
+		return export.WriteCSV(w, s)
+	case "xlsx":
+		return export.WriteXLSX(w, s)
+	case "pdf":
+		return export.WritePDF(w, s)
+	case "json":
+		return writeJSON(w, s)
+	}
+	return usageError{"export: --format must be csv, xlsx, json or pdf"}
+}
+
+func exportResponsesFile(ctx context.Context, st *store.Store, sv *surveys.Survey, w io.Writer, stderr io.Writer) error {
+	sum, err := st.Summary(ctx, sv.ID)
+	if err != nil {
+		return err
+	}
+	total := sum.Tally.Responses
+	cur, err := st.Responses(ctx, sv.ID)
+	if err != nil {
+		return err
+	}
+	defer cur.Close(ctx)
+	progress := newProgress(stderr, total)
+	n, err := export.ResponsesCSV(w, &sv.Draft, func() (*surveys.Response, error) {
+		r, err := cur.Next(ctx)
+		if err == nil {
+			progress.add()
+		}
+		return r, err
+	})
+	progress.done(n)
+	return err
+}
+
+// progress reports an export's progress: a bar on a terminal, a line every
+// 10,000 rows otherwise.
+type progress struct {
+	bar   *progressbar.ProgressBar
+	out   io.Writer
+	n     int
+	total int
+}
+
+func newProgress(out io.Writer, total int) *progress {
+	p := &progress{out: out, total: total}
+	if f, ok := out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(out), progressbar.OptionSetDescription("responses"),
+			progressbar.OptionShowCount(), progressbar.OptionThrottle(100*time.Millisecond))
+	}
+	return p
+}
+
+func (p *progress) add() {
+	p.n++
+	if p.bar != nil {
+		_ = p.bar.Add(1)
+	} else if p.n%10000 == 0 {
+		fmt.Fprintf(p.out, "exported %d of about %d responses\n", p.n, p.total)
+	}
+}
+
+func (p *progress) done(n int) {
+	if p.bar != nil {
+		_ = p.bar.Finish()
+		fmt.Fprintln(p.out)
+	}
+	fmt.Fprintf(p.out, "exported %d responses\n", n)
+}

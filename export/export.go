@@ -1,0 +1,78 @@
+// Package export writes survey summaries into files that go straight into
+// a report (CSV, XLSX, PDF; JSON is the API's own shape), and anonymised
+// response-level data (CSV) for organisers. Every number in a summary has
+// passed disclosure control before it reaches this package.
+package export
+
+import (
+	"errors"
+
+	"github.com/youthvoice/youthvoice/surveys"
+)
+
+// Summary is everything a summary export holds, in one language.
+type Summary struct {
+	SurveyID string
+	Title    string
+	Lang     string
+	Dir      string // "rtl" or "ltr"
+	Revision int
+	K        int
+	// Released is the UTC day of the release ("2006-01-02"); Final says
+	// the survey is closed and this is its last release.
+	Released string
+	Final    bool
+	// Overall is the release without breakdowns; Breakdowns holds one
+	// entry per breakdown dimension (overall plus each group).
+	Overall    surveys.Results
+	Breakdowns []Breakdown
+	// Method explains, in the export's language, how the numbers were made
+	// and protected (paragraphs).
+	Method []string
+	Labels Labels
+}
+
+// Breakdown is the release broken down by one dimension.
+type Breakdown struct {
+	ID      string // the breakdown question's id
+	Label   string // the breakdown question's text
+	Results surveys.Results
+}
+
+// Labels are the words an export prints, translated by the caller.
+type Labels struct {
+	Overview   string // sheet / section: the overall tables
+	Method     string // sheet / section: the method note
+	Question   string
+	Type       string
+	Option     string
+	Group      string
+	Everyone   string // the group of all respondents
+	Count      string
+	Percent    string
+	Suppressed string // what a suppressed cell shows
+	Hidden     string // what a hidden group shows
+	Withheld   string // the whole release is withheld (fewer than k)
+	Responses  string // "Responses"
+	Threshold  string // "Disclosure threshold (k)"
+	Revision   string
+	Released   string
+	Final      string
+	Answered   string
+	Skipped    string
+	Seen       string
+	DontKnow   string
+	Mean       string
+	Median     string
+	Q1         string
+	Q3         string
+	SD         string
+	MeanRank   string
+	Statement  string
+	KeyFigures string
+}
+
+// ErrScript: the PDF writer cannot shape this language's script (Arabic,
+// Hebrew and other right-to-left or complex scripts); it refuses rather
+// than print it garbled.
+var ErrScript = errors.New("export: the PDF report cannot render this script")

@@ -1,0 +1,494 @@
+package export
+
+import (
+	"io"
+	"math"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/youthvoice/youthvoice/surveys"
+)
+
+// Layout of the XLSX overview sheet: the key facts, a blank row, then the
+// header row of the overall tables (frozen).
+const (
+	xlOverviewHeaderRow = 8
+	xlMaxSheetName      = 31 // UTF-16 code units, Excel's limit
+	xlPercentFormat     = "0.0%"
+	xlStatFormat        = "0.00"
+)
+
+// xlStyles are the cell styles of a workbook.
+type xlStyles struct {
+	title, header, groupHeader, count, pct, stat, muted, wrap int
+}
+
+func newXLStyles(f *excelize.File) (xlStyles, error) {
+	var st xlStyles
+	pct, stat := xlPercentFormat, xlStatFormat
+	headerFill := excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F2F2F2"}}
+	headerBorder := []excelize.Border{{Type: "bottom", Color: "808080", Style: 1}}
+	for _, s := range []struct {
+		id    *int
+		style excelize.Style
+	}{
+		{&st.title, excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}}},
+		{&st.header, excelize.Style{Font: &excelize.Font{Bold: true}, Fill: headerFill, Border: headerBorder,
+			Alignment: &excelize.Alignment{Vertical: "bottom"}}},
+		{&st.groupHeader, excelize.Style{Font: &excelize.Font{Bold: true}, Fill: headerFill, Border: headerBorder,
+			Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "bottom", WrapText: true}}},
+		{&st.count, excelize.Style{NumFmt: 3}}, // #,##0
+		{&st.pct, excelize.Style{CustomNumFmt: &pct}},
+		{&st.stat, excelize.Style{CustomNumFmt: &stat}},
+		{&st.muted, excelize.Style{Font: &excelize.Font{Italic: true, Color: "666666"}}},
+		{&st.wrap, excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}},
+	} {
+		id, err := f.NewStyle(&s.style)
+		if err != nil {
+			return st, err
+		}
+		*s.id = id
+	}
+	return st, nil
+}
+
+// xlWriter writes one workbook.
+type xlWriter struct {
+	f  *excelize.File
+	s  *Summary
+	l  *Labels
+	st xlStyles
+}
+
+// WriteXLSX writes a summary as an Excel workbook, streamed sheet by sheet
+// so that memory stays flat:
+//   - the overview (Labels.Overview): title, revision, release day, final,
+//     k and respondents, then the overall tables, one row per option,
+//     point or range (question, option, count, percent), "don't know",
+//     statistics (mean, median, quartiles, SD; mean ranks), seen, answered
+//     and skipped;
+//   - one sheet per breakdown (named from its label): the same rows, with
+//     a count and a percentage column for everyone and for each group;
+//   - the method note (Labels.Method), one paragraph per row.
+//
+// Counts are numbers, percentages are fractions shown as "0.0%",
+// statistics numbers shown as "0.00"; suppressed, hidden and withheld
+// cells hold the Labels' texts. Header rows are frozen, and the sheets are
+// right-to-left when s.Dir is "rtl".
+func WriteXLSX(w io.Writer, s *Summary) (err error) {
+	f := excelize.NewFile()
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	st, err := newXLStyles(f)
+	if err != nil {
+		return err
+	}
+	x := &xlWriter{f: f, s: s, l: &s.Labels, st: st}
+
+	// Name and create every sheet first (tab order), then stream each.
+	var used []string
+	overview := xlSheetName(s.Labels.Overview, "Overview", used)
+	used = append(used, overview)
+	if err := f.SetSheetName(f.GetSheetName(0), overview); err != nil {
+		return err
+	}
+	var breakdowns []string
+	if !s.Overall.Withheld {
+		for _, b := range s.Breakdowns {
+			name := xlSheetName(b.Label, b.ID, used)
+			used = append(used, name)
+			breakdowns = append(breakdowns, name)
+		}
+	}
+	method := xlSheetName(s.Labels.Method, "Method", used)
+	for _, name := range append(append([]string{}, breakdowns...), method) {
+		if _, err := f.NewSheet(name); err != nil {
+			return err
+		}
+	}
+	if s.Dir == "rtl" {
+		rtl := true
+		for _, name := range f.GetSheetList() {
+			if err := f.SetSheetView(name, 0, &excelize.ViewOptions{RightToLeft: &rtl}); err != nil {
+				return err
+			}
+		}
+	}
+
+	if err := x.overview(overview); err != nil {
+		return err
+	}
+	for i, name := range breakdowns {
+		if err := x.breakdown(name, &s.Breakdowns[i]); err != nil {
+			return err
+		}
+	}
+	if err := x.method(method); err != nil {
+		return err
+	}
+	// The overview (the renamed Sheet1) is already the active sheet;
+	// SetActiveSheet would read every streamed sheet back into memory.
+	if err := f.SetDocProps(&excelize.DocProperties{Title: s.Title, Language: s.Lang, Creator: "YouthVoice"}); err != nil {
+		return err
+	}
+	return f.Write(w)
+}
+
+// xlStream is a sheet being streamed, row by row.
+type xlStream struct {
+	sw  *excelize.StreamWriter
+	row int
+}
+
+func (x *xlWriter) stream(sheet string, widths []float64, panes *excelize.Panes) (*xlStream, error) {
+	sw, err := x.f.NewStreamWriter(sheet)
+	if err != nil {
+		return nil, err
+	}
+	for i, wd := range widths {
+		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
+			return nil, err
+		}
+	}
+	if panes != nil {
+		if err := sw.SetPanes(panes); err != nil {
+			return nil, err
+		}
+	}
+	return &xlStream{sw: sw}, nil
+}
+
+// next writes the next row (nil values are empty cells).
+func (t *xlStream) next(values ...any) error { return t.nextWith(excelize.RowOpts{}, values...) }
+
+func (t *xlStream) nextWith(opts excelize.RowOpts, values ...any) error {
+	t.row++
+	ref, err := excelize.CoordinatesToCellName(1, t.row)
+	if err != nil {
+		return err
+	}
+	return t.sw.SetRow(ref, values, opts)
+}
+
+// xlFrozen freezes the rows above row and the columns left of col (1-based).
+func xlFrozen(cols, rows int) *excelize.Panes {
+	ref, _ := excelize.CoordinatesToCellName(cols+1, rows+1)
+	pane := "bottomLeft"
+	if cols > 0 {
+		pane = "bottomRight"
+	}
+	return &excelize.Panes{Freeze: true, XSplit: cols, YSplit: rows, TopLeftCell: ref, ActivePane: pane,
+		Selection: []excelize.Selection{{SQRef: ref, ActiveCell: ref, Pane: pane}}}
+}
+
+func (x *xlWriter) text(s string) excelize.Cell { return excelize.Cell{StyleID: x.st.muted, Value: s} }
+func (x *xlWriter) header(s string) excelize.Cell {
+	return excelize.Cell{StyleID: x.st.header, Value: s}
+}
+
+// count returns a published count's cells: the number and its percentage
+// (a fraction), or the suppressed text and nothing.
+func (x *xlWriter) count(c surveys.Count) (any, any) {
+	if !summaryCountShown(c) {
+		return x.text(x.l.Suppressed), nil
+	}
+	n := excelize.Cell{StyleID: x.st.count, Value: *c.N}
+	if c.Pct == nil {
+		return n, nil
+	}
+	return n, excelize.Cell{StyleID: x.st.pct, Value: math.Round(*c.Pct*10) / 1000}
+}
+
+// cells returns a table row's value cells.
+func (x *xlWriter) cells(r *summaryRow) (any, any) {
+	switch r.Kind {
+	case rowStat:
+		return excelize.Cell{StyleID: x.st.stat, Value: r.Value}, nil
+	case rowStatWithheld:
+		return x.text(x.l.Withheld), nil
+	}
+	return x.count(r.Count)
+}
+
+func (x *xlWriter) overview(sheet string) error {
+	t, err := x.stream(sheet, []float64{50, 36, 12, 10}, xlFrozen(0, xlOverviewHeaderRow))
+	if err != nil {
+		return err
+	}
+	s, l := x.s, x.l
+	var n any = x.text(l.Withheld)
+	if !s.Overall.Withheld {
+		n = x.text(l.Suppressed)
+		if s.Overall.N != nil {
+			n, _ = x.count(*s.Overall.N)
+		}
+	}
+	for i, r := range [][]any{
+		{excelize.Cell{StyleID: x.st.title, Value: s.Title}},
+		{l.Revision, s.Revision},
+		{l.Released, s.Released},
+		{l.Final, s.Final},
+		{l.Threshold, s.K},
+		{l.Responses, n},
+		nil,
+		{x.header(l.Question), x.header(l.Option), x.header(l.Count), x.header(l.Percent)},
+	} {
+		var opts excelize.RowOpts
+		if i == 0 {
+			opts.Height = 24 // the title
+		}
+		if err := t.nextWith(opts, r...); err != nil {
+			return err
+		}
+	}
+	if s.Overall.Withheld {
+		if err := t.next(x.text(l.Withheld)); err != nil {
+			return err
+		}
+		return t.sw.Flush()
+	}
+	for gi := range s.Overall.Groups {
+		g := &s.Overall.Groups[gi]
+		if g.Code != "" {
+			continue // Overall has no breakdown; groups belong on their own sheets
+		}
+		for qi := range g.Questions {
+			for _, r := range summaryQuestionRows(&g.Questions[qi], l) {
+				c, p := x.cells(&r)
+				if err := t.next(r.QText, r.Label, c, p); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return t.sw.Flush()
+}
+
+func (x *xlWriter) breakdown(sheet string, b *Breakdown) error {
+	l := x.l
+	groups := b.Results.Groups
+	widths := []float64{48, 32}
+	longest := 0
+	for gi := range groups {
+		widths = append(widths, 11, 9)
+		longest = max(longest, utf8.RuneCountInString(summaryGroupLabel(&groups[gi], l)))
+	}
+	t, err := x.stream(sheet, widths, xlFrozen(2, 2))
+	if err != nil {
+		return err
+	}
+	// Header: the breakdown and the group labels (each over its two
+	// columns), then the column names.
+	top := []any{x.header(b.Label), x.header("")}
+	sub := []any{x.header(l.Question), x.header(l.Option)}
+	for gi := range groups {
+		top = append(top, excelize.Cell{StyleID: x.st.groupHeader, Value: summaryGroupLabel(&groups[gi], l)},
+			excelize.Cell{StyleID: x.st.groupHeader})
+		sub = append(sub, x.header(l.Count), x.header(l.Percent))
+	}
+	lines := min(4, max(1, (longest+17)/18))
+	if err := t.nextWith(excelize.RowOpts{Height: 15 * float64(lines)}, top...); err != nil {
+		return err
+	}
+	for gi := range groups {
+		from, _ := excelize.CoordinatesToCellName(3+2*gi, 1)
+		to, _ := excelize.CoordinatesToCellName(4+2*gi, 1)
+		if err := t.sw.MergeCell(from, to); err != nil {
+			return err
+		}
+	}
+	if err := t.next(sub...); err != nil {
+		return err
+	}
+	if b.Results.Withheld {
+		if err := t.next(x.text(l.Withheld)); err != nil {
+			return err
+		}
+		return t.sw.Flush()
+	}
+	// Respondents per group.
+	row := []any{nil, l.Responses}
+	for gi := range groups {
+		g := &groups[gi]
+		switch {
+		case g.Hidden:
+			row = append(row, x.text(l.Hidden), nil)
+		case g.N == nil:
+			row = append(row, x.text(l.Suppressed), nil)
+		default:
+			c, _ := x.count(*g.N)
+			row = append(row, c, nil)
+		}
+	}
+	if err := t.next(row...); err != nil {
+		return err
+	}
+	// The rows are those of the first group shown (everyone), plus any
+	// another group has (statistics of a question nobody in the first
+	// group answered); each group's cells are looked up by question and
+	// code.
+	var tmpl *surveys.GroupResults
+	type keyed = map[string]*summaryRow
+	byQuestion := make([]map[string][]summaryRow, len(groups))
+	for gi := range groups {
+		g := &groups[gi]
+		if g.Hidden {
+			continue
+		}
+		if tmpl == nil {
+			tmpl = g
+		}
+		byQuestion[gi] = map[string][]summaryRow{}
+		for qi := range g.Questions {
+			byQuestion[gi][g.Questions[qi].ID] = summaryQuestionRows(&g.Questions[qi], l)
+		}
+	}
+	if tmpl == nil {
+		return t.sw.Flush()
+	}
+	for qi := range tmpl.Questions {
+		qid := tmpl.Questions[qi].ID
+		var order []*summaryRow
+		cells := make([]keyed, len(groups))
+		for gi := range groups {
+			if byQuestion[gi] == nil {
+				continue
+			}
+			cells[gi] = keyed{}
+			rows := byQuestion[gi][qid]
+			for i := range rows {
+				cells[gi][rows[i].Code] = &rows[i]
+				if !xlHasRow(order, rows[i].Code) {
+					order = append(order, &rows[i])
+				}
+			}
+		}
+		for _, r := range order {
+			row := []any{r.QText, r.Label}
+			for gi := range groups {
+				if groups[gi].Hidden {
+					row = append(row, x.text(l.Hidden), nil)
+					continue
+				}
+				gr := cells[gi][r.Code]
+				if gr == nil {
+					row = append(row, nil, nil)
+					continue
+				}
+				c, p := x.cells(gr)
+				row = append(row, c, p)
+			}
+			if err := t.next(row...); err != nil {
+				return err
+			}
+		}
+	}
+	return t.sw.Flush()
+}
+
+// xlHasRow reports whether rows has a row with code.
+func xlHasRow(rows []*summaryRow, code string) bool {
+	for _, r := range rows {
+		if r.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+func (x *xlWriter) method(sheet string) error {
+	const width = 100
+	t, err := x.stream(sheet, []float64{width}, nil)
+	if err != nil {
+		return err
+	}
+	if err := t.nextWith(excelize.RowOpts{Height: 24}, excelize.Cell{StyleID: x.st.title, Value: x.l.Method}); err != nil {
+		return err
+	}
+	for _, p := range x.s.Method {
+		// Excel does not fit a row's height to wrapped text it did not
+		// wrap itself; estimate the lines.
+		lines := 0
+		for _, para := range strings.Split(p, "\n") {
+			lines += max(1, (utf8.RuneCountInString(para)+width-8)/(width-7))
+		}
+		h := math.Min(409, 15*float64(lines)+3)
+		if err := t.nextWith(excelize.RowOpts{Height: h}, excelize.Cell{StyleID: x.st.wrap, Value: p}); err != nil {
+			return err
+		}
+	}
+	return t.sw.Flush()
+}
+
+// xlSheetName makes a valid, unused sheet name from want (or fallback):
+// without []:*?/\ and control characters, not starting or ending with an
+// apostrophe, at most 31 UTF-16 code units, and different (ignoring case,
+// as Excel does) from the names used and from Excel's reserved "History";
+// a name taken gets " (2)", " (3)"... after it.
+func xlSheetName(want, fallback string, used []string) string {
+	clean := func(s string) string {
+		s = strings.Map(func(r rune) rune {
+			switch {
+			case strings.ContainsRune(`[]:*?/\`, r):
+				return ' '
+			case unicode.IsControl(r), r == utf8.RuneError:
+				return ' '
+			}
+			return r
+		}, s)
+		return strings.Join(strings.Fields(s), " ")
+	}
+	trim := func(s string) string {
+		for {
+			t := strings.TrimSpace(strings.Trim(s, "'"))
+			if t == s {
+				return s
+			}
+			s = t
+		}
+	}
+	cut := func(s string, units int) string {
+		n := 0
+		for i, r := range s {
+			u := 1
+			if r >= 0x10000 {
+				u = 2
+			}
+			if n+u > units {
+				return trim(s[:i])
+			}
+			n += u
+		}
+		return s
+	}
+	taken := func(name string) bool {
+		if strings.EqualFold(name, "History") {
+			return true
+		}
+		for _, u := range used {
+			if strings.EqualFold(u, name) {
+				return true
+			}
+		}
+		return false
+	}
+	base := trim(clean(want))
+	if base == "" {
+		base = trim(clean(fallback))
+	}
+	if base == "" {
+		base = "Sheet"
+	}
+	name := cut(base, xlMaxSheetName)
+	for i := 2; name == "" || taken(name); i++ {
+		suffix := " (" + itoa(i) + ")"
+		name = cut(base, xlMaxSheetName-len(suffix)) + suffix
+	}
+	return name
+}
