@@ -1,0 +1,359 @@
+package export
+
+import (
+	"bytes"
+	"compress/zlib"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf16"
+
+	"github.com/youthvoice/youthvoice/surveys"
+)
+
+func pdfN(n int) *int { return &n }
+
+func pdfCount(n int, pct float64) surveys.Count {
+	return surveys.Count{N: pdfN(n), Pct: &pct}
+}
+
+func pdfSup() surveys.Count { return surveys.Count{Suppressed: true} }
+
+var pdfLabelsSV = Labels{
+	Overview: "Översikt", Method: "Metod", Question: "Fråga", Type: "Typ", Option: "Svarsalternativ",
+	Group: "Grupp", Everyone: "Alla", Count: "Antal", Percent: "Andel", Suppressed: "dolt",
+	Hidden: "gruppen visas inte", Withheld: "färre än k svar – inget visas", Responses: "Svar",
+	Threshold: "Tröskelvärde (k)", Revision: "Version", Released: "Publicerad", Final: "Slutlig",
+	Answered: "Besvarade", Skipped: "Hoppade över", Seen: "Såg frågan", DontKnow: "Vet inte",
+	Mean: "Medelvärde", Median: "Median", Q1: "Första kvartil", Q3: "Tredje kvartil",
+	SD: "Standardavvikelse", MeanRank: "Genomsnittlig placering", Statement: "Påstående", KeyFigures: "Nyckeltal",
+}
+
+// pdfQuestions are the overall (or one group's) tables; scale multiplies
+// the counts so groups differ.
+func pdfQuestions(scale int) []surveys.QuestionResults {
+	c := func(n int, pct float64) surveys.Count { return pdfCount(n*scale, pct) }
+	return []surveys.QuestionResults{
+		{ID: "age", Type: surveys.SingleChoice, Text: "Hur gammal är du?",
+			Seen: c(60, 100), Answered: c(55, 91.7), Skipped: c(5, 8.3),
+			Options: []surveys.LabelledCount{
+				{Code: "a", Label: "13–15 år", Count: c(25, 45.5)},
+				{Code: "b", Label: "16–18 år", Count: c(20, 36.4)},
+				{Code: "c", Label: "19–25 år", Count: c(10, 18.2)},
+			}},
+		{ID: "mood", Type: surveys.Scale, Text: "Як ти почуваєшся в школі? (Hur mår du i skolan?)",
+			Seen: c(60, 100), Answered: c(52, 86.7), Skipped: c(8, 13.3),
+			Bins: []surveys.LabelledCount{
+				{Code: "1", Label: "1 Mycket dåligt", Count: pdfSup()},
+				{Code: "2", Label: "2", Count: c(8, 15.4)},
+				{Code: "3", Label: "3", Count: c(14, 26.9)},
+				{Code: "4", Label: "4", Count: pdfSup()},
+				{Code: "5", Label: "5 Дуже добре", Count: c(15, 28.8)},
+			},
+			DontKnow: func() *surveys.Count { x := c(6, 11.5); return &x }(),
+			Stats:    &surveys.Stats{Mean: 3.62, Median: 4, Q1: 3, Q3: 5, SD: 1.08}},
+		{ID: "activities", Type: surveys.MultipleChoice, Text: "Vad gör du på fritiden? Välj alla som passar (Mitä teet vapaa-ajalla? ¿Qué haces?)",
+			Seen: c(60, 100), Answered: c(50, 83.3), Skipped: c(10, 16.7),
+			Options: []surveys.LabelledCount{
+				{Code: "sport", Label: "Idrott och träning", Count: c(30, 60)},
+				{Code: "music", Label: "Musik, körsång eller spela i band", Count: c(18, 36)},
+				{Code: "games", Label: "Datorspel", Count: c(22, 44)},
+				{Code: "club", Label: "Fritidsgård / Ururka dhalinyarada", Count: pdfSup()},
+				{Code: "other", Label: "Något annat – Інше", Count: pdfSup()},
+			}},
+		{ID: "school", Type: surveys.Matrix, Text: "Hur väl stämmer påståendena?",
+			Seen: c(60, 100), Answered: c(49, 81.7), Skipped: c(11, 18.3),
+			Statements: []surveys.StatementResults{
+				{Code: "safe", Label: "Jag känner mig trygg i skolan", Answered: c(49, 81.7),
+					Bins: []surveys.LabelledCount{
+						{Code: "1", Label: "1 Stämmer inte", Count: c(9, 18.4)},
+						{Code: "2", Label: "2", Count: c(15, 30.6)},
+						{Code: "3", Label: "3 Stämmer helt", Count: c(25, 51)},
+					},
+					Stats: &surveys.Stats{Mean: 2.33, Median: 3, Q1: 2, Q3: 3, SD: 0.77}},
+				{Code: "heard", Label: "Vuxna lyssnar på mig", Answered: c(47, 78.3),
+					Bins: []surveys.LabelledCount{
+						{Code: "1", Label: "1 Stämmer inte", Count: pdfSup()},
+						{Code: "2", Label: "2", Count: pdfSup()},
+						{Code: "3", Label: "3 Stämmer helt", Count: c(39, 83)},
+					},
+					StatsWithheld: true},
+			}},
+		{ID: "wish", Type: surveys.FreeText, Text: "Vad önskar du dig av kommunen?",
+			Seen: c(60, 100), Answered: c(31, 51.7), Skipped: c(29, 48.3)},
+		{ID: "rank", Type: surveys.Ranking, Text: "Rangordna: vad är viktigast?",
+			Seen: c(60, 100), Answered: c(40, 66.7), Skipped: c(20, 33.3),
+			Options: []surveys.LabelledCount{
+				{Code: "a", Label: "Bostäder", Count: c(40, 100)},
+				{Code: "b", Label: "Jobb", Count: c(40, 100)},
+				{Code: "c", Label: "Kollektivtrafik", Count: c(38, 95)},
+			},
+			MeanRanks: []surveys.MeanRank{{Code: "a", Label: "Bostäder", MeanRank: 1.6},
+				{Code: "b", Label: "Jobb", MeanRank: 1.9}, {Code: "c", Label: "Kollektivtrafik", MeanRank: 2.5}}},
+	}
+}
+
+// pdfChartedQuestions is how many of pdfQuestions get a chart.
+const pdfChartedQuestions = 5
+
+func pdfTestSummary() *Summary {
+	overall := surveys.Results{K: 5, N: func() *surveys.Count { x := pdfCount(60, 100); return &x }(),
+		Groups: []surveys.GroupResults{{Code: "", Questions: pdfQuestions(1)}}}
+	groupN := func(n int) *surveys.Count { x := pdfCount(n, 0); x.Pct = nil; return &x }
+	by := surveys.Results{K: 5, N: groupN(60), By: "age", Groups: []surveys.GroupResults{
+		{Code: "", N: groupN(60), Questions: pdfQuestions(1)},
+		{Code: "a", Label: "13–15 år", N: groupN(25), Questions: pdfQuestions(1)},
+		{Code: "b", Label: "16–18 år", N: groupN(20), Questions: pdfQuestions(1)},
+		{Code: "c", Label: "19–25 år", Hidden: true},
+		{Code: surveys.NoGroup, Label: "Svarade inte", Hidden: true},
+	}}
+	return &Summary{
+		SurveyID: "s1", Title: "Ungas röster 2025: fritid och hälsa", Lang: "sv", Dir: "ltr",
+		Revision: 3, K: 5, Released: "2025-05-12", Final: true,
+		Overall:    overall,
+		Breakdowns: []Breakdown{{ID: "age", Label: "Ålder", Results: by}},
+		Method: []string{
+			"Siffrorna bygger på anonyma svar. Tal mellan 1 och k−1 visas inte, och fler tal döljs där de annars kunde räknas fram.",
+			"Українською: відповіді анонімні; малі числа приховано.",
+		},
+		Labels: pdfLabelsSV,
+	}
+}
+
+// pdfInfo is what the tests read back from a PDF.
+type pdfInfo struct {
+	pages, count, images int
+	content              string // the inflated streams
+}
+
+var (
+	pdfPageRe  = regexp.MustCompile(`/Type /Page\b[^s]`)
+	pdfCountRe = regexp.MustCompile(`/Type /Pages\s*/Kids \[[^\]]*\]\s*/Count (\d+)`)
+	pdfCount2  = regexp.MustCompile(`/Count (\d+)`)
+)
+
+func pdfInspect(t testing.TB, data []byte) pdfInfo {
+	t.Helper()
+	var in pdfInfo
+	in.pages = len(pdfPageRe.FindAll(data, -1))
+	if m := pdfCountRe.FindSubmatch(data); m != nil {
+		in.count, _ = strconv.Atoi(string(m[1]))
+	} else if m := pdfCount2.FindSubmatch(data); m != nil {
+		in.count, _ = strconv.Atoi(string(m[1]))
+	}
+	in.images = bytes.Count(data, []byte("/Subtype /Image"))
+	var sb strings.Builder
+	rest := data
+	for {
+		i := bytes.Index(rest, []byte("stream\n"))
+		if i < 0 {
+			break
+		}
+		rest = rest[i+len("stream\n"):]
+		j := bytes.Index(rest, []byte("endstream"))
+		if j < 0 {
+			break
+		}
+		if zr, err := zlib.NewReader(bytes.NewReader(rest[:j])); err == nil {
+			b, _ := io.ReadAll(zr)
+			sb.Write(b)
+		}
+		rest = rest[j+len("endstream"):]
+	}
+	in.content = sb.String()
+	return in
+}
+
+// pdfHasText reports whether every word of s is in the page streams
+// (a cell may wrap between words).
+func pdfHasText(content, s string) bool {
+	for _, w := range strings.Fields(s) {
+		if !strings.Contains(content, pdfEncoded(w, false)) {
+			return false
+		}
+	}
+	return true
+}
+
+// pdfEncoded is s as fpdf writes it in a text string: UTF-16BE, escaped.
+func pdfEncoded(s string, bom bool) string {
+	var b []byte
+	if bom {
+		b = append(b, 0xfe, 0xff)
+	}
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = append(b, byte(u>>8), byte(u))
+	}
+	r := strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`, "\r", `\r`)
+	return r.Replace(string(b))
+}
+
+func TestWritePDF(t *testing.T) {
+	s := pdfTestSummary()
+	var buf bytes.Buffer
+	if err := WritePDF(&buf, s); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	if !bytes.HasPrefix(data, []byte("%PDF-")) {
+		t.Fatalf("not a PDF: %q", data[:min(len(data), 16)])
+	}
+	if !bytes.Contains(data[max(0, len(data)-1024):], []byte("%%EOF")) {
+		t.Error("no end-of-file marker")
+	}
+	in := pdfInspect(t, data)
+	t.Logf("%d pages, %d bytes, %d images", in.pages, len(data), in.images)
+	if in.pages < 4 || in.pages != in.count {
+		t.Errorf("pages: %d page objects, /Count %d; want the same, at least 4", in.pages, in.count)
+	}
+	if in.images != pdfChartedQuestions {
+		t.Errorf("%d images, want one per charted question: %d", in.images, pdfChartedQuestions)
+	}
+	if !bytes.Contains(data, []byte("/Title ("+pdfEncoded(s.Title, true)+")")) {
+		t.Error("no /Title metadata with the title")
+	}
+	if !bytes.Contains(data, []byte("/Lang (sv)")) {
+		t.Error("no /Lang")
+	}
+	// fpdf writes text as UTF-16BE code units mapped to the subset font's
+	// glyphs, so the page streams hold the text in that encoding.
+	for _, want := range []string{"Ungas röster 2025: fritid och hälsa", "Ålder", "dolt", "gruppen visas inte",
+		"Як ти почуваєшся в школі?", "Metod", "1 / " + strconv.Itoa(in.pages)} {
+		if !pdfHasText(in.content, want) {
+			t.Errorf("page text %q not found", want)
+		}
+	}
+	if _, err := exec.LookPath("pdftotext"); err == nil {
+		dir := t.TempDir()
+		f := filepath.Join(dir, "r.pdf")
+		if err := os.WriteFile(f, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command("pdftotext", "-enc", "UTF-8", f, "-").Output()
+		if err != nil {
+			t.Fatalf("pdftotext: %v", err)
+		}
+		text := strings.Join(strings.Fields(string(out)), " ")
+		for _, want := range []string{s.Title, "Як ти почуваєшся в школі?", "Hur väl stämmer påståendena?", "gruppen visas inte"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("pdftotext: %q not found", want)
+			}
+		}
+	} else {
+		t.Log("pdftotext not installed: text extraction not checked")
+	}
+	if os.Getenv("PDF_OUT") != "" {
+		_ = os.WriteFile(os.Getenv("PDF_OUT"), data, 0o600)
+	}
+
+	// The same release gives the same file.
+	var again bytes.Buffer
+	if err := WritePDF(&again, pdfTestSummary()); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(data, again.Bytes()) {
+		t.Error("two runs gave different files")
+	}
+}
+
+func TestWritePDFUkrainian(t *testing.T) {
+	s := pdfTestSummary()
+	s.Lang, s.Title = "uk", "Голос молоді 2025: дозвілля і здоров'я"
+	s.Labels.Suppressed, s.Labels.Hidden = "приховано", "група не показана"
+	var buf bytes.Buffer
+	if err := WritePDF(&buf, s); err != nil {
+		t.Fatal(err)
+	}
+	in := pdfInspect(t, buf.Bytes())
+	for _, want := range []string{s.Title, "приховано", "група не показана", "українська (uk)"} {
+		if !pdfHasText(in.content, want) {
+			t.Errorf("page text %q not found", want)
+		}
+	}
+}
+
+func TestWritePDFWithheld(t *testing.T) {
+	s := pdfTestSummary()
+	s.Overall = surveys.Results{K: 5, Withheld: true}
+	s.Breakdowns[0].Results = surveys.Results{K: 5, Withheld: true}
+	var buf bytes.Buffer
+	if err := WritePDF(&buf, s); err != nil {
+		t.Fatal(err)
+	}
+	in := pdfInspect(t, buf.Bytes())
+	if in.images != 0 {
+		t.Errorf("withheld release has %d charts", in.images)
+	}
+	if !pdfHasText(in.content, s.Labels.Withheld) {
+		t.Error("withheld label not printed")
+	}
+}
+
+func TestWritePDFScript(t *testing.T) {
+	arabic := func() *Summary {
+		s := pdfTestSummary()
+		s.Lang, s.Dir, s.Title = "ar", "rtl", "أصوات الشباب 2025"
+		return s
+	}
+	cases := map[string]*Summary{
+		"arabic rtl":       arabic(),
+		"rtl, latin text":  func() *Summary { s := pdfTestSummary(); s.Dir = "rtl"; return s }(),
+		"arabic text, ltr": func() *Summary { s := arabic(); s.Dir = "ltr"; return s }(),
+		"arabic option": func() *Summary {
+			s := pdfTestSummary()
+			s.Overall.Groups[0].Questions[2].Options[1].Label = "موسيقى"
+			return s
+		}(),
+		"hebrew group": func() *Summary {
+			s := pdfTestSummary()
+			s.Breakdowns[0].Results.Groups[1].Label = "עברית"
+			return s
+		}(),
+		"devanagari method": func() *Summary { s := pdfTestSummary(); s.Method = append(s.Method, "हिन्दी"); return s }(),
+		"thaana label":      func() *Summary { s := pdfTestSummary(); s.Labels.Count = "ދިވެހި"; return s }(),
+		"right-to-left mark": func() *Summary {
+			s := pdfTestSummary()
+			s.Title += "\u200f"
+			return s
+		}(),
+		"no glyphs (han)": func() *Summary { s := pdfTestSummary(); s.Title = "青年之声"; return s }(),
+	}
+	for name, s := range cases {
+		var buf bytes.Buffer
+		err := WritePDF(&buf, s)
+		if !errors.Is(err, ErrScript) {
+			t.Errorf("%s: err %v, want ErrScript", name, err)
+		}
+		if buf.Len() != 0 {
+			t.Errorf("%s: wrote %d bytes", name, buf.Len())
+		}
+	}
+
+	// Symbols the font lacks (emoji) are left out, not refused.
+	s := pdfTestSummary()
+	s.Title = "Hur mår du? 😊 Ça va – Ñandú"
+	var buf bytes.Buffer
+	if err := WritePDF(&buf, s); err != nil {
+		t.Fatalf("emoji: %v", err)
+	}
+	if !strings.Contains(pdfInspect(t, buf.Bytes()).content, pdfEncoded("Hur mår du?  Ça va – Ñandú", false)) {
+		t.Error("emoji title not printed without the emoji")
+	}
+}
+
+func BenchmarkWritePDF(b *testing.B) {
+	s := pdfTestSummary()
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := WritePDF(&buf, s); err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(int64(buf.Len()))
+	}
+}
