@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"math/rand/v2"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -201,6 +202,29 @@ func TestSharingWithAMinistry(t *testing.T) {
 	}
 	if exports != 1 {
 		t.Errorf("ministry's audit: %+v", mlog.Entries)
+	}
+	// Paging one entry at a time gives every entry once.
+	var paged []string
+	query := "?limit=1"
+	for range 50 {
+		var page struct {
+			Entries               []struct{ ID string }
+			NextBefore, NextAfter string `json:"-"`
+		}
+		r := e.Do("GET", "/v1/org/audit"+query, nil, bearer(owner)...)
+		m := r.Map(t)
+		r.JSON(t, &page)
+		for _, en := range page.Entries {
+			paged = append(paged, en.ID)
+		}
+		nb, ok := m["next_before"].(string)
+		if !ok {
+			break
+		}
+		query = "?limit=1&before=" + url.QueryEscape(nb) + "&after=" + m["next_after"].(string)
+	}
+	if len(paged) != len(log.Entries) {
+		t.Errorf("paging gave %d entries of %d", len(paged), len(log.Entries))
 	}
 	if r := e.Do("GET", "/v1/org/audit", nil, bearer(analyst)...); r.Status != 403 {
 		t.Errorf("analyst audit: %d", r.Status)

@@ -138,8 +138,8 @@ func (s *Server) sharedWithMe(c *fiber.Ctx) error {
 }
 
 // auditLog is GET /v1/org/audit: owners read their organisation's audit
-// log, newest first, ?limit= (at most 200) and ?before= (the last entry's
-// "at") to page.
+// log, newest first, ?limit= (at most 200); the next page is at
+// ?before=&after= as given in next_before and next_after.
 func (s *Server) auditLog(c *fiber.Ctx) error {
 	tok, err := caller(c, owners...)
 	if err != nil {
@@ -161,17 +161,19 @@ func (s *Server) auditLog(c *fiber.Ctx) error {
 		}
 		before = t
 	}
-	entries, err := s.store.AuditLog(c.UserContext(), tok.OrgID, before, limit)
+	entries, err := s.store.AuditLog(c.UserContext(), tok.OrgID, before, c.Query("after"), limit)
 	if err != nil {
 		return err
 	}
 	out := []fiber.Map{}
 	for _, e := range entries {
-		out = append(out, fiber.Map{"at": e.At, "action": e.Action, "token_id": e.TokenID, "survey_id": e.SurveyID, "detail": e.Detail})
+		out = append(out, fiber.Map{"id": e.ID, "at": e.At, "action": e.Action, "token_id": e.TokenID, "survey_id": e.SurveyID, "detail": e.Detail})
 	}
 	resp := fiber.Map{"entries": out}
 	if len(entries) == limit {
-		resp["next_before"] = entries[len(entries)-1].At.Format(time.RFC3339Nano)
+		last := entries[len(entries)-1]
+		resp["next_before"] = last.At.Format(time.RFC3339Nano)
+		resp["next_after"] = last.ID
 	}
 	return s.sendJSON(c, fiber.StatusOK, resp)
 }

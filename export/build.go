@@ -45,7 +45,13 @@ func BuildSummary(r Release, lang, uiLang string, cat *i18n.Catalog) *Summary {
 		}
 	}
 	data := map[string]any{"K": r.K, "N": r.N, "Revision": r.Revision, "Released": r.Day}
-	for _, id := range []string{"export.method.what", "export.method.threshold", "export.method.secondary", "export.method.groups", "export.method.releases", "export.method.text"} {
+	ids := []string{"export.method.what"}
+	if r.N == 0 || r.Day == "" {
+		// No release yet: say so instead of describing one.
+		s.Method = append(s.Method, s.Labels.Withheld)
+		ids = nil
+	}
+	for _, id := range append(ids, "export.method.threshold", "export.method.secondary", "export.method.groups", "export.method.releases", "export.method.text") {
 		s.Method = append(s.Method, cat.Message(uiLang, id, data))
 	}
 	return s

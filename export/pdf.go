@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"image/png"
 	"io"
 	"math"
 	"reflect"
@@ -45,6 +46,7 @@ const (
 	pdfBottom   = 18.0 // bottom margin (the footer sits inside it), mm
 	pdfChartDPI = 150
 	pdfMaxLabel = 40 // runes of a category name in a chart
+	pdfPNGLevel = png.BestSpeed
 )
 
 var (
@@ -406,7 +408,7 @@ type pdfTable struct {
 	boldCol bool    // first column bold
 }
 
-// pdfWide builds tables of a label column and value columns, split into
+// wideTable builds tables of a label column and value columns, split into
 // chunks of at most maxCols value columns side by side.
 func (r *pdfReport) wideTable(head []string, rows [][]string, first float64, maxCols int, size float64) {
 	nv := len(head) - 1
@@ -659,14 +661,14 @@ func (r *pdfReport) question(num int, q *surveys.QuestionResults) {
 	cats := r.categories(q)
 
 	// The chart first, so the heading can be kept on its page.
-	var png []byte
+	var chart []byte
 	var chartW, chartH float64
 	var err error
 	switch {
 	case len(q.Statements) > 0:
-		png, chartW, chartH, err = r.matrixChart(q)
+		chart, chartW, chartH, err = r.matrixChart(q)
 	case len(q.Options) > 0 || len(q.Bins) > 0:
-		png, chartW, chartH, err = r.barChart(cats)
+		chart, chartW, chartH, err = r.barChart(cats)
 	}
 	if err != nil {
 		r.err = fmt.Errorf("export: pdf chart of %s: %w", q.ID, err)
@@ -681,10 +683,14 @@ func (r *pdfReport) question(num int, q *surveys.QuestionResults) {
 	p.MultiCell(r.width, 5.5, r.t(fmt.Sprintf("%d. %s", num, q.Text)), "", "L", false)
 	r.note(fmt.Sprintf("%s: %s · %s: %s", l.Answered, r.count(&q.Answered, true), l.Skipped, r.count(&q.Skipped, true)))
 
-	if png != nil {
+	if maxH := r.bottom - pdfMargin - 20; chartH > maxH {
+		// A very long list of options: the chart is set smaller.
+		chartW, chartH = chartW*maxH/chartH, maxH
+	}
+	if chart != nil {
 		r.charts++
 		name := fmt.Sprintf("chart%d", r.charts)
-		p.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
+		p.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(chart))
 		if p.GetY()+chartH > r.bottom {
 			p.AddPage()
 		}
@@ -1038,7 +1044,7 @@ func pdfSlot(n int) float64 {
 }
 
 // barChart draws one horizontal bar per category, first at the top.
-func (r *pdfReport) barChart(cats []pdfCat) (png []byte, w, h float64, err error) {
+func (r *pdfReport) barChart(cats []pdfCat) (img []byte, w, h float64, err error) {
 	n := len(cats)
 	p := r.newPlot()
 	names := make([]string, n)
@@ -1100,8 +1106,8 @@ func (r *pdfReport) barChart(cats []pdfCat) (png []byte, w, h float64, err error
 	p.NominalY(names...)
 	r.ranges(p, maxV, n)
 	h = 16 + slot*float64(n)
-	png, w, err = r.render(p, nil, h, 0)
-	return png, w, h, err
+	img, w, err = r.render(p, nil, h, 0)
+	return img, w, h, err
 }
 
 func (r *pdfReport) ranges(p *plot.Plot, maxV float64, n int) {
@@ -1115,7 +1121,7 @@ func (r *pdfReport) ranges(p *plot.Plot, maxV float64, n int) {
 
 // matrixChart stacks each statement's points in one bar per statement,
 // with the legend under the chart.
-func (r *pdfReport) matrixChart(q *surveys.QuestionResults) (png []byte, w, h float64, err error) {
+func (r *pdfReport) matrixChart(q *surveys.QuestionResults) (img []byte, w, h float64, err error) {
 	sts := q.Statements
 	n := len(sts)
 	p := r.newPlot()
@@ -1192,8 +1198,8 @@ func (r *pdfReport) matrixChart(q *surveys.QuestionResults) (png []byte, w, h fl
 	r.ranges(p, maxV/1.22*1.05, n)
 	legH := float64(series)*4.2 + 3
 	h = 16 + slot*float64(n) + legH
-	png, w, err = r.render(p, &leg, h, legH)
-	return png, w, h, err
+	img, w, err = r.render(p, &leg, h, legH)
+	return img, w, h, err
 }
 
 // pdfRamp is the colour of point j of n: light to dark blue.
@@ -1226,7 +1232,8 @@ func (r *pdfReport) render(p *plot.Plot, leg *plot.Legend, h, legH float64) ([]b
 		p.Draw(dc)
 	}
 	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
+	enc := png.Encoder{CompressionLevel: pdfPNGLevel}
+	if err := enc.Encode(&buf, c.Image()); err != nil {
 		return nil, 0, err
 	}
 	return buf.Bytes(), float64(px) / pdfChartDPI * 25.4, nil

@@ -10,8 +10,9 @@ import (
 
 // ResponsesHeader is the header row of a response-level CSV: the
 // submission day, then one column per question (multiple choice and
-// ranking: one per option; matrix: one per statement; an "other" text its
-// own column). Nothing else: no time, no identifier.
+// ranking: one per option; matrix: one per statement; an "other, please
+// say" text its own column, id.other_text). Nothing else: no time, no
+// identifier.
 func ResponsesHeader(def *surveys.Definition) []string {
 	cols := []string{"day", "revision", "lang"}
 	for _, q := range def.Questions() {
@@ -28,7 +29,7 @@ func ResponsesHeader(def *surveys.Definition) []string {
 			cols = append(cols, q.ID)
 		}
 		if hasOther(q) {
-			cols = append(cols, q.ID+".other")
+			cols = append(cols, q.ID+".other_text")
 		}
 	}
 	return cols
@@ -98,10 +99,10 @@ func ResponseRow(def *surveys.Definition, r *surveys.Response) []string {
 			}
 			row = append(row, v)
 		case surveys.FreeText:
-			row = append(row, a.Text)
+			row = append(row, csvText(a.Text))
 		}
 		if hasOther(q) {
-			row = append(row, a.Other)
+			row = append(row, csvText(a.Other))
 		}
 	}
 	return row

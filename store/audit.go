@@ -32,20 +32,33 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
 	return nil
 }
 
-// AuditLog lists an organisation's audit entries, newest first: at most
-// limit, older than before (zero: from the newest).
-func (s *Store) AuditLog(ctx context.Context, orgID string, before time.Time, limit int) ([]AuditEntry, error) {
+// AuditLog lists an organisation's audit entries, newest first (ordered
+// by time, then id): at most limit, after the entry (before, afterID) of a
+// previous page (zero time: from the newest).
+func (s *Store) AuditLog(ctx context.Context, orgID string, before time.Time, afterID string, limit int) ([]AuditEntry, error) {
 	filter := bson.D{{Key: "org_id", Value: orgID}}
 	if !before.IsZero() {
-		filter = append(filter, bson.E{Key: "at", Value: bson.D{{Key: "$lt", Value: before.UTC()}}})
+		filter = append(filter, bson.E{Key: "at", Value: bson.D{{Key: "$lte", Value: before.UTC()}}})
 	}
-	cur, err := s.db.Collection(colAudit).Find(ctx, filter,
-		options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+	cur, err := s.db.Collection(colAudit).Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, s.fail("read audit", err)
 	}
+	defer cur.Close(ctx)
 	var out []AuditEntry
-	if err := cur.All(ctx, &out); err != nil {
+	for len(out) < limit && cur.Next(ctx) {
+		var e AuditEntry
+		if err := cur.Decode(&e); err != nil {
+			return nil, s.fail("read audit", err)
+		}
+		// Entries of the previous page's last millisecond up to its last id
+		// were on that page.
+		if !before.IsZero() && e.At.Equal(before.UTC()) && e.ID <= afterID {
+			continue
+		}
+		out = append(out, e)
+	}
+	if err := cur.Err(); err != nil {
 		return nil, s.fail("read audit", err)
 	}
 	return out, nil
