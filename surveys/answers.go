@@ -117,11 +117,13 @@ func parseAnswer(p *problems, ptr string, q *Question, r json.RawMessage) (Answe
 			Choice *string `json:"choice"`
 			Other  string  `json:"other"`
 		}
-		if json.Unmarshal(r, &a.Choice) != nil {
+		if firstByte(r) == '{' {
 			if !strictObject(r, &obj) || obj.Choice == nil {
 				return bad("option code")
 			}
 			a.Choice, a.Other = *obj.Choice, obj.Other
+		} else if json.Unmarshal(r, &a.Choice) != nil {
+			return bad("option code")
 		}
 		o := q.Option(a.Choice)
 		if o == nil {
@@ -135,11 +137,13 @@ func parseAnswer(p *problems, ptr string, q *Question, r json.RawMessage) (Answe
 			Other   string   `json:"other"`
 		}
 		var codes []string
-		if json.Unmarshal(r, &codes) != nil {
+		if firstByte(r) == '{' {
 			if !strictObject(r, &obj) {
 				return bad("list of option codes")
 			}
 			codes, a.Other = obj.Choices, obj.Other
+		} else if json.Unmarshal(r, &codes) != nil {
+			return bad("list of option codes")
 		}
 		chosen := map[string]bool{}
 		otherAllowed := false
@@ -275,11 +279,21 @@ func strictObject(r json.RawMessage, v any) bool {
 	return dec.Decode(v) == nil
 }
 
+// firstByte is the first byte of a JSON value that is not white space.
+func firstByte(r json.RawMessage) byte {
+	b := bytes.TrimLeft(r, " \t\r\n")
+	if len(b) == 0 {
+		return 0
+	}
+	return b[0]
+}
+
 // parsePoint reads a scale answer: a whole number, or "dont_know".
 func parsePoint(r json.RawMessage) (point int, dontKnow, ok bool) {
-	var s string
-	if json.Unmarshal(r, &s) == nil {
-		return 0, s == DontKnowValue, s == DontKnowValue
+	if firstByte(r) == '"' {
+		var s string
+		ok := json.Unmarshal(r, &s) == nil && s == DontKnowValue
+		return 0, ok, ok
 	}
 	var f float64
 	if json.Unmarshal(r, &f) != nil || f != math.Trunc(f) || math.Abs(f) > 1000 {

@@ -176,9 +176,12 @@ func (d *Definition) Questions() []*Question {
 
 // Question finds a question by id.
 func (d *Definition) Question(id string) *Question {
-	for _, q := range d.Questions() {
-		if q.ID == id {
-			return q
+	for si := range d.Sections {
+		qs := d.Sections[si].Questions
+		for qi := range qs {
+			if qs[qi].ID == id {
+				return &qs[qi]
+			}
 		}
 	}
 	return nil

@@ -114,10 +114,20 @@ func SubmissionKey(key []byte, surveyID, submissionID string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-// digest hashes the content of a response in a canonical form.
+// digest hashes the content of a response in a canonical form: each
+// field written with its length, so that no two contents hash alike.
 func (r *Response) digest() string {
 	h := sha256.New()
-	h.Write([]byte(strconv.Itoa(r.Revision) + "\x00" + r.Lang + "\x00"))
+	var buf []byte
+	str := func(s string) {
+		buf = strconv.AppendInt(buf[:0], int64(len(s)), 10)
+		buf = append(buf, ':')
+		h.Write(buf)
+		h.Write([]byte(s))
+	}
+	num := func(n int) { str(strconv.Itoa(n)) }
+	num(r.Revision)
+	str(r.Lang)
 	ids := make([]string, 0, len(r.Answers))
 	for id := range r.Answers {
 		ids = append(ids, id)
@@ -125,13 +135,31 @@ func (r *Response) digest() string {
 	slices.Sort(ids)
 	for _, id := range ids {
 		a := r.Answers[id]
+		str(id)
+		str(a.Choice)
+		num(len(a.Choices))
+		for _, c := range a.Choices {
+			str(c)
+		}
+		str(a.Other)
+		num(a.Point)
+		str(strconv.FormatBool(a.DontKnow))
+		str(strconv.FormatFloat(a.Number, 'g', -1, 64))
+		str(a.Text)
+		num(len(a.Order))
+		for _, c := range a.Order {
+			str(c)
+		}
 		rows := make([]string, 0, len(a.Rows))
-		for code, p := range a.Rows {
-			rows = append(rows, code+"="+strconv.Itoa(p))
+		for code := range a.Rows {
+			rows = append(rows, code)
 		}
 		slices.Sort(rows)
-		b, _ := json.Marshal([]any{id, a.Choice, a.Choices, a.Other, a.Point, a.DontKnow, a.Number, a.Text, a.Order, rows})
-		h.Write(b)
+		num(len(rows))
+		for _, code := range rows {
+			str(code)
+			num(a.Rows[code])
+		}
 	}
 	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))
 }

@@ -52,8 +52,10 @@ func NewTally() *Tally { return &Tally{} }
 // Add counts one response; def is the definition of the revision it
 // answered.
 func (t *Tally) Add(def *Definition, r *Response) {
-	t.add(def, r)
-	for _, q := range def.Questions() {
+	qs := def.Questions()
+	visible := def.Visible(r.Answers)
+	t.add(qs, visible, r)
+	for _, q := range qs {
 		if !q.Breakdown {
 			continue
 		}
@@ -72,12 +74,13 @@ func (t *Tally) Add(def *Definition, r *Response) {
 			g = &Tally{}
 			t.Breakdowns[q.ID][group] = g
 		}
-		g.add(def, r)
+		g.add(qs, visible, r)
 	}
 }
 
-// add counts a response without breakdowns.
-func (t *Tally) add(def *Definition, r *Response) {
+// add counts a response without breakdowns; qs are the questions of its
+// revision and visible those it saw.
+func (t *Tally) add(qs []*Question, visible map[string]bool, r *Response) {
 	t.Responses++
 	if t.Days == nil {
 		t.Days = map[string]int{}
@@ -86,8 +89,7 @@ func (t *Tally) add(def *Definition, r *Response) {
 	if t.Questions == nil {
 		t.Questions = map[string]*QuestionTally{}
 	}
-	visible := def.Visible(r.Answers)
-	for _, q := range def.Questions() {
+	for _, q := range qs {
 		if !visible[q.ID] {
 			continue
 		}
