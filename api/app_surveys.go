@@ -34,6 +34,20 @@ type cachedSurvey struct {
 	survey  *surveys.Survey
 	matcher i18n.Matcher
 	fetched time.Time
+	// langs remembers the language chosen for each (?lang, Accept-Language).
+	langs *sync.Map
+}
+
+// lang negotiates the survey's language for a request, once per distinct
+// pair of ?lang and Accept-Language.
+func (cs cachedSurvey) lang(explicit, accept string) string {
+	key := explicit + "\x00" + accept
+	if l, ok := cs.langs.Load(key); ok {
+		return l.(string)
+	}
+	l := cs.matcher.Best(explicit, accept)
+	cs.langs.Store(strings.Clone(key), l)
+	return l
 }
 
 type renderKey struct {
@@ -97,7 +111,7 @@ func (s *Server) publicSurvey(c *fiber.Ctx, id string) (cachedSurvey, error) {
 	if err != nil {
 		return cs, err
 	}
-	cs = cachedSurvey{survey: sv, matcher: i18n.NewMatcher(surveyLanguages(&sv.Draft)), fetched: now}
+	cs = cachedSurvey{survey: sv, matcher: i18n.NewMatcher(surveyLanguages(&sv.Draft)), fetched: now, langs: &sync.Map{}}
 	s.cache.mu.Lock()
 	if len(s.cache.states) > maxRenderedKeys {
 		clear(s.cache.states)
@@ -134,7 +148,7 @@ func (s *Server) appSurvey(c *fiber.Ctx) error {
 	if !sv.Listed(s.now()) {
 		return surveys.ErrNotFound
 	}
-	lang := cs.matcher.Best(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
+	lang := cs.lang(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
 	key := renderKey{id: id, rev: sv.Revision, lang: lang}
 	s.cache.mu.Lock()
 	r, ok := s.cache.rendered[key]

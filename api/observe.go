@@ -2,14 +2,13 @@ package api
 
 import (
 	"fmt"
+	"log/slog"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 const localRequestID = "request_id"
@@ -30,10 +29,25 @@ func requestID(c *fiber.Ctx) string {
 // none did), so logs and metrics never carry raw paths.
 func (s *Server) routeOf(c *fiber.Ctx) string {
 	r := c.Route()
-	if r == nil || !s.routes[r.Method+" "+r.Path] {
+	if r == nil || !s.routes[routeKey{r.Method, r.Path}] {
 		return "unmatched"
 	}
 	return r.Path
+}
+
+// routeKey names a registered route.
+type routeKey struct{ method, path string }
+
+// methodLabel is the request method as a constant string: Fiber's own
+// points into a buffer that the next request reuses, and metric labels
+// outlive the request.
+func methodLabel(m string) string {
+	for _, known := range []string{fiber.MethodGet, fiber.MethodPost, fiber.MethodPut, fiber.MethodDelete, fiber.MethodHead, fiber.MethodPatch, fiber.MethodOptions} {
+		if m == known {
+			return known
+		}
+	}
+	return "other"
 }
 
 // observe wraps every request: it gives it an id (always made here, never
@@ -67,18 +81,16 @@ func (s *Server) observe(c *fiber.Ctx) (err error) {
 
 	status := c.Response().StatusCode()
 	route := s.routeOf(c)
-	// Fiber's strings point into buffers reused by the next request; the
-	// metric labels outlive this one.
-	method := strings.Clone(c.Method())
+	method := methodLabel(c.Method())
 	elapsed := time.Since(start)
-	s.metrics.requests.With(prometheus.Labels{"route": route, "method": method, "status": strconv.Itoa(status)}).Inc()
-	s.metrics.latency.With(prometheus.Labels{"route": route, "method": method}).Observe(elapsed.Seconds())
-	s.log.Info("request",
-		"request_id", id,
-		"method", method,
-		"route", route,
-		"status", status,
-		"duration_ms", float64(elapsed.Microseconds())/1000,
+	s.metrics.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	s.metrics.latency.WithLabelValues(route, method).Observe(elapsed.Seconds())
+	s.log.LogAttrs(c.UserContext(), slog.LevelInfo, "request",
+		slog.String("request_id", id),
+		slog.String("method", method),
+		slog.String("route", route),
+		slog.Int("status", status),
+		slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
 	)
 	return nil
 }

@@ -24,7 +24,7 @@ func (s *Server) openAPI(c *fiber.Ctx) error {
 func (s *Server) Routes() []string {
 	var out []string
 	for r := range s.routes {
-		out = append(out, r)
+		out = append(out, r.method+" "+r.path)
 	}
 	return out
 }

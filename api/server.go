@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
+	"github.com/google/uuid"
 
 	"github.com/youthvoice/youthvoice/i18n"
 	"github.com/youthvoice/youthvoice/store"
@@ -55,7 +56,7 @@ type Server struct {
 	metrics *Metrics
 	log     *slog.Logger
 	now     func() time.Time
-	routes  map[string]bool // "METHOD /pattern" of every registered route
+	routes  map[routeKey]bool // every registered route
 	cache   *surveyCache
 
 	hashKey    []byte
@@ -81,7 +82,7 @@ func New(opts Options) *Server {
 		metrics: opts.Metrics,
 		log:     opts.Logger,
 		now:     opts.Now,
-		routes:  map[string]bool{},
+		routes:  map[routeKey]bool{},
 		cache:   newSurveyCache(),
 
 		hashKey:    opts.HashKey,
@@ -118,8 +119,11 @@ func New(opts Options) *Server {
 		opts.Routes(s.app)
 	}
 	for _, r := range s.app.GetRoutes(true) {
-		s.routes[r.Method+" "+r.Path] = true
+		s.routes[routeKey{r.Method, r.Path}] = true
 	}
+	// Request ids come from a pool of random bytes read from crypto/rand
+	// in blocks, not one read per request.
+	uuid.EnableRandPool()
 	return s
 }
 

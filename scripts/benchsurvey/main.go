@@ -105,8 +105,10 @@ func run() error {
 	fmt.Printf("benchsurvey: %s, body %d bytes (Arabic), GOMAXPROCS %d, %d clients, %s per run, %s\n\n",
 		*surveyFile, len(body), runtime.GOMAXPROCS(0), *clients, *dur, time.Now().UTC().Format(time.DateOnly))
 	fmt.Println(loadgen.Header)
-	results := map[string]loadgen.Result{}
-	for _, round := range []int{1, 2} {
+	// Rounds alternate, so that both see the same machine; the ratio is of
+	// the totals over all rounds.
+	perSecond := map[string]float64{}
+	for _, round := range []int{1, 2, 3} {
 		for _, target := range []struct{ name, addr string }{
 			{"fixed body, bare Fiber handler", fixedAddr},
 			{"GET /v1/surveys/{id}", realAddr},
@@ -116,11 +118,11 @@ func run() error {
 				req.Header.Set("Accept-Language", "ar")
 			})
 			fmt.Println(res)
-			results[target.name] = res
+			perSecond[target.name] += res.PerSecond
 		}
 	}
-	ratio := results["GET /v1/surveys/{id}"].PerSecond / results["fixed body, bare Fiber handler"].PerSecond
-	fmt.Printf("\nGET /v1/surveys/{id} runs at %.0f%% of the fixed-body handler (target: 80%% or more)\n", 100*ratio)
+	ratio := perSecond["GET /v1/surveys/{id}"] / perSecond["fixed body, bare Fiber handler"]
+	fmt.Printf("\nover the three rounds, GET /v1/surveys/{id} runs at %.0f%% of the fixed-body handler (target: 80%% or more)\n", 100*ratio)
 	return nil
 }
 
