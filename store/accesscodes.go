@@ -11,16 +11,22 @@ import (
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
-// Access codes are stored only as keyed hashes. While the survey is open,
-// a used code remembers the keyed hash of the submission that used it, so
-// that a retry of that submission neither burns a second code nor is
-// refused; when the survey closes, that link is removed.
+// Access codes are stored only as keyed hashes. A code is a document
+// whose _id is its key; using it inserts a second document, "used:" + key,
+// which holds (while the survey is open) the keyed hash of the submission
+// that used it, so that a retry of that submission neither burns a second
+// code nor is refused; when the survey closes, that link is removed.
+// Every step is a lookup or an insert by _id, the one filter the embedded
+// FerretDB does not answer by scanning, and the unique _id makes burning
+// atomic.
 type accessCodeDoc struct {
-	ID       string `bson:"_id"` // surveys.AccessCodeKey
+	ID       string `bson:"_id"` // surveys.AccessCodeKey, or "used:" + that key
 	SurveyID string `bson:"survey_id"`
-	Used     bool   `bson:"used"`
+	Used     bool   `bson:"used,omitempty"`
 	UsedBy   string `bson:"used_by,omitempty"`
 }
+
+const usedPrefix = "used:"
 
 // Errors of burning a code.
 var (
@@ -45,23 +51,26 @@ func (s *Store) AddAccessCodes(ctx context.Context, surveyID string, keys []stri
 // another submission it is ErrCodeUsed.
 func (s *Store) BurnAccessCode(ctx context.Context, surveyID, codeKey, submission string) error {
 	coll := s.db.Collection(colAccessCodes)
-	res, err := coll.UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: codeKey}, {Key: "survey_id", Value: surveyID}, {Key: "used", Value: false}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "used", Value: true}, {Key: "used_by", Value: submission}}}})
-	if err != nil {
-		return s.fail("burn access code", err)
-	}
-	if res.ModifiedCount == 1 {
-		return nil
-	}
-	var d accessCodeDoc
-	err = coll.FindOne(ctx, bson.D{{Key: "_id", Value: codeKey}, {Key: "survey_id", Value: surveyID}}).Decode(&d)
+	var code accessCodeDoc
+	err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: codeKey}}).Decode(&code)
 	switch {
-	case errors.Is(err, mongo.ErrNoDocuments):
+	case errors.Is(err, mongo.ErrNoDocuments) || (err == nil && code.SurveyID != surveyID):
 		return ErrCodeUnknown
 	case err != nil:
 		return s.fail("read access code", err)
-	case d.UsedBy == submission:
+	}
+	_, err = coll.InsertOne(ctx, accessCodeDoc{ID: usedPrefix + codeKey, SurveyID: surveyID, Used: true, UsedBy: submission})
+	if err == nil {
+		return nil
+	}
+	if !mongo.IsDuplicateKeyError(err) {
+		return s.fail("burn access code", err)
+	}
+	var used accessCodeDoc
+	if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: usedPrefix + codeKey}}).Decode(&used); err != nil {
+		return s.fail("read access code", err)
+	}
+	if used.UsedBy == submission {
 		return nil // this submission's own retry
 	}
 	return ErrCodeUsed
@@ -82,13 +91,14 @@ func (s *Store) UnlinkAccessCodes(ctx context.Context, surveyID string) error {
 // AccessCodeCounts counts a survey's codes and how many are used.
 func (s *Store) AccessCodeCounts(ctx context.Context, surveyID string) (total, used int64, err error) {
 	coll := s.db.Collection(colAccessCodes)
-	if total, err = coll.CountDocuments(ctx, bson.D{{Key: "survey_id", Value: surveyID}}); err != nil {
+	all, err := coll.CountDocuments(ctx, bson.D{{Key: "survey_id", Value: surveyID}})
+	if err != nil {
 		return 0, 0, s.fail("count access codes", err)
 	}
 	if used, err = coll.CountDocuments(ctx, bson.D{{Key: "survey_id", Value: surveyID}, {Key: "used", Value: true}}); err != nil {
 		return 0, 0, s.fail("count access codes", err)
 	}
-	return total, used, nil
+	return all - used, used, nil
 }
 
 // LinkedClosedSurveys lists surveys that are no longer open but whose
