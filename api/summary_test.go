@@ -268,3 +268,35 @@ func TestClosingRecountsAndFreezes(t *testing.T) {
 		t.Fatalf("after close: frozen %v n %d release %d", sum.Frozen, sum.Tally.Responses, sum.ReleaseN)
 	}
 }
+
+// One recovery may find batches applied before a crash next to batches
+// never applied: each is applied exactly once.
+func TestSummaryRecoversAMixOfAppliedAndUnappliedBatches(t *testing.T) {
+	failAt := "applied"
+	e := apitest.New(t, apitest.Options{Configure: func(o *api.Options) {
+		o.SummaryFaults = func(s string) error {
+			if s == failAt {
+				return errors.New("injected crash at " + s)
+			}
+			return nil
+		}
+	}})
+	id, _, def := publishExample(t, e, "youth-policy-consultation.json")
+	rng := rand.New(rand.NewPCG(21, 21))
+	post := func(n int) {
+		for range n {
+			e.Do("POST", "/v1/surveys/"+id+"/responses", surveystest.Submission(def, 1, rng))
+		}
+		e.Server.FlushSummaries(context.Background())
+	}
+	post(12) // applied to the summary, then a crash before dequeuing
+	failAt = "tallying"
+	post(9) // a crash before anything is applied
+	failAt = ""
+	e.Server.RecoverSummaries(context.Background(), 0)
+	sum, _ := e.Store.Summary(context.Background(), id)
+	recount, _ := e.Store.Recount(context.Background(), id, e.Store.StoreDefinitions())
+	if recount.Responses != 21 || !reflect.DeepEqual(sum.Tally, recount) {
+		t.Fatalf("summary n=%d, recount n=%d", sum.Tally.Responses, recount.Responses)
+	}
+}

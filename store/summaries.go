@@ -144,15 +144,36 @@ func (s *Store) StoreDefinitions() Definitions {
 	}
 }
 
-// applyDelta merges delta into a survey's summary unless the summary
-// already records one of batches, advancing the release when it adds k
-// responses or more. It retries on concurrent updates.
-func (s *Store) applyDelta(ctx context.Context, surveyID string, delta *surveys.Tally, batches []string, k int) error {
-	coll := s.db.Collection(colSummaries)
+// applyDeltas merges into a survey's summary the delta of each batch the
+// summary does not record yet (one recovered set may mix batches applied
+// before a crash with others), advancing the release when the rule allows.
+func (s *Store) applyDeltas(ctx context.Context, surveyID string, deltas map[string]*surveys.Tally, k int) error {
 	queued, err := s.queuedBatches(ctx)
 	if err != nil {
 		return err
 	}
+	return s.changeSummary(ctx, surveyID, k, func(d *summaryDoc, tally *surveys.Tally) (bool, error) {
+		var applied []string
+		for b, delta := range deltas {
+			if !slices.Contains(d.Batches, b) {
+				tally.Merge(delta)
+				applied = append(applied, b)
+			}
+		}
+		if len(applied) == 0 {
+			return false, nil // all applied before
+		}
+		d.Batches = recordBatches(d.Batches, queued, applied)
+		return true, nil
+	})
+}
+
+// changeSummary reads a survey's summary, lets change modify its tally and
+// fields (false: nothing to do), advances the release when the rule
+// allows, and writes it back in one update conditional on the version it
+// read, trying again when another writer came first.
+func (s *Store) changeSummary(ctx context.Context, surveyID string, k int, change func(d *summaryDoc, tally *surveys.Tally) (bool, error)) error {
+	coll := s.db.Collection(colSummaries)
 	for attempt := 0; attempt < 50; attempt++ {
 		var d summaryDoc
 		err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: surveyID}}).Decode(&d)
@@ -160,20 +181,13 @@ func (s *Store) applyDelta(ctx context.Context, surveyID string, delta *surveys.
 		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 			return s.fail("read summary", err)
 		}
-		todo := false
-		for _, b := range batches {
-			if !slices.Contains(d.Batches, b) {
-				todo = true
-			}
-		}
-		if !todo {
-			return nil // applied before
-		}
 		tally, err := decodeTally(d.Tally)
 		if err != nil {
 			return err
 		}
-		tally.Merge(delta)
+		if ok, err := change(&d, tally); err != nil || !ok {
+			return err
+		}
 		d.Tally = encodeTally(tally)
 		released, err := decodeTally(d.ReleaseTally)
 		if err != nil {
@@ -182,7 +196,6 @@ func (s *Store) applyDelta(ctx context.Context, surveyID string, delta *surveys.
 		if surveys.NextRelease(released, tally, k) {
 			d.ReleaseN, d.ReleaseTally, d.ReleaseDay = tally.Responses, d.Tally, time.Now().UTC().Format(time.DateOnly)
 		}
-		d.Batches = recordBatches(d.Batches, queued, batches)
 		if !exists {
 			d.ID, d.Version = surveyID, 1
 			if _, err := coll.InsertOne(ctx, d); err != nil {
@@ -195,8 +208,8 @@ func (s *Store) applyDelta(ctx context.Context, surveyID string, delta *surveys.
 		}
 		res, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: surveyID}, {Key: "version", Value: d.Version}},
 			bson.D{{Key: "$set", Value: bson.D{{Key: "tally", Value: d.Tally}, {Key: "version", Value: d.Version + 1},
-				{Key: "release_n", Value: d.ReleaseN}, {Key: "release_tally", Value: d.ReleaseTally}, {Key: "release_day", Value: d.ReleaseDay},
-				{Key: "batches", Value: d.Batches}}}})
+				{Key: "release_n", Value: d.ReleaseN}, {Key: "release_tally", Value: d.ReleaseTally},
+				{Key: "release_day", Value: d.ReleaseDay}, {Key: "frozen", Value: d.Frozen}, {Key: "batches", Value: d.Batches}}}})
 		if err != nil {
 			return s.fail("update summary", err)
 		}
@@ -393,12 +406,12 @@ func (sm *Summarizer) fault(step string) error {
 	return sm.Fault(step)
 }
 
-// apply tallies batches per survey, applies each survey's delta, then
-// deletes the queue documents and forgets the batch ids.
+// apply tallies batches per survey and batch, applies each survey's
+// deltas, then deletes the queue documents.
 func (sm *Summarizer) apply(ctx context.Context, batches []committedBatch) error {
 	type work struct {
-		delta *surveys.Tally
-		k     int
+		deltas map[string]*surveys.Tally // batch id -> its delta
+		k      int
 	}
 	if err := sm.fault("tallying"); err != nil {
 		return err
@@ -414,10 +427,13 @@ func (sm *Summarizer) apply(ctx context.Context, batches []committedBatch) error
 			}
 			w := perSurvey[r.SurveyID]
 			if w == nil {
-				w = &work{delta: surveys.NewTally(), k: k}
+				w = &work{deltas: map[string]*surveys.Tally{}, k: k}
 				perSurvey[r.SurveyID] = w
 			}
-			w.delta.Add(def, r)
+			if w.deltas[b.id] == nil {
+				w.deltas[b.id] = surveys.NewTally()
+			}
+			w.deltas[b.id].Add(def, r)
 		}
 	}
 	surveyIDs := make([]string, 0, len(perSurvey))
@@ -427,7 +443,7 @@ func (sm *Summarizer) apply(ctx context.Context, batches []committedBatch) error
 	slices.Sort(surveyIDs)
 	for _, id := range surveyIDs {
 		w := perSurvey[id]
-		if err := sm.st.applyDelta(ctx, id, w.delta, ids, w.k); err != nil {
+		if err := sm.st.applyDeltas(ctx, id, w.deltas, w.k); err != nil {
 			return err
 		}
 		if err := sm.fault("applied"); err != nil {
@@ -499,50 +515,16 @@ func (s *Store) Recount(ctx context.Context, surveyID string, defs Definitions) 
 // responses: call it when no submission to the survey is in flight (after
 // it closed and the summarizer was flushed).
 func (s *Store) ReplaceSummary(ctx context.Context, surveyID string, t *surveys.Tally, k int, freeze bool) error {
-	coll := s.db.Collection(colSummaries)
 	queued, err := s.queuedBatches(ctx)
 	if err != nil {
 		return err
 	}
-	for attempt := 0; attempt < 50; attempt++ {
-		var d summaryDoc
-		err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: surveyID}}).Decode(&d)
-		exists := err == nil
-		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-			return s.fail("read summary", err)
-		}
-		d.Tally = encodeTally(t)
-		released, err := decodeTally(d.ReleaseTally)
-		if err != nil {
-			return err
-		}
-		if surveys.NextRelease(released, t, k) {
-			d.ReleaseN, d.ReleaseTally, d.ReleaseDay = t.Responses, d.Tally, time.Now().UTC().Format(time.DateOnly)
-		}
+	return s.changeSummary(ctx, surveyID, k, func(d *summaryDoc, tally *surveys.Tally) (bool, error) {
+		*tally = *t
 		d.Frozen = d.Frozen || freeze
 		d.Batches = recordBatches(d.Batches, queued, queued)
-		if !exists {
-			d.ID, d.Version = surveyID, 1
-			if _, err := coll.InsertOne(ctx, d); err != nil {
-				if mongo.IsDuplicateKeyError(err) {
-					continue
-				}
-				return s.fail("create summary", err)
-			}
-			return nil
-		}
-		res, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: surveyID}, {Key: "version", Value: d.Version}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "tally", Value: d.Tally}, {Key: "version", Value: d.Version + 1},
-				{Key: "release_n", Value: d.ReleaseN}, {Key: "release_tally", Value: d.ReleaseTally},
-				{Key: "release_day", Value: d.ReleaseDay}, {Key: "frozen", Value: d.Frozen}, {Key: "batches", Value: d.Batches}}}})
-		if err != nil {
-			return s.fail("replace summary", err)
-		}
-		if res.MatchedCount == 1 {
-			return nil
-		}
-	}
-	return fmt.Errorf("store: replace summary of %s: too many concurrent updates", surveyID)
+		return true, nil
+	})
 }
 
 // newBatchID names a batch.
