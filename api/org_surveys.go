@@ -50,12 +50,8 @@ func (s *Server) createSurvey(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	if len(def.SupportResources) == 0 {
-		org, err := s.store.Org(ctx, tok.OrgID)
-		if err != nil {
-			return err
-		}
-		def.SupportResources = surveys.DefaultSupport(org.SupportResources, def.Languages)
+	if err := s.defaultSupport(c, tok.OrgID, &def); err != nil {
+		return err
 	}
 	if err := def.Validate(); err != nil {
 		return err
@@ -67,6 +63,20 @@ func (s *Server) createSurvey(c *fiber.Ctx) error {
 	}
 	c.Location("/v1/org/surveys/" + sv.ID)
 	return s.sendJSON(c, fiber.StatusCreated, viewOf(sv, now))
+}
+
+// defaultSupport gives a definition without support resources its
+// organisation's defaults (for the survey's languages).
+func (s *Server) defaultSupport(c *fiber.Ctx, orgID string, def *surveys.Definition) error {
+	if len(def.SupportResources) > 0 {
+		return nil
+	}
+	org, err := s.store.Org(c.UserContext(), orgID)
+	if err != nil {
+		return err
+	}
+	def.SupportResources = surveys.DefaultSupport(org.SupportResources, def.Languages)
+	return nil
 }
 
 func (s *Server) listSurveys(c *fiber.Ctx) error {
@@ -113,6 +123,9 @@ func (s *Server) updateSurvey(c *fiber.Ctx) error {
 	}
 	var def surveys.Definition
 	if err := decodeJSON(c, &def); err != nil {
+		return err
+	}
+	if err := s.defaultSupport(c, sv.OrgID, &def); err != nil {
 		return err
 	}
 	now := s.now().UTC()

@@ -94,7 +94,7 @@ func (s *Survey) Publish(now time.Time) (Revision, error) {
 // responses keep the revision they answered). Closed and archived surveys
 // cannot change.
 func (s *Survey) Update(def Definition, now time.Time) (*Revision, error) {
-	switch s.Status {
+	switch s.StatusAt(now) {
 	case Draft:
 		if err := def.Validate(); err != nil {
 			return nil, err
@@ -127,6 +127,10 @@ func (s *Survey) Close(now time.Time) error {
 func (s *Survey) Archive(now time.Time) error {
 	if s.StatusAt(now) != Closed {
 		return ErrNotClosed
+	}
+	if s.ClosedAt == nil && s.Draft.ClosesAt != nil {
+		at := *s.Draft.ClosesAt // closed by its window, not yet recorded
+		s.ClosedAt = &at
 	}
 	s.Status = Archived
 	s.UpdatedAt = now

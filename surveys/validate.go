@@ -33,6 +33,7 @@ const (
 	CodeThresholdTooLow    Code = "threshold_too_low"
 	CodeWindow             Code = "window"
 	CodeInvalidType        Code = "invalid_type"
+	CodeInvalidCountry     Code = "invalid_country"
 	CodeUnknownField       Code = "unknown_field"
 )
 
@@ -205,7 +206,7 @@ func (v *validator) audience() {
 	}
 	for i, r := range a.Regions {
 		if !regionCode.MatchString(r) {
-			v.p.add(Pointer("audience", "regions", i), CodeInvalidCode, nil)
+			v.p.add(Pointer("audience", "regions", i), CodeInvalid, nil)
 		}
 	}
 }
@@ -226,7 +227,7 @@ func (v *validator) support() {
 // not depend on a survey's languages.
 func validateSupportResource(p *problems, ptr string, r SupportResource) {
 	if !countryCode.MatchString(r.Country) {
-		p.add(ptr+"/country", CodeInvalidCode, nil)
+		p.add(ptr+"/country", CodeInvalidCountry, nil)
 	}
 	if len(r.Name) == 0 {
 		p.add(ptr+"/name", CodeRequired, nil)
