@@ -99,6 +99,39 @@ func TestSummaryExportXLSXAndFormats(t *testing.T) {
 	if len(f.GetSheetList()) < 3 {
 		t.Fatalf("sheets: %v", f.GetSheetList())
 	}
+	// Every option count of the overview sheet is the summary API's.
+	rows, err := f.GetRows(f.GetSheetList()[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheet := map[string]string{} // question text + option label -> count cell
+	for _, row := range rows {
+		if len(row) >= 3 {
+			sheet[row[0]+"|"+row[1]] = row[2]
+		}
+	}
+	_, summary := getSummary(t, e, owner, id, "?lang=en")
+	checked := 0
+	for _, q := range summary.Results.Groups[0].Questions {
+		for _, o := range q.Options {
+			got, ok := sheet[q.Text+"|"+o.Label]
+			if !ok {
+				t.Errorf("xlsx lacks %s / %s", q.ID, o.Code)
+				continue
+			}
+			want := "suppressed"
+			if !o.Count.Suppressed {
+				want = strconv.Itoa(*o.Count.N)
+			}
+			if got != want {
+				t.Errorf("xlsx %s / %s: %q, api %q", q.ID, o.Code, got, want)
+			}
+			checked++
+		}
+	}
+	if checked < 20 {
+		t.Fatalf("compared only %d cells", checked)
+	}
 	if r := e.Do("GET", "/v1/org/surveys/"+id+"/export?format=json&lang=en", nil, bearer(owner)...); r.Status != 200 || !strings.Contains(string(r.Body), `"Overall"`) {
 		t.Fatalf("json: %d", r.Status)
 	}
