@@ -22,7 +22,6 @@ var (
 	ErrNotOpen       = errors.New("survey is not open")
 	ErrNotClosed     = errors.New("survey is not closed")
 	ErrNotEditable   = errors.New("survey can no longer be changed")
-	ErrNotPublished  = errors.New("survey has no published revision")
 	ErrAlreadyClosed = errors.New("survey closes in the past")
 )
 

@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"os"
 	"runtime"
 	"slices"
@@ -28,10 +27,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/valyala/fasthttp"
 
-	"github.com/youthvoice/youthvoice/api"
-	"github.com/youthvoice/youthvoice/i18n"
 	"github.com/youthvoice/youthvoice/scripts/loadgen"
-	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/surveys"
 	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
@@ -51,33 +47,12 @@ func run() error {
 	surveyFile := flag.String("survey", "examples/surveys/youth-policy-consultation.json", "survey definition")
 	flag.Parse()
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "benchsummary")
+	srv, err := loadgen.Start(ctx, nil)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	st, err := store.Open(ctx, store.Options{DataDir: dir, Logger: slog.New(slog.DiscardHandler), EngineLogLevel: slog.LevelError + 4})
-	if err != nil {
-		return err
-	}
-	defer st.Close(ctx)
-	key, err := st.SecretKey(ctx)
-	if err != nil {
-		return err
-	}
-	cat, err := i18n.New()
-	if err != nil {
-		return err
-	}
-	srv := api.New(api.Options{Store: st, Catalog: cat, Metrics: api.NewMetrics("bench"), HashKey: key, Logger: slog.New(slog.DiscardHandler)})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	addr := ln.Addr().String()
-	go func() { _ = srv.Serve(ln) }()
-	defer srv.Shutdown(ctx)
-	go srv.RunSummarizer(ctx)
+	defer srv.Close()
+	st, addr, key := srv.Store, srv.Addr, srv.Key
 	org, owner, err := st.CreateOrg(ctx, "bench", time.Now())
 	if err != nil {
 		return err

@@ -9,20 +9,14 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log/slog"
-	"net"
 	"os"
 	"runtime"
-	"runtime/pprof"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
 
-	"github.com/youthvoice/youthvoice/api"
-	"github.com/youthvoice/youthvoice/i18n"
 	"github.com/youthvoice/youthvoice/scripts/loadgen"
-	"github.com/youthvoice/youthvoice/store"
 )
 
 func main() {
@@ -38,42 +32,18 @@ func run() error {
 	surveyFile := flag.String("survey", "examples/surveys/safety-online-offline.json", "survey definition")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Parse()
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := loadgen.Profile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "benchsurvey")
+	srv, err := loadgen.Start(ctx, nil)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	st, err := store.Open(ctx, store.Options{DataDir: dir, Logger: slog.New(slog.DiscardHandler), EngineLogLevel: slog.LevelError + 4})
-	if err != nil {
-		return err
-	}
-	defer st.Close(ctx)
-	key, err := st.SecretKey(ctx)
-	if err != nil {
-		return err
-	}
-	cat, err := i18n.New()
-	if err != nil {
-		return err
-	}
-	srv := api.New(api.Options{Store: st, Catalog: cat, Metrics: api.NewMetrics("bench"), HashKey: key, Logger: slog.New(slog.DiscardHandler)})
-	realAddr, err := serve(srv.Serve)
-	if err != nil {
-		return err
-	}
-	defer srv.Shutdown(ctx)
+	defer srv.Close()
+	st, realAddr := srv.Store, srv.Addr
 	_, owner, err := st.CreateOrg(ctx, "bench", time.Now())
 	if err != nil {
 		return err
@@ -96,7 +66,7 @@ func run() error {
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 		return c.Send(body)
 	})
-	fixedAddr, err := serve(fixed.Listener)
+	fixedAddr, err := loadgen.Serve(fixed.Listener)
 	if err != nil {
 		return err
 	}
@@ -124,15 +94,6 @@ func run() error {
 	ratio := perSecond["GET /v1/surveys/{id}"] / perSecond["fixed body, bare Fiber handler"]
 	fmt.Printf("\nover the three rounds, GET /v1/surveys/{id} runs at %.0f%% of the fixed-body handler (target: 80%% or more)\n", 100*ratio)
 	return nil
-}
-
-func serve(listen func(net.Listener) error) (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	go func() { _ = listen(ln) }()
-	return ln.Addr().String(), nil
 }
 
 func get(url, lang string) (int, []byte) {

@@ -14,12 +14,9 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
-	"net"
 	"os"
 	"runtime"
-	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -29,9 +26,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/youthvoice/youthvoice/api"
-	"github.com/youthvoice/youthvoice/i18n"
 	"github.com/youthvoice/youthvoice/scripts/loadgen"
-	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/surveys"
 	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
@@ -52,29 +47,13 @@ func run() error {
 	only := flag.String("only", "", "run only the targets whose name contains this")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := loadgen.Profile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	ctx := context.Background()
 
-	dir, err := os.MkdirTemp("", "loadsubmit")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	st, err := store.Open(ctx, store.Options{DataDir: dir, Logger: slog.New(slog.DiscardHandler), EngineLogLevel: slog.LevelError + 4})
-	if err != nil {
-		return err
-	}
-	defer st.Close(ctx)
 	defJSON, err := os.ReadFile(*surveyFile)
 	if err != nil {
 		return err
@@ -86,22 +65,12 @@ func run() error {
 
 	// The real server, without the per-client rate limit (every client here
 	// is one address).
-	key, err := st.SecretKey(ctx)
+	srv, err := loadgen.Start(ctx, func(o *api.Options) { o.CommitWait = *commitWait })
 	if err != nil {
 		return err
 	}
-	cat, err := i18n.New()
-	if err != nil {
-		return err
-	}
-	srv := api.New(api.Options{Store: st, Catalog: cat, Metrics: api.NewMetrics("load"), HashKey: key,
-		Logger: slog.New(slog.DiscardHandler), CommitWait: *commitWait})
-	realAddr, err := serve(srv.Serve)
-	if err != nil {
-		return err
-	}
-	defer srv.Shutdown(ctx)
-	go srv.RunSummarizer(ctx)
+	defer srv.Close()
+	st, realAddr := srv.Store, srv.Addr
 	_, owner, err := st.CreateOrg(ctx, "load", time.Now())
 	if err != nil {
 		return err
@@ -120,7 +89,7 @@ func run() error {
 		}
 		return c.SendStatus(201)
 	})
-	parseAddr, err := serve(parseOnly.Listener)
+	parseAddr, err := loadgen.Serve(parseOnly.Listener)
 	if err != nil {
 		return err
 	}
@@ -144,7 +113,7 @@ func run() error {
 		}
 		return c.SendStatus(201)
 	})
-	insertAddr, err := serve(insertEach.Listener)
+	insertAddr, err := loadgen.Serve(insertEach.Listener)
 	if err != nil {
 		return err
 	}
@@ -214,13 +183,3 @@ func run() error {
 
 // idStart is where the submission id starts in a pooled body.
 const idStart = len(`{"submission_id":"`)
-
-// serve starts a server on a free loopback port.
-func serve(listen func(net.Listener) error) (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	go func() { _ = listen(ln) }()
-	return ln.Addr().String(), nil
-}
