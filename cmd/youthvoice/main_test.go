@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -225,28 +226,9 @@ func TestSIGTERM(t *testing.T) {
 	if testing.Short() || os.Getenv("MONGODB_URI") != "" {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "youthvoice")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	dir := t.TempDir()
-	start := func() (*exec.Cmd, string) {
-		cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--data-dir", dir)
-		cmd.Env = append(os.Environ(), "YOUTHVOICE_BOOTSTRAP_TOKEN=sigterm-token")
-		stderr, _ := cmd.StderrPipe()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if m := listenLine.FindStringSubmatch(sc.Text()); m != nil {
-				go func() { _, _ = io.Copy(io.Discard, stderr) }()
-				return cmd, m[1]
-			}
-		}
-		t.Fatal("no listening line")
-		return nil, ""
-	}
+	start := func() (*exec.Cmd, string) { return startBinary(t, bin, "sigterm-token", "--data-dir", dir) }
 	cmd, addr := start()
 	body, _ := os.ReadFile("../../api/testdata/small-survey.json")
 	req, _ := http.NewRequest("POST", "http://"+addr+"/v1/org/surveys", bytes.NewReader(body))
@@ -278,33 +260,10 @@ func TestKillDuringLoadKeepsSummaryExact(t *testing.T) {
 	if testing.Short() || os.Getenv("MONGODB_URI") != "" {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "youthvoice")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	dir := t.TempDir()
 	start := func() (*exec.Cmd, string) {
-		cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--data-dir", dir, "--submit-rate", "0")
-		cmd.Env = append(os.Environ(), "YOUTHVOICE_BOOTSTRAP_TOKEN=kill-token")
-		stderr, _ := cmd.StderrPipe()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if m := listenLine.FindStringSubmatch(sc.Text()); m != nil {
-				go func() {
-					for sc.Scan() {
-						if strings.Contains(sc.Text(), `"level":"WARN"`) || strings.Contains(sc.Text(), `"level":"ERROR"`) {
-							t.Log(sc.Text())
-						}
-					}
-				}()
-				return cmd, m[1]
-			}
-		}
-		t.Fatal("no listening line")
-		return nil, ""
+		return startBinary(t, bin, "kill-token", "--data-dir", dir, "--submit-rate", "0")
 	}
 	cmd, addr := start()
 	def, _ := os.ReadFile("../../examples/surveys/youth-policy-consultation.json")
@@ -388,4 +347,43 @@ func TestKillDuringLoadKeepsSummaryExact(t *testing.T) {
 		t.Fatalf("%d responses stored, but %d got 201", n, created201)
 	}
 	t.Logf("%d submissions acknowledged before the kill; %s", created201, strings.TrimSpace(out.String()))
+}
+
+// buildBinary builds youthvoice for a test that runs the real program.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "youthvoice")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// startBinary runs the program with a bootstrap token until it listens,
+// and returns it with its address; warnings and errors it logs are copied
+// to the test binary's standard error (not t.Log: they may come after the
+// test has ended).
+func startBinary(t *testing.T, bin, token string, args ...string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), "YOUTHVOICE_BOOTSTRAP_TOKEN="+token)
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		if m := listenLine.FindStringSubmatch(sc.Text()); m != nil {
+			go func() {
+				for sc.Scan() {
+					if strings.Contains(sc.Text(), `"level":"WARN"`) || strings.Contains(sc.Text(), `"level":"ERROR"`) {
+						fmt.Fprintln(os.Stderr, sc.Text())
+					}
+				}
+			}()
+			return cmd, m[1]
+		}
+	}
+	t.Fatal("no listening line")
+	return nil, ""
 }
