@@ -56,7 +56,7 @@ func (s *Server) summaryRelease(ctx context.Context, sv *surveys.Survey) (export
 }
 
 func (s *Server) exportSummary(c *fiber.Ctx) error {
-	sv, tok, _, err := s.summarySurvey(c)
+	sv, tok, shared, err := s.summarySurvey(c)
 	if err != nil {
 		return err
 	}
@@ -90,6 +90,14 @@ func (s *Server) exportSummary(c *fiber.Ctx) error {
 	}
 	if err := s.audit(c, tok, "export", sv.ID, "summary/"+format+"/"+lang); err != nil {
 		return err
+	}
+	if shared {
+		// The survey's own organisation sees its shared summaries' exports too.
+		owner := tok
+		owner.OrgID = sv.OrgID
+		if err := s.audit(c, owner, "export", sv.ID, "summary/"+format+"/"+lang+" by organisation "+tok.OrgID); err != nil {
+			return err
+		}
 	}
 	c.Set(fiber.HeaderContentType, mime)
 	c.Set(fiber.HeaderContentLanguage, lang)

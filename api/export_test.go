@@ -220,7 +220,7 @@ func TestSharingWithAMinistry(t *testing.T) {
 	for _, en := range log.Entries {
 		actions[en.Action]++
 	}
-	if actions["publish"] != 1 || actions["share"] != 1 || actions["unshare"] != 1 || actions["token_create"] != 0 {
+	if actions["publish"] != 1 || actions["share"] != 1 || actions["unshare"] != 1 || actions["export"] != 1 || actions["token_create"] != 0 {
 		t.Errorf("owner's audit: %v", actions)
 	}
 	var mlog struct {
