@@ -225,8 +225,18 @@ func TestSubmissionProblems(t *testing.T) {
 	if r := post(huge, "en"); r.Status != 413 {
 		t.Errorf("huge: %d", r.Status)
 	}
+	// A retry of a submission stored before the survey closed still gets
+	// its receipt; a new one gets a clear "not open".
+	stored := submission(1, "sv", goodAnswers)
+	first := post(stored, "en")
+	if first.Status != 201 {
+		t.Fatalf("%d %s", first.Status, first.Body)
+	}
 	// A closed survey takes no answers, and says so in the child's language.
 	e.Do("POST", "/v1/org/surveys/"+id+"/close", nil, bearer(owner)...)
+	if again := post(stored, "en"); again.Status != 200 || string(again.Body) != string(first.Body) {
+		t.Fatalf("retry after close: %d %s", again.Status, again.Body)
+	}
 	r = post(submission(1, "sv", goodAnswers), "ar")
 	if r.Status != 409 || problemOf(t, r).Title != e.Catalog.Message("ar", "problem.survey_not_open.title", nil) {
 		t.Errorf("closed: %d %s", r.Status, r.Body)
