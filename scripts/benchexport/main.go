@@ -8,21 +8,19 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/youthvoice/youthvoice/scripts/loadgen"
 	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/surveys"
 	"github.com/youthvoice/youthvoice/surveys/surveystest"
@@ -81,41 +79,12 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	sum := st.NewSummarizer(st.StoreDefinitions(), slog.New(slog.DiscardHandler))
-	com := st.NewCommitter(500, 2*time.Millisecond, sum)
 	start := time.Now()
-	work := make(chan *surveys.Response, 1000)
-	var wg sync.WaitGroup
-	for range 64 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for r := range work {
-				if err := com.Insert(ctx, r, def); err != nil {
-					fmt.Fprintln(os.Stderr, "insert:", err)
-				}
-			}
-		}()
+	seeder := loadgen.NewSeeder(st, key, sv.ID, def, 2)
+	if err := seeder.SeedTo(ctx, *total); err != nil {
+		return err
 	}
-	rng := rand.New(rand.NewPCG(2, 2))
-	for i := range *total {
-		s := surveystest.Submission(def, 1, rng)
-		raw, _ := json.Marshal(s["answers"])
-		var answers map[string]json.RawMessage
-		_ = json.Unmarshal(raw, &answers)
-		r, err := surveys.NewResponse(key, sv.ID, def, &surveys.Submission{SubmissionID: uuid.NewString(), Revision: 1, Lang: s["lang"].(string), Answers: answers}, time.Now())
-		if err != nil {
-			return err
-		}
-		work <- r
-		if i%10000 == 9999 {
-			sum.Pass(ctx)
-		}
-	}
-	close(work)
-	wg.Wait()
-	com.Close()
-	sum.Pass(ctx)
+	seeder.Close()
 	fmt.Printf("seeded %d responses in %s\n", *total, time.Since(start).Round(time.Second))
 	if err := st.Close(ctx); err != nil {
 		return err

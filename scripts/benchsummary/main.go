@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -24,7 +23,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/valyala/fasthttp"
 
 	"github.com/youthvoice/youthvoice/scripts/loadgen"
@@ -75,51 +73,11 @@ func run() error {
 	}
 
 	// Seeding: the store's own committer and summarizer, as the server uses them.
-	sum := st.NewSummarizer(st.StoreDefinitions(), slog.New(slog.DiscardHandler))
-	com := st.NewCommitter(500, 2*time.Millisecond, sum)
-	rng := rand.New(rand.NewPCG(1, 1))
-	seeded := 0
+	seeder := loadgen.NewSeeder(st, key, id, def, 1)
 	seed := func(upTo int) error {
-		start := time.Now()
-		n := upTo - seeded
-		var wg sync.WaitGroup
-		errs := make(chan error, 1)
-		work := make(chan *surveys.Response, 1000)
-		for range 64 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for r := range work {
-					if err := com.Insert(ctx, r, def); err != nil {
-						select {
-						case errs <- err:
-						default:
-						}
-					}
-				}
-			}()
-		}
-		for ; seeded < upTo; seeded++ {
-			sub := surveystest.Submission(def, 1, rng)
-			raw, _ := json.Marshal(sub["answers"])
-			var answers map[string]json.RawMessage
-			_ = json.Unmarshal(raw, &answers)
-			r, err := surveys.NewResponse(key, id, def, &surveys.Submission{SubmissionID: uuid.NewString(), Revision: 1, Lang: sub["lang"].(string), Answers: answers}, time.Now())
-			if err != nil {
-				return err
-			}
-			work <- r
-			if seeded%5000 == 4999 {
-				sum.Pass(ctx)
-			}
-		}
-		close(work)
-		wg.Wait()
-		sum.Pass(ctx)
-		select {
-		case err := <-errs:
+		start, n := time.Now(), upTo-seeder.Seeded
+		if err := seeder.SeedTo(ctx, upTo); err != nil {
 			return err
-		default:
 		}
 		fmt.Printf("seeded %d responses in %s (%.0f/s)\n", n, time.Since(start).Round(time.Millisecond), float64(n)/time.Since(start).Seconds())
 		return nil
@@ -144,7 +102,7 @@ func run() error {
 		}
 		slices.Sort(lat)
 		p50, p99 := lat[len(lat)/2], lat[len(lat)*99/100]
-		fmt.Printf("| %d | %s | %s | %s | %d |\n", seeded, label, p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond), size)
+		fmt.Printf("| %d | %s | %s | %s | %d |\n", seeder.Seeded, label, p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond), size)
 		return p50
 	}
 	if err := seed(1000); err != nil {
@@ -164,7 +122,7 @@ func run() error {
 	measure("release by age_band", "?by=age_band", secret)
 	measure("live (editor)", "?view=live", owner)
 	fmt.Printf("\nrelease read p50 at %d responses is %.2fx the p50 at 1,000 (target: within 2x, and p50 <= 5 ms)\n", *total, float64(large)/float64(small))
-	com.Close()
+	seeder.Close()
 
 	// Lag: submissions at a steady rate through the API; the live view is
 	// read every 100 ms and compared with the acknowledged submissions.
