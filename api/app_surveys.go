@@ -19,7 +19,7 @@ import (
 // each localized definition, rendered once per (survey, revision,
 // language).
 type surveyCache struct {
-	mu        sync.Mutex
+	mu        sync.RWMutex
 	states    map[string]cachedSurvey
 	rendered  map[renderKey]renderedSurvey
 	revisions map[renderKey]*surveys.Definition // lang unused
@@ -41,14 +41,16 @@ type cachedSurvey struct {
 // lang negotiates the survey's language for a request, once per distinct
 // pair of ?lang and Accept-Language.
 func (cs cachedSurvey) lang(explicit, accept string) string {
-	key := explicit + "\x00" + accept
+	key := langKey{explicit, accept}
 	if l, ok := cs.langs.Load(key); ok {
 		return l.(string)
 	}
 	l := cs.matcher.Best(explicit, accept)
-	cs.langs.Store(strings.Clone(key), l)
+	cs.langs.Store(langKey{strings.Clone(explicit), strings.Clone(accept)}, l)
 	return l
 }
+
+type langKey struct{ explicit, accept string }
 
 type renderKey struct {
 	id   string
@@ -67,6 +69,9 @@ type renderedSurvey struct {
 // pick chooses the coding the client accepts (brotli, then gzip, else
 // none) and returns the body, its Content-Encoding and its ETag.
 func (r renderedSurvey) pick(acceptEncoding string) ([]byte, string, string) {
+	if acceptEncoding == "" {
+		return r.identity, "", r.etag
+	}
 	accepts := func(coding string) bool {
 		for _, part := range strings.Split(acceptEncoding, ",") {
 			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
@@ -100,9 +105,9 @@ func (sc *surveyCache) forget(id string) {
 // it is fresh.
 func (s *Server) publicSurvey(c *fiber.Ctx, id string) (cachedSurvey, error) {
 	now := s.now()
-	s.cache.mu.Lock()
+	s.cache.mu.RLock()
 	cs, ok := s.cache.states[id]
-	s.cache.mu.Unlock()
+	s.cache.mu.RUnlock()
 	if ok && now.Sub(cs.fetched) < stateTTL {
 		return cs, nil
 	}
@@ -150,9 +155,9 @@ func (s *Server) appSurvey(c *fiber.Ctx) error {
 	}
 	lang := cs.lang(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
 	key := renderKey{id: id, rev: sv.Revision, lang: lang}
-	s.cache.mu.Lock()
+	s.cache.mu.RLock()
 	r, ok := s.cache.rendered[key]
-	s.cache.mu.Unlock()
+	s.cache.mu.RUnlock()
 	if !ok {
 		// An open survey's definition is its latest revision.
 		body, err := json.Marshal(sv.Draft.Localize(sv.ID, sv.Revision, lang, i18n.Direction(lang)))

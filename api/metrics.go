@@ -1,6 +1,10 @@
 package api
 
 import (
+	"strconv"
+	"sync"
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -17,6 +21,7 @@ type Metrics struct {
 	requests    *prometheus.CounterVec
 	latency     *prometheus.HistogramVec
 	storeErrors *prometheus.CounterVec
+	series      sync.Map // seriesKey -> requestSeries
 }
 
 // NewMetrics makes the metrics in a registry of their own.
@@ -46,6 +51,33 @@ func NewMetrics(version string) *Metrics {
 	m.registry.MustRegister(m.requests, m.latency, m.storeErrors, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// requestSeries are one route, method and status's counter and histogram,
+// looked up once rather than hashed from their labels on every request.
+type requestSeries struct {
+	count   prometheus.Counter
+	latency prometheus.Observer
+}
+
+type seriesKey struct {
+	route, method string
+	status        int
+}
+
+// observe counts a finished request.
+func (m *Metrics) observe(route, method string, status int, elapsed time.Duration) {
+	key := seriesKey{route, method, status}
+	v, ok := m.series.Load(key)
+	if !ok {
+		v, _ = m.series.LoadOrStore(key, requestSeries{
+			count:   m.requests.WithLabelValues(route, method, strconv.Itoa(status)),
+			latency: m.latency.WithLabelValues(route, method),
+		})
+	}
+	rs := v.(requestSeries)
+	rs.count.Inc()
+	rs.latency.Observe(elapsed.Seconds())
 }
 
 // CountStoreError counts a failed database operation; the store calls it.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -83,8 +82,7 @@ func (s *Server) observe(c *fiber.Ctx) (err error) {
 	route := s.routeOf(c)
 	method := methodLabel(c.Method())
 	elapsed := time.Since(start)
-	s.metrics.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	s.metrics.latency.WithLabelValues(route, method).Observe(elapsed.Seconds())
+	s.metrics.observe(route, method, status, elapsed)
 	s.log.LogAttrs(c.UserContext(), slog.LevelInfo, "request",
 		slog.String("request_id", id),
 		slog.String("method", method),

@@ -146,9 +146,9 @@ func (s *Server) revisionDefinition(ctx context.Context, sv *surveys.Survey, n i
 		return &sv.Draft, nil
 	}
 	key := renderKey{id: sv.ID, rev: n}
-	s.cache.mu.Lock()
+	s.cache.mu.RLock()
 	def, ok := s.cache.revisions[key]
-	s.cache.mu.Unlock()
+	s.cache.mu.RUnlock()
 	if ok {
 		return def, nil
 	}
