@@ -142,9 +142,9 @@ func surveyLanguages(d *surveys.Definition) []string {
 // the young person's language, rendered once and then served from memory,
 // with a strong ETag so that an unchanged survey costs a 304.
 func (s *Server) appSurvey(c *fiber.Ctx) error {
-	// Fiber's strings point into a buffer reused after the request: copy
-	// what outlives it (the cache keys).
-	id := strings.Clone(c.Params("id"))
+	// Fiber's strings point into a buffer reused after the request: only
+	// what is stored in the cache is copied.
+	id := c.Params("id")
 	cs, err := s.publicSurvey(c, id)
 	if err != nil {
 		return err
@@ -174,6 +174,7 @@ func (s *Server) appSurvey(c *fiber.Ctx) error {
 		if len(s.cache.rendered) >= maxRenderedKeys {
 			clear(s.cache.rendered)
 		}
+		key.id = sv.ID // the survey's own copy of the id
 		s.cache.rendered[key] = r
 		s.cache.mu.Unlock()
 	}
