@@ -61,15 +61,20 @@ type protectedKey struct {
 
 func (pc *protectedCache) get(key protectedKey, make func() *surveys.Protected) *surveys.Protected {
 	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	if p, ok := pc.m[key]; ok {
+	p, ok := pc.m[key]
+	pc.mu.Unlock()
+	if ok {
 		return p
 	}
+	// Computed outside the lock: other surveys' readers need not wait. Two
+	// readers of a new release may both compute it; the results are equal.
+	p = make()
+	pc.mu.Lock()
 	if pc.m == nil || len(pc.m) > 1000 {
 		pc.m = map[protectedKey]*surveys.Protected{}
 	}
-	p := make()
 	pc.m[key] = p
+	pc.mu.Unlock()
 	return p
 }
 
