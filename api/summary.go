@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strings"
 	"sync"
 	"time"
 
@@ -123,7 +124,8 @@ func (s *Server) publicResults(c *fiber.Ctx) error {
 // sendSummary writes a survey's results in the best of its languages for
 // the request: the release through disclosure control, or the live tally.
 func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error {
-	by := c.Query("by")
+	by := strings.Clone(c.Query("by")) // kept in the render cache's keys
+
 	if by != "" {
 		if q := sv.Draft.Question(by); q == nil || !q.Breakdown {
 			return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/by", Code: surveys.CodeUnknownQuestion}}}
@@ -160,15 +162,14 @@ func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error 
 		View: view, Frozen: sum.Frozen && !live,
 		Results: p.Results(lang, by, s.catalog.Message(s.catalogLang(lang), "text.not_answered", nil)),
 	}
+	if !live {
+		v.Released = sum.ReleaseDay
+	}
 	body, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
 	if !live {
-		v.Released = sum.ReleaseDay
-		if body, err = json.Marshal(v); err != nil {
-			return err
-		}
 		s.protected.mu.Lock()
 		if s.protected.rendered == nil || len(s.protected.rendered) > 10000 {
 			s.protected.rendered = map[renderedKey]renderedSummary{}
