@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -25,12 +24,6 @@ import (
 // progress lines otherwise.
 func exportCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var surveyID, kind, format, lang, out string
-	if os.Getenv("GOMEMLIMIT") == "" {
-		// The export streams; this keeps the garbage collector from letting
-		// the heap grow with the size of the database it opens (measured:
-		// 172 MB peak for 100,000 responses without it, 117 MB with 80 MiB).
-		debug.SetMemoryLimit(100 << 20)
-	}
 	return withStore(ctx, "export", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&surveyID, "survey", "", "the survey's id")
 		fs.StringVar(&kind, "kind", "summary", "summary or responses")

@@ -15,7 +15,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"syscall"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -36,13 +37,18 @@ func main() {
 func run() error {
 	total := flag.Int("n", 100000, "responses to seed")
 	surveyFile := flag.String("survey", "examples/surveys/youth-policy-consultation.json", "survey definition")
+	keep := flag.Bool("keep", false, "keep the seeded data directory and binary (printed) for further measurements")
 	flag.Parse()
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "benchexport")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	if *keep {
+		defer fmt.Printf("\nkept %s (binary %s/youthvoice, data %s/data)\n", dir, dir, dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
 	bin := filepath.Join(dir, "youthvoice")
 	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/youthvoice").CombinedOutput(); err != nil {
 		return fmt.Errorf("build: %v\n%s", err, out)
@@ -94,15 +100,21 @@ func run() error {
 		*surveyFile, *total, runtime.GOMAXPROCS(0), time.Now().UTC().Format(time.DateOnly))
 	for _, e := range []struct{ kind, format string }{{"responses", "csv"}, {"summary", "csv"}, {"summary", "xlsx"}, {"summary", "pdf"}} {
 		out := filepath.Join(dir, "out."+e.format)
-		cmd := exec.Command(bin, "export", "--data-dir", data, "--survey", sv.ID, "--kind", e.kind, "--format", e.format, "--lang", "sv", "--out", out)
+		// GNU time reports the child's own peak resident memory. (wait4's
+		// ru_maxrss is no good here: a forked child starts with its parent's
+		// high-water mark, and this parent has just seeded the store.)
+		rssFile := filepath.Join(dir, "rss")
+		cmd := exec.Command("/usr/bin/time", "-f", "%M", "-o", rssFile,
+			bin, "export", "--data-dir", data, "--survey", sv.ID, "--kind", e.kind, "--format", e.format, "--lang", "sv", "--out", out)
 		cmd.Stderr = bufio.NewWriter(os.Stderr)
 		t0 := time.Now()
 		if b, err := cmd.Output(); err != nil {
-			return fmt.Errorf("export %s %s: %v %s", e.kind, e.format, err, b)
+			return fmt.Errorf("export %s %s: %v %s (needs GNU time at /usr/bin/time)", e.kind, e.format, err, b)
 		}
 		elapsed := time.Since(t0)
 		fi, _ := os.Stat(out)
-		rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
+		rssText, _ := os.ReadFile(rssFile)
+		rss, _ := strconv.Atoi(strings.TrimSpace(string(rssText))) // KiB
 		rate := "-"
 		if e.kind == "responses" {
 			rate = fmt.Sprintf("%.0f", float64(*total)/elapsed.Seconds())
