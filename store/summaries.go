@@ -351,10 +351,20 @@ func (sm *Summarizer) recover(ctx context.Context, lease time.Duration) {
 		}
 		return
 	}
-	var docs []queueDoc
-	if err := cur.All(ctx, &docs); err != nil {
+	var queued []queueDoc
+	if err := cur.All(ctx, &queued); err != nil {
 		return
 	}
+	// Batches this process holds in memory are applied by Pass, never here:
+	// applying one twice would count it twice.
+	sm.mu.Lock()
+	var docs []queueDoc
+	for _, q := range queued {
+		if !slices.ContainsFunc(sm.pending, func(b committedBatch) bool { return b.id == q.ID }) {
+			docs = append(docs, q)
+		}
+	}
+	sm.mu.Unlock()
 	if len(docs) == 0 {
 		return
 	}
