@@ -23,6 +23,8 @@ type surveyCache struct {
 	states    map[string]cachedSurvey
 	rendered  map[renderKey]renderedSurvey
 	revisions map[renderKey]*surveys.Definition // lang unused
+	open      []*surveys.Survey                 // the open surveys, for the app's list
+	openAt    time.Time
 }
 
 const (
@@ -98,7 +100,32 @@ func newSurveyCache() *surveyCache {
 func (sc *surveyCache) forget(id string) {
 	sc.mu.Lock()
 	delete(sc.states, id)
+	sc.open = nil
 	sc.mu.Unlock()
+}
+
+// openSurveys lists the open surveys for the app, read from the store at
+// most every stateTTL (a process forgets the list when it changes a
+// survey).
+func (s *Server) openSurveys(c *fiber.Ctx) ([]*surveys.Survey, error) {
+	now := s.now()
+	s.cache.mu.RLock()
+	list, at := s.cache.open, s.cache.openAt
+	s.cache.mu.RUnlock()
+	if list != nil && now.Sub(at) < stateTTL && now.Sub(at) >= 0 {
+		return list, nil
+	}
+	list, err := s.store.OpenSurveys(c.UserContext())
+	if err != nil {
+		return nil, err
+	}
+	if list == nil {
+		list = []*surveys.Survey{}
+	}
+	s.cache.mu.Lock()
+	s.cache.open, s.cache.openAt = list, now
+	s.cache.mu.Unlock()
+	return list, nil
 }
 
 // publicSurvey returns a survey's state for the app, from the cache when
@@ -235,7 +262,7 @@ func (s *Server) appSurveys(c *fiber.Ctx) error {
 		age = n
 	}
 	region := c.Query("region")
-	list, err := s.store.OpenSurveys(c.UserContext())
+	list, err := s.openSurveys(c)
 	if err != nil {
 		return err
 	}
