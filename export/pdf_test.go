@@ -25,16 +25,6 @@ func pdfCount(n int, pct float64) surveys.Count {
 
 func pdfSup() surveys.Count { return surveys.Count{Suppressed: true} }
 
-var pdfLabelsSV = Labels{
-	Overview: "Översikt", Method: "Metod", Question: "Fråga", Type: "Typ", Option: "Svarsalternativ",
-	Group: "Grupp", Everyone: "Alla", Count: "Antal", Percent: "Andel", Suppressed: "dolt",
-	Hidden: "gruppen visas inte", Withheld: "färre än k svar – inget visas", Responses: "Svar",
-	Threshold: "Tröskelvärde (k)", Revision: "Version", Released: "Publicerad", Final: "Slutlig",
-	Answered: "Besvarade", Skipped: "Hoppade över", Seen: "Såg frågan", DontKnow: "Vet inte",
-	Mean: "Medelvärde", Median: "Median", Q1: "Första kvartil", Q3: "Tredje kvartil",
-	SD: "Standardavvikelse", MeanRank: "Genomsnittlig placering", Statement: "Påstående", KeyFigures: "Nyckeltal",
-}
-
 // pdfQuestions are the overall (or one group's) tables; scale multiplies
 // the counts so groups differ.
 func pdfQuestions(scale int) []surveys.QuestionResults {
@@ -122,7 +112,7 @@ func pdfTestSummary() *Summary {
 			"Siffrorna bygger på anonyma svar. Tal mellan 1 och k−1 visas inte, och fler tal döljs där de annars kunde räknas fram.",
 			"Українською: відповіді анонімні; малі числа приховано.",
 		},
-		Labels: pdfLabelsSV,
+		Labels: labelsSV,
 	}
 }
 

@@ -226,11 +226,12 @@ type Summarizer struct {
 	defs Definitions
 	log  *slog.Logger
 
-	mu      sync.Mutex
+	mu      sync.Mutex // guards pending
 	pending []committedBatch
 	wake    chan struct{}
-	idle    *sync.Cond
-	busy    bool
+	// work is held by a pass or a recovery: one at a time, so that a batch
+	// is never applied by both.
+	work sync.Mutex
 	// Fault, when set, is called between the steps of applying a batch;
 	// an error stops there, as a crash would (tests).
 	Fault func(step string) error
@@ -246,9 +247,7 @@ type committedBatch struct {
 
 // NewSummarizer makes a summarizer; Run starts it.
 func (s *Store) NewSummarizer(defs Definitions, log *slog.Logger) *Summarizer {
-	sm := &Summarizer{st: s, defs: defs, log: log, wake: make(chan struct{}, 1), Lease: queueLease}
-	sm.idle = sync.NewCond(&sm.mu)
-	return sm
+	return &Summarizer{st: s, defs: defs, log: log, wake: make(chan struct{}, 1), Lease: queueLease}
 }
 
 // committed is called by the committer when a batch is stored.
@@ -283,20 +282,12 @@ func (sm *Summarizer) Run(ctx context.Context) {
 
 // Pass applies the batches committed in this process so far.
 func (sm *Summarizer) Pass(ctx context.Context) {
+	sm.work.Lock()
+	defer sm.work.Unlock()
 	sm.mu.Lock()
-	for sm.busy {
-		sm.idle.Wait()
-	}
 	batches := sm.pending
 	sm.pending = nil
-	sm.busy = true
 	sm.mu.Unlock()
-	defer func() {
-		sm.mu.Lock()
-		sm.busy = false
-		sm.idle.Broadcast()
-		sm.mu.Unlock()
-	}()
 	if len(batches) == 0 {
 		return
 	}
@@ -327,18 +318,8 @@ func (sm *Summarizer) RecoverAtStart(ctx context.Context) {
 func (sm *Summarizer) Recover(ctx context.Context) { sm.recover(ctx, sm.Lease) }
 
 func (sm *Summarizer) recover(ctx context.Context, lease time.Duration) {
-	sm.mu.Lock()
-	for sm.busy {
-		sm.idle.Wait()
-	}
-	sm.busy = true
-	sm.mu.Unlock()
-	defer func() {
-		sm.mu.Lock()
-		sm.busy = false
-		sm.idle.Broadcast()
-		sm.mu.Unlock()
-	}()
+	sm.work.Lock()
+	defer sm.work.Unlock()
 	filter := bson.D{} // lease 0: everything queued
 	if lease > 0 {
 		// Queue times are kept to the minute: older than the lease for sure.
