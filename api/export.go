@@ -138,6 +138,9 @@ func (s *Server) exportResponses(c *fiber.Ctx) error {
 	}
 	// The stream outlives the handler: it gets a context of its own.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), time.Hour)
+	// Responses are read from the pages the summarizer writes: everything
+	// committed before this request is in them once it has passed.
+	s.summarizer.Flush(ctx)
 	cur, err := s.store.Responses(ctx, sv.ID)
 	if err != nil {
 		cancel()

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"math/rand/v2"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/youthvoice/youthvoice/api/apitest"
+	"github.com/youthvoice/youthvoice/export"
 	"github.com/youthvoice/youthvoice/surveys"
 	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
@@ -165,7 +167,24 @@ func TestResponseExport(t *testing.T) {
 			t.Errorf("export holds %q", bad)
 		}
 	}
-	_ = def
+	// The rows are exactly the stored responses, each once.
+	var want []string
+	err = e.Store.EachStoredResponse(context.Background(), id, func(resp *surveys.Response) error {
+		want = append(want, strings.Join(export.ResponseRow(def, resp), "\x1f"))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, row := range rows[1:] {
+		got = append(got, strings.Join(row, "\x1f"))
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Fatalf("exported rows differ from the stored responses (%d rows, %d stored)", len(got), len(want))
+	}
 	analyst := e.Do("POST", "/v1/org/tokens", map[string]string{"role": "analyst"}, bearer(owner)...).Map(t)["token"].(string)
 	if r := e.Do("GET", "/v1/org/surveys/"+id+"/export?kind=responses", nil, bearer(analyst)...); r.Status != 403 {
 		t.Fatalf("analyst response export: %d", r.Status)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"os"
 	"reflect"
@@ -214,7 +215,7 @@ func TestPublicResultsInArabic(t *testing.T) {
 // A crash between any two steps of bringing a batch into the summary
 // leaves a state that recovery completes, exactly.
 func TestSummaryRecoversFromACrashAtEveryStep(t *testing.T) {
-	for _, step := range []string{"tallying", "applied", "dequeued"} {
+	for _, step := range []string{"tallying", "paged", "applied", "dequeued"} {
 		t.Run(step, func(t *testing.T) {
 			failing := true
 			e := apitest.New(t, apitest.Options{Configure: func(o *api.Options) {
@@ -242,6 +243,9 @@ func TestSummaryRecoversFromACrashAtEveryStep(t *testing.T) {
 			queue, _ := e.Store.RawDocuments(context.Background(), "tally_queue")
 			if len(queue) != 0 {
 				t.Fatalf("%d batches left in the queue", len(queue))
+			}
+			if n := countPaged(t, e, id); n != 30 {
+				t.Fatalf("%d responses in pages, want 30", n)
 			}
 			// Recovering again changes nothing.
 			e.Server.RecoverSummaries(context.Background(), 0)
@@ -298,5 +302,30 @@ func TestSummaryRecoversAMixOfAppliedAndUnappliedBatches(t *testing.T) {
 	recount, _ := e.Store.Recount(context.Background(), id, e.Store.StoreDefinitions())
 	if recount.Responses != 21 || !reflect.DeepEqual(sum.Tally, recount) {
 		t.Fatalf("summary n=%d, recount n=%d", sum.Tally.Responses, recount.Responses)
+	}
+	if n := countPaged(t, e, id); n != 21 {
+		t.Fatalf("%d responses in pages, want 21", n)
+	}
+}
+
+// countPaged counts the responses in a survey's pages (what the response
+// export reads).
+func countPaged(t *testing.T, e *apitest.Env, id string) int {
+	t.Helper()
+	ctx := context.Background()
+	cur, err := e.Store.Responses(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cur.Close(ctx)
+	n := 0
+	for {
+		if _, err := cur.Next(ctx); err != nil {
+			if !errors.Is(err, io.EOF) {
+				t.Fatal(err)
+			}
+			return n
+		}
+		n++
 	}
 }

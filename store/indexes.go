@@ -38,6 +38,7 @@ var indexes = []index{
 	{colRevisions, bson.D{{Key: "survey_id", Value: 1}, {Key: "number", Value: 1}}, true, "survey_number"},
 	{colResponses, bson.D{{Key: "survey_id", Value: 1}}, false, "survey"},
 	{colAccessCodes, bson.D{{Key: "survey_id", Value: 1}}, false, "survey"},
+	{colPages, bson.D{{Key: "survey_id", Value: 1}}, false, "survey"},
 }
 
 func (s *Store) ensureIndexes(ctx context.Context) error {

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"sync"
 	"time"
 
@@ -329,37 +328,3 @@ func (c *Committer) write(batch []*pendingInsert) {
 		p.errc <- errs[i]
 	}
 }
-
-// ResponseCursor reads a survey's responses one at a time.
-type ResponseCursor struct {
-	cur *mongo.Cursor
-	st  *Store
-}
-
-// Responses opens a cursor over a survey's stored responses; the caller
-// closes it.
-func (s *Store) Responses(ctx context.Context, surveyID string) (*ResponseCursor, error) {
-	cur, err := s.db.Collection(colResponses).Find(ctx, bson.D{{Key: "survey_id", Value: surveyID}}, options.Find().SetBatchSize(1000))
-	if err != nil {
-		return nil, s.fail("read responses", err)
-	}
-	return &ResponseCursor{cur: cur, st: s}, nil
-}
-
-// Next returns the next response, or io.EOF.
-func (c *ResponseCursor) Next(ctx context.Context) (*surveys.Response, error) {
-	if !c.cur.Next(ctx) {
-		if err := c.cur.Err(); err != nil {
-			return nil, c.st.fail("read responses", err)
-		}
-		return nil, io.EOF
-	}
-	var d responseDoc
-	if err := c.cur.Decode(&d); err != nil {
-		return nil, c.st.fail("read responses", err)
-	}
-	return responseFromDoc(d)
-}
-
-// Close releases the cursor.
-func (c *ResponseCursor) Close(ctx context.Context) { _ = c.cur.Close(ctx) }

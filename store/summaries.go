@@ -28,6 +28,8 @@ import (
 //     back by key) and applies the delta to each survey's summary document
 //     in one conditional update that also records the batch id in the
 //     summary, so that it is never applied twice.
+//     Just before, the summarizer writes the batch's response page (see
+//     pages.go).
 //  4. The queue document is deleted. (The summary keeps a batch id only
 //     while the batch is still queued, so its list stays short.)
 //
@@ -427,6 +429,15 @@ func (sm *Summarizer) apply(ctx context.Context, batches []committedBatch) error
 			w.deltas[b.id].Add(def, r)
 		}
 	}
+	// The batches' pages first: a page written for a batch that a crash
+	// then leaves untallied is written again, and ignored, when recovery
+	// tallies the batch.
+	if err := sm.st.writePages(ctx, batches); err != nil {
+		return err
+	}
+	if err := sm.fault("paged"); err != nil {
+		return err
+	}
 	surveyIDs := make([]string, 0, len(perSurvey))
 	for id := range perSurvey {
 		surveyIDs = append(surveyIDs, id)
@@ -473,31 +484,47 @@ func recordBatches(recorded, queued, applied []string) []string {
 
 // Recount tallies every stored response of a survey afresh.
 func (s *Store) Recount(ctx context.Context, surveyID string, defs Definitions) (*surveys.Tally, error) {
+	t := surveys.NewTally()
+	err := s.EachStoredResponse(ctx, surveyID, func(r *surveys.Response) error {
+		def, _, err := defs(ctx, surveyID, r.Revision)
+		if err != nil {
+			return err
+		}
+		t.Add(def, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// EachStoredResponse calls fn with every response of a survey in the
+// responses collection (the source of truth; Responses reads the pages),
+// stopping at fn's first error.
+func (s *Store) EachStoredResponse(ctx context.Context, surveyID string, fn func(*surveys.Response) error) error {
 	cur, err := s.db.Collection(colResponses).Find(ctx, bson.D{{Key: "survey_id", Value: surveyID}}, options.Find().SetBatchSize(1000))
 	if err != nil {
-		return nil, s.fail("read responses", err)
+		return s.fail("read responses", err)
 	}
 	defer cur.Close(ctx)
-	t := surveys.NewTally()
 	for cur.Next(ctx) {
 		var d responseDoc
 		if err := cur.Decode(&d); err != nil {
-			return nil, s.fail("read responses", err)
+			return s.fail("read responses", err)
 		}
 		r, err := responseFromDoc(d)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		def, _, err := defs(ctx, surveyID, r.Revision)
-		if err != nil {
-			return nil, err
+		if err := fn(r); err != nil {
+			return err
 		}
-		t.Add(def, r)
 	}
 	if err := cur.Err(); err != nil {
-		return nil, s.fail("read responses", err)
+		return s.fail("read responses", err)
 	}
-	return t, nil
+	return nil
 }
 
 // ReplaceSummary sets a survey's tally to t (a recount), keeps the release

@@ -38,6 +38,9 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 		if err != nil {
 			return fmt.Errorf("survey %q: %w", surveyID, err)
 		}
+		// Batches a crashed server left untallied are tallied (and their
+		// responses paged) first, as the server does at start.
+		st.NewSummarizer(st.StoreDefinitions(), newLogger(stderr, "warn")).RecoverAtStart(ctx)
 		def := &sv.Draft
 		if lang == "" {
 			lang = def.DefaultLanguage

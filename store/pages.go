@@ -1,0 +1,344 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/fxamacker/cbor/v2"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/youthvoice/youthvoice/surveys"
+)
+
+// Response pages hold a second copy of the responses, for reading them in
+// bulk (the response export): one page per group-commit batch and survey,
+// its responses packed in CBOR.
+//
+// Why: the embedded FerretDB converts every document it scans from
+// SQLite's JSON, which caps a scan of one document per response near
+// 6,000 a second; a page of 20 to 500 compact responses is read about
+// seven times faster (docs/performance.md).
+//
+// A page is written by the summarizer just before it tallies the batch,
+// with an _id made of the batch id and the survey id, in one unordered
+// insertMany per pass; an insert of a page that exists already (a batch
+// taken over after a crash) is ignored. So every tallied batch has its
+// page, exactly once, and the pages of a survey hold exactly the
+// responses its summary counts. The responses collection stays the
+// source of truth: it is what de-duplicates submissions and what a
+// recount reads.
+//
+// A page holds, per response, what the export shows: revision, language,
+// day and answers. Not the keyed hash of the submission id, nor the
+// digest.
+const (
+	colPages = "response_pages"
+	// pagesReady is the settings document saying that every stored
+	// response has its page (written once responses stored before pages
+	// existed were copied).
+	pagesReady = "response_pages_ready"
+	// backfillPage is how many responses a copied page holds.
+	backfillPage = 256
+)
+
+type pageDoc struct {
+	ID       string `bson:"_id"`
+	SurveyID string `bson:"survey_id"`
+	N        int    `bson:"n"`
+	Entries  []byte `bson:"entries"` // CBOR: []pageEntry
+}
+
+// pageEntry is one response in a page, as a CBOR array.
+type pageEntry struct {
+	_        struct{} `cbor:",toarray"`
+	Revision int
+	Lang     string
+	Day      string
+	Answers  []pageAnswer
+}
+
+// pageAnswer is one answer: the question's id, then surveys.Answer's
+// fields with short CBOR keys.
+type pageAnswer struct {
+	Question string `cbor:"0,keyasint"`
+	answerFields
+}
+
+// answerFields is surveys.Answer with short CBOR keys; the two convert
+// into each other.
+type answerFields struct {
+	Choice   string         `cbor:"1,keyasint,omitempty"`
+	Choices  []string       `cbor:"2,keyasint,omitempty"`
+	Other    string         `cbor:"3,keyasint,omitempty"`
+	Point    int            `cbor:"4,keyasint,omitempty"`
+	DontKnow bool           `cbor:"5,keyasint,omitempty"`
+	Number   float64        `cbor:"6,keyasint,omitempty"`
+	Text     string         `cbor:"7,keyasint,omitempty"`
+	Order    []string       `cbor:"8,keyasint,omitempty"`
+	Rows     map[string]int `cbor:"9,keyasint,omitempty"`
+	Removed  int            `cbor:"10,keyasint,omitempty"`
+}
+
+func toPageEntry(r *surveys.Response) pageEntry {
+	e := pageEntry{Revision: r.Revision, Lang: r.Lang, Day: r.Day, Answers: make([]pageAnswer, 0, len(r.Answers))}
+	for id, a := range r.Answers {
+		e.Answers = append(e.Answers, pageAnswer{id, answerFields(a)})
+	}
+	return e
+}
+
+func (e *pageEntry) response(surveyID string) *surveys.Response {
+	r := &surveys.Response{SurveyID: surveyID, Revision: e.Revision, Lang: e.Lang, Day: e.Day, Answers: make(surveys.Answers, len(e.Answers))}
+	for _, a := range e.Answers {
+		r.Answers[a.Question] = surveys.Answer(a.answerFields)
+	}
+	return r
+}
+
+func encodePage(id, surveyID string, rs []*surveys.Response) pageDoc {
+	entries := make([]pageEntry, len(rs))
+	for i, r := range rs {
+		entries[i] = toPageEntry(r)
+	}
+	b, err := cbor.Marshal(entries)
+	if err != nil {
+		panic(fmt.Sprintf("store: encode page: %v", err)) // strings, ints and maps: cannot fail
+	}
+	return pageDoc{ID: id, SurveyID: surveyID, N: len(rs), Entries: b}
+}
+
+// writePages writes the page of each batch and survey, in one unordered
+// insertMany; pages that exist already are left as they are.
+func (s *Store) writePages(ctx context.Context, batches []committedBatch) error {
+	var docs []any
+	for _, b := range batches {
+		bySurvey := map[string][]*surveys.Response{}
+		var order []string
+		for _, r := range b.responses {
+			if bySurvey[r.SurveyID] == nil {
+				order = append(order, r.SurveyID)
+			}
+			bySurvey[r.SurveyID] = append(bySurvey[r.SurveyID], r)
+		}
+		for _, sid := range order {
+			docs = append(docs, encodePage(b.id+"/"+sid, sid, bySurvey[sid]))
+		}
+	}
+	return s.insertPages(ctx, docs)
+}
+
+func (s *Store) insertPages(ctx context.Context, docs []any) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	_, err := s.db.Collection(colPages).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	var bwe mongo.BulkWriteException
+	if errors.As(err, &bwe) && bwe.WriteConcernError == nil {
+		for _, we := range bwe.WriteErrors {
+			if !mongo.IsDuplicateKeyError(we) {
+				return s.fail("write response pages", we)
+			}
+		}
+		return nil
+	}
+	if err != nil {
+		return s.fail("write response pages", err)
+	}
+	return nil
+}
+
+// ensurePages copies responses stored before pages existed into pages,
+// once. Responses of batches still in the tally queue are left out: the
+// summarizer writes their pages when it takes the batches over.
+func (s *Store) ensurePages(ctx context.Context) error {
+	settings := s.db.Collection(colSettings)
+	err := settings.FindOne(ctx, bson.D{{Key: "_id", Value: pagesReady}}).Err()
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, mongo.ErrNoDocuments) {
+		return s.fail("read settings", err)
+	}
+	// A copy interrupted earlier is started afresh.
+	if _, err := s.db.Collection(colPages).DeleteMany(ctx, bson.D{}); err != nil {
+		return s.fail("clear response pages", err)
+	}
+	queued := map[string]bool{}
+	qcur, err := s.db.Collection(colQueue).Find(ctx, bson.D{})
+	if err != nil {
+		return s.fail("read queue", err)
+	}
+	var qs []queueDoc
+	if err := qcur.All(ctx, &qs); err != nil {
+		return s.fail("read queue", err)
+	}
+	for _, q := range qs {
+		for _, k := range q.Keys {
+			queued[k] = true
+		}
+	}
+	cur, err := s.db.Collection(colResponses).Find(ctx, bson.D{}, options.Find().SetBatchSize(1000))
+	if err != nil {
+		return s.fail("read responses", err)
+	}
+	defer cur.Close(ctx)
+	pending := map[string][]*surveys.Response{}
+	pages := 0
+	flush := func(sid string) error {
+		pages++
+		doc := encodePage(fmt.Sprintf("copied/%s/%d", sid, pages), sid, pending[sid])
+		delete(pending, sid)
+		return s.insertPages(ctx, []any{doc})
+	}
+	for cur.Next(ctx) {
+		var d responseDoc
+		if err := cur.Decode(&d); err != nil {
+			return s.fail("read responses", err)
+		}
+		if queued[d.ID] {
+			continue
+		}
+		r, err := responseFromDoc(d)
+		if err != nil {
+			return err
+		}
+		pending[r.SurveyID] = append(pending[r.SurveyID], r)
+		if len(pending[r.SurveyID]) == backfillPage {
+			if err := flush(r.SurveyID); err != nil {
+				return err
+			}
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return s.fail("read responses", err)
+	}
+	for sid := range pending {
+		if err := flush(sid); err != nil {
+			return err
+		}
+	}
+	if _, err := settings.InsertOne(ctx, bson.D{{Key: "_id", Value: pagesReady}}); err != nil && !mongo.IsDuplicateKeyError(err) {
+		return s.fail("write settings", err)
+	}
+	return nil
+}
+
+// ResponseCursor reads a survey's responses from its pages. Two
+// goroutines work ahead: one reads pages from the database, one decodes
+// them, so the database's work, the decoding and the caller's overlap.
+type ResponseCursor struct {
+	pages  chan pageResult
+	cancel context.CancelFunc
+	done   chan struct{}
+	cur    []*surveys.Response
+	err    error
+}
+
+type pageResult struct {
+	responses []*surveys.Response
+	err       error
+}
+
+// Responses opens a cursor over the responses of a survey that are in its
+// summary (the summarizer writes a batch's page just before it tallies
+// the batch: flush it first for everything committed). The caller closes
+// the cursor. The responses carry no key and no digest.
+func (s *Store) Responses(ctx context.Context, surveyID string) (*ResponseCursor, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	cur, err := s.db.Collection(colPages).Find(ctx, bson.D{{Key: "survey_id", Value: surveyID}}, options.Find().SetBatchSize(100))
+	if err != nil {
+		cancel()
+		return nil, s.fail("read responses", err)
+	}
+	c := &ResponseCursor{pages: make(chan pageResult, 4), cancel: cancel, done: make(chan struct{})}
+	raw := make(chan pageDoc, 4)
+	var readErr error
+	go func() { // reads
+		defer close(raw)
+		defer cur.Close(context.WithoutCancel(ctx))
+		for cur.Next(ctx) {
+			var d pageDoc
+			if err := cur.Decode(&d); err != nil {
+				readErr = s.fail("read responses", err)
+				return
+			}
+			select {
+			case raw <- d:
+			case <-ctx.Done():
+				return
+			}
+		}
+		if err := cur.Err(); err != nil && ctx.Err() == nil {
+			readErr = s.fail("read responses", err)
+		}
+	}()
+	go func() { // decodes
+		defer close(c.done)
+		defer close(c.pages)
+		send := func(p pageResult) bool {
+			select {
+			case c.pages <- p:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		for d := range raw {
+			var entries []pageEntry
+			if err := cbor.Unmarshal(d.Entries, &entries); err != nil {
+				send(pageResult{err: fmt.Errorf("store: response page %s: %w", d.ID, err)})
+				cancel()
+				break
+			}
+			rs := make([]*surveys.Response, len(entries))
+			for i := range entries {
+				rs[i] = entries[i].response(d.SurveyID)
+			}
+			if !send(pageResult{responses: rs}) {
+				break
+			}
+		}
+		for range raw { // the reader stops once cancelled
+		}
+		if readErr != nil {
+			send(pageResult{err: readErr})
+		}
+	}()
+	return c, nil
+}
+
+// Next returns the next response, or io.EOF.
+func (c *ResponseCursor) Next(ctx context.Context) (*surveys.Response, error) {
+	for len(c.cur) == 0 {
+		if c.err != nil {
+			return nil, c.err
+		}
+		select {
+		case p, ok := <-c.pages:
+			if !ok {
+				c.err = io.EOF
+				return nil, io.EOF
+			}
+			if p.err != nil {
+				c.err = p.err
+				return nil, p.err
+			}
+			c.cur = p.responses
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	r := c.cur[0]
+	c.cur = c.cur[1:]
+	return r, nil
+}
+
+// Close stops reading ahead and releases the cursor.
+func (c *ResponseCursor) Close(context.Context) {
+	c.cancel()
+	<-c.done
+}

@@ -1,0 +1,174 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/youthvoice/youthvoice/store"
+	"github.com/youthvoice/youthvoice/store/storetest"
+	"github.com/youthvoice/youthvoice/surveys"
+	"github.com/youthvoice/youthvoice/surveys/surveystest"
+)
+
+func exampleDefinition(t *testing.T) *surveys.Definition {
+	t.Helper()
+	b, err := os.ReadFile("../examples/surveys/youth-policy-consultation.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, err := surveystest.Load(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return def
+}
+
+func randomResponse(t *testing.T, def *surveys.Definition, surveyID string, rng *rand.Rand) *surveys.Response {
+	t.Helper()
+	sub := surveystest.Submission(def, 1, rng)
+	raw, _ := json.Marshal(sub["answers"])
+	var answers map[string]json.RawMessage
+	_ = json.Unmarshal(raw, &answers)
+	r, err := surveys.NewResponse([]byte("test key"), surveyID, def,
+		&surveys.Submission{SubmissionID: uuid.NewString(), Revision: 1, Lang: sub["lang"].(string), Answers: answers}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// canonical is what an export shows of a response, as one comparable
+// string.
+func canonical(r *surveys.Response) string {
+	b, _ := json.Marshal(struct {
+		Revision int
+		Lang     string
+		Day      string
+		Answers  surveys.Answers
+	}{r.Revision, r.Lang, r.Day, r.Answers})
+	return string(b)
+}
+
+// paged reads a survey's responses from its pages.
+func paged(t *testing.T, st *store.Store, surveyID string) []string {
+	t.Helper()
+	ctx := context.Background()
+	cur, err := st.Responses(ctx, surveyID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cur.Close(ctx)
+	var out []string
+	for {
+		r, err := cur.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, canonical(r))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// stored reads a survey's responses from the responses collection.
+func stored(t *testing.T, st *store.Store, surveyID string) []string {
+	t.Helper()
+	var out []string
+	err := st.EachStoredResponse(context.Background(), surveyID, func(r *surveys.Response) error {
+		out = append(out, canonical(r))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// The pages of a survey hold exactly its stored responses: duplicates are
+// left out, and a crash after the pages were written but before the batch
+// was tallied writes no page twice.
+func TestPagesHoldExactlyTheStoredResponses(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	def := exampleDefinition(t)
+	defs := func(context.Context, string, int) (*surveys.Definition, int, error) { return def, 5, nil }
+	crash := true
+	sum := st.NewSummarizer(defs, slog.New(slog.DiscardHandler))
+	sum.Fault = func(step string) error {
+		if crash && step == "paged" {
+			return errors.New("injected crash")
+		}
+		return nil
+	}
+	com := st.NewCommitter(16, time.Millisecond, sum)
+	rng := rand.New(rand.NewPCG(3, 4))
+	var first *surveys.Response
+	for i := range 70 {
+		sid := "A"
+		if i%3 == 0 {
+			sid = "B"
+		}
+		r := randomResponse(t, def, sid, rng)
+		if first == nil {
+			first = r
+		}
+		if err := com.Insert(ctx, r, def); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := com.Insert(ctx, first, def); !errors.Is(err, store.ErrDuplicate) {
+		t.Fatalf("a second copy: %v", err)
+	}
+	sum.Pass(ctx) // writes the pages, then "crashes"
+	crash = false
+	sum.RecoverAtStart(ctx)
+	for _, sid := range []string{"A", "B"} {
+		want := stored(t, st, sid)
+		if got := paged(t, st, sid); !slices.Equal(got, want) || len(want) == 0 {
+			t.Fatalf("survey %s: %d paged, %d stored, equal %v", sid, len(got), len(want), slices.Equal(got, want))
+		}
+	}
+	com.Close()
+}
+
+// Responses stored before pages existed are copied into pages once.
+func TestResponsesStoredBeforePagesAreCopied(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	def := exampleDefinition(t)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := range 600 {
+		sid := []string{"A", "B"}[i%2]
+		if err := st.InsertResponse(ctx, randomResponse(t, def, sid, rng), def); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.ForgetPages(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // the second run finds the copy done
+		if err := st.EnsurePages(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, sid := range []string{"A", "B"} {
+			want := stored(t, st, sid)
+			if got := paged(t, st, sid); !slices.Equal(got, want) || len(want) != 300 {
+				t.Fatalf("survey %s: %d paged, %d stored", sid, len(got), len(want))
+			}
+		}
+	}
+}
