@@ -130,10 +130,16 @@ func (s *Server) exportResponses(c *fiber.Ctx) error {
 	if _, err := caller(c, designers...); err != nil {
 		return err
 	}
-	if c.Query("format", "csv") != "csv" {
+	format := c.Query("format", "csv")
+	write, mime := export.ResponsesCSV, mimeCSV
+	switch format {
+	case "csv":
+	case "xlsx":
+		write, mime = export.ResponsesXLSX, mimeXLSX
+	default:
 		return badFormat()
 	}
-	if err := s.audit(c, tok, "export", sv.ID, "responses/csv"); err != nil {
+	if err := s.audit(c, tok, "export", sv.ID, "responses/"+format); err != nil {
 		return err
 	}
 	// The stream outlives the handler: it gets a context of its own.
@@ -147,14 +153,14 @@ func (s *Server) exportResponses(c *fiber.Ctx) error {
 		return err
 	}
 	def := sv.Draft
-	c.Set(fiber.HeaderContentType, mimeCSV)
+	c.Set(fiber.HeaderContentType, mime)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+exportName(sv.ID, "responses", def.DefaultLanguage, "csv")+`"`)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+exportName(sv.ID, "responses", def.DefaultLanguage, format)+`"`)
 	id := requestID(c)
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer cancel()
 		defer cur.Close(ctx)
-		n, err := export.ResponsesCSV(w, &def, func() (*surveys.Response, error) { return cur.Next(ctx) })
+		n, err := write(w, &def, func() (*surveys.Response, error) { return cur.Next(ctx) })
 		if err == nil {
 			err = w.Flush()
 		}

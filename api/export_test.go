@@ -185,6 +185,22 @@ func TestResponseExport(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("exported rows differ from the stored responses (%d rows, %d stored)", len(got), len(want))
 	}
+	// The workbook holds the same rows.
+	x := e.Do("GET", "/v1/org/surveys/"+id+"/export?kind=responses&format=xlsx", nil, bearer(owner)...)
+	if x.Status != 200 || !strings.Contains(x.Header.Get("Content-Type"), "spreadsheetml") || !strings.HasSuffix(x.Header.Get("Content-Disposition"), `.xlsx"`) {
+		t.Fatalf("xlsx: %d %v", x.Status, x.Header)
+	}
+	book, err := excelize.OpenReader(bytes.NewReader(x.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	xrows, err := book.GetRows("responses")
+	if err != nil || len(xrows) != 41 || strings.Join(xrows[0], ",") != strings.Join(rows[0], ",") {
+		t.Fatalf("xlsx: %v, %d rows", err, len(xrows))
+	}
+	if r := e.Do("GET", "/v1/org/surveys/"+id+"/export?kind=responses&format=pdf", nil, bearer(owner)...); r.Status != 422 {
+		t.Fatalf("responses as pdf: %d", r.Status)
+	}
 	analyst := e.Do("POST", "/v1/org/tokens", map[string]string{"role": "analyst"}, bearer(owner)...).Map(t)["token"].(string)
 	if r := e.Do("GET", "/v1/org/surveys/"+id+"/export?kind=responses", nil, bearer(analyst)...); r.Status != 403 {
 		t.Fatalf("analyst response export: %d", r.Status)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/youthvoice/youthvoice/api"
 	"github.com/youthvoice/youthvoice/api/apitest"
@@ -413,6 +414,32 @@ func TestNothingIdentifiesTheRespondent(t *testing.T) {
 	}
 	b, _ := json.Marshal(docs)
 	stored := string(b)
+	// The response pages (the export's copy) hold no more.
+	e.Server.FlushSummaries(context.Background())
+	pages, err := e.Store.RawDocuments(context.Background(), "response_pages")
+	if err != nil || len(pages) == 0 {
+		t.Fatalf("pages: %v, %d", err, len(pages))
+	}
+	for _, p := range pages {
+		for k, v := range p {
+			switch k {
+			case "_id", "survey_id", "n":
+			case "entries":
+				bin, ok := v.(bson.Binary)
+				if !ok {
+					t.Fatalf("entries are %T", v)
+				}
+				stored += string(bin.Data)
+			default:
+				t.Errorf("page field %q", k)
+			}
+		}
+	}
+	for _, d := range docs {
+		if key := d["_id"].(string); strings.Count(stored, key) != 1 {
+			t.Errorf("a response's key is stored outside its document")
+		}
+	}
 	logs := e.Logs.String()
 	for _, bad := range []string{"YouthPhone", "device-abc", "198.51.100.77", "127.0.0.1", "dev-42", "s3cr3t", "kim@example.com"} {
 		if strings.Contains(stored, bad) {

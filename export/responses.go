@@ -5,6 +5,8 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
@@ -47,8 +49,40 @@ func hasOther(q *surveys.Question) bool {
 // ResponseRow is one response as a CSV row matching ResponsesHeader.
 // Multiple choice: 1 chosen, 0 not (empty when unanswered); ranking: the
 // option's place; scale and matrix: the point or "dont_know"; free text
-// as stored (scrubbed of contact details).
+// as stored (scrubbed of contact details), kept from being read as a
+// formula.
 func ResponseRow(def *surveys.Definition, r *surveys.Response) []string {
+	return responseValues(def, r, csvText)
+}
+
+// numericColumns says which columns of ResponsesHeader hold numbers (or
+// "dont_know", or nothing).
+func numericColumns(def *surveys.Definition) []bool {
+	cols := []bool{false, true, false}
+	for _, q := range def.Questions() {
+		switch q.Type {
+		case surveys.MultipleChoice, surveys.Ranking:
+			for range q.Options {
+				cols = append(cols, true)
+			}
+		case surveys.Matrix:
+			for range q.Statements {
+				cols = append(cols, true)
+			}
+		case surveys.Scale, surveys.Number:
+			cols = append(cols, true)
+		default:
+			cols = append(cols, false)
+		}
+		if hasOther(q) {
+			cols = append(cols, false)
+		}
+	}
+	return cols
+}
+
+// responseValues is a response's row, with free text passed through text.
+func responseValues(def *surveys.Definition, r *surveys.Response, text func(string) string) []string {
 	row := []string{r.Day, strconv.Itoa(r.Revision), r.Lang}
 	for _, q := range def.Questions() {
 		a, ok := r.Answers[q.ID]
@@ -99,10 +133,10 @@ func ResponseRow(def *surveys.Definition, r *surveys.Response) []string {
 			}
 			row = append(row, v)
 		case surveys.FreeText:
-			row = append(row, csvText(a.Text))
+			row = append(row, text(a.Text))
 		}
 		if hasOther(q) {
-			row = append(row, csvText(a.Other))
+			row = append(row, text(a.Other))
 		}
 	}
 	return row
@@ -139,4 +173,106 @@ func ResponsesCSV(w io.Writer, def *surveys.Definition, next func() (*surveys.Re
 	}
 	cw.Flush()
 	return n, cw.Error()
+}
+
+// xlMaxRows is how many rows an Excel sheet holds (tests lower it).
+var xlMaxRows = 1_048_576
+
+// ResponsesXLSX streams responses as an Excel workbook with the columns of
+// ResponsesHeader: a frozen header row, then one row per response from
+// next (io.EOF: no more). Numbers are numbers; codes, "dont_know" and free
+// text are text (a cell of text is never a formula in XLSX, so text is
+// kept as written). Past Excel's row limit the rows go on in a sheet
+// "responses 2", and so on. excelize's stream writer keeps big sheets in
+// a temporary file, so memory stays flat.
+func ResponsesXLSX(w io.Writer, def *surveys.Definition, next func() (*surveys.Response, error)) (int, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	header := ResponsesHeader(def)
+	numeric := numericColumns(def)
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return 0, err
+	}
+	var sw *excelize.StreamWriter
+	sheets, row, n := 0, 0, 0
+	newSheet := func() error {
+		if sw != nil {
+			if err := sw.Flush(); err != nil {
+				return err
+			}
+		}
+		sheets++
+		name := "responses"
+		if sheets == 1 {
+			if err := f.SetSheetName("Sheet1", name); err != nil {
+				return err
+			}
+		} else {
+			name += " " + strconv.Itoa(sheets)
+			if _, err := f.NewSheet(name); err != nil {
+				return err
+			}
+		}
+		if sw, err = f.NewStreamWriter(name); err != nil {
+			return err
+		}
+		if err := sw.SetPanes(xlFrozen(0, 1)); err != nil {
+			return err
+		}
+		cells := make([]any, len(header))
+		for i, h := range header {
+			cells[i] = excelize.Cell{StyleID: bold, Value: h}
+		}
+		row = 1
+		return sw.SetRow("A1", cells)
+	}
+	if err := newSheet(); err != nil {
+		return 0, err
+	}
+	cells := make([]any, len(header))
+	for {
+		r, err := next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return n, err
+		}
+		if row == xlMaxRows {
+			if err := newSheet(); err != nil {
+				return n, err
+			}
+		}
+		for i, v := range responseValues(def, r, func(s string) string { return s }) {
+			cells[i] = xlResponseCell(v, numeric[i])
+		}
+		row++
+		ref, err := excelize.CoordinatesToCellName(1, row)
+		if err != nil {
+			return n, err
+		}
+		if err := sw.SetRow(ref, cells); err != nil {
+			return n, err
+		}
+		n++
+	}
+	if err := sw.Flush(); err != nil {
+		return n, err
+	}
+	return n, f.Write(w)
+}
+
+// xlResponseCell is a value of a response row as a cell: empty for
+// nothing, a number in a numeric column, text otherwise.
+func xlResponseCell(v string, numeric bool) any {
+	if v == "" {
+		return nil
+	}
+	if numeric {
+		if x, err := strconv.ParseFloat(v, 64); err == nil {
+			return x
+		}
+	}
+	return v
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 
 	"github.com/fxamacker/cbor/v2"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -33,8 +34,10 @@ import (
 // recount reads.
 //
 // A page holds, per response, what the export shows: revision, language,
-// day and answers. Not the keyed hash of the submission id, nor the
-// digest.
+// day and answers, in random order. Not the keyed hash of the submission
+// id, nor the digest. That a page's responses arrived within the same few
+// milliseconds is no more than the storage order of the responses
+// collection tells (docs/privacy.md).
 const (
 	colPages = "response_pages"
 	// pagesReady is the settings document saying that every stored
@@ -104,6 +107,8 @@ func encodePage(id, surveyID string, rs []*surveys.Response) pageDoc {
 	for i, r := range rs {
 		entries[i] = toPageEntry(r)
 	}
+	// The order within a page says nothing about the order of arrival.
+	rand.Shuffle(len(entries), func(i, j int) { entries[i], entries[j] = entries[j], entries[i] })
 	b, err := cbor.Marshal(entries)
 	if err != nil {
 		panic(fmt.Sprintf("store: encode page: %v", err)) // strings, ints and maps: cannot fail

@@ -27,7 +27,7 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 	return withStore(ctx, "export", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&surveyID, "survey", "", "the survey's id")
 		fs.StringVar(&kind, "kind", "summary", "summary or responses")
-		fs.StringVar(&format, "format", "xlsx", "summary: csv, xlsx, json or pdf; responses: csv")
+		fs.StringVar(&format, "format", "xlsx", "summary: csv, xlsx, json or pdf; responses: csv or xlsx")
 		fs.StringVar(&lang, "lang", "", "language of the export (default: the survey's)")
 		fs.StringVar(&out, "out", "", "file to write")
 	}, func(st *store.Store) error {
@@ -55,10 +55,10 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 		case "summary":
 			err = exportSummaryFile(ctx, st, sv, format, lang, w)
 		case "responses":
-			if format != "csv" {
-				return usageError{"export: responses are exported as csv"}
+			if format != "csv" && format != "xlsx" {
+				return usageError{"export: responses are exported as csv or xlsx"}
 			}
-			err = exportResponsesFile(ctx, st, sv, w, stderr)
+			err = exportResponsesFile(ctx, st, sv, format, w, stderr)
 		default:
 			return usageError{"export: --kind must be summary or responses"}
 		}
@@ -102,7 +102,7 @@ func exportSummaryFile(ctx context.Context, st *store.Store, sv *surveys.Survey,
 	return usageError{"export: --format must be csv, xlsx, json or pdf"}
 }
 
-func exportResponsesFile(ctx context.Context, st *store.Store, sv *surveys.Survey, w io.Writer, stderr io.Writer) error {
+func exportResponsesFile(ctx context.Context, st *store.Store, sv *surveys.Survey, format string, w io.Writer, stderr io.Writer) error {
 	sum, err := st.Summary(ctx, sv.ID)
 	if err != nil {
 		return err
@@ -114,7 +114,11 @@ func exportResponsesFile(ctx context.Context, st *store.Store, sv *surveys.Surve
 	}
 	defer cur.Close(ctx)
 	progress := newProgress(stderr, total)
-	n, err := export.ResponsesCSV(w, &sv.Draft, func() (*surveys.Response, error) {
+	write := export.ResponsesCSV
+	if format == "xlsx" {
+		write = export.ResponsesXLSX
+	}
+	n, err := write(w, &sv.Draft, func() (*surveys.Response, error) {
 		r, err := cur.Next(ctx)
 		if err == nil {
 			progress.add()

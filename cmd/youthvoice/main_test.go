@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,6 +20,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
@@ -386,4 +389,87 @@ func startBinary(t *testing.T, bin, token string, args ...string) (*exec.Cmd, st
 	}
 	t.Fatal("no listening line")
 	return nil, ""
+}
+
+// youthvoice export writes the responses (CSV, XLSX) and the summary from
+// the local store, with plain progress lines when stderr is no terminal.
+func TestExportCommand(t *testing.T) {
+	if os.Getenv("MONGODB_URI") != "" {
+		t.Skip("tests the embedded store")
+	}
+	dir := t.TempDir()
+	vars := map[string]string{"YOUTHVOICE_DATA_DIR": dir, "YOUTHVOICE_BOOTSTRAP_TOKEN": "T-export-token", "YOUTHVOICE_SUBMIT_RATE": "0"}
+	addr, _, stop := startServe(t, vars)
+	post := func(path string, body []byte) (int, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", "http://"+addr+path, bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer T-export-token")
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	def, _ := os.ReadFile("../../examples/surveys/youth-policy-consultation.json")
+	st, body := post("/v1/org/surveys", def)
+	var created struct{ ID string }
+	if err := json.Unmarshal(body, &created); err != nil || st != 201 {
+		t.Fatalf("create: %d %s", st, body)
+	}
+	if st, body := post("/v1/org/surveys/"+created.ID+"/publish", nil); st != 200 {
+		t.Fatalf("publish: %d %s", st, body)
+	}
+	parsed, err := surveystest.Load(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(8, 8))
+	for range 25 {
+		if st, body := post("/v1/surveys/"+created.ID+"/responses", surveystest.SubmissionJSON(parsed, 1, rng)); st != 201 {
+			t.Fatalf("submit: %d %s", st, body)
+		}
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	export := func(kind, format string) (string, string) {
+		t.Helper()
+		out := filepath.Join(t.TempDir(), kind+"."+format)
+		var stdout, stderr bytes.Buffer
+		err := run(t.Context(), []string{"export", "--survey", created.ID, "--kind", kind, "--format", format, "--lang", "sv", "--out", out}, env(vars), &stdout, &stderr)
+		if err != nil || !strings.Contains(stdout.String(), "wrote "+out) {
+			t.Fatalf("export %s %s: %v\n%s%s", kind, format, err, stdout.String(), stderr.String())
+		}
+		return out, stderr.String()
+	}
+	csvFile, progress := export("responses", "csv")
+	data, _ := os.ReadFile(csvFile)
+	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil || len(rows) != 26 || rows[0][0] != "day" {
+		t.Fatalf("responses csv: %v, %d rows", err, len(rows))
+	}
+	if !strings.Contains(progress, "exported 25 responses") {
+		t.Fatalf("no progress line: %q", progress)
+	}
+	xlsxFile, _ := export("responses", "xlsx")
+	book, err := excelize.OpenFile(xlsxFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xrows, err := book.GetRows("responses")
+	book.Close()
+	if err != nil || len(xrows) != 26 || strings.Join(xrows[0], ",") != strings.Join(rows[0], ",") {
+		t.Fatalf("responses xlsx: %v, %d rows", err, len(xrows))
+	}
+	summaryFile, _ := export("summary", "xlsx")
+	if book, err := excelize.OpenFile(summaryFile); err != nil || len(book.GetSheetList()) < 2 {
+		t.Fatalf("summary xlsx: %v", err)
+	}
+	err = run(t.Context(), []string{"export", "--survey", created.ID, "--kind", "responses", "--format", "pdf", "--out", filepath.Join(t.TempDir(), "x")}, env(vars), io.Discard, io.Discard)
+	if exitCode(err) != 2 {
+		t.Fatalf("responses as pdf: %v", err)
+	}
 }

@@ -1,6 +1,7 @@
 // Command benchexport seeds a survey with responses, then exports them
 // the way the CLI does, in a child process whose peak resident memory it
-// reports: the response-level CSV, and the summary as CSV and XLSX.
+// reports: the response-level CSV and XLSX, and the summary as CSV, XLSX
+// and PDF.
 //
 //	go run ./scripts/benchexport [-n 100000]
 package main
@@ -98,7 +99,7 @@ func run() error {
 
 	fmt.Printf("\nbenchexport: %s, %d responses, GOMAXPROCS %d, %s\n\n| export | time | rows/s | bytes | peak RSS of the export process |\n|-|-|-|-|-|\n",
 		*surveyFile, *total, runtime.GOMAXPROCS(0), time.Now().UTC().Format(time.DateOnly))
-	for _, e := range []struct{ kind, format string }{{"responses", "csv"}, {"summary", "csv"}, {"summary", "xlsx"}, {"summary", "pdf"}} {
+	for _, e := range []struct{ kind, format string }{{"responses", "csv"}, {"responses", "xlsx"}, {"summary", "csv"}, {"summary", "xlsx"}, {"summary", "pdf"}} {
 		out := filepath.Join(dir, "out."+e.format)
 		// GNU time reports the child's own peak resident memory. (wait4's
 		// ru_maxrss is no good here: a forked child starts with its parent's
