@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/fxamacker/cbor/v2"
+	"github.com/klauspost/compress/zstd"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -17,7 +18,7 @@ import (
 
 // Response pages hold a second copy of the responses, for reading them in
 // bulk (the response export): one page per group-commit batch and survey,
-// its responses packed in CBOR.
+// its responses packed in CBOR and compressed with zstd.
 //
 // Why: the embedded FerretDB converts every document it scans from
 // SQLite's JSON, which caps a scan of one document per response near
@@ -41,9 +42,10 @@ import (
 const (
 	colPages = "response_pages"
 	// pagesReady is the settings document saying that every stored
-	// response has its page (written once responses stored before pages
-	// existed were copied).
-	pagesReady = "response_pages_ready"
+	// response has its page in the current format (written once responses
+	// stored before were copied). A new format gets a new name, so that
+	// pages are copied afresh.
+	pagesReady = "response_pages_ready/zstd-cbor"
 	// backfillPage is how many responses a copied page holds.
 	backfillPage = 256
 )
@@ -52,8 +54,17 @@ type pageDoc struct {
 	ID       string `bson:"_id"`
 	SurveyID string `bson:"survey_id"`
 	N        int    `bson:"n"`
-	Entries  []byte `bson:"entries"` // CBOR: []pageEntry
+	Entries  []byte `bson:"entries"` // zstd of CBOR: []pageEntry
 }
+
+// Pages are compressed with zstd: about 5 times smaller (a page of 54
+// responses: 30.8 KB of CBOR, 5.7 KB compressed), so FerretDB has 5 times
+// less JSON to scan and base64 to decode per page, for about 1 µs of
+// decompression per response.
+var (
+	pageEncoder, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest))
+	pageDecoder, _ = zstd.NewReader(nil, zstd.WithDecoderMaxMemory(256<<20))
+)
 
 // pageEntry is one response in a page, as a CBOR array.
 type pageEntry struct {
@@ -113,7 +124,7 @@ func encodePage(id, surveyID string, rs []*surveys.Response) pageDoc {
 	if err != nil {
 		panic(fmt.Sprintf("store: encode page: %v", err)) // strings, ints and maps: cannot fail
 	}
-	return pageDoc{ID: id, SurveyID: surveyID, N: len(rs), Entries: b}
+	return pageDoc{ID: id, SurveyID: surveyID, N: len(rs), Entries: pageEncoder.EncodeAll(b, nil)}
 }
 
 // writePages writes the page of each batch and survey, in one unordered
@@ -294,7 +305,11 @@ func (s *Store) Responses(ctx context.Context, surveyID string) (*ResponseCursor
 		}
 		for d := range raw {
 			var entries []pageEntry
-			if err := cbor.Unmarshal(d.Entries, &entries); err != nil {
+			b, err := pageDecoder.DecodeAll(d.Entries, nil)
+			if err == nil {
+				err = cbor.Unmarshal(b, &entries)
+			}
+			if err != nil {
 				send(pageResult{err: fmt.Errorf("store: response page %s: %w", d.ID, err)})
 				cancel()
 				break

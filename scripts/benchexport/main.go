@@ -11,10 +11,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -67,7 +70,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	org, _, err := st.CreateOrg(ctx, "bench", time.Now())
+	org, owner, err := st.CreateOrg(ctx, "bench", time.Now())
 	if err != nil {
 		return err
 	}
@@ -122,5 +125,61 @@ func run() error {
 		}
 		fmt.Printf("| %s %s | %s | %s | %d | %.0f MB |\n", e.kind, e.format, elapsed.Round(time.Millisecond), rate, fi.Size(), float64(rss)/1024)
 	}
+	return httpExport(bin, data, sv.ID, owner, *total)
+}
+
+// httpExport measures the response CSV export through the API of a
+// running server: the time of the download, and the server's resident
+// memory before it and at its peak (VmHWM).
+func httpExport(bin, data, surveyID, token string, total int) error {
+	cmd := exec.Command(bin, "serve", "--data-dir", data, "--addr", "127.0.0.1:0")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() }()
+	listening := regexp.MustCompile(`"msg":"listening","addr":"([^"]+)"`)
+	sc := bufio.NewScanner(stderr)
+	addr := ""
+	for addr == "" && sc.Scan() {
+		if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+			addr = m[1]
+		}
+	}
+	if addr == "" {
+		return fmt.Errorf("serve: no listening line")
+	}
+	go func() { _, _ = io.Copy(io.Discard, stderr) }()
+	memory := func(field string) float64 {
+		status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
+		for _, line := range strings.Split(string(status), "\n") {
+			if rest, ok := strings.CutPrefix(line, field+":"); ok {
+				kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
+				return float64(kb) / 1024
+			}
+		}
+		return 0
+	}
+	before := memory("VmRSS")
+	req, _ := http.NewRequest("GET", "http://"+addr+"/v1/org/surveys/"+surveyID+"/export?kind=responses&format=csv", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	t0 := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	n, err := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	elapsed := time.Since(t0)
+	if err != nil || resp.StatusCode != 200 {
+		return fmt.Errorf("http export: %d %v", resp.StatusCode, err)
+	}
+	fmt.Printf("\nthrough the API (GET /v1/org/surveys/{id}/export?kind=responses, from a running server):\n\n"+
+		"| export | time | rows/s | bytes | server RSS before | server peak RSS |\n|-|-|-|-|-|-|\n"+
+		"| responses csv | %s | %.0f | %d | %.0f MB | %.0f MB |\n",
+		elapsed.Round(time.Millisecond), float64(total)/elapsed.Seconds(), n, before, memory("VmHWM"))
 	return nil
 }
