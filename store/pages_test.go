@@ -20,7 +20,7 @@ import (
 	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
 
-func exampleDefinition(t *testing.T) *surveys.Definition {
+func exampleDefinition(t testing.TB) *surveys.Definition {
 	t.Helper()
 	b, err := os.ReadFile("../examples/surveys/youth-policy-consultation.json")
 	if err != nil {
@@ -33,7 +33,7 @@ func exampleDefinition(t *testing.T) *surveys.Definition {
 	return def
 }
 
-func randomResponse(t *testing.T, def *surveys.Definition, surveyID string, rng *rand.Rand) *surveys.Response {
+func randomResponse(t testing.TB, def *surveys.Definition, surveyID string, rng *rand.Rand) *surveys.Response {
 	t.Helper()
 	sub := surveystest.Submission(def, 1, rng)
 	raw, _ := json.Marshal(sub["answers"])
