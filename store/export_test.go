@@ -18,3 +18,10 @@ func (s *Store) ForgetPages(ctx context.Context) error {
 
 // EnsurePages runs the copy of responses into pages.
 func (s *Store) EnsurePages(ctx context.Context) error { return s.ensurePages(ctx) }
+
+// DropPages deletes a survey's pages, as a lost write would (tests of the
+// rebuild).
+func (s *Store) DropPages(ctx context.Context, surveyID string) error {
+	_, err := s.db.Collection(colPages).DeleteMany(ctx, bson.D{{Key: "survey_id", Value: surveyID}})
+	return err
+}

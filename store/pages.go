@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/fxamacker/cbor/v2"
+	"github.com/google/uuid"
 	"github.com/klauspost/compress/zstd"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -167,9 +168,8 @@ func (s *Store) insertPages(ctx context.Context, docs []any) error {
 	return nil
 }
 
-// ensurePages copies responses stored before pages existed into pages,
-// once. Responses of batches still in the tally queue are left out: the
-// summarizer writes their pages when it takes the batches over.
+// ensurePages copies responses stored before pages existed (or before
+// the current page format) into pages, once.
 func (s *Store) ensurePages(ctx context.Context) error {
 	settings := s.db.Collection(colSettings)
 	err := settings.FindOne(ctx, bson.D{{Key: "_id", Value: pagesReady}}).Err()
@@ -180,7 +180,32 @@ func (s *Store) ensurePages(ctx context.Context) error {
 		return s.fail("read settings", err)
 	}
 	// A copy interrupted earlier is started afresh.
-	if _, err := s.db.Collection(colPages).DeleteMany(ctx, bson.D{}); err != nil {
+	if err := s.copyIntoPages(ctx, ""); err != nil {
+		return err
+	}
+	if _, err := settings.InsertOne(ctx, bson.D{{Key: "_id", Value: pagesReady}}); err != nil && !mongo.IsDuplicateKeyError(err) {
+		return s.fail("write settings", err)
+	}
+	return nil
+}
+
+// RebuildPages replaces the pages of a survey by a fresh copy of its
+// stored responses (youthvoice recount --fix). Call it when no server
+// writes to the store.
+func (s *Store) RebuildPages(ctx context.Context, surveyID string) error {
+	return s.copyIntoPages(ctx, surveyID)
+}
+
+// copyIntoPages deletes the pages of a survey (every survey: "") and
+// copies its stored responses into pages of backfillPage. Responses of
+// batches still in the tally queue are left out: the summarizer writes
+// their pages when it takes the batches over.
+func (s *Store) copyIntoPages(ctx context.Context, surveyID string) error {
+	filter := bson.D{}
+	if surveyID != "" {
+		filter = bson.D{{Key: "survey_id", Value: surveyID}}
+	}
+	if _, err := s.db.Collection(colPages).DeleteMany(ctx, filter); err != nil {
 		return s.fail("clear response pages", err)
 	}
 	queued := map[string]bool{}
@@ -197,16 +222,14 @@ func (s *Store) ensurePages(ctx context.Context) error {
 			queued[k] = true
 		}
 	}
-	cur, err := s.db.Collection(colResponses).Find(ctx, bson.D{}, options.Find().SetBatchSize(1000))
+	cur, err := s.db.Collection(colResponses).Find(ctx, filter, options.Find().SetBatchSize(1000))
 	if err != nil {
 		return s.fail("read responses", err)
 	}
 	defer cur.Close(ctx)
 	pending := map[string][]*surveys.Response{}
-	pages := 0
 	flush := func(sid string) error {
-		pages++
-		doc := encodePage(fmt.Sprintf("copied/%s/%d", sid, pages), sid, pending[sid])
+		doc := encodePage("copied/"+uuid.NewString()+"/"+sid, sid, pending[sid])
 		delete(pending, sid)
 		return s.insertPages(ctx, []any{doc})
 	}
@@ -237,10 +260,27 @@ func (s *Store) ensurePages(ctx context.Context) error {
 			return err
 		}
 	}
-	if _, err := settings.InsertOne(ctx, bson.D{{Key: "_id", Value: pagesReady}}); err != nil && !mongo.IsDuplicateKeyError(err) {
-		return s.fail("write settings", err)
-	}
 	return nil
+}
+
+// PagedResponses counts the responses in a survey's pages.
+func (s *Store) PagedResponses(ctx context.Context, surveyID string) (int, error) {
+	cur, err := s.db.Collection(colPages).Find(ctx, bson.D{{Key: "survey_id", Value: surveyID}},
+		options.Find().SetProjection(bson.D{{Key: "n", Value: 1}}))
+	if err != nil {
+		return 0, s.fail("read response pages", err)
+	}
+	var pages []struct {
+		N int `bson:"n"`
+	}
+	if err := cur.All(ctx, &pages); err != nil {
+		return 0, s.fail("read response pages", err)
+	}
+	n := 0
+	for _, p := range pages {
+		n += p.N
+	}
+	return n, nil
 }
 
 // ResponseCursor reads a survey's responses from its pages. Two

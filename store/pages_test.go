@@ -172,3 +172,41 @@ func TestResponsesStoredBeforePagesAreCopied(t *testing.T) {
 		}
 	}
 }
+
+// Lost pages are found by counting and rebuilt from the responses (what
+// youthvoice recount --fix does), leaving other surveys' pages alone.
+func TestRebuildPages(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	def := exampleDefinition(t)
+	defs := func(context.Context, string, int) (*surveys.Definition, int, error) { return def, 5, nil }
+	sum := st.NewSummarizer(defs, slog.New(slog.DiscardHandler))
+	com := st.NewCommitter(16, time.Millisecond, sum)
+	defer com.Close()
+	rng := rand.New(rand.NewPCG(7, 8))
+	for i := range 300 {
+		if err := com.Insert(ctx, randomResponse(t, def, []string{"A", "B"}[i%2], rng), def); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum.Pass(ctx)
+	if n, err := st.PagedResponses(ctx, "A"); err != nil || n != 150 {
+		t.Fatalf("paged: %d %v", n, err)
+	}
+	if err := st.DropPages(ctx, "A"); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := st.PagedResponses(ctx, "A"); n != 0 {
+		t.Fatalf("after the loss: %d", n)
+	}
+	before := paged(t, st, "B")
+	if err := st.RebuildPages(ctx, "A"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := paged(t, st, "A"), stored(t, st, "A"); !slices.Equal(got, want) || len(got) != 150 {
+		t.Fatalf("rebuilt: %d paged, %d stored", len(got), len(want))
+	}
+	if !slices.Equal(paged(t, st, "B"), before) {
+		t.Fatal("the other survey's pages changed")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/youthvoice/youthvoice/store"
@@ -110,13 +111,14 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 	})
 }
 
-// recountCmd: youthvoice recount --survey ID [--fix]
+// recountCmd: youthvoice recount --survey ID [--fix]: compares the summary
+// and the response pages with the stored responses.
 func recountCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var surveyID string
 	var fix bool
 	return withStore(ctx, "recount", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&surveyID, "survey", "", "the survey's id")
-		fs.BoolVar(&fix, "fix", false, "replace the summary with the recount when they differ")
+		fs.BoolVar(&fix, "fix", false, "replace the summary with the recount, and rebuild the response pages, when they differ")
 	}, func(st *store.Store) error {
 		if surveyID == "" {
 			return usageError{"recount: --survey is required"}
@@ -125,6 +127,9 @@ func recountCmd(ctx context.Context, args []string, getenv func(string) string, 
 		if err != nil {
 			return fmt.Errorf("survey %q: %w", surveyID, err)
 		}
+		// Batches a crashed server left untallied are tallied first, as the
+		// server does at start.
+		st.NewSummarizer(st.StoreDefinitions(), newLogger(stderr, "warn")).RecoverAtStart(ctx)
 		sum, err := st.Summary(ctx, surveyID)
 		if err != nil {
 			return err
@@ -133,22 +138,46 @@ func recountCmd(ctx context.Context, args []string, getenv func(string) string, 
 		if err != nil {
 			return err
 		}
+		var problems []string
 		diffs := surveys.TallyDifferences(sum.Tally, recount)
 		if len(diffs) == 0 {
 			fmt.Fprintf(stdout, "summary matches a recount of %d responses\n", recount.Responses)
-			return nil
+		} else {
+			fmt.Fprintf(stdout, "summary differs from a recount (summary %d responses, recount %d):\n", sum.Tally.Responses, recount.Responses)
+			for _, d := range diffs {
+				fmt.Fprintln(stdout, "  "+d)
+			}
+			problems = append(problems, "summary")
 		}
-		fmt.Fprintf(stdout, "summary differs from a recount (summary %d responses, recount %d):\n", sum.Tally.Responses, recount.Responses)
-		for _, d := range diffs {
-			fmt.Fprintln(stdout, "  "+d)
-		}
-		if !fix {
-			return fmt.Errorf("summary of %s differs from a recount (run with --fix to replace it)", surveyID)
-		}
-		if err := st.ReplaceSummary(ctx, surveyID, recount, sv.Draft.Threshold(), sv.Status == surveys.Closed || sv.Status == surveys.Archived); err != nil {
+		// The response pages (what the response export reads) hold as many.
+		paged, err := st.PagedResponses(ctx, surveyID)
+		if err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, "summary replaced by the recount")
+		if paged == recount.Responses {
+			fmt.Fprintf(stdout, "response pages hold the same %d responses\n", paged)
+		} else {
+			fmt.Fprintf(stdout, "response pages hold %d responses, the responses collection %d\n", paged, recount.Responses)
+			problems = append(problems, "response pages")
+		}
+		if len(problems) == 0 {
+			return nil
+		}
+		if !fix {
+			return fmt.Errorf("%s of %s differ from a recount (run with --fix to rebuild them)", strings.Join(problems, " and "), surveyID)
+		}
+		if len(diffs) > 0 {
+			if err := st.ReplaceSummary(ctx, surveyID, recount, sv.Draft.Threshold(), sv.Status == surveys.Closed || sv.Status == surveys.Archived); err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, "summary replaced by the recount")
+		}
+		if paged != recount.Responses {
+			if err := st.RebuildPages(ctx, surveyID); err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, "response pages rebuilt from the responses")
+		}
 		return nil
 	})
 }

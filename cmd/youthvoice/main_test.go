@@ -472,4 +472,10 @@ func TestExportCommand(t *testing.T) {
 	if exitCode(err) != 2 {
 		t.Fatalf("responses as pdf: %v", err)
 	}
+	// recount checks the pages the response export read, too.
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"recount", "--survey", created.ID}, env(vars), &out, io.Discard); err != nil ||
+		!strings.Contains(out.String(), "summary matches a recount of 25 responses") || !strings.Contains(out.String(), "response pages hold the same 25 responses") {
+		t.Fatalf("recount: %v\n%s", err, out.String())
+	}
 }
