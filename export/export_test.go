@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -57,11 +56,7 @@ var methodText = map[string][]string{
 // disclosure-controlled summary in lang.
 func release(tb testing.TB, lang string, l Labels, n int) *Summary {
 	tb.Helper()
-	b, err := os.ReadFile("../examples/surveys/youth-policy-consultation.json")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	def, err := surveystest.Load(b)
+	def, err := surveystest.Example("youth-policy-consultation.json")
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"math/rand/v2"
-	"os"
 	"strconv"
 	"testing"
 
@@ -18,11 +17,7 @@ import (
 
 func exampleResponses(t *testing.T, n int) (*surveys.Definition, []*surveys.Response) {
 	t.Helper()
-	b, err := os.ReadFile("../examples/surveys/youth-policy-consultation.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	def, err := surveystest.Load(b)
+	def, err := surveystest.Example("youth-policy-consultation.json")
 	if err != nil {
 		t.Fatal(err)
 	}

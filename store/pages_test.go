@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -22,11 +21,7 @@ import (
 
 func exampleDefinition(t testing.TB) *surveys.Definition {
 	t.Helper()
-	b, err := os.ReadFile("../examples/surveys/youth-policy-consultation.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	def, err := surveystest.Load(b)
+	def, err := surveystest.Example("youth-policy-consultation.json")
 	if err != nil {
 		t.Fatal(err)
 	}

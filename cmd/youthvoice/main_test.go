@@ -23,6 +23,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/youthvoice/youthvoice/surveys"
 	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
 
@@ -282,18 +283,7 @@ func TestKillDuringLoadKeepsSummaryExact(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, b
 	}
-	st, body := post("/v1/org/surveys", def)
-	var created struct{ ID string }
-	if err := json.Unmarshal(body, &created); err != nil || st != 201 {
-		t.Fatalf("create: %d %s", st, body)
-	}
-	if st, body := post("/v1/org/surveys/"+created.ID+"/publish", nil); st != 200 {
-		t.Fatalf("publish: %d %s", st, body)
-	}
-	parsed, err := surveystest.Load(def)
-	if err != nil {
-		t.Fatal(err)
-	}
+	created, parsed := publishSurvey(t, post, def)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	created201 := 0
@@ -338,7 +328,7 @@ func TestKillDuringLoadKeepsSummaryExact(t *testing.T) {
 		t.Fatalf("exit: %v", err)
 	}
 	var out bytes.Buffer
-	err = run(t.Context(), []string{"recount", "--survey", created.ID}, env(map[string]string{"YOUTHVOICE_DATA_DIR": dir}), &out, io.Discard)
+	err := run(t.Context(), []string{"recount", "--survey", created.ID}, env(map[string]string{"YOUTHVOICE_DATA_DIR": dir}), &out, io.Discard)
 	if err != nil {
 		t.Fatalf("recount: %v\n%s", err, out.String()[:min(2000, out.Len())])
 	}
@@ -414,18 +404,7 @@ func TestExportCommand(t *testing.T) {
 		return resp.StatusCode, b
 	}
 	def, _ := os.ReadFile("../../examples/surveys/youth-policy-consultation.json")
-	st, body := post("/v1/org/surveys", def)
-	var created struct{ ID string }
-	if err := json.Unmarshal(body, &created); err != nil || st != 201 {
-		t.Fatalf("create: %d %s", st, body)
-	}
-	if st, body := post("/v1/org/surveys/"+created.ID+"/publish", nil); st != 200 {
-		t.Fatalf("publish: %d %s", st, body)
-	}
-	parsed, err := surveystest.Load(def)
-	if err != nil {
-		t.Fatal(err)
-	}
+	created, parsed := publishSurvey(t, post, def)
 	rng := rand.New(rand.NewPCG(8, 8))
 	for range 25 {
 		if st, body := post("/v1/surveys/"+created.ID+"/responses", surveystest.SubmissionJSON(parsed, 1, rng)); st != 201 {
@@ -478,4 +457,23 @@ func TestExportCommand(t *testing.T) {
 		!strings.Contains(out.String(), "summary matches a recount of 25 responses") || !strings.Contains(out.String(), "response pages hold the same 25 responses") {
 		t.Fatalf("recount: %v\n%s", err, out.String())
 	}
+}
+
+// publishSurvey creates and publishes a survey through post, and returns
+// its id and parsed definition.
+func publishSurvey(t *testing.T, post func(path string, body []byte) (int, []byte), def []byte) (struct{ ID string }, *surveys.Definition) {
+	t.Helper()
+	st, body := post("/v1/org/surveys", def)
+	var created struct{ ID string }
+	if err := json.Unmarshal(body, &created); err != nil || st != 201 {
+		t.Fatalf("create: %d %s", st, body)
+	}
+	if st, body := post("/v1/org/surveys/"+created.ID+"/publish", nil); st != 200 {
+		t.Fatalf("publish: %d %s", st, body)
+	}
+	parsed, err := surveystest.Load(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return created, parsed
 }

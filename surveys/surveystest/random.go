@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
 
 	"github.com/youthvoice/youthvoice/surveys"
 )
@@ -153,4 +156,15 @@ func Load(b []byte) (*surveys.Definition, error) {
 		return nil, err
 	}
 	return &d, nil
+}
+
+// Example reads a survey of the repository's examples/surveys by file
+// name, for tests in any package.
+func Example(name string) (*surveys.Definition, error) {
+	_, here, _, _ := runtime.Caller(0)
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(here), "..", "..", "examples", "surveys", name))
+	if err != nil {
+		return nil, err
+	}
+	return Load(b)
 }
