@@ -35,7 +35,11 @@ func startEmbedded(ctx context.Context, dir string, logger *slog.Logger, level s
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + filepath.ToSlash(abs) + "/",
+		// SQLite keeps its statement journals (the undo log of one
+		// multi-row INSERT) in memory rather than in temporary files:
+		// about 17 % less time per insertMany, with no effect on
+		// durability, which rests on the WAL (docs/performance.md).
+		SQLiteURL: "file:" + filepath.ToSlash(abs) + "/?_pragma=temp_store(memory)",
 		Logger:    engineLog.With("component", "ferretdb"),
 	})
 	if err != nil {
