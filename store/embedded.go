@@ -33,8 +33,8 @@ func startEmbedded(ctx context.Context, dir string, logger *slog.Logger, level s
 	}
 	engineLog := slog.New(minLevel{logger.Handler(), level})
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
-		Handler:   "sqlite",
+		Listener: ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Handler:  "sqlite",
 		// SQLite keeps its statement journals (the undo log of one
 		// multi-row INSERT) in memory rather than in temporary files:
 		// about 17 % less time per insertMany, with no effect on

@@ -205,3 +205,51 @@ func TestRebuildPages(t *testing.T) {
 		t.Fatal("the other survey's pages changed")
 	}
 }
+
+// A summary stored with JSON-text tallies reads the same, and its next
+// update converts it to compressed tallies, release included.
+func TestTextSummariesAreConverted(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	def := exampleDefinition(t)
+	rng := rand.New(rand.NewPCG(9, 10))
+	full, release := surveys.NewTally(), surveys.NewTally()
+	for i := range 40 {
+		r := randomResponse(t, def, "A", rng)
+		full.Add(def, r)
+		if i < 30 {
+			release.Add(def, r)
+		}
+	}
+	text := func(t *surveys.Tally) string { b, _ := json.Marshal(t); return string(b) }
+	if err := st.PutTextSummary(ctx, "A", text(full), 30, text(release)); err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string) {
+		t.Helper()
+		sum, err := st.Summary(ctx, "A")
+		if err != nil || text(sum.Tally) != text(full) || text(sum.ReleaseTally) != text(release) || sum.ReleaseN != 30 {
+			t.Fatalf("%s: %v, n %d, release %d", when, err, sum.Tally.Responses, sum.ReleaseN)
+		}
+	}
+	check("as stored")
+	// A recount that changes nothing still rewrites the summary.
+	if err := st.ReplaceSummary(ctx, "A", full, 100, false); err != nil {
+		t.Fatal(err)
+	}
+	check("after an update")
+	docs, err := st.RawDocuments(ctx, "summaries")
+	if err != nil || len(docs) != 1 {
+		t.Fatal(err)
+	}
+	for _, field := range []string{"tally", "release_tally"} {
+		if _, ok := docs[0][field]; ok {
+			t.Errorf("%s is still text", field)
+		}
+	}
+	for _, field := range []string{"tally_z", "release_tally_z"} {
+		if _, ok := docs[0][field]; !ok {
+			t.Errorf("no %s", field)
+		}
+	}
+}

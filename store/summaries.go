@@ -53,15 +53,29 @@ type queueDoc struct {
 
 // summaryDoc is a survey's summary: the exact tally, and the release that
 // analysts and the public see (it advances by k responses or more).
+//
+// Tallies are zstd-compressed JSON: a survey's tally is tens of kilobytes
+// of JSON (63 KB for the youth-policy example), read and written on every
+// summarizer pass, and about a tenth of that compressed. Summaries written
+// before held the JSON text in "tally" and "release_tally"; they are read
+// as they are and converted on their next update.
 type summaryDoc struct {
-	ID           string   `bson:"_id"`
-	Version      int      `bson:"version"`
-	Tally        string   `bson:"tally"` // JSON of surveys.Tally
-	Batches      []string `bson:"batches"`
-	ReleaseN     int      `bson:"release_n"`
-	ReleaseTally string   `bson:"release_tally"`
-	ReleaseDay   string   `bson:"release_day,omitempty"`
-	Frozen       bool     `bson:"frozen,omitempty"`
+	ID               string   `bson:"_id"`
+	Version          int      `bson:"version"`
+	TallyZ           []byte   `bson:"tally_z,omitempty"`
+	TallyText        string   `bson:"tally,omitempty"`
+	Batches          []string `bson:"batches"`
+	ReleaseN         int      `bson:"release_n"`
+	ReleaseTallyZ    []byte   `bson:"release_tally_z,omitempty"`
+	ReleaseTallyText string   `bson:"release_tally,omitempty"`
+	ReleaseDay       string   `bson:"release_day,omitempty"`
+	Frozen           bool     `bson:"frozen,omitempty"`
+}
+
+func (d *summaryDoc) tally() (*surveys.Tally, error) { return decodeTally(d.TallyZ, d.TallyText) }
+
+func (d *summaryDoc) releaseTally() (*surveys.Tally, error) {
+	return decodeTally(d.ReleaseTallyZ, d.ReleaseTallyText)
 }
 
 // Summary is a survey's summary as read.
@@ -75,20 +89,28 @@ type Summary struct {
 	Frozen       bool
 }
 
-func decodeTally(s string) (*surveys.Tally, error) {
+// decodeTally reads a stored tally: compressed, or (older) JSON text.
+func decodeTally(compressed []byte, text string) (*surveys.Tally, error) {
 	t := surveys.NewTally()
-	if s == "" {
+	b := []byte(text)
+	if compressed != nil {
+		var err error
+		if b, err = zstdDecoder.DecodeAll(compressed, nil); err != nil {
+			return nil, fmt.Errorf("store: decompress tally: %w", err)
+		}
+	}
+	if len(b) == 0 {
 		return t, nil
 	}
-	if err := json.Unmarshal([]byte(s), t); err != nil {
+	if err := json.Unmarshal(b, t); err != nil {
 		return nil, fmt.Errorf("store: decode tally: %w", err)
 	}
 	return t, nil
 }
 
-func encodeTally(t *surveys.Tally) string {
+func encodeTally(t *surveys.Tally) []byte {
 	b, _ := json.Marshal(t) // maps of strings and ints: cannot fail
-	return string(b)
+	return zstdEncoder.EncodeAll(b, nil)
 }
 
 // Summary reads a survey's summary (empty if no response was tallied yet).
@@ -102,10 +124,10 @@ func (s *Store) Summary(ctx context.Context, surveyID string) (*Summary, error) 
 		return nil, s.fail("read summary", err)
 	}
 	sum := &Summary{SurveyID: d.ID, Version: d.Version, ReleaseN: d.ReleaseN, ReleaseDay: d.ReleaseDay, Frozen: d.Frozen}
-	if sum.Tally, err = decodeTally(d.Tally); err != nil {
+	if sum.Tally, err = d.tally(); err != nil {
 		return nil, err
 	}
-	if sum.ReleaseTally, err = decodeTally(d.ReleaseTally); err != nil {
+	if sum.ReleaseTally, err = d.releaseTally(); err != nil {
 		return nil, err
 	}
 	return sum, nil
@@ -183,20 +205,26 @@ func (s *Store) changeSummary(ctx context.Context, surveyID string, k int, chang
 		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 			return s.fail("read summary", err)
 		}
-		tally, err := decodeTally(d.Tally)
+		tally, err := d.tally()
 		if err != nil {
 			return err
 		}
 		if ok, err := change(&d, tally); err != nil || !ok {
 			return err
 		}
-		d.Tally = encodeTally(tally)
-		released, err := decodeTally(d.ReleaseTally)
+		d.TallyZ = encodeTally(tally)
+		released, err := d.releaseTally()
 		if err != nil {
 			return err
 		}
+		// The release is written only when it changes (or is converted from
+		// the older text form).
+		releaseChanged := d.ReleaseTallyText != ""
 		if surveys.NextRelease(released, tally, k) {
-			d.ReleaseN, d.ReleaseTally, d.ReleaseDay = tally.Responses, d.Tally, time.Now().UTC().Format(time.DateOnly)
+			d.ReleaseN, d.ReleaseTallyZ, d.ReleaseDay = tally.Responses, d.TallyZ, time.Now().UTC().Format(time.DateOnly)
+			releaseChanged = true
+		} else if releaseChanged {
+			d.ReleaseTallyZ = encodeTally(released)
 		}
 		if !exists {
 			d.ID, d.Version = surveyID, 1
@@ -208,10 +236,17 @@ func (s *Store) changeSummary(ctx context.Context, surveyID string, k int, chang
 			}
 			return nil
 		}
-		res, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: surveyID}, {Key: "version", Value: d.Version}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "tally", Value: d.Tally}, {Key: "version", Value: d.Version + 1},
-				{Key: "release_n", Value: d.ReleaseN}, {Key: "release_tally", Value: d.ReleaseTally},
-				{Key: "release_day", Value: d.ReleaseDay}, {Key: "frozen", Value: d.Frozen}, {Key: "batches", Value: d.Batches}}}})
+		set := bson.D{{Key: "tally_z", Value: d.TallyZ}, {Key: "version", Value: d.Version + 1},
+			{Key: "frozen", Value: d.Frozen}, {Key: "batches", Value: d.Batches}}
+		if releaseChanged {
+			set = append(set, bson.E{Key: "release_n", Value: d.ReleaseN}, bson.E{Key: "release_tally_z", Value: d.ReleaseTallyZ},
+				bson.E{Key: "release_day", Value: d.ReleaseDay})
+		}
+		update := bson.D{{Key: "$set", Value: set}}
+		if d.TallyText != "" || d.ReleaseTallyText != "" {
+			update = append(update, bson.E{Key: "$unset", Value: bson.D{{Key: "tally", Value: ""}, {Key: "release_tally", Value: ""}}})
+		}
+		res, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: surveyID}, {Key: "version", Value: d.Version}}, update)
 		if err != nil {
 			return s.fail("update summary", err)
 		}
