@@ -287,16 +287,14 @@ func (s *Store) PagedResponses(ctx context.Context, surveyID string) (int, error
 // goroutines work ahead: one reads pages from the database, one decodes
 // them, so the database's work, the decoding and the caller's overlap.
 type ResponseCursor struct {
-	pages  chan pageResult
+	pages  chan []*surveys.Response
 	cancel context.CancelFunc
 	done   chan struct{}
+	// failed is why the reading stopped early (nil: it reached the end);
+	// set before pages is closed.
+	failed error
 	cur    []*surveys.Response
 	err    error
-}
-
-type pageResult struct {
-	responses []*surveys.Response
-	err       error
 }
 
 // Responses opens a cursor over the responses of a survey that are in its
@@ -310,10 +308,10 @@ func (s *Store) Responses(ctx context.Context, surveyID string) (*ResponseCursor
 		cancel()
 		return nil, s.fail("read responses", err)
 	}
-	c := &ResponseCursor{pages: make(chan pageResult, 4), cancel: cancel, done: make(chan struct{})}
+	c := &ResponseCursor{pages: make(chan []*surveys.Response, 4), cancel: cancel, done: make(chan struct{})}
 	raw := make(chan pageDoc, 4)
-	var readErr error
-	go func() { // reads
+	var readErr error // set before raw is closed
+	go func() {       // reads
 		defer close(raw)
 		defer cur.Close(context.WithoutCancel(ctx))
 		for cur.Next(ctx) {
@@ -325,24 +323,19 @@ func (s *Store) Responses(ctx context.Context, surveyID string) (*ResponseCursor
 			select {
 			case raw <- d:
 			case <-ctx.Done():
+				readErr = ctx.Err()
 				return
 			}
 		}
-		if err := cur.Err(); err != nil && ctx.Err() == nil {
-			readErr = s.fail("read responses", err)
+		if err := cur.Err(); err != nil {
+			if readErr = ctx.Err(); readErr == nil {
+				readErr = s.fail("read responses", err)
+			}
 		}
 	}()
 	go func() { // decodes
 		defer close(c.done)
-		defer close(c.pages)
-		send := func(p pageResult) bool {
-			select {
-			case c.pages <- p:
-				return true
-			case <-ctx.Done():
-				return false
-			}
-		}
+		var failed error
 		for d := range raw {
 			var entries []pageEntry
 			b, err := zstdDecoder.DecodeAll(d.Entries, nil)
@@ -350,44 +343,50 @@ func (s *Store) Responses(ctx context.Context, surveyID string) (*ResponseCursor
 				err = cbor.Unmarshal(b, &entries)
 			}
 			if err != nil {
-				send(pageResult{err: fmt.Errorf("store: response page %s: %w", d.ID, err)})
-				cancel()
+				failed = fmt.Errorf("store: response page %s: %w", d.ID, err)
 				break
 			}
 			rs := make([]*surveys.Response, len(entries))
 			for i := range entries {
 				rs[i] = entries[i].response(d.SurveyID)
 			}
-			if !send(pageResult{responses: rs}) {
-				break
+			select {
+			case c.pages <- rs:
+				continue
+			case <-ctx.Done():
+				failed = ctx.Err()
 			}
+			break
 		}
-		for range raw { // the reader stops once cancelled
+		cancel() // stops the reader if it is still going
+		for range raw {
 		}
-		if readErr != nil {
-			send(pageResult{err: readErr})
+		if failed == nil {
+			failed = readErr
 		}
+		c.failed = failed
+		close(c.pages)
 	}()
 	return c, nil
 }
 
-// Next returns the next response, or io.EOF.
+// Next returns the next response; io.EOF after the last one, or the
+// error that stopped the reading.
 func (c *ResponseCursor) Next(ctx context.Context) (*surveys.Response, error) {
 	for len(c.cur) == 0 {
 		if c.err != nil {
 			return nil, c.err
 		}
 		select {
-		case p, ok := <-c.pages:
+		case rs, ok := <-c.pages:
 			if !ok {
 				c.err = io.EOF
-				return nil, io.EOF
+				if c.failed != nil {
+					c.err = c.failed
+				}
+				return nil, c.err
 			}
-			if p.err != nil {
-				c.err = p.err
-				return nil, p.err
-			}
-			c.cur = p.responses
+			c.cur = rs
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}

@@ -253,3 +253,47 @@ func TestTextSummariesAreConverted(t *testing.T) {
 		}
 	}
 }
+
+// A read cut short (its context ends) ends with that error, never with
+// io.EOF, so that an export cannot look complete when it is not.
+func TestCursorCutShortIsAnError(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	def := exampleDefinition(t)
+	defs := func(context.Context, string, int) (*surveys.Definition, int, error) { return def, 5, nil }
+	sum := st.NewSummarizer(defs, slog.New(slog.DiscardHandler))
+	com := st.NewCommitter(8, 0, sum)
+	defer com.Close()
+	rng := rand.New(rand.NewPCG(11, 12))
+	for range 200 { // one writer: batches of one, 200 pages
+		if err := com.Insert(ctx, randomResponse(t, def, "A", rng), def); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum.Pass(ctx)
+	readCtx, cancel := context.WithCancel(ctx)
+	cur, err := st.Responses(readCtx, "A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cur.Close(ctx)
+	if _, err := cur.Next(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	n := 1
+	for {
+		_, err := cur.Next(ctx)
+		if err == nil {
+			n++
+			continue
+		}
+		if errors.Is(err, io.EOF) || n >= 200 {
+			t.Fatalf("after %d responses: %v", n, err)
+		}
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("error %v", err)
+		}
+		return
+	}
+}
