@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"net/netip"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -169,15 +172,16 @@ func (s *Server) revisionDefinition(ctx context.Context, sv *surveys.Survey, n i
 }
 
 // submissionLimiter limits submissions per client. The client key (its
-// address) lives only in this process's memory, for one window, and is
-// never stored or logged.
+// address, see clientAddress) lives only in this process's memory, for one
+// window, and is never stored or logged.
 func (s *Server) submissionLimiter(perMinute int) fiber.Handler {
 	if perMinute <= 0 {
 		return func(c *fiber.Ctx) error { return c.Next() }
 	}
 	return limiter.New(limiter.Config{
-		Max:        perMinute,
-		Expiration: time.Minute,
+		Max:          perMinute,
+		Expiration:   time.Minute,
+		KeyGenerator: s.clientAddress,
 		LimitReached: func(c *fiber.Ctx) error {
 			p := newProblem(fiber.StatusTooManyRequests, "rate_limited")
 			p.retryAfter = 60
@@ -232,4 +236,25 @@ func (s *Server) createAccessCodes(c *fiber.Ctx) error {
 		return w.Error()
 	}
 	return s.sendJSON(c, fiber.StatusCreated, fiber.Map{"survey_id": sv.ID, "count": len(codes), "codes": codes})
+}
+
+// clientAddress is the address the rate limit counts a client by: the TCP
+// peer's, unless the peer is one of the trusted proxies and sends the
+// client header. Then it is the last address in that header: the one the
+// proxy itself wrote (X-Forwarded-For lists the client's own claims
+// first, and a client could make up a new one for every request).
+func (s *Server) clientAddress(c *fiber.Ctx) string {
+	peer, _ := netip.AddrFromSlice(c.Context().RemoteIP())
+	peer = peer.Unmap()
+	if s.clientHeader == "" || !slices.ContainsFunc(s.trustedProxies, func(p netip.Prefix) bool { return p.Contains(peer) }) {
+		return peer.String()
+	}
+	value := c.Get(s.clientHeader)
+	if i := strings.LastIndexByte(value, ','); i >= 0 {
+		value = value[i+1:]
+	}
+	if a, err := netip.ParseAddr(strings.TrimSpace(value)); err == nil {
+		return a.Unmap().String()
+	}
+	return peer.String()
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -472,5 +473,47 @@ func TestSubmissionRateLimit(t *testing.T) {
 	}
 	if n := countResponses(t, e, id); n != 3 {
 		t.Fatalf("%d stored", n)
+	}
+}
+
+// Behind a trusted proxy the rate limit counts each client by the address
+// the proxy wrote last in the client header; what a client writes itself,
+// and the header from anyone else, changes nothing.
+func TestSubmissionRateLimitBehindAProxy(t *testing.T) {
+	submit := func(e *apitest.Env, id, forwarded string) int {
+		return e.Do("POST", "/v1/surveys/"+id+"/responses", submission(1, "sv", goodAnswers), "X-Forwarded-For", forwarded).Status
+	}
+	e := apitest.New(t, apitest.Options{Configure: func(o *api.Options) {
+		o.SubmitRateLimit = 2
+		o.ClientHeader = "X-Forwarded-For"
+		o.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")} // the test client
+	}})
+	id, _ := openSurvey(t, e, nil)
+	for i, c := range []struct {
+		forwarded string
+		want      int
+	}{
+		{"203.0.113.5", 201},
+		{"10.1.1.1, 203.0.113.5", 201},
+		{"10.9.9.9, 203.0.113.5", 429}, // a new claim in front does not make a new client
+		{"203.0.113.6", 201},           // another young person behind the same proxy
+		{"::ffff:203.0.113.6", 201},
+		{"203.0.113.6", 429},
+	} {
+		if got := submit(e, id, c.forwarded); got != c.want {
+			t.Fatalf("request %d (%s): %d, want %d", i, c.forwarded, got, c.want)
+		}
+	}
+	// From a peer that is not a trusted proxy the header is ignored.
+	e2 := apitest.New(t, apitest.Options{Configure: func(o *api.Options) {
+		o.SubmitRateLimit = 2
+		o.ClientHeader = "X-Forwarded-For"
+		o.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	}})
+	id2, _ := openSurvey(t, e2, nil)
+	for i, want := range []int{201, 201, 429} {
+		if got := submit(e2, id2, fmt.Sprintf("203.0.113.%d", 10+i)); got != want {
+			t.Fatalf("untrusted peer, request %d: %d, want %d", i, got, want)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -34,6 +35,11 @@ type Options struct {
 	// SubmitRateLimit is how many submissions one client may send a minute
 	// (0: no limit).
 	SubmitRateLimit int
+	// ClientHeader names the header in which a proxy passes the client's
+	// address, believed only from TrustedProxies (both empty: the rate
+	// limit counts by the TCP peer).
+	ClientHeader   string
+	TrustedProxies []netip.Prefix
 	// CommitBatch and CommitWait tune group commit of responses.
 	CommitBatch int
 	CommitWait  time.Duration
@@ -66,6 +72,9 @@ type Server struct {
 	protected  protectedCache
 	faults     func(step string) error
 	submitRate int
+	// clientHeader and trustedProxies: see Options.
+	clientHeader   string
+	trustedProxies []netip.Prefix
 }
 
 // New builds the server and its routes.
@@ -85,9 +94,11 @@ func New(opts Options) *Server {
 		routes:  map[routeKey]bool{},
 		cache:   newSurveyCache(),
 
-		hashKey:    opts.HashKey,
-		faults:     opts.Faults,
-		submitRate: opts.SubmitRateLimit,
+		hashKey:        opts.HashKey,
+		faults:         opts.Faults,
+		submitRate:     opts.SubmitRateLimit,
+		clientHeader:   opts.ClientHeader,
+		trustedProxies: opts.TrustedProxies,
 	}
 	if opts.CommitWait <= 0 {
 		opts.CommitWait = 2 * time.Millisecond

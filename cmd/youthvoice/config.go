@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +26,8 @@ type config struct {
 	StoreLogLevel   string
 	BodyLimit       int
 	SubmitRate      int
+	ClientHeader    string
+	TrustedProxies  []netip.Prefix
 	ShutdownTimeout time.Duration
 }
 
@@ -64,6 +67,8 @@ func (c *config) settings() []setting {
 		{"store-log-level", "YOUTHVOICE_STORE_LOG_LEVEL", "log level of the embedded FerretDB's own logging", (*stringValue)(&c.StoreLogLevel)},
 		{"body-limit", "YOUTHVOICE_BODY_LIMIT", "largest request body in bytes", (*intValue)(&c.BodyLimit)},
 		{"submit-rate", "YOUTHVOICE_SUBMIT_RATE", "submissions one client may send a minute (0: no limit)", (*intValue)(&c.SubmitRate)},
+		{"client-header", "YOUTHVOICE_CLIENT_HEADER", "header in which a trusted proxy passes the client's address, for the rate limit (X-Forwarded-For: its last address)", (*stringValue)(&c.ClientHeader)},
+		{"trusted-proxies", "YOUTHVOICE_TRUSTED_PROXIES", "comma-separated addresses or CIDR ranges of the proxies whose client header is believed", (*prefixesValue)(&c.TrustedProxies)},
 		{"shutdown-timeout", "YOUTHVOICE_SHUTDOWN_TIMEOUT", "how long shutdown waits for requests in flight", (*durationValue)(&c.ShutdownTimeout)},
 	}
 }
@@ -90,6 +95,9 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	if err := fs.Parse(args); err != nil {
 		return c, nil, err
 	}
+	if (c.ClientHeader == "") != (len(c.TrustedProxies) == 0) {
+		return c, nil, fmt.Errorf("YOUTHVOICE_CLIENT_HEADER and YOUTHVOICE_TRUSTED_PROXIES go together: a client header is believed only from trusted proxies")
+	}
 	if c.HashKey != "" && len(c.HashKey) < 32 {
 		return c, nil, fmt.Errorf("YOUTHVOICE_HASH_KEY must have at least 32 characters")
 	}
@@ -114,6 +122,39 @@ type stringValue string
 
 func (v *stringValue) Set(s string) error { *v = stringValue(s); return nil }
 func (v *stringValue) String() string     { return string(*v) }
+
+// prefixesValue is a comma-separated list of addresses (10.0.0.7) and
+// CIDR ranges (10.0.0.0/8).
+type prefixesValue []netip.Prefix
+
+func (v *prefixesValue) Set(s string) error {
+	var out []netip.Prefix
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(part); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(part)
+		if err != nil {
+			return fmt.Errorf("%q is neither an address nor a CIDR range", part)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	*v = out
+	return nil
+}
+
+func (v *prefixesValue) String() string {
+	parts := make([]string, len(*v))
+	for i, p := range *v {
+		parts[i] = p.String()
+	}
+	return strings.Join(parts, ",")
+}
 
 type intValue int
 

@@ -222,6 +222,19 @@ func TestConfigPrecedence(t *testing.T) {
 	if _, _, err := parseConfig("serve", nil, env(map[string]string{"YOUTHVOICE_BODY_LIMIT": "lots"}), io.Discard); err == nil {
 		t.Fatal("bad number accepted")
 	}
+	c, _, err = parseConfig("serve", []string{"--client-header", "X-Forwarded-For", "--trusted-proxies", "10.0.0.7, 192.168.0.0/16,::1"}, env(nil), io.Discard)
+	if err != nil || len(c.TrustedProxies) != 3 || c.TrustedProxies[0].String() != "10.0.0.7/32" || c.TrustedProxies[2].String() != "::1/128" {
+		t.Fatalf("trusted proxies: %v %v", c.TrustedProxies, err)
+	}
+	for _, args := range [][]string{
+		{"--client-header", "X-Forwarded-For"}, // believed from whom?
+		{"--trusted-proxies", "10.0.0.7"},      // which header?
+		{"--client-header", "X-Real-IP", "--trusted-proxies", "10.0.0.300"},
+	} {
+		if _, _, err := parseConfig("serve", args, env(nil), io.Discard); err == nil {
+			t.Errorf("%q accepted", args)
+		}
+	}
 }
 
 // TestSIGTERM builds the real binary, stops it with SIGTERM and checks it

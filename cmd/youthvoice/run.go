@@ -148,7 +148,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	}
 	srv := api.New(api.Options{
 		Store: st, Catalog: catalog, Metrics: metrics, Logger: log, BodyLimit: cfg.BodyLimit,
-		HashKey: hashKey, SubmitRateLimit: cfg.SubmitRate,
+		HashKey: hashKey, SubmitRateLimit: cfg.SubmitRate, ClientHeader: cfg.ClientHeader, TrustedProxies: cfg.TrustedProxies,
 	})
 	srv.RecoverAtStart(ctx)
 	ln, err := net.Listen("tcp", cfg.Addr)
