@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"log/slog"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -17,7 +18,9 @@ func (s *Store) ForgetPages(ctx context.Context) error {
 }
 
 // EnsurePages runs the copy of responses into pages.
-func (s *Store) EnsurePages(ctx context.Context) error { return s.ensurePages(ctx) }
+func (s *Store) EnsurePages(ctx context.Context) error {
+	return s.ensurePages(ctx, slog.New(slog.DiscardHandler))
+}
 
 // DropPages deletes a survey's pages, as a lost write would (tests of the
 // rebuild).

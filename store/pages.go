@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
+	"time"
 
 	"github.com/fxamacker/cbor/v2"
 	"github.com/google/uuid"
@@ -170,7 +172,7 @@ func (s *Store) insertPages(ctx context.Context, docs []any) error {
 
 // ensurePages copies responses stored before pages existed (or before
 // the current page format) into pages, once.
-func (s *Store) ensurePages(ctx context.Context) error {
+func (s *Store) ensurePages(ctx context.Context, log *slog.Logger) error {
 	settings := s.db.Collection(colSettings)
 	err := settings.FindOne(ctx, bson.D{{Key: "_id", Value: pagesReady}}).Err()
 	if err == nil {
@@ -180,9 +182,12 @@ func (s *Store) ensurePages(ctx context.Context) error {
 		return s.fail("read settings", err)
 	}
 	// A copy interrupted earlier is started afresh.
+	start := time.Now()
+	log.Info("copying stored responses into response pages (once)")
 	if err := s.copyIntoPages(ctx, ""); err != nil {
 		return err
 	}
+	log.Info("response pages ready", "duration", time.Since(start).Round(time.Millisecond).String())
 	if _, err := settings.InsertOne(ctx, bson.D{{Key: "_id", Value: pagesReady}}); err != nil && !mongo.IsDuplicateKeyError(err) {
 		return s.fail("write settings", err)
 	}

@@ -102,7 +102,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		_ = s.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
-	if err := s.ensurePages(ctx); err != nil {
+	if err := s.ensurePages(ctx, opts.Logger); err != nil {
 		_ = s.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
