@@ -240,21 +240,46 @@ func (s *Server) createAccessCodes(c *fiber.Ctx) error {
 
 // clientAddress is the address the rate limit counts a client by: the TCP
 // peer's, unless the peer is one of the trusted proxies and sends the
-// client header. Then it is the last address in that header: the one the
-// proxy itself wrote (X-Forwarded-For lists the client's own claims
-// first, and a client could make up a new one for every request).
+// client header. Then the header's addresses (over all its lines, which
+// some proxies add instead of merging) are read from the right, skipping
+// trusted proxies: the first other one is the address the nearest trusted
+// proxy saw. Addresses further left are the client's own claims, which it
+// could change with every request. An address may carry a port.
 func (s *Server) clientAddress(c *fiber.Ctx) string {
 	peer, _ := netip.AddrFromSlice(c.Context().RemoteIP())
 	peer = peer.Unmap()
-	if s.clientHeader == "" || !slices.ContainsFunc(s.trustedProxies, func(p netip.Prefix) bool { return p.Contains(peer) }) {
+	if s.clientHeader == "" || !s.trusted(peer) {
 		return peer.String()
 	}
-	value := c.Get(s.clientHeader)
-	if i := strings.LastIndexByte(value, ','); i >= 0 {
-		value = value[i+1:]
+	var entries []string
+	for _, line := range c.Request().Header.PeekAll(s.clientHeader) {
+		entries = append(entries, strings.Split(string(line), ",")...)
 	}
-	if a, err := netip.ParseAddr(strings.TrimSpace(value)); err == nil {
-		return a.Unmap().String()
+	client := peer
+	for i := len(entries) - 1; i >= 0; i-- {
+		a, ok := parseAddress(entries[i])
+		if !ok {
+			break // not an address: believe nothing further left
+		}
+		client = a
+		if !s.trusted(a) {
+			break
+		}
 	}
-	return peer.String()
+	return client.String()
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	return slices.ContainsFunc(s.trustedProxies, func(p netip.Prefix) bool { return p.Contains(a) })
+}
+
+// parseAddress reads "203.0.113.5", "203.0.113.5:4711", "2001:db8::1" or
+// "[2001:db8::1]:443", IPv4-mapped addresses as IPv4.
+func parseAddress(s string) (netip.Addr, bool) {
+	s = strings.TrimSpace(s)
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	a, err := netip.ParseAddr(strings.Trim(s, "[]"))
+	return a.Unmap(), err == nil
 }

@@ -499,9 +499,21 @@ func TestSubmissionRateLimitBehindAProxy(t *testing.T) {
 		{"203.0.113.6", 201},           // another young person behind the same proxy
 		{"::ffff:203.0.113.6", 201},
 		{"203.0.113.6", 429},
+		{"[2001:db8::7]:443", 201},      // with a port
+		{"2001:db8::7, 127.0.0.9", 201}, // a second trusted hop is skipped
+		{"2001:db8::7", 429},
 	} {
 		if got := submit(e, id, c.forwarded); got != c.want {
 			t.Fatalf("request %d (%s): %d, want %d", i, c.forwarded, got, c.want)
+		}
+	}
+	// A proxy that adds its own header line rather than merging: the
+	// client's own line comes first and counts for nothing.
+	for i, want := range []int{201, 201, 429} {
+		r := e.Do("POST", "/v1/surveys/"+id+"/responses", submission(1, "sv", goodAnswers),
+			"X-Forwarded-For", fmt.Sprintf("10.0.0.%d", i), "X-Forwarded-For", "198.51.100.20")
+		if r.Status != want {
+			t.Fatalf("two header lines, request %d: %d, want %d", i, r.Status, want)
 		}
 	}
 	// From a peer that is not a trusted proxy the header is ignored.

@@ -202,8 +202,8 @@ func (s *Store) RebuildPages(ctx context.Context, surveyID string) error {
 }
 
 // copyIntoPages deletes the pages of a survey (every survey: "") and
-// copies its stored responses into pages of backfillPage. Responses of
-// batches still in the tally queue are left out: the summarizer writes
+// copies its stored responses into pages of backfillPage. Responses stored
+// by batches still in the tally queue are left out: the summarizer writes
 // their pages when it takes the batches over.
 func (s *Store) copyIntoPages(ctx context.Context, surveyID string) error {
 	filter := bson.D{}
@@ -213,7 +213,7 @@ func (s *Store) copyIntoPages(ctx context.Context, surveyID string) error {
 	if _, err := s.db.Collection(colPages).DeleteMany(ctx, filter); err != nil {
 		return s.fail("clear response pages", err)
 	}
-	queued := map[string]bool{}
+	queued := map[string]string{} // response key -> id of a queued batch naming it
 	qcur, err := s.db.Collection(colQueue).Find(ctx, bson.D{})
 	if err != nil {
 		return s.fail("read queue", err)
@@ -224,7 +224,7 @@ func (s *Store) copyIntoPages(ctx context.Context, surveyID string) error {
 	}
 	for _, q := range qs {
 		for _, k := range q.Keys {
-			queued[k] = true
+			queued[k] = q.ID
 		}
 	}
 	cur, err := s.db.Collection(colResponses).Find(ctx, filter, options.Find().SetBatchSize(1000))
@@ -243,7 +243,10 @@ func (s *Store) copyIntoPages(ctx context.Context, surveyID string) error {
 		if err := cur.Decode(&d); err != nil {
 			return s.fail("read responses", err)
 		}
-		if queued[d.ID] {
+		// Left out only when the queued batch is the one that stored it: a
+		// queued batch also names the keys of retries it refused, whose
+		// responses an earlier batch stored (and tallied).
+		if qid, ok := queued[d.ID]; ok && d.Batch == batchTag(qid, d.ID) {
 			continue
 		}
 		r, err := responseFromDoc(d)

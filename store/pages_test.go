@@ -297,3 +297,42 @@ func TestCursorCutShortIsAnError(t *testing.T) {
 		return
 	}
 }
+
+// A batch still queued that holds only a refused retry does not keep the
+// original response (stored and tallied by an earlier batch) out of the
+// copy.
+func TestCopySkipsOnlyWhatQueuedBatchesStored(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	def := exampleDefinition(t)
+	defs := func(context.Context, string, int) (*surveys.Definition, int, error) { return def, 5, nil }
+	sum := st.NewSummarizer(defs, slog.New(slog.DiscardHandler))
+	com := st.NewCommitter(4, 0, sum)
+	defer com.Close()
+	rng := rand.New(rand.NewPCG(13, 14))
+	var first *surveys.Response
+	for range 10 {
+		r := randomResponse(t, def, "A", rng)
+		if first == nil {
+			first = r
+		}
+		if err := com.Insert(ctx, r, def); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum.Pass(ctx)
+	// The retry's batch stores nothing, so it stays queued until recovery.
+	if err := com.Insert(ctx, first, def); !errors.Is(err, store.ErrDuplicate) {
+		t.Fatalf("retry: %v", err)
+	}
+	if err := st.ForgetPages(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.EnsurePages(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sum.RecoverAtStart(ctx)
+	if got, want := paged(t, st, "A"), stored(t, st, "A"); !slices.Equal(got, want) || len(want) != 10 {
+		t.Fatalf("%d paged, %d stored", len(got), len(want))
+	}
+}

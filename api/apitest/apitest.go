@@ -158,7 +158,7 @@ func (e *Env) Do(method, path string, body any, headers ...string) *Response {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
+		req.Header.Add(headers[i], headers[i+1])
 	}
 	resp, err := e.Client.Do(req)
 	if err != nil {

@@ -135,6 +135,9 @@ func (v *prefixesValue) Set(s string) error {
 			continue
 		}
 		if p, err := netip.ParsePrefix(part); err == nil {
+			if p.Addr().Is4In6() && p.Bits() >= 96 { // ::ffff:10.0.0.0/104 is 10.0.0.0/8
+				p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+			}
 			out = append(out, p.Masked())
 			continue
 		}

@@ -222,8 +222,9 @@ func TestConfigPrecedence(t *testing.T) {
 	if _, _, err := parseConfig("serve", nil, env(map[string]string{"YOUTHVOICE_BODY_LIMIT": "lots"}), io.Discard); err == nil {
 		t.Fatal("bad number accepted")
 	}
-	c, _, err = parseConfig("serve", []string{"--client-header", "X-Forwarded-For", "--trusted-proxies", "10.0.0.7, 192.168.0.0/16,::1"}, env(nil), io.Discard)
-	if err != nil || len(c.TrustedProxies) != 3 || c.TrustedProxies[0].String() != "10.0.0.7/32" || c.TrustedProxies[2].String() != "::1/128" {
+	c, _, err = parseConfig("serve", []string{"--client-header", "X-Forwarded-For", "--trusted-proxies", "10.0.0.7, 192.168.0.0/16,::1,::ffff:172.16.0.0/108"}, env(nil), io.Discard)
+	if err != nil || len(c.TrustedProxies) != 4 || c.TrustedProxies[0].String() != "10.0.0.7/32" || c.TrustedProxies[2].String() != "::1/128" ||
+		c.TrustedProxies[3].String() != "172.16.0.0/12" {
 		t.Fatalf("trusted proxies: %v %v", c.TrustedProxies, err)
 	}
 	for _, args := range [][]string{
