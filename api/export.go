@@ -157,16 +157,27 @@ func (s *Server) exportResponses(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+exportName(sv.ID, "responses", def.DefaultLanguage, format)+`"`)
 	id := requestID(c)
-	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+	fctx := c.Context() // outlives c, which Fiber reuses once the handler returns
+	fctx.SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer cancel()
 		defer cur.Close(ctx)
-		n, err := write(w, &def, func() (*surveys.Response, error) { return cur.Next(ctx) })
+		n, err := write(w, &def, func() (*surveys.Response, error) {
+			r, err := cur.Next(ctx)
+			if err == nil {
+				err = s.fault(stepExporting)
+			}
+			return r, err
+		})
 		if err == nil {
 			err = w.Flush()
 		}
 		if err != nil {
-			// The status is sent already; the log ties the failure to the request.
+			// The status is sent already. Closing the connection leaves the
+			// chunked body without its end, so the client sees a failed
+			// download rather than a complete-looking shorter file; the
+			// log ties the failure to the request.
 			s.log.Error("response export failed", "request_id", id, "rows", n, "error", err.Error())
+			_ = fctx.Conn().Close()
 		}
 	})
 	return nil

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
+	"io"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -14,6 +17,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/youthvoice/youthvoice/api"
 	"github.com/youthvoice/youthvoice/api/apitest"
 	"github.com/youthvoice/youthvoice/export"
 	"github.com/youthvoice/youthvoice/surveys"
@@ -296,5 +300,39 @@ func TestSharingWithAMinistry(t *testing.T) {
 	}
 	if r := e.Do("GET", "/v1/org/audit", nil, bearer(analyst)...); r.Status != 403 {
 		t.Errorf("analyst audit: %d", r.Status)
+	}
+}
+
+// A response export that fails half-way is a failed download, never a
+// complete-looking shorter file.
+func TestResponseExportFailingHalfWay(t *testing.T) {
+	rows := 0
+	e := apitest.New(t, apitest.Options{Configure: func(o *api.Options) {
+		o.Faults = func(step string) error {
+			if step == "exporting" {
+				if rows++; rows > 25 {
+					return errors.New("injected failure")
+				}
+			}
+			return nil
+		}
+	}})
+	id, owner, _ := surveyWithResponses(t, e, 40)
+	for _, format := range []string{"csv", "xlsx"} {
+		rows = 0
+		req, _ := http.NewRequest("GET", e.URL+"/v1/org/surveys/"+id+"/export?kind=responses&format="+format, nil)
+		req.Header.Set("Authorization", "Bearer "+owner)
+		resp, err := e.Client.Do(req)
+		if err != nil {
+			continue // the XLSX is written at the end: nothing was sent yet
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || err == nil {
+			t.Fatalf("%s: status %d, %d bytes read without error", format, resp.StatusCode, len(body))
+		}
+	}
+	if !strings.Contains(e.Logs.String(), "response export failed") {
+		t.Fatal("the failure is not logged")
 	}
 }

@@ -27,6 +27,8 @@ const (
 	stepValidated  = "validated"
 	stepCodeBurned = "code_burned"
 	stepStored     = "stored"
+	// stepExporting is before each row of a response export.
+	stepExporting = "exporting"
 )
 
 // submitResponse is POST /v1/surveys/{id}/responses: one young person's

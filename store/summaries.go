@@ -304,15 +304,19 @@ func (sm *Summarizer) committed(id string, responses []*surveys.Response) {
 func (sm *Summarizer) Run(ctx context.Context) {
 	recover := time.NewTicker(5 * time.Second)
 	defer recover.Stop()
+	// The end of ctx stops the loop, never a pass half-way: a pass cut
+	// short at shutdown would leave its batches to recovery at the next
+	// start instead of to the final Flush.
+	work := context.WithoutCancel(ctx)
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-sm.wake:
 			time.Sleep(100 * time.Millisecond) // let a few batches gather
-			sm.Pass(ctx)
+			sm.Pass(work)
 		case <-recover.C:
-			sm.Recover(ctx)
+			sm.Recover(work)
 		}
 	}
 }

@@ -118,7 +118,7 @@ func recountCmd(ctx context.Context, args []string, getenv func(string) string, 
 	var fix bool
 	return withStore(ctx, "recount", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&surveyID, "survey", "", "the survey's id")
-		fs.BoolVar(&fix, "fix", false, "replace the summary with the recount, and rebuild the response pages, when they differ")
+		fs.BoolVar(&fix, "fix", false, "replace the summary with the recount, and rebuild the response pages, when they differ (stop the server first)")
 	}, func(st *store.Store) error {
 		if surveyID == "" {
 			return usageError{"recount: --survey is required"}
@@ -127,9 +127,10 @@ func recountCmd(ctx context.Context, args []string, getenv func(string) string, 
 		if err != nil {
 			return fmt.Errorf("survey %q: %w", surveyID, err)
 		}
-		// Batches a crashed server left untallied are tallied first, as the
-		// server does at start.
-		st.NewSummarizer(st.StoreDefinitions(), newLogger(stderr, "warn")).RecoverAtStart(ctx)
+		// Batches a crashed server left untallied are tallied (and their
+		// responses paged) first: those older than the lease only, since a
+		// server may be running on the same store and writing one now.
+		st.NewSummarizer(st.StoreDefinitions(), newLogger(stderr, "warn")).Recover(ctx)
 		sum, err := st.Summary(ctx, surveyID)
 		if err != nil {
 			return err

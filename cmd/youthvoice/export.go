@@ -39,8 +39,9 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 			return fmt.Errorf("survey %q: %w", surveyID, err)
 		}
 		// Batches a crashed server left untallied are tallied (and their
-		// responses paged) first, as the server does at start.
-		st.NewSummarizer(st.StoreDefinitions(), newLogger(stderr, "warn")).RecoverAtStart(ctx)
+		// responses paged) first: those older than the lease only, since a
+		// server may be running on the same store and writing one now.
+		st.NewSummarizer(st.StoreDefinitions(), newLogger(stderr, "warn")).Recover(ctx)
 		def := &sv.Draft
 		if lang == "" {
 			lang = def.DefaultLanguage
