@@ -32,10 +32,13 @@ import (
 // with an _id made of the batch id and the survey id, in one unordered
 // insertMany per pass; an insert of a page that exists already (a batch
 // taken over after a crash) is ignored. So every tallied batch has its
-// page, exactly once, and the pages of a survey hold exactly the
-// responses its summary counts. The responses collection stays the
-// source of truth: it is what de-duplicates submissions and what a
-// recount reads.
+// page, exactly once, and once the summarizer has passed, the pages of a
+// survey hold the responses its summary counts (for the moment between
+// writing a page and tallying its batch, and until recovery takes over a
+// batch that a crash or a failed pass left queued, they differ). The
+// responses collection stays the source of truth: it is what
+// de-duplicates submissions and what a recount reads; `youthvoice
+// recount` compares the pages with it.
 //
 // A page holds, per response, what the export shows: revision, language,
 // day and answers, in random order. Not the keyed hash of the submission
@@ -174,38 +177,101 @@ func (s *Store) insertPages(ctx context.Context, docs []any) error {
 // the current page format) into pages, once.
 func (s *Store) ensurePages(ctx context.Context, log *slog.Logger) error {
 	settings := s.db.Collection(colSettings)
-	err := settings.FindOne(ctx, bson.D{{Key: "_id", Value: pagesReady}}).Err()
-	if err == nil {
-		return nil
-	}
-	if !errors.Is(err, mongo.ErrNoDocuments) {
-		return s.fail("read settings", err)
+	for {
+		err := settings.FindOne(ctx, bson.D{{Key: "_id", Value: pagesReady}}).Err()
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, mongo.ErrNoDocuments) {
+			return s.fail("read settings", err)
+		}
+		// One process copies: the one whose claim is stored. The others
+		// wait for it, and take over a claim that was not renewed for a
+		// lease (its process died copying).
+		claimed, err := s.claimCopy(ctx)
+		if err != nil {
+			return err
+		}
+		if claimed {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
 	}
 	// A copy interrupted earlier is started afresh.
 	start := time.Now()
 	log.Info("copying stored responses into response pages (once)")
-	if err := s.copyIntoPages(ctx, ""); err != nil {
+	renew := func() error {
+		_, err := settings.UpdateOne(ctx, bson.D{{Key: "_id", Value: pagesCopying}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "at", Value: time.Now().UTC()}}}})
+		return err
+	}
+	if err := s.copyIntoPages(ctx, "", renew); err != nil {
 		return err
 	}
 	log.Info("response pages ready", "duration", time.Since(start).Round(time.Millisecond).String())
 	if _, err := settings.InsertOne(ctx, bson.D{{Key: "_id", Value: pagesReady}}); err != nil && !mongo.IsDuplicateKeyError(err) {
 		return s.fail("write settings", err)
 	}
+	if _, err := settings.DeleteOne(ctx, bson.D{{Key: "_id", Value: pagesCopying}}); err != nil {
+		return s.fail("write settings", err)
+	}
 	return nil
+}
+
+// Claiming the copy of responses into pages.
+const (
+	pagesCopying = "response_pages_copying"
+	copyLease    = 2 * time.Minute // a copy renews its claim every backfillPage*40 responses
+)
+
+// claimCopy stores this process's claim to copy responses into pages, or
+// reports that another process holds a live one.
+func (s *Store) claimCopy(ctx context.Context) (bool, error) {
+	settings := s.db.Collection(colSettings)
+	_, err := settings.InsertOne(ctx, bson.D{{Key: "_id", Value: pagesCopying}, {Key: "at", Value: time.Now().UTC()}})
+	if err == nil {
+		return true, nil
+	}
+	if !mongo.IsDuplicateKeyError(err) {
+		return false, s.fail("write settings", err)
+	}
+	var claim struct {
+		At time.Time `bson:"at"`
+	}
+	err = settings.FindOne(ctx, bson.D{{Key: "_id", Value: pagesCopying}}).Decode(&claim)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil // released just now: look again
+	}
+	if err != nil {
+		return false, s.fail("read settings", err)
+	}
+	if time.Since(claim.At) > copyLease {
+		// Only one taker removes this very claim; it claims anew next time.
+		if _, err := settings.DeleteOne(ctx, bson.D{{Key: "_id", Value: pagesCopying}, {Key: "at", Value: claim.At}}); err != nil {
+			return false, s.fail("write settings", err)
+		}
+	}
+	return false, nil
 }
 
 // RebuildPages replaces the pages of a survey by a fresh copy of its
 // stored responses (youthvoice recount --fix). Call it when no server
 // writes to the store.
 func (s *Store) RebuildPages(ctx context.Context, surveyID string) error {
-	return s.copyIntoPages(ctx, surveyID)
+	return s.copyIntoPages(ctx, surveyID, nil)
 }
 
 // copyIntoPages deletes the pages of a survey (every survey: "") and
 // copies its stored responses into pages of backfillPage. Responses stored
 // by batches still in the tally queue are left out: the summarizer writes
 // their pages when it takes the batches over.
-func (s *Store) copyIntoPages(ctx context.Context, surveyID string) error {
+//
+// progress, when set, is called every backfillPage*40 responses.
+func (s *Store) copyIntoPages(ctx context.Context, surveyID string, progress func() error) error {
 	filter := bson.D{}
 	if surveyID != "" {
 		filter = bson.D{{Key: "survey_id", Value: surveyID}}
@@ -233,6 +299,7 @@ func (s *Store) copyIntoPages(ctx context.Context, surveyID string) error {
 	}
 	defer cur.Close(ctx)
 	pending := map[string][]*surveys.Response{}
+	copied := 0
 	flush := func(sid string) error {
 		doc := encodePage("copied/"+uuid.NewString()+"/"+sid, sid, pending[sid])
 		delete(pending, sid)
@@ -254,6 +321,11 @@ func (s *Store) copyIntoPages(ctx context.Context, surveyID string) error {
 			return err
 		}
 		pending[r.SurveyID] = append(pending[r.SurveyID], r)
+		if copied++; progress != nil && copied%(backfillPage*40) == 0 {
+			if err := progress(); err != nil {
+				return s.fail("write settings", err)
+			}
+		}
 		if len(pending[r.SurveyID]) == backfillPage {
 			if err := flush(r.SurveyID); err != nil {
 				return err

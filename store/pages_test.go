@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -155,7 +156,21 @@ func TestResponsesStoredBeforePagesAreCopied(t *testing.T) {
 	if err := st.ForgetPages(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for range 2 { // the second run finds the copy done
+	// Two processes starting at once: one copies, the other waits for it.
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	for range 2 {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs <- st.EnsurePages(ctx) }()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 { // later starts find the copy done
 		if err := st.EnsurePages(ctx); err != nil {
 			t.Fatal(err)
 		}
