@@ -144,8 +144,10 @@ func (s *Server) exportResponses(c *fiber.Ctx) error {
 	}
 	// The stream outlives the handler: it gets a context of its own.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), time.Hour)
-	// Responses are read from the pages the summarizer writes: everything
-	// committed before this request is in them once it has passed.
+	// Responses are read from the pages the summarizers write: everything
+	// this process committed before the request is in them once its
+	// summarizer has passed (other processes' batches, on MongoDB, once
+	// theirs have: within a few hundred milliseconds).
 	s.summarizer.Flush(ctx)
 	cur, err := s.store.Responses(ctx, sv.ID)
 	if err != nil {
