@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -306,20 +307,18 @@ func TestSharingWithAMinistry(t *testing.T) {
 // A response export that fails half-way is a failed download, never a
 // complete-looking shorter file.
 func TestResponseExportFailingHalfWay(t *testing.T) {
-	rows := 0
+	var rows atomic.Int64 // counted by the server's goroutines
 	e := apitest.New(t, apitest.Options{Configure: func(o *api.Options) {
 		o.Faults = func(step string) error {
-			if step == "exporting" {
-				if rows++; rows > 25 {
-					return errors.New("injected failure")
-				}
+			if step == "exporting" && rows.Add(1) > 25 {
+				return errors.New("injected failure")
 			}
 			return nil
 		}
 	}})
 	id, owner, _ := surveyWithResponses(t, e, 40)
 	for _, format := range []string{"csv", "xlsx"} {
-		rows = 0
+		rows.Store(0)
 		req, _ := http.NewRequest("GET", e.URL+"/v1/org/surveys/"+id+"/export?kind=responses&format="+format, nil)
 		req.Header.Set("Authorization", "Bearer "+owner)
 		resp, err := e.Client.Do(req)
