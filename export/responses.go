@@ -157,19 +157,9 @@ func ResponsesCSV(w io.Writer, def *surveys.Definition, next func() (*surveys.Re
 	if err := cw.Write(ResponsesHeader(def)); err != nil {
 		return 0, err
 	}
-	n := 0
-	for {
-		r, err := next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return n, err
-		}
-		if err := cw.Write(ResponseRow(def, r)); err != nil {
-			return n, err
-		}
-		n++
+	n, err := eachResponse(next, func(r *surveys.Response) error { return cw.Write(ResponseRow(def, r)) })
+	if err != nil {
+		return n, err
 	}
 	cw.Flush()
 	return n, cw.Error()
@@ -195,7 +185,7 @@ func ResponsesXLSX(w io.Writer, def *surveys.Definition, next func() (*surveys.R
 		return 0, err
 	}
 	var sw *excelize.StreamWriter
-	sheets, row, n := 0, 0, 0
+	sheets, row := 0, 0
 	newSheet := func() error {
 		if sw != nil {
 			if err := sw.Flush(); err != nil {
@@ -231,17 +221,10 @@ func ResponsesXLSX(w io.Writer, def *surveys.Definition, next func() (*surveys.R
 		return 0, err
 	}
 	cells := make([]any, len(header))
-	for {
-		r, err := next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return n, err
-		}
+	n, err := eachResponse(next, func(r *surveys.Response) error {
 		if row == xlMaxRows {
 			if err := newSheet(); err != nil {
-				return n, err
+				return err
 			}
 		}
 		for i, v := range responseValues(def, r, func(s string) string { return s }) {
@@ -250,12 +233,12 @@ func ResponsesXLSX(w io.Writer, def *surveys.Definition, next func() (*surveys.R
 		row++
 		ref, err := excelize.CoordinatesToCellName(1, row)
 		if err != nil {
-			return n, err
+			return err
 		}
-		if err := sw.SetRow(ref, cells); err != nil {
-			return n, err
-		}
-		n++
+		return sw.SetRow(ref, cells)
+	})
+	if err != nil {
+		return n, err
 	}
 	if err := sw.Flush(); err != nil {
 		return n, err
@@ -275,4 +258,23 @@ func xlResponseCell(v string, numeric bool) any {
 		}
 	}
 	return v
+}
+
+// eachResponse calls write with every response from next until io.EOF,
+// and returns how many it wrote.
+func eachResponse(next func() (*surveys.Response, error), write func(*surveys.Response) error) (int, error) {
+	n := 0
+	for {
+		r, err := next()
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+		if err := write(r); err != nil {
+			return n, err
+		}
+		n++
+	}
 }

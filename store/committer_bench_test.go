@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -33,8 +32,7 @@ func BenchmarkCommitter(b *testing.B) {
 			for i := range rs {
 				rs[i] = randomResponse(b, def, "A", rng)
 			}
-			defs := func(context.Context, string, int) (*surveys.Definition, int, error) { return def, 5, nil }
-			sum := st.NewSummarizer(defs, slog.New(slog.DiscardHandler))
+			sum := newSummarizer(st, def)
 			runCtx, cancel := context.WithCancel(ctx)
 			defer cancel()
 			if withSummarizer {

@@ -43,6 +43,12 @@ func randomResponse(t testing.TB, def *surveys.Definition, surveyID string, rng 
 	return r
 }
 
+// newSummarizer makes a summarizer for responses to def, with k 5.
+func newSummarizer(st *store.Store, def *surveys.Definition) *store.Summarizer {
+	defs := func(context.Context, string, int) (*surveys.Definition, int, error) { return def, 5, nil }
+	return st.NewSummarizer(defs, slog.New(slog.DiscardHandler))
+}
+
 // canonical is what an export shows of a response, as one comparable
 // string.
 func canonical(r *surveys.Response) string {
@@ -101,9 +107,8 @@ func TestPagesHoldExactlyTheStoredResponses(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Open(t)
 	def := exampleDefinition(t)
-	defs := func(context.Context, string, int) (*surveys.Definition, int, error) { return def, 5, nil }
 	crash := true
-	sum := st.NewSummarizer(defs, slog.New(slog.DiscardHandler))
+	sum := newSummarizer(st, def)
 	sum.Fault = func(step string) error {
 		if crash && step == "paged" {
 			return errors.New("injected crash")
@@ -189,8 +194,7 @@ func TestRebuildPages(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Open(t)
 	def := exampleDefinition(t)
-	defs := func(context.Context, string, int) (*surveys.Definition, int, error) { return def, 5, nil }
-	sum := st.NewSummarizer(defs, slog.New(slog.DiscardHandler))
+	sum := newSummarizer(st, def)
 	com := st.NewCommitter(16, time.Millisecond, sum)
 	defer com.Close()
 	rng := rand.New(rand.NewPCG(7, 8))
@@ -275,8 +279,7 @@ func TestCursorCutShortIsAnError(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Open(t)
 	def := exampleDefinition(t)
-	defs := func(context.Context, string, int) (*surveys.Definition, int, error) { return def, 5, nil }
-	sum := st.NewSummarizer(defs, slog.New(slog.DiscardHandler))
+	sum := newSummarizer(st, def)
 	com := st.NewCommitter(8, 0, sum)
 	defer com.Close()
 	rng := rand.New(rand.NewPCG(11, 12))
@@ -320,8 +323,7 @@ func TestCopySkipsOnlyWhatQueuedBatchesStored(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Open(t)
 	def := exampleDefinition(t)
-	defs := func(context.Context, string, int) (*surveys.Definition, int, error) { return def, 5, nil }
-	sum := st.NewSummarizer(defs, slog.New(slog.DiscardHandler))
+	sum := newSummarizer(st, def)
 	com := st.NewCommitter(4, 0, sum)
 	defer com.Close()
 	rng := rand.New(rand.NewPCG(13, 14))
