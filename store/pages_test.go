@@ -353,3 +353,33 @@ func TestCopySkipsOnlyWhatQueuedBatchesStored(t *testing.T) {
 		t.Fatalf("%d paged, %d stored", len(got), len(want))
 	}
 }
+
+// A pass that fails (here: its context is already cancelled) keeps its
+// batches for the next pass, so the flush at shutdown still applies them.
+func TestFailedPassIsRetried(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	def := exampleDefinition(t)
+	sum := newSummarizer(st, def)
+	com := st.NewCommitter(4, 0, sum)
+	defer com.Close()
+	rng := rand.New(rand.NewPCG(15, 16))
+	for range 12 {
+		if err := com.Insert(ctx, randomResponse(t, def, "A", rng), def); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	sum.Pass(cancelled)
+	if s, _ := st.Summary(ctx, "A"); s.Tally.Responses != 0 {
+		t.Fatalf("the failed pass applied %d", s.Tally.Responses)
+	}
+	sum.Flush(ctx)
+	if s, _ := st.Summary(ctx, "A"); s.Tally.Responses != 12 {
+		t.Fatalf("after the flush: %d", s.Tally.Responses)
+	}
+	if got, want := paged(t, st, "A"), stored(t, st, "A"); !slices.Equal(got, want) || len(got) != 12 {
+		t.Fatalf("%d paged, %d stored", len(got), len(want))
+	}
+}

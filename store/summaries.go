@@ -332,11 +332,27 @@ func (sm *Summarizer) Pass(ctx context.Context) {
 	if len(batches) == 0 {
 		return
 	}
-	if err := sm.apply(ctx, batches); err != nil {
-		// Left in the queue: recovery applies them once the lease ends.
-		sm.log.Warn("applying batches to summaries", "batches", len(batches), "error", err.Error())
+	err := sm.apply(ctx, batches)
+	if err == nil {
+		return
 	}
+	sm.log.Warn("applying batches to summaries", "batches", len(batches), "error", err.Error())
+	var crash injectedCrash
+	if errors.As(err, &crash) {
+		return // a crash forgets them: recovery applies them from the queue
+	}
+	// The next pass (or the flush at shutdown) tries them again; applying
+	// a batch again is harmless (see apply).
+	sm.mu.Lock()
+	sm.pending = append(batches, sm.pending...)
+	sm.mu.Unlock()
 }
+
+// injectedCrash is an error of Fault: it stands for the process dying at
+// that step.
+type injectedCrash struct{ error }
+
+func (c injectedCrash) Unwrap() error { return c.error }
 
 // Flush waits until every batch committed so far in this process is in
 // the summaries.
@@ -435,7 +451,10 @@ func (sm *Summarizer) fault(step string) error {
 	if sm.Fault == nil {
 		return nil
 	}
-	return sm.Fault(step)
+	if err := sm.Fault(step); err != nil {
+		return injectedCrash{err}
+	}
+	return nil
 }
 
 // apply tallies batches per survey and batch, applies each survey's
@@ -499,10 +518,23 @@ func (sm *Summarizer) apply(ctx context.Context, batches []committedBatch) error
 
 // queuedBatches lists the ids of the batches in the tally queue (a small
 // collection: batches leave it once applied).
+//
+// A plain find: decoding the result of distinct failed now and then on the
+// embedded store ("error decoding key arr: unexpected EOF").
 func (s *Store) queuedBatches(ctx context.Context) ([]string, error) {
-	var ids []string
-	if err := s.db.Collection(colQueue).Distinct(ctx, "_id", bson.D{}).Decode(&ids); err != nil {
+	cur, err := s.db.Collection(colQueue).Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
 		return nil, s.fail("read queue", err)
+	}
+	var docs []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, s.fail("read queue", err)
+	}
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i] = d.ID
 	}
 	return ids, nil
 }
