@@ -201,18 +201,25 @@ func (s *Store) ensurePages(ctx context.Context, log *slog.Logger) error {
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
-	// A copy interrupted earlier is started afresh.
-	start := time.Now()
-	log.Info("copying stored responses into response pages (once)")
-	renew := func() error {
-		_, err := settings.UpdateOne(ctx, bson.D{{Key: "_id", Value: pagesCopying}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "at", Value: time.Now().UTC()}}}})
-		return err
+	// A new database has nothing to copy.
+	err := s.db.Collection(colResponses).FindOne(ctx, bson.D{}).Err()
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return s.fail("read responses", err)
 	}
-	if err := s.copyIntoPages(ctx, "", renew); err != nil {
-		return err
+	if err == nil {
+		// A copy interrupted earlier is started afresh.
+		start := time.Now()
+		log.Info("copying stored responses into response pages (once)")
+		renew := func() error {
+			_, err := settings.UpdateOne(ctx, bson.D{{Key: "_id", Value: pagesCopying}},
+				bson.D{{Key: "$set", Value: bson.D{{Key: "at", Value: time.Now().UTC()}}}})
+			return err
+		}
+		if err := s.copyIntoPages(ctx, "", renew); err != nil {
+			return err
+		}
+		log.Info("response pages ready", "duration", time.Since(start).Round(time.Millisecond).String())
 	}
-	log.Info("response pages ready", "duration", time.Since(start).Round(time.Millisecond).String())
 	if _, err := settings.InsertOne(ctx, bson.D{{Key: "_id", Value: pagesReady}}); err != nil && !mongo.IsDuplicateKeyError(err) {
 		return s.fail("write settings", err)
 	}
