@@ -280,7 +280,13 @@ type Summarizer struct {
 type committedBatch struct {
 	id        string
 	responses []*surveys.Response
+	failures  int // passes that failed with it
 }
+
+// maxPassFailures is how many failed passes a batch stays in memory for;
+// then it is left to recovery, so that one batch that cannot be applied
+// does not hold up the others.
+const maxPassFailures = 3
 
 // NewSummarizer makes a summarizer; Run starts it.
 func (s *Store) NewSummarizer(defs Definitions, log *slog.Logger) *Summarizer {
@@ -290,7 +296,7 @@ func (s *Store) NewSummarizer(defs Definitions, log *slog.Logger) *Summarizer {
 // committed is called by the committer when a batch is stored.
 func (sm *Summarizer) committed(id string, responses []*surveys.Response) {
 	sm.mu.Lock()
-	sm.pending = append(sm.pending, committedBatch{id, responses})
+	sm.pending = append(sm.pending, committedBatch{id: id, responses: responses})
 	sm.mu.Unlock()
 	select {
 	case sm.wake <- struct{}{}:
@@ -343,8 +349,14 @@ func (sm *Summarizer) Pass(ctx context.Context) {
 	}
 	// The next pass (or the flush at shutdown) tries them again; applying
 	// a batch again is harmless (see apply).
+	var retry []committedBatch
+	for _, b := range batches {
+		if b.failures++; b.failures < maxPassFailures {
+			retry = append(retry, b)
+		}
+	}
 	sm.mu.Lock()
-	sm.pending = append(batches, sm.pending...)
+	sm.pending = append(retry, sm.pending...)
 	sm.mu.Unlock()
 }
 
