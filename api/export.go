@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/youthvoice/youthvoice/export"
 	"github.com/youthvoice/youthvoice/i18n"
@@ -159,10 +161,33 @@ func (s *Server) exportResponses(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+exportName(sv.ID, "responses", def.DefaultLanguage, format)+`"`)
 	id := requestID(c)
-	fctx := c.Context() // outlives c, which Fiber reuses once the handler returns
-	fctx.SetBodyStreamWriter(func(w *bufio.Writer) {
+	if c.Method() == fiber.MethodHead {
+		cancel()
+		cur.Close(ctx)
+		return nil
+	}
+	// The rows are written into a pipe that fasthttp reads as the body. A
+	// failure half-way closes the pipe with the error: fasthttp then ends
+	// the connection without the chunked body's last chunk, so the client
+	// sees a failed download, not a complete-looking shorter file. When the
+	// client goes away, fasthttp closes the pipe and the writer stops.
+	// CSV is gzipped for clients that accept it (XLSX is zipped already).
+	gz := format == "csv" && c.AcceptsEncodings("gzip") == "gzip"
+	if gz {
+		c.Set(fiber.HeaderContentEncoding, "gzip")
+		c.Vary(fiber.HeaderAcceptEncoding)
+	}
+	pr, pw := io.Pipe()
+	go func() {
 		defer cancel()
 		defer cur.Close(ctx)
+		var out io.Writer = pw
+		var zw *gzip.Writer
+		if gz {
+			zw, _ = gzip.NewWriterLevel(pw, gzip.BestSpeed) // a valid level: no error
+			out = zw
+		}
+		w := bufio.NewWriterSize(out, 64<<10)
 		n, err := write(w, &def, func() (*surveys.Response, error) {
 			r, err := cur.Next(ctx)
 			if err == nil {
@@ -173,14 +198,14 @@ func (s *Server) exportResponses(c *fiber.Ctx) error {
 		if err == nil {
 			err = w.Flush()
 		}
-		if err != nil {
-			// The status is sent already. Closing the connection leaves the
-			// chunked body without its end, so the client sees a failed
-			// download rather than a complete-looking shorter file; the
-			// log ties the failure to the request.
-			s.log.Error("response export failed", "request_id", id, "rows", n, "error", err.Error())
-			_ = fctx.Conn().Close()
+		if err == nil && zw != nil {
+			err = zw.Close()
 		}
-	})
+		if err != nil && !errors.Is(err, io.ErrClosedPipe) {
+			s.log.Error("response export failed", "request_id", id, "rows", n, "error", err.Error())
+		}
+		pw.CloseWithError(err) // nil: the end of the body
+	}()
+	c.Context().SetBodyStream(pr, -1)
 	return nil
 }

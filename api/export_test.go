@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -333,5 +335,46 @@ func TestResponseExportFailingHalfWay(t *testing.T) {
 	}
 	if !strings.Contains(e.Logs.String(), "response export failed") {
 		t.Fatal("the failure is not logged")
+	}
+}
+
+// A client that goes away in the middle of a response export, or only
+// asks for its headers, leaves the server running and its connections
+// sound.
+func TestResponseExportAbandoned(t *testing.T) {
+	e := apitest.New(t, apitest.Options{Configure: func(o *api.Options) {
+		o.Faults = func(step string) error {
+			if step == "exporting" {
+				time.Sleep(2 * time.Millisecond) // a slow stream
+			}
+			return nil
+		}
+	}})
+	id, owner, _ := surveyWithResponses(t, e, 60)
+	host := strings.TrimPrefix(e.URL, "http://")
+	for range 3 {
+		conn, err := net.Dial("tcp", host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(conn, "GET /v1/org/surveys/%s/export?kind=responses HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", id, owner)
+		buf := make([]byte, 512)
+		if _, err := conn.Read(buf); err != nil {
+			t.Fatal(err)
+		}
+		conn.Close()
+	}
+	head, _ := http.NewRequest("HEAD", e.URL+"/v1/org/surveys/"+id+"/export?kind=responses", nil)
+	head.Header.Set("Authorization", "Bearer "+owner)
+	if resp, err := e.Client.Do(head); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("HEAD: %v", err)
+	}
+	time.Sleep(300 * time.Millisecond) // the abandoned streams notice
+	if r := e.Do("GET", "/healthz", nil); r.Status != 200 {
+		t.Fatalf("healthz after abandoned exports: %d", r.Status)
+	}
+	r := e.Do("GET", "/v1/org/surveys/"+id+"/export?kind=responses", nil, bearer(owner)...)
+	if rows, err := csv.NewReader(bytes.NewReader(r.Body)).ReadAll(); r.Status != 200 || err != nil || len(rows) != 61 {
+		t.Fatalf("export after abandoned ones: %d %v %d rows", r.Status, err, len(rows))
 	}
 }

@@ -119,9 +119,14 @@ func New(opts Options) *Server {
 	s.app.Use(s.observe)
 	s.app.Use(compress.New(compress.Config{
 		Level: compress.LevelDefault,
-		// The app's survey definitions are compressed once, when rendered.
+		// The app's survey definitions are compressed once, when rendered;
+		// response exports compress their own stream (the middleware would
+		// end a failed stream like a complete one).
 		Next: func(c *fiber.Ctx) bool {
 			p := c.Path()
+			if strings.HasSuffix(p, "/export") && c.Query("kind") == "responses" {
+				return true
+			}
 			return c.Method() == fiber.MethodGet && strings.HasPrefix(p, "/v1/surveys/") && strings.Count(p, "/") == 3
 		},
 	}))
