@@ -286,7 +286,7 @@ func (s *Store) copyIntoPages(ctx context.Context, surveyID string, progress fun
 	if _, err := s.db.Collection(colPages).DeleteMany(ctx, filter); err != nil {
 		return s.fail("clear response pages", err)
 	}
-	queued := map[string]string{} // response key -> id of a queued batch naming it
+	queued := map[string]bool{} // batch tags of the responses queued batches would store
 	qcur, err := s.db.Collection(colQueue).Find(ctx, bson.D{})
 	if err != nil {
 		return s.fail("read queue", err)
@@ -297,7 +297,7 @@ func (s *Store) copyIntoPages(ctx context.Context, surveyID string, progress fun
 	}
 	for _, q := range qs {
 		for _, k := range q.Keys {
-			queued[k] = q.ID
+			queued[batchTag(q.ID, k)] = true
 		}
 	}
 	cur, err := s.db.Collection(colResponses).Find(ctx, filter, options.Find().SetBatchSize(1000))
@@ -320,7 +320,7 @@ func (s *Store) copyIntoPages(ctx context.Context, surveyID string, progress fun
 		// Left out only when the queued batch is the one that stored it: a
 		// queued batch also names the keys of retries it refused, whose
 		// responses an earlier batch stored (and tallied).
-		if qid, ok := queued[d.ID]; ok && d.Batch == batchTag(qid, d.ID) {
+		if queued[d.Batch] {
 			continue
 		}
 		r, err := responseFromDoc(d)

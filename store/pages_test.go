@@ -401,3 +401,36 @@ func TestFailedPassIsRetried(t *testing.T) {
 		t.Fatalf("%d paged, %d stored", len(got), len(want))
 	}
 }
+
+// A response whose batch is still queued is left out of the copy even
+// when a later queued batch names its key too (a refused retry); the
+// recovery of its own batch pages it, once.
+func TestCopyWithTwoQueuedBatchesNamingOneKey(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	def := exampleDefinition(t)
+	sum := newSummarizer(st, def)
+	sum.Fault = func(string) error { return errors.New("injected crash") }
+	com := st.NewCommitter(4, 0, sum)
+	defer com.Close()
+	rng := rand.New(rand.NewPCG(17, 18))
+	r := randomResponse(t, def, "A", rng)
+	if err := com.Insert(ctx, r, def); err != nil {
+		t.Fatal(err)
+	}
+	sum.Pass(ctx) // "crashes": the batch stays queued
+	if err := com.Insert(ctx, r, def); !errors.Is(err, store.ErrDuplicate) {
+		t.Fatalf("retry: %v", err)
+	}
+	sum.Fault = nil
+	if err := st.ForgetPages(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.EnsurePages(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sum.RecoverAtStart(ctx)
+	if got, want := paged(t, st, "A"), stored(t, st, "A"); !slices.Equal(got, want) || len(got) != 1 {
+		t.Fatalf("%d paged, %d stored", len(got), len(want))
+	}
+}

@@ -179,7 +179,10 @@ func (s *Store) applyDeltas(ctx context.Context, surveyID string, deltas map[str
 	return s.changeSummary(ctx, surveyID, k, func(d *summaryDoc, tally *surveys.Tally) (bool, error) {
 		var applied []string
 		for b, delta := range deltas {
-			if !slices.Contains(d.Batches, b) {
+			// A batch that left the queue was applied in full by whoever
+			// dequeued it (perhaps another process's recovery, while this
+			// one still held it after a failed pass).
+			if !slices.Contains(d.Batches, b) && slices.Contains(queued, b) {
 				tally.Merge(delta)
 				applied = append(applied, b)
 			}
@@ -310,19 +313,23 @@ func (sm *Summarizer) committed(id string, responses []*surveys.Response) {
 func (sm *Summarizer) Run(ctx context.Context) {
 	recover := time.NewTicker(5 * time.Second)
 	defer recover.Stop()
-	// The end of ctx stops the loop, never a pass half-way: a pass cut
+	// The end of ctx stops the loop, never a pass half-way (a pass cut
 	// short at shutdown would leave its batches to recovery at the next
-	// start instead of to the final Flush.
-	work := context.WithoutCancel(ctx)
+	// start instead of to the final Flush); a pass gets a minute.
+	work := func(f func(context.Context)) {
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		f(wctx)
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-sm.wake:
 			time.Sleep(100 * time.Millisecond) // let a few batches gather
-			sm.Pass(work)
+			work(sm.Pass)
 		case <-recover.C:
-			sm.Recover(work)
+			work(sm.Recover)
 		}
 	}
 }
@@ -358,6 +365,14 @@ func (sm *Summarizer) Pass(ctx context.Context) {
 	sm.mu.Lock()
 	sm.pending = append(retry, sm.pending...)
 	sm.mu.Unlock()
+	if len(retry) > 0 {
+		time.AfterFunc(time.Second, func() { // try again even if nothing new comes
+			select {
+			case sm.wake <- struct{}{}:
+			default:
+			}
+		})
+	}
 }
 
 // injectedCrash is an error of Fault: it stands for the process dying at
