@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -35,5 +36,19 @@ func (s *Store) PutTextSummary(ctx context.Context, surveyID, tally string, rele
 	_, err := s.db.Collection(colSummaries).InsertOne(ctx, bson.D{{Key: "_id", Value: surveyID}, {Key: "version", Value: 3},
 		{Key: "tally", Value: tally}, {Key: "batches", Value: bson.A{}}, {Key: "release_n", Value: releaseN},
 		{Key: "release_tally", Value: releaseTally}, {Key: "release_day", Value: "2026-11-20"}})
+	return err
+}
+
+// SetCopyLease changes the lease of copy claims until restore is called.
+func SetCopyLease(d time.Duration) (restore func()) {
+	old := copyLease
+	copyLease = d
+	return func() { copyLease = old }
+}
+
+// ClaimCopyAs stores a claim to copy responses into pages for owner, as a
+// process that then died would have left it.
+func (s *Store) ClaimCopyAs(ctx context.Context, owner string) error {
+	_, err := s.db.Collection(colSettings).InsertOne(ctx, bson.D{{Key: "_id", Value: pagesCopying}, {Key: "owner", Value: owner}, {Key: "renewals", Value: 7}})
 	return err
 }

@@ -177,6 +177,9 @@ func (s *Store) insertPages(ctx context.Context, docs []any) error {
 // the current page format) into pages, once.
 func (s *Store) ensurePages(ctx context.Context, log *slog.Logger) error {
 	settings := s.db.Collection(colSettings)
+	owner := uuid.NewString()
+	var seen copyClaim   // the other process's claim as last seen
+	var seenAt time.Time // when it was first seen unchanged (this clock)
 	for {
 		err := settings.FindOne(ctx, bson.D{{Key: "_id", Value: pagesReady}}).Err()
 		if err == nil {
@@ -186,14 +189,24 @@ func (s *Store) ensurePages(ctx context.Context, log *slog.Logger) error {
 			return s.fail("read settings", err)
 		}
 		// One process copies: the one whose claim is stored. The others
-		// wait for it, and take over a claim that was not renewed for a
-		// lease (its process died copying).
-		claimed, err := s.claimCopy(ctx)
+		// wait for it, and take over a claim they have seen unchanged for
+		// a lease (its process died copying); the copier renews its claim
+		// as it goes.
+		claim, claimed, err := s.claimCopy(ctx, owner)
 		if err != nil {
 			return err
 		}
 		if claimed {
 			break
+		}
+		if claim != seen {
+			seen, seenAt = claim, time.Now()
+		} else if time.Since(seenAt) > copyLease {
+			// Only one taker removes this very claim; it claims anew next time.
+			if _, err := settings.DeleteOne(ctx, bson.D{{Key: "_id", Value: pagesCopying}, {Key: "owner", Value: claim.Owner},
+				{Key: "renewals", Value: claim.Renewals}}); err != nil {
+				return s.fail("write settings", err)
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -201,6 +214,18 @@ func (s *Store) ensurePages(ctx context.Context, log *slog.Logger) error {
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
+	if err := s.copyOnce(ctx, log, owner); err != nil {
+		// Let a later start copy at once rather than after the lease.
+		_, _ = settings.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: pagesCopying}, {Key: "owner", Value: owner}})
+		return err
+	}
+	return nil
+}
+
+// copyOnce copies responses into pages under this process's claim, then
+// marks the copy done.
+func (s *Store) copyOnce(ctx context.Context, log *slog.Logger, owner string) error {
+	settings := s.db.Collection(colSettings)
 	// A new database has nothing to copy.
 	err := s.db.Collection(colResponses).FindOne(ctx, bson.D{}).Err()
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
@@ -211,8 +236,11 @@ func (s *Store) ensurePages(ctx context.Context, log *slog.Logger) error {
 		start := time.Now()
 		log.Info("copying stored responses into response pages (once)")
 		renew := func() error {
-			_, err := settings.UpdateOne(ctx, bson.D{{Key: "_id", Value: pagesCopying}},
-				bson.D{{Key: "$set", Value: bson.D{{Key: "at", Value: time.Now().UTC()}}}})
+			res, err := settings.UpdateOne(ctx, bson.D{{Key: "_id", Value: pagesCopying}, {Key: "owner", Value: owner}},
+				bson.D{{Key: "$inc", Value: bson.D{{Key: "renewals", Value: 1}}}})
+			if err == nil && res.MatchedCount == 0 {
+				err = errors.New("store: another process took over the copy into pages")
+			}
 			return err
 		}
 		if err := s.copyIntoPages(ctx, "", renew); err != nil {
@@ -223,46 +251,47 @@ func (s *Store) ensurePages(ctx context.Context, log *slog.Logger) error {
 	if _, err := settings.InsertOne(ctx, bson.D{{Key: "_id", Value: pagesReady}}); err != nil && !mongo.IsDuplicateKeyError(err) {
 		return s.fail("write settings", err)
 	}
-	if _, err := settings.DeleteOne(ctx, bson.D{{Key: "_id", Value: pagesCopying}}); err != nil {
+	if _, err := settings.DeleteOne(ctx, bson.D{{Key: "_id", Value: pagesCopying}, {Key: "owner", Value: owner}}); err != nil {
 		return s.fail("write settings", err)
 	}
 	return nil
 }
 
-// Claiming the copy of responses into pages.
-const (
-	pagesCopying = "response_pages_copying"
-	copyLease    = 2 * time.Minute // a copy renews its claim every backfillPage*40 responses
-)
+// Claiming the copy of responses into pages. A claim names its owner (a
+// random id per start) and counts its renewals; whether it is stale is
+// judged on the waiting process's own clock, never by comparing clocks.
+const pagesCopying = "response_pages_copying"
+
+// copyLease is how long a claim must be seen unchanged before another
+// process takes it over (a copy renews its claim every backfillPage*40
+// responses, a few seconds); tests shorten it.
+var copyLease = 2 * time.Minute
+
+type copyClaim struct {
+	Owner    string `bson:"owner"`
+	Renewals int    `bson:"renewals"`
+}
 
 // claimCopy stores this process's claim to copy responses into pages, or
-// reports that another process holds a live one.
-func (s *Store) claimCopy(ctx context.Context) (bool, error) {
+// returns the live claim of another process.
+func (s *Store) claimCopy(ctx context.Context, owner string) (copyClaim, bool, error) {
 	settings := s.db.Collection(colSettings)
-	_, err := settings.InsertOne(ctx, bson.D{{Key: "_id", Value: pagesCopying}, {Key: "at", Value: time.Now().UTC()}})
+	_, err := settings.InsertOne(ctx, bson.D{{Key: "_id", Value: pagesCopying}, {Key: "owner", Value: owner}, {Key: "renewals", Value: 0}})
 	if err == nil {
-		return true, nil
+		return copyClaim{}, true, nil
 	}
 	if !mongo.IsDuplicateKeyError(err) {
-		return false, s.fail("write settings", err)
+		return copyClaim{}, false, s.fail("write settings", err)
 	}
-	var claim struct {
-		At time.Time `bson:"at"`
-	}
+	var claim copyClaim
 	err = settings.FindOne(ctx, bson.D{{Key: "_id", Value: pagesCopying}}).Decode(&claim)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return false, nil // released just now: look again
+		return copyClaim{}, false, nil // released just now: look again
 	}
 	if err != nil {
-		return false, s.fail("read settings", err)
+		return copyClaim{}, false, s.fail("read settings", err)
 	}
-	if time.Since(claim.At) > copyLease {
-		// Only one taker removes this very claim; it claims anew next time.
-		if _, err := settings.DeleteOne(ctx, bson.D{{Key: "_id", Value: pagesCopying}, {Key: "at", Value: claim.At}}); err != nil {
-			return false, s.fail("write settings", err)
-		}
-	}
-	return false, nil
+	return claim, false, nil
 }
 
 // RebuildPages replaces the pages of a survey by a fresh copy of its
@@ -330,7 +359,7 @@ func (s *Store) copyIntoPages(ctx context.Context, surveyID string, progress fun
 		pending[r.SurveyID] = append(pending[r.SurveyID], r)
 		if copied++; progress != nil && copied%(backfillPage*40) == 0 {
 			if err := progress(); err != nil {
-				return s.fail("write settings", err)
+				return err
 			}
 		}
 		if len(pending[r.SurveyID]) == backfillPage {

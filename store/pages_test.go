@@ -434,3 +434,34 @@ func TestCopyWithTwoQueuedBatchesNamingOneKey(t *testing.T) {
 		t.Fatalf("%d paged, %d stored", len(got), len(want))
 	}
 }
+
+// The claim of a process that died copying is taken over once it has
+// been seen unchanged for the lease.
+func TestDeadCopierIsTakenOver(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	def := exampleDefinition(t)
+	rng := rand.New(rand.NewPCG(19, 20))
+	for range 30 {
+		if err := st.InsertResponse(ctx, randomResponse(t, def, "A", rng), def); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.ForgetPages(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer store.SetCopyLease(300 * time.Millisecond)()
+	if err := st.ClaimCopyAs(ctx, "a process that died"); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := st.EnsurePages(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(start); waited < 300*time.Millisecond {
+		t.Fatalf("took over a claim after %v, before the lease", waited)
+	}
+	if got, want := paged(t, st, "A"), stored(t, st, "A"); !slices.Equal(got, want) || len(got) != 30 {
+		t.Fatalf("%d paged, %d stored", len(got), len(want))
+	}
+}
