@@ -468,10 +468,19 @@ func (sm *Summarizer) recoverBatches(ctx context.Context, docs []queueDoc) error
 		}
 		batches = append(batches, b)
 	}
-	if len(batches) == 0 {
-		return nil
+	// One at a time, so that a batch that cannot be applied does not hold
+	// up the others (recovery is rare; the extra writes do not matter).
+	var errs []error
+	for _, b := range batches {
+		if err := sm.apply(ctx, []committedBatch{b}); err != nil {
+			var crash injectedCrash
+			if errors.As(err, &crash) {
+				return err // a crash stops everything
+			}
+			errs = append(errs, err)
+		}
 	}
-	return sm.apply(ctx, batches)
+	return errors.Join(errs...)
 }
 
 func (sm *Summarizer) fault(step string) error {
