@@ -172,7 +172,9 @@ func (s *Server) exportResponses(c *fiber.Ctx) error {
 	// sees a failed download, not a complete-looking shorter file. When the
 	// client goes away, fasthttp closes the pipe and the writer stops.
 	// CSV is gzipped for clients that accept it (XLSX is zipped already).
-	gz := format == "csv" && c.AcceptsEncodings("gzip") == "gzip"
+	// Only when the client asks: without Accept-Encoding, Fiber would say
+	// yes, and a script with curl would get gzip it does not expect.
+	gz := format == "csv" && c.Get(fiber.HeaderAcceptEncoding) != "" && c.AcceptsEncodings("gzip") == "gzip"
 	if gz {
 		c.Set(fiber.HeaderContentEncoding, "gzip")
 		c.Vary(fiber.HeaderAcceptEncoding)

@@ -205,6 +205,24 @@ func TestResponseExport(t *testing.T) {
 	if err != nil || len(xrows) != 41 || strings.Join(xrows[0], ",") != strings.Join(rows[0], ",") {
 		t.Fatalf("xlsx: %v, %d rows", err, len(xrows))
 	}
+	// Gzip only for a client that asks for it.
+	for _, accept := range []string{"", "identity", "gzip"} {
+		req, _ := http.NewRequest("GET", e.URL+"/v1/org/surveys/"+id+"/export?kind=responses", nil)
+		req.Header.Set("Authorization", "Bearer "+owner)
+		if accept != "" {
+			req.Header.Set("Accept-Encoding", accept)
+		}
+		resp, err := (&http.Client{Transport: &http.Transport{DisableCompression: true}}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		gzipped := resp.Header.Get("Content-Encoding") == "gzip"
+		if gzipped != (accept == "gzip") || (!gzipped && !bytes.Equal(raw, r.Body)) {
+			t.Fatalf("Accept-Encoding %q: Content-Encoding %q", accept, resp.Header.Get("Content-Encoding"))
+		}
+	}
 	if r := e.Do("GET", "/v1/org/surveys/"+id+"/export?kind=responses&format=pdf", nil, bearer(owner)...); r.Status != 422 {
 		t.Fatalf("responses as pdf: %d", r.Status)
 	}
