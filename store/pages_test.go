@@ -49,6 +49,24 @@ func newSummarizer(st *store.Store, def *surveys.Definition) *store.Summarizer {
 	return st.NewSummarizer(defs, slog.New(slog.DiscardHandler))
 }
 
+// copyAfresh copies the responses into pages as the first start after an
+// upgrade would, lets recovery take over what is queued, and checks that
+// the pages of surveyID hold its n stored responses.
+func copyAfresh(t *testing.T, st *store.Store, sum *store.Summarizer, surveyID string, n int) {
+	t.Helper()
+	ctx := context.Background()
+	if err := st.ForgetPages(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.EnsurePages(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sum.RecoverAtStart(ctx)
+	if got, want := paged(t, st, surveyID), stored(t, st, surveyID); !slices.Equal(got, want) || len(want) != n {
+		t.Fatalf("%d paged, %d stored, want %d", len(got), len(want), n)
+	}
+}
+
 // canonical is what an export shows of a response, as one comparable
 // string.
 func canonical(r *surveys.Response) string {
@@ -342,16 +360,7 @@ func TestCopySkipsOnlyWhatQueuedBatchesStored(t *testing.T) {
 	if err := com.Insert(ctx, first, def); !errors.Is(err, store.ErrDuplicate) {
 		t.Fatalf("retry: %v", err)
 	}
-	if err := st.ForgetPages(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.EnsurePages(ctx); err != nil {
-		t.Fatal(err)
-	}
-	sum.RecoverAtStart(ctx)
-	if got, want := paged(t, st, "A"), stored(t, st, "A"); !slices.Equal(got, want) || len(want) != 10 {
-		t.Fatalf("%d paged, %d stored", len(got), len(want))
-	}
+	copyAfresh(t, st, sum, "A", 10)
 }
 
 // A pass that fails (here: its context is already cancelled) keeps its
@@ -423,16 +432,7 @@ func TestCopyWithTwoQueuedBatchesNamingOneKey(t *testing.T) {
 		t.Fatalf("retry: %v", err)
 	}
 	sum.Fault = nil
-	if err := st.ForgetPages(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.EnsurePages(ctx); err != nil {
-		t.Fatal(err)
-	}
-	sum.RecoverAtStart(ctx)
-	if got, want := paged(t, st, "A"), stored(t, st, "A"); !slices.Equal(got, want) || len(got) != 1 {
-		t.Fatalf("%d paged, %d stored", len(got), len(want))
-	}
+	copyAfresh(t, st, sum, "A", 1)
 }
 
 // The claim of a process that died copying is taken over once it has
