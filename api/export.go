@@ -141,6 +141,13 @@ func (s *Server) exportResponses(c *fiber.Ctx) error {
 	default:
 		return badFormat()
 	}
+	def := sv.Draft
+	c.Set(fiber.HeaderContentType, mime)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+exportName(sv.ID, "responses", def.DefaultLanguage, format)+`"`)
+	if c.Method() == fiber.MethodHead {
+		return nil // the headers only: no data leaves, nothing to audit or read
+	}
 	if err := s.audit(c, tok, "export", sv.ID, "responses/"+format); err != nil {
 		return err
 	}
@@ -156,16 +163,7 @@ func (s *Server) exportResponses(c *fiber.Ctx) error {
 		cancel()
 		return err
 	}
-	def := sv.Draft
-	c.Set(fiber.HeaderContentType, mime)
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+exportName(sv.ID, "responses", def.DefaultLanguage, format)+`"`)
 	id := requestID(c)
-	if c.Method() == fiber.MethodHead {
-		cancel()
-		cur.Close(ctx)
-		return nil
-	}
 	// The rows are written into a pipe that fasthttp reads as the body. A
 	// failure half-way closes the pipe with the error: fasthttp then ends
 	// the connection without the chunked body's last chunk, so the client

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -532,12 +533,7 @@ func (sm *Summarizer) apply(ctx context.Context, batches []committedBatch) error
 	if err := sm.fault("paged"); err != nil {
 		return err
 	}
-	surveyIDs := make([]string, 0, len(perSurvey))
-	for id := range perSurvey {
-		surveyIDs = append(surveyIDs, id)
-	}
-	slices.Sort(surveyIDs)
-	for _, id := range surveyIDs {
+	for _, id := range slices.Sorted(maps.Keys(perSurvey)) {
 		w := perSurvey[id]
 		if err := sm.st.applyDeltas(ctx, id, w.deltas, w.k); err != nil {
 			return err
