@@ -7,12 +7,17 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
 // problemTypePrefix starts every problem type URI; the slug after it names
 // the problem (the OpenAPI document lists them).
 const problemTypePrefix = "urn:youthvoice:problem:"
+
+// storeRetryAfter is the Retry-After, in seconds, of a 503 for a store
+// failure.
+const storeRetryAfter = 2
 
 // Problem is an RFC 9457 problem details document.
 type Problem struct {
@@ -83,6 +88,15 @@ func toProblem(err error) *problemError {
 		return newProblem(fiber.StatusNotFound, "not_found")
 	case errors.Is(err, surveys.ErrConflict):
 		return newProblem(fiber.StatusConflict, "conflict")
+	}
+	if store.Unavailable(err) {
+		// The database failed (a full disk, a lost connection, a timeout),
+		// not the request: the client may try again later, and nothing it
+		// was told is stored was lost.
+		p := newProblem(fiber.StatusServiceUnavailable, "unavailable")
+		p.retryAfter = storeRetryAfter
+		p.cause = err
+		return p
 	}
 	var fe *fiber.Error
 	if errors.As(err, &fe) {

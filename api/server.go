@@ -232,22 +232,6 @@ func (s *Server) lang(c *fiber.Ctx) string {
 	return l
 }
 
-func (s *Server) healthz(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"status": "ok"})
-}
-
-func (s *Server) readyz(c *fiber.Ctx) error {
-	ctx, cancel := context.WithTimeout(c.UserContext(), time.Second)
-	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
-		s.log.Warn("store not ready", "request_id", requestID(c), "error", err.Error())
-		p := newProblem(fiber.StatusServiceUnavailable, "unavailable")
-		p.retryAfter = 1
-		return p
-	}
-	return c.JSON(fiber.Map{"status": "ready"})
-}
-
 // closeInterval is how often overdue surveys are closed.
 const closeInterval = 30 * time.Second
 

@@ -11,6 +11,8 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -35,6 +37,10 @@ type Options struct {
 	// EngineLogLevel is the level of the embedded FerretDB's own logging;
 	// it is quiet (errors only) unless asked for.
 	EngineLogLevel slog.Level
+	// SQLitePragmas are extra pragmas for the embedded FerretDB's SQLite
+	// connections, such as "max_page_count(400)" (tests use it to fill
+	// the database).
+	SQLitePragmas []string
 	// CountError, when set, is called with the operation's name whenever a
 	// database operation fails for a reason other than the caller's data.
 	CountError func(op string)
@@ -65,7 +71,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	uri := opts.MongoURI
 	clientOpts := options.Client()
 	if uri == "" {
-		e, err := startEmbedded(ctx, opts.DataDir, opts.Logger, opts.EngineLogLevel)
+		e, err := startEmbedded(ctx, opts.DataDir, opts.SQLitePragmas, opts.Logger, opts.EngineLogLevel)
 		if err != nil {
 			return nil, err
 		}
@@ -106,6 +112,13 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		_ = s.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
+	if s.embedded != nil {
+		// The database file was made by now (creating the indexes made it).
+		if err := privateFiles(s.embedded.dir); err != nil {
+			_ = s.Close(context.WithoutCancel(ctx))
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -119,6 +132,38 @@ func (s *Store) Embedded() bool { return s.embedded != nil }
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.client.Ping(ctx, nil); err != nil {
 		return s.fail("ping", err)
+	}
+	return nil
+}
+
+// colReadiness holds the documents CheckWritable writes and removes.
+const colReadiness = "readiness"
+
+// readinessProbeBytes is the size of the document CheckWritable writes:
+// four 4 KiB SQLite pages, so that the probe needs pages of its own, as a
+// batch of responses does, and does not fit in the room left on a page
+// that takes nothing else. The pages it frees are reused by the next
+// writes, so a database that has no room left for responses fails the
+// probe too.
+const readinessProbeBytes = 16 << 10
+
+// CheckWritable reports whether the database takes a write: it inserts a
+// document of readinessProbeBytes into the readiness collection and
+// removes it (with any a crash between the two left behind). Readiness
+// checks use it, since a database that answers pings may still be unable
+// to store anything (a full disk).
+func (s *Store) CheckWritable(ctx context.Context) error {
+	coll := s.db.Collection(colReadiness)
+	pad := make([]byte, readinessProbeBytes)
+	_, _ = rand.Read(pad) // never fails (crypto/rand); random, so no engine can compress it away
+	id := base64.RawURLEncoding.EncodeToString(pad[:12])
+	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "pad", Value: pad}}); err != nil {
+		return s.fail("readiness write", err)
+	}
+	// The collection holds at most the probes in flight and those a crash
+	// left: the empty filter scans almost nothing.
+	if _, err := coll.DeleteMany(ctx, bson.D{}); err != nil {
+		return s.fail("readiness delete", err)
 	}
 	return nil
 }
@@ -153,13 +198,42 @@ func (s *Store) closeEmbedded() {
 	}
 }
 
+// ErrUnavailable is what every failure of the database itself (not of the
+// caller's data) matches with errors.Is: a full disk, a lost connection, a
+// timeout. The API answers it with a 503 and Retry-After, since trying
+// again later may well succeed.
+var ErrUnavailable = errors.New("store: database unavailable")
+
+// dbError is a failed database operation: it matches ErrUnavailable and
+// still unwraps to the driver's error.
+type dbError struct {
+	op  string
+	err error
+}
+
+func (e *dbError) Error() string   { return "store: " + e.op + ": " + e.err.Error() }
+func (e *dbError) Unwrap() []error { return []error{ErrUnavailable, e.err} }
+
+// Unavailable reports whether err is a failure of the database rather than
+// a domain error: one that passed through fail, or a driver error that
+// reached the caller some other way.
+func Unavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, mongo.ErrClientDisconnected) {
+		return true
+	}
+	var se mongo.ServerError
+	return errors.As(err, &se) || mongo.IsNetworkError(err) || mongo.IsTimeout(err)
+}
+
 // fail counts a database failure and wraps it with the operation's name.
 func (s *Store) fail(op string, err error) error {
-	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("store: %s: %w", op, err)
+	if !errors.Is(err, context.Canceled) {
+		s.count(op)
 	}
-	s.count(op)
-	return fmt.Errorf("store: %s: %w", op, err)
+	return &dbError{op: op, err: err}
 }
 
 func ptr[T any](v T) *T { return &v }
