@@ -10,14 +10,20 @@ import (
 
 // Disclosure control: the one place every number shown to analysts,
 // shared organisations and the public passes through. The rules
-// (docs/privacy.md):
+// (docs/privacy.md, "Published numbers"):
 //
 //  1. No numbers at all before a release has k responses.
-//  2. Breakdown groups smaller than k are not shown; if the groups not
+//  2. Every count except the number of responses in the release is
+//     perturbed by cell-key perturbation (ckm.go): at most MaxDeviation
+//     from the exact count, never 1 to SmallCounts, the same for the same
+//     cell whenever it is asked for, afresh whenever its group changes.
+//     Every rule below works on the perturbed counts, so what is shown or
+//     suppressed says nothing exact either.
+//  3. Breakdown groups smaller than k are not shown; if the groups not
 //     shown add up to fewer than k, the next smallest group is hidden too,
 //     until they add up to k or more.
-//  3. Primary suppression: every count c with 0 < c < k is suppressed.
-//  4. Secondary suppression: every table is a set of linear equations
+//  4. Primary suppression: every count c with 0 < c < k is suppressed.
+//  5. Secondary suppression: every table is a set of linear equations
 //     (a total equals the sum of its parts: a question's respondents are
 //     those who answered plus those who skipped, a breakdown's groups add
 //     up to the whole, each option's overall count is the sum of its
@@ -27,17 +33,22 @@ import (
 //     suppressed too (or the total, if there is none). A suppressed total
 //     must not be the sum of parts that are all shown. This is repeated
 //     until nothing changes, over all tables of the survey together, so
-//     that every download is cut from the same consistent release.
-//  5. Statistics (mean, median, quartiles, standard deviation, mean rank)
-//     are withheld for groups where fewer than k answered; where that
-//     leaves withheld groups whose answers add up to fewer than k, more
-//     are withheld, so no group's sum can be worked out from the others.
-//  6. Releases advance only when every table that can be subtracted from
-//     the previous release differs by k respondents or more: overall and
-//     in every breakdown group (see NextRelease).
+//     that every download is cut from the same consistent release, and so
+//     that no suppressed count is one equation away from published ones
+//     (which would let releases with fresh noise be averaged).
+//  6. Statistics (mean, median, quartiles, standard deviation, mean rank)
+//     are computed from perturbed counts only, and shown only where every
+//     count of the table is shown and the values number k or more.
+//  7. A release is cut with every option, point and statement its
+//     responses were counted with, whatever the current revision says
+//     (a removed option stays in the table as its code), so a new revision
+//     cannot re-cut an old release into a subtraction.
+//  8. Releases advance when k or more responses arrived since the last one
+//     (NextRelease); the perturbation, not the size of the step, protects
+//     the difference between two releases.
 
 // Protected is a tally after disclosure control: the tally and, for every
-// count, whether it may be shown.
+// count, the published value and whether it may be shown.
 type Protected struct {
 	def    *Definition
 	tally  *Tally
@@ -47,10 +58,13 @@ type Protected struct {
 	stats  map[string]bool // scope|question(|statement) -> statistics shown
 	hidden map[string]bool // scope -> group not shown
 	exact  bool            // no disclosure control (the live view)
+	dims   []*Question     // breakdown questions every response is counted in
 }
 
 type sdcCell struct {
-	value      int
+	value      int   // exact
+	pub        int   // published: perturbed (exact in the live view)
+	key        int64 // sum of the record keys of the responses counted
 	suppressed bool
 }
 
@@ -70,56 +84,216 @@ func scopeOf(dim, group string) string {
 	return dim + "=" + group
 }
 
+// scopeOfKey is the scope a cell key belongs to.
+func scopeOfKey(key string) string {
+	i := strings.IndexByte(key, '|')
+	if i < 0 {
+		return key
+	}
+	return key[:i]
+}
+
+// perturbation can be switched off by tests (export_test.go), to show
+// that the attacker test then finds what it protects.
+var perturbation = true
+
 // Disclose applies disclosure control with threshold k to a tally of
-// responses to def (the latest revision, whose questions and labels are
-// shown).
+// responses to def (the latest revision, or the revisions merged by
+// MergeRevisions, whose questions and labels are shown). Codes the tally
+// holds but def does not (options removed by a later revision) are kept
+// in the tables.
 func Disclose(def *Definition, t *Tally, k int) *Protected {
 	if k < MinK {
 		k = MinK
 	}
+	def = withTallyCodes(def, t)
 	p := &Protected{def: def, tally: t, k: k, cells: map[string]*sdcCell{}, stats: map[string]bool{}, hidden: map[string]bool{}}
+	p.dims = p.coveredDimensions()
 	p.buildScope("", t)
-	dims := p.dimensions()
-	for _, d := range dims {
-		groups := p.groups(d)
-		for _, g := range groups {
+	for _, d := range p.dims {
+		for _, g := range p.groups(d) {
 			p.buildScope(scopeOf(d.ID, g), p.groupTally(d.ID, g))
 		}
+	}
+	p.perturb()
+	for _, d := range p.dims {
+		groups := p.groups(d)
 		p.linkGroups(d.ID, groups)
 		p.hideSmallGroups(d.ID, groups)
 	}
 	for _, c := range p.cells {
-		if c.value > 0 && c.value < k {
+		if c.pub > 0 && c.pub < k {
 			c.suppressed = true
 		}
 	}
 	p.secondary()
-	p.decideStats(dims)
+	p.decideStats(p.dims)
 	return p
 }
 
 // Exact wraps a tally without disclosure control: the live view that only
 // a survey's owners and editors may see. Every count and statistic is shown.
 func Exact(def *Definition, t *Tally) *Protected {
+	def = withTallyCodes(def, t)
 	p := &Protected{def: def, tally: t, k: 0, cells: map[string]*sdcCell{}, stats: map[string]bool{}, hidden: map[string]bool{}, exact: true}
+	p.dims = p.coveredDimensions()
 	p.buildScope("", t)
-	for _, d := range p.dimensions() {
+	for _, d := range p.dims {
 		for _, g := range p.groups(d) {
 			p.buildScope(scopeOf(d.ID, g), p.groupTally(d.ID, g))
 		}
 	}
+	for _, c := range p.cells {
+		c.pub = c.value
+	}
 	return p
 }
 
-// dimensions lists the breakdown questions.
-func (p *Protected) dimensions() []*Question {
+// perturb sets every cell's published value (rule 2). The number of
+// responses in the release is published exactly; a cell counting exactly
+// the same responses as its scope is published as its scope is; and no
+// count is published above its scope's size.
+func (p *Protected) perturb() {
+	for key, c := range p.cells {
+		scope := p.cells[scopeOfKey(key)+"|n"]
+		switch {
+		case !perturbation || key == "|n":
+			c.pub = c.value
+		case c != scope && c.value == scope.value && c.key == scope.key:
+			c.pub = -1 // below, once the scope's is known
+		default:
+			c.pub = perturb(c.value, cellUniform(c.key, scope.key))
+		}
+	}
+	for key, c := range p.cells {
+		scope := p.cells[scopeOfKey(key)+"|n"]
+		if c.pub < 0 {
+			c.pub = scope.pub
+		}
+		c.pub = min(c.pub, scope.pub)
+	}
+}
+
+// coveredDimensions lists the breakdown questions whose groups hold every
+// response of the tally. A question made a breakdown by a later revision
+// counts only the responses to that revision: its groups would not add
+// up to everyone, and the rest could be worked out, so it is not used.
+func (p *Protected) coveredDimensions() []*Question {
 	var out []*Question
 	for _, q := range p.def.Questions() {
-		if q.Breakdown {
+		if !q.Breakdown {
+			continue
+		}
+		n := 0
+		for _, g := range p.tally.Breakdowns[q.ID] {
+			n += g.Responses
+		}
+		if n == p.tally.Responses {
 			out = append(out, q)
 		}
 	}
 	return out
+}
+
+// Dimension says whether results can be broken down by question id.
+func (p *Protected) Dimension(id string) bool {
+	for _, d := range p.dims {
+		if d.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// withTallyCodes returns def, or a copy of it extended with every option,
+// scale point and matrix statement the tally holds counts for and def
+// does not (rule 7): a table cut without one of them would leave a total
+// that is more than the sum of its parts, and the difference readable.
+func withTallyCodes(def *Definition, t *Tally) *Definition {
+	extra := func(known func(string) bool, keys ...map[string]int) []string {
+		var out []string
+		for _, m := range keys {
+			for code, n := range m {
+				if n != 0 && !known(code) && !slices.Contains(out, code) {
+					out = append(out, code)
+				}
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+	maxPoint := func(points int, values ...map[string]int) int {
+		for _, m := range values {
+			for v, n := range m {
+				if p, err := strconv.Atoi(v); err == nil && n != 0 && p > points && p <= MaxPoints {
+					points = p
+				}
+			}
+		}
+		return points
+	}
+	out := *def
+	out.Sections = slices.Clone(def.Sections)
+	changed := false
+	for si := range out.Sections {
+		qs := slices.Clone(out.Sections[si].Questions)
+		for qi := range qs {
+			q := &qs[qi]
+			qt := t.Questions[q.ID]
+			if qt == nil {
+				qt = &QuestionTally{}
+			}
+			label := func(code string) Option { return Option{Code: code, Label: Text{def.DefaultLanguage: code}} }
+			switch q.Type {
+			case SingleChoice, MultipleChoice, Ranking:
+				groups := map[string]int{}
+				for g, gt := range t.Breakdowns[q.ID] {
+					if g != NoGroup {
+						groups[g] = gt.Responses
+					}
+				}
+				places := map[string]int{}
+				for o, ps := range qt.Places {
+					for _, n := range ps {
+						places[o] += n
+					}
+				}
+				if codes := extra(func(c string) bool { return q.Option(c) != nil }, qt.Options, groups, places); len(codes) > 0 {
+					q.Options = slices.Clone(q.Options)
+					for _, c := range codes {
+						q.Options = append(q.Options, label(c))
+					}
+					changed = true
+				}
+			case Scale:
+				if pts := maxPoint(q.Points, qt.Values); pts != q.Points {
+					q.Points, changed = pts, true
+				}
+			case Matrix:
+				rows := map[string]int{}
+				var values []map[string]int
+				for code, row := range qt.Rows {
+					rows[code] = row.Answered
+					values = append(values, row.Values)
+				}
+				if codes := extra(func(c string) bool { return q.statement(c) != nil }, rows); len(codes) > 0 {
+					q.Statements = slices.Clone(q.Statements)
+					for _, c := range codes {
+						q.Statements = append(q.Statements, label(c))
+					}
+					changed = true
+				}
+				if pts := maxPoint(q.Points, values...); pts != q.Points {
+					q.Points, changed = pts, true
+				}
+			}
+		}
+		out.Sections[si].Questions = qs
+	}
+	if !changed {
+		return def
+	}
+	return &out
 }
 
 // groups lists a dimension's groups: every option, then NoGroup.
@@ -138,10 +312,10 @@ func (p *Protected) groupTally(dim, group string) *Tally {
 	return &Tally{}
 }
 
-func (p *Protected) cell(key string, v int) *sdcCell {
+func (p *Protected) cell(key string, v int, sum int64) *sdcCell {
 	c := p.cells[key]
 	if c == nil {
-		c = &sdcCell{value: v}
+		c = &sdcCell{value: v, key: sum & keyMask}
 		p.cells[key] = c
 	}
 	return c
@@ -158,73 +332,88 @@ func (p *Protected) part(total string, members ...string) {
 // Cell key suffixes within a scope.
 func qkey(q, what string) string { return "|" + q + "|" + what }
 
-// buildScope creates the cells and equations of one group's tables.
+// buildScope creates the cells and equations of one group's tables: each
+// cell's exact count from t, and its key from t.Keys, which has the same
+// shape.
 func (p *Protected) buildScope(sc string, t *Tally) {
+	kt := t.Keys
+	if kt == nil {
+		kt = &Tally{}
+	}
 	n := sc + "|n"
-	p.cell(n, t.Responses)
+	p.cell(n, t.Responses, int64(kt.Responses))
 	if sc == "" {
 		var days []string
 		for d, c := range t.Days {
-			p.cell("|day|"+d, c)
+			p.cell("|day|"+d, c, int64(kt.Days[d]))
 			days = append(days, "|day|"+d)
 		}
 		sort.Strings(days)
 		p.part(n, days...)
 	}
 	for _, q := range p.def.Questions() {
-		qt := t.Questions[q.ID]
+		qt, qk := t.Questions[q.ID], kt.Questions[q.ID]
 		if qt == nil {
 			qt = &QuestionTally{}
 		}
+		if qk == nil {
+			qk = &QuestionTally{}
+		}
 		k := func(what string) string { return sc + qkey(q.ID, what) }
-		p.cell(k("seen"), qt.Seen)
-		p.cell(k("hidden"), t.Responses-qt.Seen)
+		// c makes a cell of an exact count and the key sum beside it.
+		c := func(what string, v, key int) { p.cell(k(what), v, int64(key)) }
+		c("seen", qt.Seen, qk.Seen)
+		c("hidden", t.Responses-qt.Seen, kt.Responses-qk.Seen)
 		p.part(n, k("seen"), k("hidden"))
-		p.cell(k("answered"), qt.Answered)
-		p.cell(k("skipped"), qt.Seen-qt.Answered)
+		c("answered", qt.Answered, qk.Answered)
+		c("skipped", qt.Seen-qt.Answered, qk.Seen-qk.Answered)
 		p.part(k("seen"), k("answered"), k("skipped"))
 		switch q.Type {
 		case SingleChoice, Ranking:
 			var opts []string
 			for _, o := range q.Options {
-				p.cell(k("opt:"+o.Code), qt.Options[o.Code])
+				c("opt:"+o.Code, qt.Options[o.Code], qk.Options[o.Code])
 				opts = append(opts, k("opt:"+o.Code))
 			}
 			p.part(k("answered"), opts...)
 		case MultipleChoice:
 			for _, o := range q.Options {
-				p.cell(k("opt:"+o.Code), qt.Options[o.Code])
-				p.cell(k("notopt:"+o.Code), qt.Answered-qt.Options[o.Code])
+				c("opt:"+o.Code, qt.Options[o.Code], qk.Options[o.Code])
+				c("notopt:"+o.Code, qt.Answered-qt.Options[o.Code], qk.Answered-qk.Options[o.Code])
 				p.part(k("answered"), k("opt:"+o.Code), k("notopt:"+o.Code))
 			}
 		case Scale, Number:
 			var bins []string
 			for _, b := range binsOf(q) {
-				p.cell(k("bin:"+b.key), b.count(qt.Values))
+				c("bin:"+b.key, b.count(qt.Values), b.count(qk.Values))
 				bins = append(bins, k("bin:"+b.key))
 			}
 			if q.Type == Scale && q.DontKnow {
-				p.cell(k("dk"), qt.DontKnow)
+				c("dk", qt.DontKnow, qk.DontKnow)
 				bins = append(bins, k("dk"))
 			}
 			p.part(k("answered"), bins...)
 		case Matrix:
 			for _, s := range q.Statements {
-				row := qt.Rows[s.Code]
+				row, rowk := qt.Rows[s.Code], qk.Rows[s.Code]
 				if row == nil {
 					row = &QuestionTally{}
 				}
+				if rowk == nil {
+					rowk = &QuestionTally{}
+				}
 				rk := func(what string) string { return k("row:" + s.Code + ":" + what) }
-				p.cell(rk("answered"), row.Answered)
-				p.cell(rk("skipped"), qt.Seen-row.Answered)
+				rc := func(what string, v, key int) { p.cell(rk(what), v, int64(key)) }
+				rc("answered", row.Answered, rowk.Answered)
+				rc("skipped", qt.Seen-row.Answered, qk.Seen-rowk.Answered)
 				p.part(k("seen"), rk("answered"), rk("skipped"))
 				var bins []string
 				for _, b := range binsOf(q) {
-					p.cell(rk("bin:"+b.key), b.count(row.Values))
+					rc("bin:"+b.key, b.count(row.Values), b.count(rowk.Values))
 					bins = append(bins, rk("bin:"+b.key))
 				}
 				if q.DontKnow {
-					p.cell(rk("dk"), row.DontKnow)
+					rc("dk", row.DontKnow, rowk.DontKnow)
 					bins = append(bins, rk("dk"))
 				}
 				p.part(rk("answered"), bins...)
@@ -258,7 +447,7 @@ func (p *Protected) linkGroups(dim string, groups []string) {
 func (p *Protected) hideSmallGroups(dim string, groups []string) {
 	var hiddenSum int
 	for _, g := range groups {
-		n := p.cells[scopeOf(dim, g)+"|n"].value
+		n := p.cells[scopeOf(dim, g)+"|n"].pub
 		if n > 0 && n < p.k {
 			p.hideGroup(scopeOf(dim, g))
 			hiddenSum += n
@@ -268,7 +457,7 @@ func (p *Protected) hideSmallGroups(dim string, groups []string) {
 		best, bestN := "", math.MaxInt
 		for _, g := range groups {
 			sc := scopeOf(dim, g)
-			if n := p.cells[sc+"|n"].value; !p.hidden[sc] && n > 0 && n < bestN {
+			if n := p.cells[sc+"|n"].pub; !p.hidden[sc] && n > 0 && n < bestN {
 				best, bestN = sc, n
 			}
 		}
@@ -302,12 +491,12 @@ func (p *Protected) secondary() {
 			for _, m := range pt.members {
 				if m.suppressed {
 					suppressed++
-					sum += m.value
+					sum += m.pub
 				}
 			}
 			var unsafe bool
 			if pt.total.suppressed {
-				unsafe = suppressed == 0 && pt.total.value > 0 // the sum of shown parts
+				unsafe = suppressed == 0 && pt.total.pub > 0 // the sum of shown parts
 			} else {
 				unsafe = suppressed == 1 || (suppressed > 1 && sum < p.k)
 			}
@@ -329,7 +518,7 @@ func (p *Protected) secondary() {
 func smallestShown(cells []*sdcCell) *sdcCell {
 	var best *sdcCell
 	for _, c := range cells {
-		if !c.suppressed && c.value > 0 && (best == nil || c.value < best.value) {
+		if !c.suppressed && c.pub > 0 && (best == nil || c.pub < best.pub) {
 			best = c
 		}
 	}
@@ -357,42 +546,27 @@ func (p *Protected) decideStats(dims []*Question) {
 		}
 	}
 	statID := func(sc string, k statKey) string { return sc + "|" + k.q.ID + "|" + k.row }
-	// values counts what the statistic is computed from; ok says whether
-	// it may be shown on its own.
+	// values counts what the statistic is computed from (perturbed); ok
+	// says whether it may be shown on its own.
 	values := func(sc string, k statKey) (int, bool) {
-		t := p.tally
-		if sc != "" {
-			dim, group, _ := strings.Cut(sc, "=")
-			t = p.groupTally(dim, group)
-		}
-		qt := t.Questions[k.q.ID]
-		if qt == nil {
-			return 0, false
-		}
 		var n int
 		var cells []string
 		pre := sc + qkey(k.q.ID, "")
 		switch {
 		case k.q.Type == Ranking:
-			n = qt.Answered
+			n = p.cells[pre+"answered"].pub
 			for _, o := range k.q.Options {
 				cells = append(cells, pre+"opt:"+o.Code)
 			}
 		case k.row != "":
-			if row := qt.Rows[k.row]; row != nil {
-				for _, c := range row.Values {
-					n += c
-				}
-			}
 			for _, b := range binsOf(k.q) {
 				cells = append(cells, pre+"row:"+k.row+":bin:"+b.key)
+				n += p.cells[pre+"row:"+k.row+":bin:"+b.key].pub
 			}
 		default:
-			for _, c := range qt.Values {
-				n += c
-			}
 			for _, b := range binsOf(k.q) {
 				cells = append(cells, pre+"bin:"+b.key)
+				n += p.cells[pre+"bin:"+b.key].pub
 			}
 		}
 		if n < p.k || p.hidden[sc] {
@@ -458,10 +632,14 @@ func (b bin) count(values map[string]int) int {
 }
 
 // binsOf lists a scale's points, or a number's bins: one per value when
-// there are at most 10 whole values, else 5 equal ranges.
+// there are at most 10 whole values, else 5 equal ranges. The first and
+// last ranges are open-ended when counting, so that every answer falls in
+// a bin whatever the bounds of the revision it answered (and the bins add
+// up to the answers). It takes a bounded number of steps whatever the
+// bounds: a loop counting up from 1e17 by 1 would never end.
 func binsOf(q *Question) []bin {
 	if q.Type == Scale || q.Type == Matrix {
-		out := make([]bin, q.Points)
+		out := make([]bin, max(0, min(q.Points, MaxPoints)))
 		for i := range out {
 			out[i] = bin{key: strconv.Itoa(i + 1), from: float64(i + 1), to: float64(i + 1)}
 		}
@@ -474,27 +652,35 @@ func binsOf(q *Question) []bin {
 	if q.Max != nil {
 		hi = *q.Max
 	}
-	if q.Integer && hi-lo < 10 {
-		var out []bin
-		for v := lo; v <= hi; v++ {
+	if math.IsNaN(lo) || math.IsInf(lo, 0) || math.IsNaN(hi) || math.IsInf(hi, 0) || hi < lo {
+		lo, hi = 0, 100
+	}
+	var out []bin
+	if whole := math.Floor(hi) - math.Ceil(lo); q.Integer && whole < 10 && lo+1 != lo {
+		// Integers: lo+1 differs from lo (below 2^53), so the steps are exact.
+		for i := 0; i <= int(whole); i++ {
+			v := math.Ceil(lo) + float64(i)
 			out = append(out, bin{key: NumberKey(v), from: v, to: v})
 		}
-		return out
-	}
-	const n = 5
-	width := (hi - lo) / n
-	out := make([]bin, n)
-	for i := range out {
-		from, to := lo+float64(i)*width, lo+float64(i+1)*width
-		if q.Integer {
-			from, to = math.Ceil(from), math.Ceil(to)-1
-			if i == n-1 {
-				to = hi
+	} else {
+		const n = 5
+		width := (hi - lo) / n
+		for i := range n {
+			from, to := lo+float64(i)*width, lo+float64(i+1)*width
+			if q.Integer {
+				from, to = math.Ceil(from), math.Ceil(to)-1
+				if i == n-1 {
+					to = hi
+				}
+			} else if i < n-1 {
+				to = math.Nextafter(to, math.Inf(-1))
 			}
-		} else if i < n-1 {
-			to = math.Nextafter(to, math.Inf(-1))
+			out = append(out, bin{key: NumberKey(from) + "-" + NumberKey(to), from: from, to: to})
 		}
-		out[i] = bin{key: NumberKey(from) + "-" + NumberKey(to), from: from, to: to}
+	}
+	if len(out) > 0 {
+		out[0].from = math.Inf(-1)
+		out[len(out)-1].to = math.Inf(1)
 	}
 	return out
 }
@@ -557,7 +743,8 @@ func statsOf(values map[string]int) *Stats {
 	if n > 1 {
 		sd = math.Sqrt(ss / float64(n-1))
 	}
-	return &Stats{Mean: round(mean, 2), Median: round(quantile(0.5), 2), Q1: round(quantile(0.25), 2), Q3: round(quantile(0.75), 2), SD: round(sd, 2)}
+	r := func(f float64) float64 { return finiteOr0(round(f, 2)) }
+	return &Stats{Mean: r(mean), Median: r(quantile(0.5)), Q1: r(quantile(0.25)), Q3: r(quantile(0.75)), SD: r(sd)}
 }
 
 func cmpFloat(a, b float64) int {
@@ -572,5 +759,8 @@ func cmpFloat(a, b float64) int {
 
 func round(f float64, places int) float64 {
 	p := math.Pow(10, float64(places))
-	return math.Round(f*p) / p
+	if r := math.Round(f*p) / p; !math.IsInf(r, 0) && !math.IsNaN(r) {
+		return r
+	}
+	return f // too large to round to places: already whole
 }

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/youthvoice/youthvoice/surveys"
@@ -33,7 +35,12 @@ type interval struct {
 // (totals are sums of their parts), and narrows the suppressed numbers
 // down by interval propagation over all the equations of all downloads.
 type attacker struct {
-	vars map[string]*interval
+	// dev is how far a published count may be from the exact one (0: the
+	// numbers are taken as exact); release prefixes every key, so that
+	// several releases can be attacked together.
+	dev     float64
+	release string
+	vars    map[string]*interval
 	eqs  [][]string // eq[0] = sum of eq[1:]
 	le   [][2]string
 	// weighted: the sum of weight*count over terms lies in [lo, hi] (a
@@ -51,7 +58,9 @@ type weightedEq struct {
 // value times its count, divided by the number of values, is the mean
 // (rounded to 2 decimals).
 func (a *attacker) learnMean(bins []surveys.LabelledCount, keyOf func(string) string, st *surveys.Stats) {
-	if st == nil {
+	if st == nil || a.dev > 0 {
+		// Perturbed: the mean is computed from the published counts, so
+		// it says nothing more about the exact ones.
 		return
 	}
 	w := weightedEq{mean: st.Mean}
@@ -67,13 +76,32 @@ func (a *attacker) learnMean(bins []surveys.LabelledCount, keyOf func(string) st
 }
 
 func (a *attacker) v(key string, c surveys.Count) {
+	key = a.release + key
 	if c.Suppressed {
 		if a.vars[key] == nil {
 			a.vars[key] = &interval{0, math.Inf(1), true}
 		}
 		return
 	}
-	a.vars[key] = &interval{float64(*c.N), float64(*c.N), false}
+	dev := a.dev
+	if key == a.release+"N" {
+		dev = 0 // the number of responses in a release is exact
+	}
+	lo, hi := math.Max(0, float64(*c.N)-dev), float64(*c.N)+dev
+	if x := a.vars[key]; x != nil && !x.suppressed {
+		// The same cell in another download: the same published value.
+		lo, hi = math.Max(lo, x.lo), math.Min(hi, x.hi)
+	}
+	a.vars[key] = &interval{lo, hi, false}
+}
+
+// keys prefixes every key of a list with the release being learnt.
+func (a *attacker) keys(ks ...string) []string {
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = a.release + k
+	}
+	return out
 }
 
 func (a *attacker) learn(r surveys.Results) {
@@ -86,7 +114,7 @@ func (a *attacker) learn(r surveys.Results) {
 		a.v("day:"+d.Day, d.Count)
 		days = append(days, "day:"+d.Day)
 	}
-	a.eqs = append(a.eqs, days)
+	a.eqs = append(a.eqs, a.keys(days...))
 	groupNs := []string{"N"}
 	for _, g := range r.Groups {
 		sc := "all"
@@ -100,20 +128,20 @@ func (a *attacker) learn(r surveys.Results) {
 		}
 		a.v(sc+"|n", *g.N)
 		if g.Code == "" {
-			a.eqs = append(a.eqs, []string{"N", "all|n"})
+			a.eqs = append(a.eqs, a.keys("N", "all|n"))
 		}
 		for _, q := range g.Questions {
 			k := func(s string) string { return sc + "|" + q.ID + "|" + s }
 			a.v(k("seen"), q.Seen)
 			a.v(k("answered"), q.Answered)
 			a.v(k("skipped"), q.Skipped)
-			a.eqs = append(a.eqs, []string{k("seen"), k("answered"), k("skipped")})
-			a.le = append(a.le, [2]string{k("seen"), sc + "|n"})
+			a.eqs = append(a.eqs, a.keys(k("seen"), k("answered"), k("skipped")))
+			a.le = append(a.le, [2]string(a.keys(k("seen"), sc+"|n")))
 			parts := []string{k("answered")}
 			for _, o := range q.Options {
 				a.v(k("opt:"+o.Code), o.Count)
 				parts = append(parts, k("opt:"+o.Code))
-				a.le = append(a.le, [2]string{k("opt:" + o.Code), k("answered")})
+				a.le = append(a.le, [2]string(a.keys(k("opt:"+o.Code), k("answered"))))
 			}
 			for _, b := range q.Bins {
 				a.v(k("bin:"+b.Code), b.Count)
@@ -125,12 +153,12 @@ func (a *attacker) learn(r surveys.Results) {
 				parts = append(parts, k("dk"))
 			}
 			if q.Type != surveys.MultipleChoice && len(parts) > 1 {
-				a.eqs = append(a.eqs, parts)
+				a.eqs = append(a.eqs, a.keys(parts...))
 			}
 			for _, s := range q.Statements {
 				rk := func(x string) string { return k("row:" + s.Code + ":" + x) }
 				a.v(rk("answered"), s.Answered)
-				a.le = append(a.le, [2]string{rk("answered"), k("seen")})
+				a.le = append(a.le, [2]string(a.keys(rk("answered"), k("seen"))))
 				rparts := []string{rk("answered")}
 				for _, b := range s.Bins {
 					a.v(rk("bin:"+b.Code), b.Count)
@@ -141,19 +169,20 @@ func (a *attacker) learn(r surveys.Results) {
 					rparts = append(rparts, rk("dk"))
 				}
 				a.learnMean(s.Bins, func(code string) string { return rk("bin:" + code) }, s.Stats)
-				a.eqs = append(a.eqs, rparts)
+				a.eqs = append(a.eqs, a.keys(rparts...))
 			}
 		}
 	}
 	if r.By != "" {
-		a.eqs = append(a.eqs, groupNs)
+		a.eqs = append(a.eqs, a.keys(groupNs...))
 		// Each overall number is the sum of the groups' numbers.
+		prefix := a.release + "all|"
 		for key := range a.vars {
-			if len(key) > 4 && key[:4] == "all|" && key != "all|n" {
+			if strings.HasPrefix(key, prefix) && key != prefix+"n" {
 				eq := []string{key}
 				for _, g := range r.Groups {
 					if g.Code != "" {
-						eq = append(eq, r.By+"="+g.Code+key[3:])
+						eq = append(eq, a.release+r.By+"="+g.Code+key[len(prefix)-1:])
 					}
 				}
 				a.eqs = append(a.eqs, eq)
@@ -199,6 +228,7 @@ func (a *attacker) solve(k int) []string {
 		}
 		for _, le := range a.le {
 			tighten(a.get(le[0]), 0, a.get(le[1]).hi)
+			tighten(a.get(le[1]), a.get(le[0]).lo, math.Inf(1))
 		}
 	}
 	a.enumerate()
@@ -299,6 +329,12 @@ func (a *attacker) enumerate() {
 	}
 }
 
+// attackerFor is an attacker who knows how far published counts may be
+// from the exact ones.
+func attackerFor() *attacker {
+	return &attacker{vars: map[string]*interval{}, dev: float64(surveys.PerturbationParameters().MaxDeviation)}
+}
+
 func checkRelease(t *testing.T, def *surveys.Definition, responses []*surveys.Response, k int) []surveys.Results {
 	t.Helper()
 	tally := surveys.NewTally()
@@ -307,7 +343,7 @@ func checkRelease(t *testing.T, def *surveys.Definition, responses []*surveys.Re
 	}
 	p := surveys.Disclose(def, tally, k)
 	all := downloads(def, p)
-	a := &attacker{vars: map[string]*interval{}}
+	a := attackerFor()
 	for _, r := range all {
 		if len(responses) < k != r.Withheld {
 			t.Fatalf("%d responses, k %d: withheld %v", len(responses), k, r.Withheld)
@@ -358,78 +394,118 @@ func forEachCount(r surveys.Results, fn func(string, surveys.Count)) {
 
 // TestAttackerRecoversNothing takes everything an analyst can download,
 // for many survey sizes (small ones are the dangerous ones), and tries to
-// recover any suppressed number.
+// recover any suppressed number: with perturbation (counts known to within
+// MaxDeviation), and without it, where suppression alone must hold on
+// one release.
 func TestAttackerRecoversNothing(t *testing.T) {
-	for _, name := range []string{"safety-online-offline.json", "youth-policy-consultation.json"} {
-		def := loadExample(t, name)
-		for _, n := range []int{4, 9, 10, 13, 25, 40, 77, 150, 400} {
-			for _, k := range []int{5, 10} {
-				t.Run(fmt.Sprintf("%s/n=%d/k=%d", name, n, k), func(t *testing.T) {
-					checkRelease(t, def, randomResponses(t, def, n, uint64(n*k)), k)
-				})
+	for _, perturbed := range []bool{true, false} {
+		restore := surveys.SetPerturbation(perturbed)
+		for _, name := range []string{"safety-online-offline.json", "youth-policy-consultation.json"} {
+			def := loadExample(t, name)
+			for _, n := range []int{4, 9, 10, 13, 25, 40, 77, 150, 400} {
+				for _, k := range []int{5, 10} {
+					t.Run(fmt.Sprintf("perturbed=%v/%s/n=%d/k=%d", perturbed, name, n, k), func(t *testing.T) {
+						checkRelease(t, def, randomResponses(t, def, n, uint64(n*k)), k)
+					})
+				}
 			}
 		}
+		restore()
 	}
 }
 
-// Releases advance only when every table that can be subtracted from the
-// previous release (overall, and each breakdown group) differs by k
-// respondents or more, so two downloads never isolate fewer than k young
-// people; each release on its own resists the attacker.
+// copyTally is a deep copy, as a release is stored.
+func copyTally(t *surveys.Tally) *surveys.Tally {
+	b, _ := json.Marshal(t)
+	out := surveys.NewTally()
+	_ = json.Unmarshal(b, out)
+	return out
+}
+
+// attackReleases gives the attacker every download of several releases
+// together, with what it knows of how they relate: each count of a later
+// release is at least the same count of an earlier one (responses are
+// only ever added). It returns what the attacker recovered: a suppressed
+// count pinned to 1..k-1, or the difference of a count between two
+// releases pinned to 1..k-1 (what the newcomers between them answered).
+func attackReleases(def *surveys.Definition, releases []*surveys.Tally, k int) []string {
+	a := attackerFor()
+	for i, rel := range releases {
+		a.release = fmt.Sprintf("r%d:", i)
+		for _, r := range downloads(def, surveys.Disclose(def, rel, k)) {
+			a.learn(r)
+		}
+	}
+	// Monotony: r(i):x <= r(i+1):x for every count learnt in both.
+	for i := 0; i+1 < len(releases); i++ {
+		pre, next := fmt.Sprintf("r%d:", i), fmt.Sprintf("r%d:", i+1)
+		for key := range a.vars {
+			if rest, ok := strings.CutPrefix(key, pre); ok {
+				if _, ok := a.vars[next+rest]; ok {
+					a.le = append(a.le, [2]string{key, next + rest})
+				}
+			}
+		}
+	}
+	found := a.solve(k)
+	for i := 0; i+1 < len(releases); i++ {
+		pre, next := fmt.Sprintf("r%d:", i), fmt.Sprintf("r%d:", i+1)
+		for key, x := range a.vars {
+			rest, ok := strings.CutPrefix(key, pre)
+			y := a.vars[next+rest]
+			if !ok || y == nil || rest == "N" {
+				continue
+			}
+			if x.hi-x.lo < 0.5 && y.hi-y.lo < 0.5 {
+				if d := y.lo - x.lo; d > 0.5 && d < float64(k) {
+					found = append(found, fmt.Sprintf("%s grew by exactly %v", rest, d))
+				}
+			}
+		}
+	}
+	sort.Strings(found)
+	return found
+}
+
+// Releases advance every k responses (the release never trails the
+// collected responses by k or more), and no combination of the downloads
+// of consecutive releases tells what the newcomers between them answered.
+// Without perturbation, the same attack finds exactly that: the test
+// checks it does, so that it keeps failing if the protection is switched
+// off.
 func TestReleasesCannotBeDifferenced(t *testing.T) {
+	const k = 10
 	for _, name := range []string{"safety-online-offline.json", "youth-policy-consultation.json"} {
 		def := loadExample(t, name)
-		responses := randomResponses(t, def, 600, 5)
-		const k = 10
+		responses := randomResponses(t, def, 300, 5)
 		released := surveys.NewTally()
 		live := surveys.NewTally()
 		var releases []*surveys.Tally
 		for _, r := range responses {
 			live.Add(def, r)
-			if !surveys.NextRelease(released, live, k) {
-				continue
+			if surveys.NextRelease(released, live, k) {
+				released = copyTally(live)
+				releases = append(releases, released)
 			}
-			b, _ := json.Marshal(live)
-			next := surveys.NewTally()
-			_ = json.Unmarshal(b, next)
-			releases = append(releases, next)
-			released = next
-		}
-		if len(releases) < 3 {
-			t.Fatalf("%s: only %d releases in 600 responses", name, len(releases))
-		}
-		t.Logf("%s: %d releases in 600 responses, the last at %d", name, len(releases), released.Responses)
-		var prev []surveys.Results
-		for _, rel := range releases {
-			all := downloads(def, surveys.Disclose(def, rel, k))
-			for i, r := range all {
-				if prev == nil {
-					continue
-				}
-				// Every group shown in both downloads grew by 0 or k or more.
-				before := map[string]int{}
-				for _, g := range prev[i].Groups {
-					if g.N != nil && g.N.N != nil {
-						before[g.Code] = *g.N.N
-					}
-				}
-				for _, g := range r.Groups {
-					if g.N == nil || g.N.N == nil {
-						continue
-					}
-					if b, ok := before[g.Code]; ok {
-						if d := *g.N.N - b; d > 0 && d < k {
-							t.Fatalf("%s: group %s of %s grew by %d between releases", name, g.Code, r.By, d)
-						}
-					}
-				}
+			if trail := live.Responses - released.Responses; trail >= k {
+				t.Fatalf("%s: the release trails the %d collected responses by %d", name, live.Responses, trail)
 			}
-			prev = all
 		}
-		// And each release on its own.
-		for _, rel := range releases[:min(4, len(releases))] {
-			n := rel.Responses
-			checkRelease(t, def, responses[:n], k)
+		t.Logf("%s: %d releases in %d responses, the last at %d", name, len(releases), len(responses), released.Responses)
+		for i := 0; i+1 < min(len(releases), 8); i++ {
+			pair := releases[i : i+2]
+			if found := attackReleases(def, pair, k); len(found) > 0 {
+				t.Errorf("%s: releases at %d and %d: the attacker recovered %v", name, pair[0].Responses, pair[1].Responses, found[:min(5, len(found))])
+			}
+		}
+		restore := surveys.SetPerturbation(false)
+		recovered := 0
+		for i := 0; i+1 < min(len(releases), 8); i++ {
+			recovered += len(attackReleases(def, releases[i:i+2], k))
+		}
+		restore()
+		if recovered == 0 {
+			t.Errorf("%s: without perturbation the attacker recovered nothing from consecutive releases: the test would not notice the protection gone", name)
 		}
 	}
 	if surveys.NextRelease(&surveys.Tally{Responses: 110}, &surveys.Tally{Responses: 115}, 10) {

@@ -2,6 +2,7 @@ package surveys
 
 import (
 	"sort"
+	"strings"
 )
 
 // Count is one published number: a count (and its percentage of the
@@ -104,7 +105,7 @@ func (p *Protected) Results(lang, by, notAnswered string) Results {
 		r.Days = append(r.Days, DayCount{Day: d, Count: p.count("|day|"+d, "|n")})
 	}
 	r.Groups = append(r.Groups, p.group("", "", "", lang))
-	if dim := p.def.Question(by); dim != nil && dim.Breakdown {
+	if dim := p.def.Question(by); dim != nil && p.Dimension(by) {
 		r.By = by
 		for _, g := range p.groups(dim) {
 			label := notAnswered
@@ -123,10 +124,10 @@ func (p *Protected) count(key, base string) Count {
 	if c == nil || c.suppressed {
 		return Count{Suppressed: true}
 	}
-	v := c.value
+	v := c.pub
 	out := Count{N: &v}
-	if b := p.cells[base]; base != "" && b != nil && !b.suppressed && b.value > 0 {
-		pct := round(100*float64(v)/float64(b.value), 1)
+	if b := p.cells[base]; base != "" && b != nil && !b.suppressed && b.pub > 0 {
+		pct := min(100, round(100*float64(v)/float64(b.pub), 1))
 		out.Pct = &pct
 	}
 	return out
@@ -161,10 +162,9 @@ func (p *Protected) group(dim, code, label, lang string) GroupResults {
 				qr.Options = append(qr.Options, LabelledCount{Code: o.Code, Label: tr(o.Label), Count: p.count(k("opt:"+o.Code), k("answered"))})
 			}
 			if q.Type == Ranking {
-				if statsShown && qt.Answered > 0 {
+				if ranks := p.meanRanks(sc, q, qt); statsShown && ranks != nil {
 					for _, o := range q.Options {
-						qr.MeanRanks = append(qr.MeanRanks, MeanRank{Code: o.Code, Label: tr(o.Label),
-							MeanRank: round(float64(qt.RankSums[o.Code])/float64(qt.Answered), 2)})
+						qr.MeanRanks = append(qr.MeanRanks, MeanRank{Code: o.Code, Label: tr(o.Label), MeanRank: ranks[o.Code]})
 					}
 				} else {
 					qr.StatsWithheld = true
@@ -177,7 +177,7 @@ func (p *Protected) group(dim, code, label, lang string) GroupResults {
 				qr.DontKnow = &dk
 			}
 			if statsShown {
-				qr.Stats = statsOf(qt.Values)
+				qr.Stats = statsOf(p.values(sc, q, qt.Values, qk(t, q.ID).Values))
 			} else {
 				qr.StatsWithheld = true
 			}
@@ -195,7 +195,11 @@ func (p *Protected) group(dim, code, label, lang string) GroupResults {
 					sr.DontKnow = &dk
 				}
 				if p.exact || p.stats[sc+"|"+q.ID+"|"+s.Code] {
-					sr.Stats = statsOf(row.Values)
+					var keys map[string]int
+					if rk := qk(t, q.ID).Rows[s.Code]; rk != nil {
+						keys = rk.Values
+					}
+					sr.Stats = statsOf(p.values(sc, q, row.Values, keys))
 				} else {
 					sr.StatsWithheld = true
 				}
@@ -205,6 +209,68 @@ func (p *Protected) group(dim, code, label, lang string) GroupResults {
 		g.Questions = append(g.Questions, qr)
 	}
 	return g
+}
+
+// qk is the key tally of question id in t (empty if there is none).
+func qk(t *Tally, id string) *QuestionTally {
+	if t.Keys != nil && t.Keys.Questions[id] != nil {
+		return t.Keys.Questions[id]
+	}
+	return &QuestionTally{}
+}
+
+// values is the distribution statistics are computed from (rule 6): each
+// value's count perturbed like a published count, with the key of the
+// responses that gave it, in scope sc. Statistics are thus a function of
+// perturbed counts only, and reveal nothing exact that the counts hide.
+// The live view computes them from the exact counts.
+func (p *Protected) values(sc string, q *Question, counts, keys map[string]int) map[string]int {
+	if p.exact || !perturbation {
+		return counts
+	}
+	scope := p.cells[sc+"|n"]
+	out := make(map[string]int, len(counts))
+	for v, c := range counts {
+		if pc := perturb(c, cellUniform(int64(keys[v]), scope.key)); pc > 0 {
+			out[v] = pc
+		}
+	}
+	return out
+}
+
+// meanRanks are the mean places of a ranking question's options, from
+// the perturbed counts of each option at each place (rule 6); nil when
+// there are none.
+func (p *Protected) meanRanks(sc string, q *Question, qt *QuestionTally) map[string]float64 {
+	var keys map[string][]int
+	if t := p.tally; t != nil {
+		if sc != "" {
+			dim, group, _ := strings.Cut(sc, "=")
+			t = p.groupTally(dim, group)
+		}
+		keys = qk(t, q.ID).Places
+	}
+	scope := p.cells[sc+"|n"]
+	out := map[string]float64{}
+	for _, o := range q.Options {
+		var sum, n int
+		for i, c := range qt.Places[o.Code] {
+			if !p.exact && perturbation {
+				var key int
+				if i < len(keys[o.Code]) {
+					key = keys[o.Code][i]
+				}
+				c = perturb(c, cellUniform(int64(key), scope.key))
+			}
+			sum += (i + 1) * c
+			n += c
+		}
+		if n == 0 {
+			return nil
+		}
+		out[o.Code] = round(float64(sum)/float64(n), 2)
+	}
+	return out
 }
 
 func (p *Protected) bins(q *Question, k func(string) string, base string, tr func(Text) string) []LabelledCount {
@@ -222,31 +288,101 @@ func (p *Protected) bins(q *Question, k func(string) string, base string, tr fun
 }
 
 // NextRelease decides whether the published release moves on from
-// released to the live tally. Two releases can be subtracted from each
-// other, table by table, so the release moves only when the difference is
-// k respondents or more everywhere it could be read: overall, and in every
-// breakdown group (a group that gained 1 to k-1 respondents holds the
-// release back until it has gained k or more). This holds at close too:
-// what has not made it into a release stays in the exact live view that
-// only owners and editors see.
+// released to the live tally: when the live tally has k responses or more,
+// and k or more arrived since the release (rule 8). Breakdown groups need
+// not have grown by k each: every count of a group that changed is
+// perturbed afresh (its scope key changed), so the difference between two
+// releases is never exact, and a release keeps up with the responses
+// (within k) however small some groups are.
 func NextRelease(released, live *Tally, k int) bool {
 	if released == nil {
 		released = &Tally{}
 	}
-	grew := live.Responses - released.Responses
-	if live.Responses < k || grew < k {
-		return false
+	return live.Responses >= k && live.Responses-released.Responses >= k
+}
+
+// ReleaseStatus says how the published release stands: how many responses
+// were collected and how many are in the release, when the next release
+// comes, what is held back and how many more it needs, and how the
+// numbers were protected.
+type ReleaseStatus struct {
+	Collected int `json:"collected"`
+	Released  int `json:"released"`
+	K         int `json:"k"`
+	// NextReleaseIn is how many more responses make the next release (0
+	// when the release holds every response).
+	NextReleaseIn int `json:"next_release_in"`
+	// HeldBack lists the breakdown groups not shown in the release.
+	HeldBack     []HeldBack   `json:"held_back,omitempty"`
+	Perturbation Perturbation `json:"perturbation"`
+}
+
+// HeldBack is a breakdown group not shown, and about how many more
+// respondents it needs (from its perturbed size: an exact number would
+// reveal the small group's exact size).
+type HeldBack struct {
+	Question string `json:"question"`
+	Group    string `json:"group"`
+	Label    string `json:"label"`
+	// Needs is about how many more respondents the group needs to be shown
+	// on its own; 0 for a group hidden only so that the hidden groups
+	// together are not fewer than k (it is shown once they need it no
+	// longer).
+	Needs int `json:"needs"`
+}
+
+// Perturbation gives the published parameters of cell-key perturbation.
+type Perturbation struct {
+	Method       string  `json:"method"`
+	MaxDeviation int     `json:"max_deviation"`
+	Variance     float64 `json:"variance"`
+	SmallCounts  int     `json:"small_counts_blocked"`
+	ExactTotal   bool    `json:"exact_total"`
+}
+
+// PerturbationParameters are the parameters every release is protected with.
+func PerturbationParameters() Perturbation {
+	if !perturbation {
+		return Perturbation{Method: "none"}
 	}
-	for dim, groups := range live.Breakdowns {
-		for g, lt := range groups {
-			before := 0
-			if rt := released.Breakdowns[dim][g]; rt != nil {
-				before = rt.Responses
+	return Perturbation{Method: "cell-key", MaxDeviation: MaxDeviation, Variance: NoiseVariance, SmallCounts: SmallCounts, ExactTotal: true}
+}
+
+// Status describes the release against collected, the number of
+// responses stored so far; labels are in lang (notAnswered for the group
+// of those who did not answer a breakdown question).
+func (p *Protected) Status(collected int, lang, notAnswered string) ReleaseStatus {
+	st := ReleaseStatus{Collected: collected, Released: p.tally.Responses, K: p.k, Perturbation: PerturbationParameters()}
+	if p.exact {
+		st.Perturbation = Perturbation{Method: "none"}
+		return st
+	}
+	pending := collected - p.tally.Responses
+	switch {
+	case collected < p.k:
+		st.NextReleaseIn = p.k - collected
+	case pending > 0 && pending < p.k:
+		st.NextReleaseIn = p.k - pending
+	}
+	if p.tally.Responses < p.k {
+		return st
+	}
+	for _, d := range p.dims {
+		for _, g := range p.groups(d) {
+			sc := scopeOf(d.ID, g)
+			if !p.hidden[sc] {
+				continue
 			}
-			if d := lt.Responses - before; d > 0 && d < k {
-				return false
+			label := notAnswered
+			if o := d.Option(g); o != nil {
+				label = o.Label.In(lang, p.def.DefaultLanguage)
 			}
+			needs := 0
+			if n := p.cells[sc+"|n"].pub; n < p.k {
+				needs = p.k - n
+			}
+			st.HeldBack = append(st.HeldBack, HeldBack{Question: d.ID, Group: g, Label: label, Needs: needs})
 		}
 	}
-	return true
+	return st
 }

@@ -24,7 +24,17 @@ type Tally struct {
 	// Breakdowns: breakdown question id -> group (option code, or NoGroup)
 	// -> the tally of that group's respondents (without breakdowns).
 	Breakdowns map[string]map[string]*Tally `json:"breakdowns,omitempty"`
+	// Keys has the shape of this tally, but every count in it is the sum
+	// of the record keys (RecordKey) of the responses it counts: the cell
+	// keys of cell-key perturbation (ckm.go). Nil in a tally made before
+	// perturbation (HasKeys).
+	Keys *Tally `json:"keys,omitempty"`
 }
+
+// HasKeys says whether the tally carries record-key sums for all its
+// responses (tallies stored before perturbation existed do not: they are
+// recounted).
+func (t *Tally) HasKeys() bool { return t.Responses == 0 || t.Keys != nil }
 
 // QuestionTally counts one question's answers.
 type QuestionTally struct {
@@ -38,6 +48,10 @@ type QuestionTally struct {
 	DontKnow int            `json:"dont_know,omitempty"`
 	// RankSums: ranking, option -> sum of its ranks (1 is first).
 	RankSums map[string]int `json:"rank_sums,omitempty"`
+	// Places: ranking, option -> respondents who put it at each place
+	// (index 0 is first): published mean ranks are computed from these
+	// counts after perturbation.
+	Places map[string][]int `json:"places,omitempty"`
 	// Rows: matrix, statement -> its tally (Answered, Values, DontKnow).
 	Rows map[string]*QuestionTally `json:"rows,omitempty"`
 	// Other counts answers with an "other, please say" text; Removed the
@@ -54,7 +68,8 @@ func NewTally() *Tally { return &Tally{} }
 func (t *Tally) Add(def *Definition, r *Response) {
 	qs := def.Questions()
 	visible := def.Visible(r.Answers)
-	t.add(qs, visible, r)
+	rk := int(RecordKey(r.Key))
+	t.add(qs, visible, r, rk)
 	for _, q := range qs {
 		if !q.Breakdown {
 			continue
@@ -74,18 +89,29 @@ func (t *Tally) Add(def *Definition, r *Response) {
 			g = &Tally{}
 			t.Breakdowns[q.ID][group] = g
 		}
-		g.add(qs, visible, r)
+		g.add(qs, visible, r, rk)
 	}
 }
 
-// add counts a response without breakdowns; qs are the questions of its
-// revision and visible those it saw.
-func (t *Tally) add(qs []*Question, visible map[string]bool, r *Response) {
-	t.Responses++
+// add counts a response without breakdowns, and its record key rk in
+// t.Keys; qs are the questions of its revision and visible those it saw.
+func (t *Tally) add(qs []*Question, visible map[string]bool, r *Response, rk int) {
+	if t.Keys == nil {
+		t.Keys = &Tally{}
+	}
+	t.count(qs, visible, r, 1, false)
+	t.Keys.count(qs, visible, r, rk, true)
+}
+
+// count adds w to every count the response falls in: 1 for a tally of
+// counts, the record key for a tally of keys (keys: sums that are not
+// counts, such as rank sums, are left out).
+func (t *Tally) count(qs []*Question, visible map[string]bool, r *Response, w int, keys bool) {
+	t.Responses += w
 	if t.Days == nil {
 		t.Days = map[string]int{}
 	}
-	t.Days[r.Day]++
+	t.Days[r.Day] += w
 	if t.Questions == nil {
 		t.Questions = map[string]*QuestionTally{}
 	}
@@ -98,35 +124,37 @@ func (t *Tally) add(qs []*Question, visible map[string]bool, r *Response) {
 			qt = &QuestionTally{}
 			t.Questions[q.ID] = qt
 		}
-		qt.Seen++
+		qt.Seen += w
 		a, ok := r.Answers[q.ID]
 		if !ok {
 			continue
 		}
-		qt.Answered++
-		qt.Removed += a.Removed
+		qt.Answered += w
+		if !keys {
+			qt.Removed += a.Removed
+		}
 		if a.Other != "" {
-			qt.Other++
+			qt.Other += w
 		}
 		switch q.Type {
 		case SingleChoice:
-			inc(&qt.Options, a.Choice, 1)
+			inc(&qt.Options, a.Choice, w)
 		case MultipleChoice:
 			for _, c := range a.Choices {
-				inc(&qt.Options, c, 1)
+				inc(&qt.Options, c, w)
 			}
 		case Scale:
 			if a.DontKnow {
-				qt.DontKnow++
+				qt.DontKnow += w
 			} else {
-				inc(&qt.Values, strconv.Itoa(a.Point), 1)
+				inc(&qt.Values, strconv.Itoa(a.Point), w)
 			}
 		case Number:
-			inc(&qt.Values, NumberKey(a.Number), 1)
+			inc(&qt.Values, NumberKey(a.Number), w)
 		case Ranking:
 			for i, c := range a.Order {
 				if i == 0 {
-					inc(&qt.Options, c, 1)
+					inc(&qt.Options, c, w)
 				}
 				inc(&qt.RankSums, c, i+1)
 			}
@@ -140,11 +168,11 @@ func (t *Tally) add(qs []*Question, visible map[string]bool, r *Response) {
 					row = &QuestionTally{}
 					qt.Rows[code] = row
 				}
-				row.Answered++
+				row.Answered += w
 				if p == 0 {
-					row.DontKnow++
+					row.DontKnow += w
 				} else {
-					inc(&row.Values, strconv.Itoa(p), 1)
+					inc(&row.Values, strconv.Itoa(p), w)
 				}
 			}
 		}
@@ -165,6 +193,12 @@ func inc(m *map[string]int, key string, by int) {
 func (t *Tally) Merge(o *Tally) {
 	if o == nil {
 		return
+	}
+	if o.Keys != nil {
+		if t.Keys == nil {
+			t.Keys = &Tally{}
+		}
+		t.Keys.Merge(o.Keys)
 	}
 	t.Responses += o.Responses
 	for d, n := range o.Days {
@@ -213,6 +247,19 @@ func (q *QuestionTally) merge(o *QuestionTally) {
 	}
 	for k, n := range o.RankSums {
 		inc(&q.RankSums, k, n)
+	}
+	for k, op := range o.Places {
+		if q.Places == nil {
+			q.Places = map[string][]int{}
+		}
+		places := q.Places[k]
+		for len(places) < len(op) {
+			places = append(places, 0)
+		}
+		for i, n := range op {
+			places[i] += n
+		}
+		q.Places[k] = places
 	}
 	for code, or := range o.Rows {
 		if q.Rows == nil {

@@ -1,0 +1,10 @@
+package surveys
+
+// SetPerturbation switches cell-key perturbation on or off for a test, to
+// show that the attacker tests find what it protects; it returns a
+// function that restores the setting.
+func SetPerturbation(on bool) (restore func()) {
+	was := perturbation
+	perturbation = on
+	return func() { perturbation = was }
+}
