@@ -194,8 +194,11 @@ func parseAnswer(p *problems, ptr string, q *Question, r json.RawMessage) (Answe
 			p.add(ptr, CodeNotInteger, nil)
 			return a, false
 		}
-		if (q.Min != nil && n < *q.Min) || (q.Max != nil && n > *q.Max) {
-			p.add(ptr, CodeOutOfRange, map[string]any{"Min": deref(q.Min), "Max": deref(q.Max)})
+		// Within the question's bounds, and always within MaxNumber (a
+		// definition validated today has both bounds within it), so no
+		// statistic of the answers can overflow.
+		if (q.Min != nil && n < *q.Min) || (q.Max != nil && n > *q.Max) || math.Abs(n) > MaxNumber {
+			p.add(ptr, CodeOutOfRange, map[string]any{"Min": bound(q.Min, -maxNumber), "Max": bound(q.Max, maxNumber)})
 			return a, false
 		}
 		a.Number = n
@@ -319,9 +322,11 @@ func checkOther(p *problems, ptr string, a *Answer, allowed bool) bool {
 	return true
 }
 
-func deref(f *float64) any {
-	if f == nil {
-		return "∞"
+// bound is a number question's bound for a message, or def when it has
+// none.
+func bound(f *float64, def int64) any {
+	if f == nil || math.Abs(*f) > MaxNumber {
+		return def
 	}
 	return *f
 }

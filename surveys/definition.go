@@ -161,7 +161,70 @@ const (
 	MaxSupportResources = 20
 	DefaultK            = 10
 	MinK                = 5
+
+	// MaxNumber bounds every number in a definition (a number question's
+	// min and max, a condition's value) and so every number answer:
+	// |x| <= 1e9. Sums of millions of such answers, and their squares,
+	// stay finite, and sums of whole numbers stay exact (below 2^53 for
+	// up to 9 million answers), so no statistic can become Inf or NaN.
+	MaxNumber = 1e9
+
+	// The summary computes every count of every question for everyone and
+	// again for each group of each breakdown question (its options and
+	// "did not answer"). These limits keep the largest valid survey's
+	// summary small and fast to compute (under 50 MB and 200 ms:
+	// BenchmarkLargestSurvey, docs/performance.md).
+	MaxBreakdowns       = 4     // breakdown questions per survey
+	MaxBreakdownOptions = 12    // options of one breakdown question
+	MaxSummaryCells     = 50000 // SummaryCells of a definition
 )
+
+// NumberBins is the most bins a number question's table can have; a number
+// question counts as that many in SummaryCells, whatever its bounds.
+const NumberBins = 10
+
+// SummaryCells is the number of counts the summary of a survey computes:
+// the counts of one group (QuestionCells of every question, plus the
+// group's size) times the number of groups (everyone, and each option of
+// each breakdown question plus those who did not answer it). Responses per
+// day, shown only for everyone, are not included. Validation refuses a
+// definition whose SummaryCells exceeds MaxSummaryCells.
+func (d *Definition) SummaryCells() int {
+	perGroup, groups := 1, 1
+	for _, q := range d.Questions() {
+		perGroup += q.QuestionCells()
+		if q.Breakdown {
+			groups += len(q.Options) + 1
+		}
+	}
+	return perGroup * groups
+}
+
+// QuestionCells is the number of counts one question's table holds for one
+// group: seen, hidden, answered and skipped; then one per option (two for
+// multiple choice: chose it or not), one per scale point (and "don't
+// know"), NumberBins for a number, and for each matrix statement its
+// answered, skipped, points and "don't know".
+func (q *Question) QuestionCells() int {
+	n := 4
+	dk := 0
+	if q.DontKnow {
+		dk = 1
+	}
+	switch q.Type {
+	case SingleChoice, Ranking:
+		n += len(q.Options)
+	case MultipleChoice:
+		n += 2 * len(q.Options)
+	case Scale:
+		n += q.Points + dk
+	case Number:
+		n += NumberBins
+	case Matrix:
+		n += len(q.Statements) * (2 + q.Points + dk)
+	}
+	return n
+}
 
 // Questions returns every question in order.
 func (d *Definition) Questions() []*Question {

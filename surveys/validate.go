@@ -1,6 +1,7 @@
 package surveys
 
 import (
+	"math"
 	"regexp"
 	"strconv"
 	"unicode/utf8"
@@ -35,6 +36,9 @@ const (
 	CodeInvalidType        Code = "invalid_type"
 	CodeInvalidCountry     Code = "invalid_country"
 	CodeUnknownField       Code = "unknown_field"
+	CodeTooManyBreakdowns  Code = "too_many_breakdowns"
+	CodeBreakdownOptions   Code = "breakdown_options"
+	CodeSummaryTooLarge    Code = "summary_too_large"
 )
 
 var (
@@ -73,6 +77,11 @@ type validator struct {
 	langs map[string]bool
 	seen  map[string]*Question // questions so far, for show_if
 	ids   map[string]bool
+	// breakdowns counts the breakdown questions so far.
+	breakdowns int
+	// oversized is set when a question has more options, statements or
+	// points than allowed, so its size is not worth counting.
+	oversized bool
 }
 
 func (v *validator) definition() {
@@ -156,6 +165,13 @@ func (v *validator) definition() {
 			if q.ID != "" {
 				v.seen[q.ID] = q
 			}
+		}
+	}
+	// The size of the summary is worth reporting only when every question
+	// is within its own limits (and then it cannot overflow).
+	if !v.oversized {
+		if cells := d.SummaryCells(); cells > MaxSummaryCells {
+			v.p.add("/sections", CodeSummaryTooLarge, map[string]any{"Cells": cells, "Max": MaxSummaryCells})
 		}
 	}
 }
@@ -276,6 +292,20 @@ func (v *validator) question(ptr string, q *Question) {
 	if q.Breakdown && q.Type != SingleChoice {
 		v.p.add(ptr+"/breakdown", CodeBreakdownType, nil)
 	}
+	if q.Breakdown {
+		// Each breakdown group repeats every table of the survey, so both
+		// the number of breakdowns and their groups are bounded.
+		v.breakdowns++
+		if v.breakdowns > MaxBreakdowns {
+			v.p.add(ptr+"/breakdown", CodeTooManyBreakdowns, map[string]any{"Max": MaxBreakdowns})
+		}
+		if q.Type == SingleChoice && len(q.Options) > MaxBreakdownOptions {
+			v.p.add(ptr+"/options", CodeBreakdownOptions, map[string]any{"Max": MaxBreakdownOptions})
+		}
+	}
+	if len(q.Options) > MaxOptions || len(q.Statements) > MaxStatements || q.Points < 0 || q.Points > MaxPoints {
+		v.oversized = true
+	}
 	if q.Consent && q.Type != SingleChoice {
 		v.p.add(ptr+"/consent", CodeNotApplicable, nil)
 	}
@@ -309,8 +339,10 @@ func (v *validator) question(ptr string, q *Question) {
 		}
 	case Number:
 		has["integer"], has["min"], has["max"], has["unit"] = true, true, true, true
-		if q.Min != nil && q.Max != nil && *q.Min > *q.Max {
-			v.p.add(ptr+"/max", CodeOutOfRange, map[string]any{"Min": *q.Min, "Max": "∞"})
+		minOK := v.number(ptr+"/min", q.Min, q.Integer)
+		maxOK := v.number(ptr+"/max", q.Max, q.Integer)
+		if minOK && maxOK && q.Min != nil && q.Max != nil && *q.Min > *q.Max {
+			v.p.add(ptr+"/max", CodeOutOfRange, map[string]any{"Min": *q.Min, "Max": maxNumber})
 		}
 		if q.Min == nil || q.Max == nil {
 			// Bounds are required: an unbounded number can single out a
@@ -353,6 +385,30 @@ func (v *validator) question(ptr string, q *Question) {
 		v.condition(ptr+"/show_if", q.ShowIf, 1)
 	}
 }
+
+// maxNumber is MaxNumber for messages: written out in full (a float64
+// would print as 1e+09).
+const maxNumber int64 = MaxNumber
+
+// number checks a bound of a number question: finite, within MaxNumber,
+// and whole when the question takes whole numbers. A nil bound is left to
+// the caller. It reports whether the bound is usable.
+func (v *validator) number(ptr string, f *float64, integer bool) bool {
+	switch {
+	case f == nil:
+		return false
+	case !finite(*f) || math.Abs(*f) > MaxNumber:
+		v.p.add(ptr, CodeOutOfRange, map[string]any{"Min": -maxNumber, "Max": maxNumber})
+		return false
+	case integer && *f != math.Trunc(*f):
+		v.p.add(ptr, CodeNotInteger, nil)
+		return false
+	}
+	return true
+}
+
+// finite reports whether f is neither NaN nor infinite.
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
 func (v *validator) options(ptr string, opts []Option, max int, allowOther bool) {
 	if len(opts) == 0 {
@@ -440,6 +496,20 @@ func (v *validator) condition(ptr string, c *Condition, depth int) {
 	}
 	if len(ops) != 1 {
 		v.p.add(ptr, CodeBadCondition, nil)
+		return
+	}
+	// Values compared with answers are bounded like the answers are.
+	for _, f := range []struct {
+		name  string
+		value *float64
+	}{{"at_least", c.AtLeast}, {"at_most", c.AtMost}} {
+		if f.value != nil && (!finite(*f.value) || math.Abs(*f.value) > MaxNumber) {
+			v.p.add(ptr+"/"+f.name, CodeOutOfRange, map[string]any{"Min": -maxNumber, "Max": maxNumber})
+			return
+		}
+	}
+	if f, ok := c.Equals.(float64); ok && (!finite(f) || math.Abs(f) > MaxNumber) {
+		v.p.add(ptr+"/equals", CodeOutOfRange, map[string]any{"Min": -maxNumber, "Max": maxNumber})
 		return
 	}
 	q, ok := v.seen[c.Question]
