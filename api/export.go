@@ -54,7 +54,8 @@ func (s *Server) summaryRelease(ctx context.Context, sv *surveys.Survey) (export
 	p := s.protected.get(protectedKey{sv.ID, sv.Revision, sum.ReleaseN, k}, func() *surveys.Protected {
 		return surveys.Disclose(def, sum.ReleaseTally, k)
 	})
-	return export.Release{SurveyID: sv.ID, Revision: sv.Revision, Def: def, Protected: p, K: k, N: sum.ReleaseN, Day: sum.ReleaseDay, Final: sum.Frozen}, nil
+	return export.Release{SurveyID: sv.ID, Revision: sv.Revision, Def: def, Protected: p, K: k, N: sum.ReleaseN, Day: sum.ReleaseDay,
+		Final: sum.Frozen, Collected: sum.Tally.Responses}, nil
 }
 
 func (s *Server) exportSummary(c *fiber.Ctx) error {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/youthvoice/youthvoice/export"
 	"github.com/youthvoice/youthvoice/i18n"
 	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/surveys"
@@ -26,17 +27,40 @@ type summaryView struct {
 	Released string          `json:"released,omitempty"`
 	Frozen   bool            `json:"final,omitempty"`
 	Results  surveys.Results `json:"results"`
+	// Status: collected and released responses, what is held back and
+	// how many more it needs, the perturbation's parameters; Notes says
+	// the same in plain words, in the server language closest to Lang.
+	Status surveys.ReleaseStatus `json:"status"`
+	Notes  []string              `json:"notes,omitempty"`
 }
 
-// protectedCache keeps each release's disclosure-controlled tables, which
-// never change, and each rendering of them for a second, so that reading a
-// summary costs the same at any number of responses: the release moves
-// only every k responses, and a reader sees a new one within a second.
+// protectedCache keeps the disclosure-controlled tables of each survey's
+// latest release, which never change and are the only ones that can be
+// asked for again (a release only moves forward), and each rendering of
+// them for a second, so that reading a summary costs the same at any
+// number of responses. Both are bounded in bytes: a long-running server
+// with many surveys and many releases keeps a flat memory.
 type protectedCache struct {
-	mu       sync.Mutex
-	m        map[protectedKey]*surveys.Protected
-	rendered map[renderedKey]renderedSummary
+	mu            sync.Mutex
+	latest        map[string]protectedEntry // survey -> tables of its latest release
+	latestBytes   int
+	rendered      map[renderedKey]renderedSummary
+	renderedBytes int
 }
+
+type protectedEntry struct {
+	key  protectedKey
+	p    *surveys.Protected
+	size int
+}
+
+// Bounds of the caches. A protected release costs about 200 bytes a cell
+// (the largest valid survey, surveys.MaxSummaryCells cells, about 10 MB).
+const (
+	protectedCacheBytes = 64 << 20
+	renderedCacheBytes  = 16 << 20
+	bytesPerCell        = 200
+)
 
 type renderedKey struct {
 	survey, lang, by string
@@ -62,21 +86,88 @@ type protectedKey struct {
 
 func (pc *protectedCache) get(key protectedKey, make func() *surveys.Protected) *surveys.Protected {
 	pc.mu.Lock()
-	p, ok := pc.m[key]
+	e, ok := pc.latest[key.survey]
 	pc.mu.Unlock()
-	if ok {
-		return p
+	if ok && e.key == key {
+		return e.p
 	}
 	// Computed outside the lock: other surveys' readers need not wait. Two
 	// readers of a new release may both compute it; the results are equal.
-	p = make()
+	p := make()
+	size := p.Cells() * bytesPerCell
 	pc.mu.Lock()
-	if pc.m == nil || len(pc.m) > 1000 {
-		pc.m = map[protectedKey]*surveys.Protected{}
+	defer pc.mu.Unlock()
+	if pc.latest == nil {
+		pc.latest = map[string]protectedEntry{}
 	}
-	pc.m[key] = p
-	pc.mu.Unlock()
+	if old, ok := pc.latest[key.survey]; ok {
+		if old.key.n > key.n && old.key.revision >= key.revision {
+			return p // a newer release is cached already (a slow reader)
+		}
+		pc.latestBytes -= old.size
+		delete(pc.latest, key.survey)
+	}
+	for id, other := range pc.latest { // over the bound: forget other surveys
+		if pc.latestBytes+size <= protectedCacheBytes {
+			break
+		}
+		pc.latestBytes -= other.size
+		delete(pc.latest, id)
+	}
+	if size <= protectedCacheBytes {
+		pc.latest[key.survey] = protectedEntry{key, p, size}
+		pc.latestBytes += size
+	}
 	return p
+}
+
+// render returns a rendering made less than renderTTL ago.
+func (pc *protectedCache) render(key renderedKey, now time.Time) ([]byte, bool) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	r, ok := pc.rendered[key]
+	if !ok || now.Sub(r.at) >= renderTTL || now.Before(r.at) {
+		return nil, false
+	}
+	return r.body, true
+}
+
+// keepRendering keeps a rendering for renderTTL, within the byte bound:
+// expired renderings go first, then all.
+func (pc *protectedCache) keepRendering(key renderedKey, body []byte, lang string, now time.Time) {
+	if len(body) > renderedCacheBytes {
+		return
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if pc.rendered == nil {
+		pc.rendered = map[renderedKey]renderedSummary{}
+	}
+	if old, ok := pc.rendered[key]; ok {
+		pc.renderedBytes -= len(old.body)
+		delete(pc.rendered, key)
+	}
+	if pc.renderedBytes+len(body) > renderedCacheBytes {
+		for k, r := range pc.rendered {
+			if now.Sub(r.at) >= renderTTL || now.Before(r.at) {
+				pc.renderedBytes -= len(r.body)
+				delete(pc.rendered, k)
+			}
+		}
+	}
+	if pc.renderedBytes+len(body) > renderedCacheBytes {
+		clear(pc.rendered)
+		pc.renderedBytes = 0
+	}
+	pc.rendered[key] = renderedSummary{body: body, lang: lang, at: now}
+	pc.renderedBytes += len(body)
+}
+
+// sizes reports what the caches hold (tests).
+func (pc *protectedCache) sizes() (releases, releaseBytes, renderings, renderingBytes int) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	return len(pc.latest), pc.latestBytes, len(pc.rendered), pc.renderedBytes
 }
 
 // orgSummary is GET /v1/org/surveys/{id}/summary: the disclosure-controlled
@@ -97,6 +188,11 @@ func (s *Server) orgSummary(c *fiber.Ctx) error {
 		live = true
 	default:
 		return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/view", Code: surveys.CodeInvalid}}}
+	}
+	if live && c.Method() == fiber.MethodHead {
+		// A HEAD shows nothing: no audit entry, and no tally read.
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+		return c.SendStatus(fiber.StatusOK)
 	}
 	if live {
 		if err := s.store.Audit(c.UserContext(), store.AuditEntry{OrgID: tok.OrgID, TokenID: tok.ID, Action: "live_view", SurveyID: sv.ID, At: s.now()}); err != nil {
@@ -135,11 +231,8 @@ func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error 
 	lang := i18n.NewMatcher(surveyLanguages(def)).Best(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
 	rkey := renderedKey{survey: sv.ID, lang: lang, by: by, revision: sv.Revision, public: c.Locals(localToken) == nil}
 	if !live {
-		s.protected.mu.Lock()
-		r, ok := s.protected.rendered[rkey]
-		s.protected.mu.Unlock()
-		if ok && s.now().Sub(r.at) < renderTTL && s.now().Sub(r.at) >= 0 {
-			return s.sendSummaryBody(c, r.body, lang)
+		if body, ok := s.protected.render(rkey, s.now()); ok {
+			return s.sendSummaryBody(c, body, lang)
 		}
 	}
 	sum, err := s.store.Summary(c.UserContext(), sv.ID)
@@ -157,25 +250,24 @@ func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error 
 			return surveys.Disclose(def, sum.ReleaseTally, k)
 		})
 	}
+	uiLang := s.catalogLang(lang)
+	notAnswered := s.catalog.Message(uiLang, "text.not_answered", nil)
 	v := summaryView{
 		SurveyID: sv.ID, Revision: sv.Revision, Title: def.Title.In(lang, def.DefaultLanguage), Lang: lang, Dir: i18n.Direction(lang),
 		View: view, Frozen: sum.Frozen && !live,
-		Results: p.Results(lang, by, s.catalog.Message(s.catalogLang(lang), "text.not_answered", nil)),
+		Results: p.Results(lang, by, notAnswered),
+		Status:  p.Status(sum.Tally.Responses, lang, notAnswered),
 	}
 	if !live {
 		v.Released = sum.ReleaseDay
+		v.Notes = export.StatusNotes(v.Status, sum.ReleaseN == 0 || sum.ReleaseDay == "", uiLang, s.catalog)
 	}
 	body, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
 	if !live {
-		s.protected.mu.Lock()
-		if s.protected.rendered == nil || len(s.protected.rendered) > 10000 {
-			s.protected.rendered = map[renderedKey]renderedSummary{}
-		}
-		s.protected.rendered[rkey] = renderedSummary{body: body, lang: lang, at: s.now()}
-		s.protected.mu.Unlock()
+		s.protected.keepRendering(rkey, body, lang, s.now())
 	}
 	return s.sendSummaryBody(c, body, lang)
 }

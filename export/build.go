@@ -18,6 +18,9 @@ type Release struct {
 	N         int
 	Day       string
 	Final     bool
+	// Collected is how many responses were stored when the export was
+	// made (the release holds N of them).
+	Collected int
 }
 
 // BuildSummary renders a release in lang (a language of the survey) with
@@ -29,6 +32,7 @@ func BuildSummary(r Release, lang, uiLang string, cat *i18n.Catalog) *Summary {
 		SurveyID: r.SurveyID, Title: r.Def.Title.In(lang, r.Def.DefaultLanguage), Lang: lang, Dir: i18n.Direction(lang),
 		Revision: r.Revision, K: r.K, Released: r.Day, Final: r.Final,
 		Overall: r.Protected.Results(lang, "", notAnswered),
+		Status:  r.Protected.Status(r.Collected, lang, notAnswered),
 		Labels: Labels{
 			Overview: m("export.overview"), Method: m("export.method"), Question: m("export.question"), Type: m("export.type"),
 			Option: m("export.option"), Group: m("export.group"), Everyone: m("export.everyone"), Count: m("export.count"),
@@ -44,17 +48,48 @@ func BuildSummary(r Release, lang, uiLang string, cat *i18n.Catalog) *Summary {
 			s.Breakdowns = append(s.Breakdowns, Breakdown{ID: q.ID, Label: q.Text.In(lang, r.Def.DefaultLanguage), Results: r.Protected.Results(lang, q.ID, notAnswered)})
 		}
 	}
-	data := map[string]any{"K": r.K, "N": r.N, "Revision": r.Revision, "Released": r.Day}
-	ids := []string{"export.method.what"}
-	if r.N == 0 || r.Day == "" {
-		// No release yet: say so instead of describing one.
-		s.Method = append(s.Method, s.Labels.Withheld)
-		ids = nil
+	s.Method = StatusNotes(s.Status, r.N == 0 || r.Day == "", uiLang, cat)
+	pt := s.Status.Perturbation
+	data := map[string]any{"K": r.K, "N": r.N, "Revision": r.Revision, "Released": r.Day,
+		"D": pt.MaxDeviation, "V": pt.Variance, "Blocked": pt.SmallCounts}
+	var ids []string
+	if r.N > 0 && r.Day != "" {
+		ids = append(ids, "export.method.what")
 	}
-	for _, id := range append(ids, "export.method.threshold", "export.method.secondary", "export.method.groups", "export.method.releases", "export.method.text") {
+	ids = append(ids, "export.method.threshold")
+	if pt.Method == "cell-key" {
+		ids = append(ids, "export.method.perturbation")
+	}
+	for _, id := range append(ids, "export.method.secondary", "export.method.groups", "export.method.releases", "export.method.text") {
 		s.Method = append(s.Method, cat.Message(uiLang, id, data))
 	}
 	return s
+}
+
+// StatusNotes says in plain words, in uiLang, how many responses were
+// collected and how many are in the release, when the next release comes,
+// and which groups are held back and how many more each needs; none is
+// true when there is no release yet.
+func StatusNotes(st surveys.ReleaseStatus, none bool, uiLang string, cat *i18n.Catalog) []string {
+	m := func(id string, data map[string]any) string { return cat.Message(uiLang, id, data) }
+	var out []string
+	if none {
+		out = append(out, m("export.status.none", map[string]any{"Collected": st.Collected, "K": st.K, "Needs": st.NextReleaseIn}))
+	} else {
+		out = append(out, m("export.status.collected", map[string]any{"Collected": st.Collected, "Released": st.Released}))
+		if st.NextReleaseIn > 0 {
+			out = append(out, m("export.status.next", map[string]any{"Needs": st.NextReleaseIn}))
+		}
+	}
+	for _, h := range st.HeldBack {
+		data := map[string]any{"Group": h.Label, "Question": h.Question, "Needs": h.Needs, "K": st.K}
+		if h.Needs > 0 {
+			out = append(out, m("export.status.held_back", data))
+		} else {
+			out = append(out, m("export.status.held_back_complement", data))
+		}
+	}
+	return out
 }
 
 // itoa is strconv.Itoa, shared by the writers.

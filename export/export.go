@@ -27,8 +27,12 @@ type Summary struct {
 	Overall    surveys.Results
 	Breakdowns []Breakdown
 	// Method explains, in the export's language, how the numbers were made
-	// and protected (paragraphs).
+	// and protected (paragraphs), how many responses were collected and
+	// are in the release, and what is held back.
 	Method []string
+	// Status is the same in figures: collected, released, held back, and
+	// the perturbation's parameters.
+	Status surveys.ReleaseStatus
 	Labels Labels
 }
 

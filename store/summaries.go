@@ -222,13 +222,18 @@ func (s *Store) changeSummary(ctx context.Context, surveyID string, k int, chang
 			return err
 		}
 		// The release is written only when it changes (or is converted from
-		// the older text form).
+		// the older text form). A release made before perturbation has no
+		// record keys to perturb with: it is replaced by the next one, made
+		// at once if the tally has k responses (upgradeTallies recounted it).
 		releaseChanged := d.ReleaseTallyText != ""
+		if !released.HasKeys() && tally.HasKeys() {
+			released, releaseChanged = surveys.NewTally(), true
+		}
 		if surveys.NextRelease(released, tally, k) {
 			d.ReleaseN, d.ReleaseTallyZ, d.ReleaseDay = tally.Responses, d.TallyZ, time.Now().UTC().Format(time.DateOnly)
 			releaseChanged = true
 		} else if releaseChanged {
-			d.ReleaseTallyZ = encodeTally(released)
+			d.ReleaseN, d.ReleaseTallyZ = released.Responses, encodeTally(released)
 		}
 		if !exists {
 			d.ID, d.Version = surveyID, 1
@@ -391,11 +396,54 @@ func (sm *Summarizer) Flush(ctx context.Context) { sm.Pass(ctx) }
 // alone; on MongoDB, where other processes may be writing, only batches
 // older than the lease.
 func (sm *Summarizer) RecoverAtStart(ctx context.Context) {
+	if err := sm.upgradeTallies(ctx); err != nil && ctx.Err() == nil {
+		sm.log.Error("recounting summaries made before perturbation", "error", err.Error())
+	}
 	if sm.st.Embedded() {
 		sm.recover(ctx, 0)
 		return
 	}
 	sm.Recover(ctx)
+}
+
+// upgradeTallies recounts every summary whose tally was made before
+// perturbation, without record keys (Tally.HasKeys), from the stored
+// responses; its release is then made afresh. It runs before the server
+// answers (every process of a database is stopped for an upgrade,
+// docs/ARCHITECTURE.md), so no submission is in flight.
+func (sm *Summarizer) upgradeTallies(ctx context.Context) error {
+	sm.work.Lock()
+	defer sm.work.Unlock()
+	cur, err := sm.st.db.Collection(colSummaries).Find(ctx, bson.D{})
+	if err != nil {
+		return sm.st.fail("read summaries", err)
+	}
+	var docs []summaryDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return sm.st.fail("read summaries", err)
+	}
+	for _, d := range docs {
+		t, err := d.tally()
+		if err != nil {
+			return err
+		}
+		if t.HasKeys() {
+			continue
+		}
+		sv, err := sm.st.PublicSurvey(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		fresh, err := sm.st.Recount(ctx, d.ID, sm.defs)
+		if err != nil {
+			return err
+		}
+		if err := sm.st.ReplaceSummary(ctx, d.ID, fresh, sv.Draft.Threshold(), false); err != nil {
+			return err
+		}
+		sm.log.Info("summary recounted with record keys", "survey", d.ID, "responses", fresh.Responses)
+	}
+	return nil
 }
 
 // Recover applies batches whose queue documents are older than the lease:

@@ -195,6 +195,10 @@ func (p *Protected) coveredDimensions() []*Question {
 	return out
 }
 
+// Cells is how many counts the protected tables hold (a measure of their
+// size in memory).
+func (p *Protected) Cells() int { return len(p.cells) }
+
 // Dimension says whether results can be broken down by question id.
 func (p *Protected) Dimension(id string) bool {
 	for _, d := range p.dims {

@@ -88,7 +88,7 @@ func exportSummaryFile(ctx context.Context, st *store.Store, sv *surveys.Survey,
 	}
 	k := sv.Draft.Threshold()
 	rel := export.Release{SurveyID: sv.ID, Revision: sv.Revision, Def: &sv.Draft, Protected: surveys.Disclose(&sv.Draft, sum.ReleaseTally, k),
-		K: k, N: sum.ReleaseN, Day: sum.ReleaseDay, Final: sum.Frozen}
+		K: k, N: sum.ReleaseN, Day: sum.ReleaseDay, Final: sum.Frozen, Collected: sum.Tally.Responses}
 	s := export.BuildSummary(rel, lang, cat.Negotiate(lang, ""), cat)
 	switch format {
 	case "csv":
