@@ -192,6 +192,11 @@ func (s *Server) submissionLimiter(perMinute int) fiber.Handler {
 	})
 }
 
+// maxAccessCodesPerSurvey is surveys.MaxAccessCodesPerSurvey, in a
+// variable only so that tests can reach the limit without making 100,000
+// codes.
+var maxAccessCodesPerSurvey = surveys.MaxAccessCodesPerSurvey
+
 // createAccessCodes is POST /v1/org/surveys/{id}/access-codes: N new codes,
 // returned once (JSON, or CSV for printing with Accept: text/csv) and kept
 // only as keyed hashes.
@@ -221,7 +226,12 @@ func (s *Server) createAccessCodes(c *fiber.Ctx) error {
 		codes[i] = surveys.NewAccessCode()
 		keys[i] = surveys.AccessCodeKey(s.hashKey, sv.ID, codes[i])
 	}
-	if err := s.store.AddAccessCodes(c.UserContext(), sv.ID, keys); err != nil {
+	var limit *store.CodeLimitError
+	switch err := s.store.AddAccessCodes(c.UserContext(), sv.ID, keys, maxAccessCodesPerSurvey); {
+	case errors.As(err, &limit):
+		return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/count", Code: surveys.CodeAccessCodeLimit,
+			Params: map[string]any{"Max": maxAccessCodesPerSurvey, "Left": limit.Left}}}}
+	case err != nil:
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")

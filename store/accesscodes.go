@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -34,16 +36,134 @@ var (
 	ErrCodeUsed    = errors.New("store: access code used")
 )
 
-// AddAccessCodes stores the keys of new codes.
-func (s *Store) AddAccessCodes(ctx context.Context, surveyID string, keys []string) error {
+// A survey's codes are counted in a ledger, so that its limit is checked
+// by lookups by _id rather than a scan (the embedded FerretDB scans every
+// other filter). Entry k, "count:<survey>:<k>", holds the number of codes
+// issued after it; an entry is added for every request. Entries are
+// numbered consecutively and only inserted, never updated, because an
+// insert under a unique _id is the one write that is atomic on FerretDB
+// too (its conditional updates read the document and then replace it, so
+// two concurrent "$inc where n <= x" both pass). Two requests that read
+// the same last entry race for the next number and exactly one wins; the
+// other reads the winner's entry and tries the number after it. The
+// hint, "count:<survey>", remembers a recent last number, so that finding
+// the end takes a lookup or two; it may lag, never lead. None of these
+// documents has a survey_id field, so that counting a survey's codes by
+// survey_id does not see them; code keys are base64, so no code's key
+// starts with the prefix.
+const codeCountPrefix = "count:"
+
+type codeEntryDoc struct {
+	ID    string `bson:"_id"`
+	Total int    `bson:"total"`
+}
+
+type codeHintDoc struct {
+	ID  string `bson:"_id"`
+	Seq int    `bson:"seq"`
+}
+
+func codeEntryID(surveyID string, seq int) string {
+	return codeCountPrefix + surveyID + ":" + strconv.Itoa(seq)
+}
+
+// CodeLimitError: the codes asked for would take the survey over its
+// limit. Left is how many more it may have.
+type CodeLimitError struct {
+	Left int
+}
+
+func (e *CodeLimitError) Error() string {
+	return fmt.Sprintf("store: access code limit reached (%d left)", e.Left)
+}
+
+// AddAccessCodes stores the keys of new codes, unless the survey would then
+// have more than limit codes (a *CodeLimitError). The codes are counted
+// against the limit before they are inserted, so that concurrent requests
+// cannot exceed it together. Codes that fail to be inserted are given back
+// when the failure says how many they are; otherwise they stay counted,
+// which can only make the limit stricter, never looser.
+func (s *Store) AddAccessCodes(ctx context.Context, surveyID string, keys []string, limit int) error {
+	if err := s.countCodes(ctx, surveyID, len(keys), limit); err != nil {
+		return err
+	}
 	docs := make([]any, len(keys))
 	for i, k := range keys {
 		docs[i] = accessCodeDoc{ID: k, SurveyID: surveyID}
 	}
-	if _, err := s.db.Collection(colAccessCodes).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)); err != nil {
-		return s.fail("add access codes", err)
+	_, err := s.db.Collection(colAccessCodes).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if err == nil {
+		return nil
 	}
-	return nil
+	var bwe mongo.BulkWriteException
+	if errors.As(err, &bwe) && bwe.WriteConcernError == nil && len(bwe.WriteErrors) > 0 {
+		_ = s.countCodes(context.WithoutCancel(ctx), surveyID, -len(bwe.WriteErrors), limit)
+	}
+	return s.fail("add access codes", err)
+}
+
+// countCodes adds n (negative: gives back) to the survey's count of codes,
+// as a new ledger entry; a positive n only if the count stays within
+// limit. A survey whose codes were made before the ledger existed is
+// counted once, by a scan, in its first entry.
+func (s *Store) countCodes(ctx context.Context, surveyID string, n, limit int) error {
+	coll := s.db.Collection(colAccessCodes)
+	seq, total, err := s.lastCodeEntry(ctx, surveyID)
+	if err != nil {
+		return err
+	}
+	if seq == 0 {
+		existing, _, err := s.AccessCodeCounts(ctx, surveyID)
+		if err != nil {
+			return err
+		}
+		total = int(existing)
+	}
+	// Every lost race moves on by at least one entry, which another
+	// request added: the bound is only against a misbehaving database.
+	for range 10000 {
+		if n > 0 && total+n > limit {
+			return &CodeLimitError{Left: max(limit-total, 0)}
+		}
+		_, err := coll.InsertOne(ctx, codeEntryDoc{ID: codeEntryID(surveyID, seq+1), Total: total + n})
+		if err == nil {
+			// A hint that fails to move costs the next request a lookup.
+			_, _ = coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: codeCountPrefix + surveyID}},
+				bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: seq + 1}}}}, options.UpdateOne().SetUpsert(true))
+			return nil
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return s.fail("count access codes", err)
+		}
+		var e codeEntryDoc
+		if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: codeEntryID(surveyID, seq+1)}}).Decode(&e); err != nil {
+			return s.fail("count access codes", err)
+		}
+		seq, total = seq+1, e.Total
+	}
+	return s.fail("count access codes", errors.New("too many concurrent requests"))
+}
+
+// lastCodeEntry finds the survey's last ledger entry, from the hint on:
+// its number (0: none yet) and the count it holds.
+func (s *Store) lastCodeEntry(ctx context.Context, surveyID string) (seq, total int, err error) {
+	coll := s.db.Collection(colAccessCodes)
+	var h codeHintDoc
+	err = coll.FindOne(ctx, bson.D{{Key: "_id", Value: codeCountPrefix + surveyID}}).Decode(&h)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, 0, s.fail("count access codes", err)
+	}
+	for next := max(h.Seq, 1); ; next++ {
+		var e codeEntryDoc
+		err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: codeEntryID(surveyID, next)}}).Decode(&e)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return seq, total, nil
+		}
+		if err != nil {
+			return 0, 0, s.fail("count access codes", err)
+		}
+		seq, total = next, e.Total
+	}
 }
 
 // BurnAccessCode marks a code used by submission (a keyed hash). Burning it

@@ -158,6 +158,7 @@ const (
 	MaxAnswerTextLength = 5000 // the largest max_length a text question may set
 	DefaultAnswerLength = 1000
 	MaxConditionDepth   = 4
+	MaxConditionTests   = 1000 // show_if tests in the whole survey
 	MaxSupportResources = 20
 	DefaultK            = 10
 	MinK                = 5

@@ -37,7 +37,54 @@ func ptr(f float64) *float64 { return &f }
 // then a realistic mix of every question type, some shown only on
 // condition, added until one more question would exceed MaxSummaryCells
 // (or MaxQuestions).
-func largestSurvey() *surveys.Definition {
+func largestSurvey() *surveys.Definition { return largestSurveyOf(mixedKinds) }
+
+// questionKind makes a question with an id, given the previous one's.
+type questionKind func(id, prev string) surveys.Question
+
+// widestNumbers is a survey of number questions as wide as allowed, all
+// answered with distinct values: the tally holds every value given, so
+// this is the summary whose inputs grow with the responses.
+func widestNumbers() *surveys.Definition {
+	return largestSurveyOf([]questionKind{func(id, _ string) surveys.Question {
+		return surveys.Question{ID: id, Type: surveys.Number, Text: txt("How much?"), Min: ptr(-surveys.MaxNumber), Max: ptr(surveys.MaxNumber)}
+	}})
+}
+
+// mixedKinds cycles through the question types with typical sizes; the
+// text question is last.
+var mixedKinds = []questionKind{
+	func(id, _ string) surveys.Question {
+		return surveys.Question{ID: id, Type: surveys.SingleChoice, Text: txt("Pick one"), Options: options("o", 6)}
+	},
+	func(id, _ string) surveys.Question {
+		return surveys.Question{ID: id, Type: surveys.MultipleChoice, Text: txt("Pick some"), Options: options("o", 8), MaxSelections: 3}
+	},
+	func(id, _ string) surveys.Question {
+		return surveys.Question{ID: id, Type: surveys.Scale, Text: txt("How much?"), Points: 5, Labels: scaleLabels(5),
+			DontKnow: true, DontKnowLabel: txt("Don't know")}
+	},
+	func(id, _ string) surveys.Question {
+		return surveys.Question{ID: id, Type: surveys.Number, Text: txt("How many hours?"), Integer: true, Min: ptr(0), Max: ptr(100)}
+	},
+	func(id, _ string) surveys.Question {
+		return surveys.Question{ID: id, Type: surveys.Ranking, Text: txt("Put in order"), Options: options("o", 5)}
+	},
+	func(id, _ string) surveys.Question {
+		return surveys.Question{ID: id, Type: surveys.Matrix, Text: txt("How much do you agree?"), Points: 5, Labels: scaleLabels(5),
+			DontKnow: true, DontKnowLabel: txt("Don't know"), Statements: options("s", 6)}
+	},
+	func(id, prev string) surveys.Question {
+		yes := true
+		return surveys.Question{ID: id, Type: surveys.FreeText, Text: txt("Tell us more"), MaxLength: 500,
+			ShowIf: &surveys.Condition{Question: prev, Answered: &yes}}
+	},
+}
+
+// largestSurveyOf fills the largest survey with questions of kinds, in
+// turn; when the next does not fit, the last kind (the smallest) fills
+// what is left.
+func largestSurveyOf(kinds []questionKind) *surveys.Definition {
 	def := &surveys.Definition{
 		DefaultLanguage: "sv", Languages: []string{"sv", "en", "ar"},
 		Title: txt("The largest survey"), ThankYou: txt("Thank you"),
@@ -48,36 +95,6 @@ func largestSurvey() *surveys.Definition {
 			Text: txt("Which group?"), Breakdown: true, Options: options("g", surveys.MaxBreakdownOptions)})
 	}
 	def.Sections = []surveys.Section{{ID: "about", Title: txt("About you"), Questions: about}}
-	// kinds cycles through the question types with typical sizes.
-	kinds := []func(id string, prev string) surveys.Question{
-		func(id, _ string) surveys.Question {
-			return surveys.Question{ID: id, Type: surveys.SingleChoice, Text: txt("Pick one"), Options: options("o", 6)}
-		},
-		func(id, _ string) surveys.Question {
-			return surveys.Question{ID: id, Type: surveys.MultipleChoice, Text: txt("Pick some"), Options: options("o", 8), MaxSelections: 3}
-		},
-		func(id, _ string) surveys.Question {
-			return surveys.Question{ID: id, Type: surveys.Scale, Text: txt("How much?"), Points: 5, Labels: scaleLabels(5),
-				DontKnow: true, DontKnowLabel: txt("Don't know")}
-		},
-		func(id, _ string) surveys.Question {
-			return surveys.Question{ID: id, Type: surveys.Number, Text: txt("How many hours?"), Integer: true, Min: ptr(0), Max: ptr(100)}
-		},
-		func(id, _ string) surveys.Question {
-			return surveys.Question{ID: id, Type: surveys.Ranking, Text: txt("Put in order"), Options: options("o", 5)}
-		},
-		func(id, _ string) surveys.Question {
-			return surveys.Question{ID: id, Type: surveys.Matrix, Text: txt("How much do you agree?"), Points: 5, Labels: scaleLabels(5),
-				DontKnow: true, DontKnowLabel: txt("Don't know"), Statements: options("s", 6)}
-		},
-		func(id, prev string) surveys.Question {
-			yes := true
-			return surveys.Question{ID: id, Type: surveys.FreeText, Text: txt("Tell us more"), MaxLength: 500,
-				ShowIf: &surveys.Condition{Question: prev, Answered: &yes}}
-		},
-	}
-	// When the next question does not fit, text questions (the smallest)
-	// fill what is left.
 	total, full := surveys.MaxBreakdowns, false
 	for s := 0; ; s++ {
 		def.Sections = append(def.Sections, surveys.Section{ID: fmt.Sprintf("part%d", s+1), Title: txt("Part")})
@@ -149,16 +166,29 @@ func TestLargestSurveyIsValidAndFull(t *testing.T) {
 // survey costs: disclosure control of a tally of 20,000 random responses
 // and the results for everyone and by each breakdown, as a release's
 // downloads need them. MB-alloc is everything allocated on the way (an
-// upper bound of the peak); MB-live what the protected tally and the
-// results still hold afterwards (what a cache of them keeps).
+// upper bound of the peak above what was live before); MB-live what the
+// protected tally and the results still hold afterwards (what a cache of
+// them keeps).
+//
+// "mixed" is largestSurvey. "numbers" is widestNumbers, whose tally holds
+// every distinct value answered (20,000 per question), so its cost grows
+// with the responses while the mixed survey's does not.
 //
 //	go test ./surveys -run '^$' -bench BenchmarkLargestSurvey -benchtime 20x
 func BenchmarkLargestSurvey(b *testing.B) {
-	def := largestSurvey()
+	for _, c := range []struct {
+		name string
+		def  *surveys.Definition
+	}{{"mixed", largestSurvey()}, {"numbers", widestNumbers()}} {
+		b.Run(c.name, func(b *testing.B) { benchmarkSummary(b, c.def, 20000) })
+	}
+}
+
+func benchmarkSummary(b *testing.B, def *surveys.Definition, responses int) {
 	if err := def.Complete(); err != nil {
 		b.Fatal(err)
 	}
-	tally := tallyOf(b, def, 20000, 1)
+	tally := tallyOf(b, def, responses, 1)
 	var dims []string
 	for _, q := range def.Questions() {
 		if q.Breakdown {
@@ -166,6 +196,7 @@ func BenchmarkLargestSurvey(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(def.SummaryCells()), "cells")
+	b.ReportMetric(float64(len(def.Questions())), "questions")
 	var before, after runtime.MemStats
 	var alloc, live float64
 	b.ResetTimer()

@@ -290,3 +290,21 @@ func TestSummaryCellsOfExamples(t *testing.T) {
 		}
 	}
 }
+
+// Every submission evaluates the survey's conditions, so their total is
+// bounded: the 1001st show_if test is refused where it is.
+func TestConditionTestsAreLimited(t *testing.T) {
+	def := numberSurvey() // one test so far
+	yes := true
+	for i := range surveys.MaxConditionTests / 20 {
+		c := &surveys.Condition{}
+		for range 20 {
+			c.Any = append(c.Any, surveys.Condition{Question: "pick", Answered: &yes})
+		}
+		def.Sections[0].Questions = append(def.Sections[0].Questions,
+			surveys.Question{ID: fmt.Sprint("t", i), Type: surveys.FreeText, Text: surveys.Text{"en": "T"}, ShowIf: c})
+	}
+	wantProblems(t, "1001 tests", def.Validate(), "/sections/0/questions/52/show_if/any/19 too_many")
+	def.Sections[0].Questions[2].ShowIf = nil
+	wantProblems(t, "1000 tests", def.Validate())
+}

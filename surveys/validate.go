@@ -77,8 +77,9 @@ type validator struct {
 	langs map[string]bool
 	seen  map[string]*Question // questions so far, for show_if
 	ids   map[string]bool
-	// breakdowns counts the breakdown questions so far.
-	breakdowns int
+	// breakdowns counts the breakdown questions so far, tests the
+	// show_if tests.
+	breakdowns, tests int
 	// oversized is set when a question has more options, statements or
 	// points than allowed, so its size is not worth counting.
 	oversized bool
@@ -489,6 +490,12 @@ func (v *validator) condition(ptr string, c *Condition, depth int) {
 			v.condition(ptr+Pointer(name, i), &subs[i], depth+1)
 		}
 		return
+	}
+	// Every submission evaluates the conditions (and the tally again), so
+	// their total is bounded, not only their shape.
+	v.tests++
+	if v.tests == MaxConditionTests+1 {
+		v.p.add(ptr, CodeTooMany, map[string]any{"Max": MaxConditionTests})
 	}
 	if c.Question == "" {
 		v.p.add(ptr+"/question", CodeRequired, nil)
