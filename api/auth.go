@@ -31,6 +31,18 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// wwwAuthenticate is the challenge of a 401 (RFC 6750 section 3): the
+// scheme and realm, and error="invalid_token" when a bearer token was sent
+// but is unknown or revoked, so that a client can tell "sign in" from "your
+// token no longer works".
+func wwwAuthenticate(c *fiber.Ctx) string {
+	const challenge = `Bearer realm="youthvoice"`
+	if secret, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer "); ok && strings.TrimSpace(secret) != "" {
+		return challenge + `, error="invalid_token"`
+	}
+	return challenge
+}
+
 // caller is the token of an authenticated request, checked against the
 // roles the handler allows (none listed: every role).
 func caller(c *fiber.Ctx, roles ...surveys.Role) (surveys.Token, error) {

@@ -2,15 +2,92 @@ package api
 
 import (
 	"bytes"
-	"encoding/json"
+	"compress/gzip"
 	"errors"
+	"io"
 	"mime"
+	"reflect"
 	"strings"
+	"time"
 
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/youthvoice/youthvoice/surveys"
 )
+
+// codeDuplicateKey is the field code of an object member named twice.
+const codeDuplicateKey surveys.Code = "duplicate_key"
+
+// acceptedEncodings is what decodeBody takes, for the 415's Accept-Encoding.
+const acceptedEncodings = "gzip"
+
+// decodeBody runs on every route, before anything reads the body. A request
+// body may be sent as is or compressed once with gzip (the app is used on
+// poor networks); it is decompressed here in a stream that stops at the body
+// limit, so no body costs more than about three times the limit (the
+// compressed body, the decompressed one, and the buffer's growth), whatever
+// its compression ratio. Anything else (deflate, br, gzip twice, unknown
+// codings) is a 415 naming gzip: Fiber's Ctx.Body would otherwise decompress
+// every listed coding in full, with no limit, before any check (a 6.8 KB
+// "gzip, gzip" body holding 4 GiB of zeros took a 3 GiB server down). The
+// Content-Encoding header is then removed, so that nothing decompresses the
+// body again.
+func (s *Server) decodeBody(c *fiber.Ctx) error {
+	req := c.Request()
+	var codings []string
+	for _, v := range req.Header.PeekAll(fiber.HeaderContentEncoding) {
+		for _, tok := range strings.Split(string(v), ",") {
+			tok = strings.ToLower(strings.TrimSpace(tok))
+			if tok != "" && tok != "identity" { // identity changes nothing
+				codings = append(codings, tok)
+			}
+		}
+	}
+	if len(codings) == 0 {
+		req.Header.Del(fiber.HeaderContentEncoding)
+		return c.Next()
+	}
+	if len(codings) > 1 || (codings[0] != "gzip" && codings[0] != "x-gzip") {
+		// RFC 9110 section 15.5.16: name the codings that would be taken.
+		c.Set(fiber.HeaderAcceptEncoding, acceptedEncodings)
+		return newProblem(fiber.StatusUnsupportedMediaType, "unsupported_content_encoding")
+	}
+	req.Header.Del(fiber.HeaderContentEncoding)
+	raw := req.Body() // Content-Encoding removed: fasthttp's raw body
+	if len(raw) == 0 {
+		return c.Next()
+	}
+	body, err := gunzipLimited(raw, s.bodyLimit)
+	if err != nil {
+		return err
+	}
+	req.SetBodyRaw(body)
+	req.Header.SetContentLength(len(body))
+	return c.Next()
+}
+
+// gunzipLimited decompresses a gzip body, stopping as soon as the result
+// passes limit bytes (a 413). Corrupt data is a 400.
+func gunzipLimited(raw []byte, limit int) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, newProblem(fiber.StatusBadRequest, "malformed_gzip")
+	}
+	defer zr.Close()
+	// Start at a guess (gzip shrinks JSON about five times) and let the
+	// buffer grow; it never holds more than limit+1 bytes.
+	out := bytes.NewBuffer(make([]byte, 0, min(limit+1, 5*len(raw)+512)))
+	n, err := out.ReadFrom(io.LimitReader(zr, int64(limit)+1))
+	if n > int64(limit) {
+		return nil, newProblem(fiber.StatusRequestEntityTooLarge, "body_too_large")
+	}
+	if err != nil {
+		return nil, newProblem(fiber.StatusBadRequest, "malformed_gzip")
+	}
+	return out.Bytes(), nil
+}
 
 // decodeJSON reads the request body into v. A body that is not JSON is a
 // 415, malformed JSON a 400, and a value of the wrong type or an unknown
@@ -20,48 +97,84 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	if err != nil || (mt != fiber.MIMEApplicationJSON && !strings.HasSuffix(mt, "+json")) {
 		return newProblem(fiber.StatusUnsupportedMediaType, "unsupported_media_type")
 	}
-	dec := json.NewDecoder(bytes.NewReader(c.Body()))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	return decodeStrict(c.Body(), v)
+}
+
+// decodeStrict decodes one JSON value into v exactly: member names match
+// their fields case-sensitively ("Submission_Id" is not "submission_id"),
+// a member named twice anywhere in the document is a 400 pointing at it
+// (encoding/json kept the last one, so a proxy or log could see one value
+// and the server act on another), an unknown member or a wrong type is a
+// 422 with a pointer, and anything after the value or invalid UTF-8 is
+// malformed JSON. These are the defaults of encoding/json/v2
+// (github.com/go-json-experiment/json), plus RejectUnknownMembers.
+func decodeStrict(body []byte, v any) error {
+	if err := json.Unmarshal(body, v, json.RejectUnknownMembers(true)); err != nil {
 		return jsonProblem(err)
-	}
-	if dec.More() {
-		return newProblem(fiber.StatusBadRequest, "malformed_json").with("Offset", dec.InputOffset())
 	}
 	return nil
 }
 
 // jsonProblem explains a decoding error.
 func jsonProblem(err error) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
+	var syn *jsontext.SyntacticError
+	var sem *json.SemanticError
 	switch {
+	case errors.As(err, &syn) && errors.Is(syn.Err, jsontext.ErrDuplicateName):
+		p := newProblem(fiber.StatusBadRequest, "duplicate_key")
+		p.fields = []surveys.FieldError{{Pointer: string(syn.JSONPointer), Code: codeDuplicateKey}}
+		return p
 	case errors.As(err, &syn):
-		return newProblem(fiber.StatusBadRequest, "malformed_json").with("Offset", syn.Offset)
-	case errors.As(err, &typ):
+		return newProblem(fiber.StatusBadRequest, "malformed_json").with("Offset", syn.ByteOffset)
+	case errors.As(err, &sem) && errors.Is(sem.Err, json.ErrUnknownName):
+		return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: string(sem.JSONPointer), Code: surveys.CodeUnknownField}}}
+	case errors.As(err, &sem):
+		// A syntax error inside a value handed to a legacy UnmarshalJSON
+		// method (json.RawMessage) is still malformed JSON.
+		if errors.As(sem.Err, &syn) {
+			return newProblem(fiber.StatusBadRequest, "malformed_json").with("Offset", sem.ByteOffset+syn.ByteOffset)
+		}
 		return &surveys.ValidationError{Errors: []surveys.FieldError{{
-			Pointer: dottedToPointer(typ.Field),
+			Pointer: string(sem.JSONPointer),
 			Code:    surveys.CodeInvalidType,
-			Params:  map[string]any{"Expected": typ.Type.Kind().String()},
+			Params:  map[string]any{"Expected": jsonTypeOf(sem.GoType)},
 		}}}
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: surveys.Pointer(name), Code: surveys.CodeUnknownField}}}
 	}
-	// io.ErrUnexpectedEOF, an empty body and the like.
+	// An empty body and the like.
 	return newProblem(fiber.StatusBadRequest, "malformed_json").with("Offset", 0)
 }
 
-// dottedToPointer turns encoding/json's "a.b.0.c" field path into a JSON
-// pointer.
-func dottedToPointer(field string) string {
-	if field == "" {
-		return ""
+var timeType = reflect.TypeFor[time.Time]()
+
+// jsonTypeOf names the JSON type a Go type is decoded from, for a wrong
+// type's message.
+func jsonTypeOf(t reflect.Type) string {
+	if t == nil {
+		return "value"
 	}
-	parts := strings.Split(field, ".")
-	tokens := make([]any, len(parts))
-	for i, p := range parts {
-		tokens[i] = p
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
 	}
-	return surveys.Pointer(tokens...)
+	if t == timeType {
+		return "date-time (RFC 3339)"
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "integer"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.String:
+		return "string"
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return "string" // []byte and json.RawMessage
+		}
+		return "array"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	}
+	return "value"
 }

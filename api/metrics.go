@@ -1,18 +1,15 @@
 package api
 
 import (
+	"net/http"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/adaptor"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"net/http"
-	"runtime"
-
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Metrics are the server's Prometheus metrics, in a registry of its own.
@@ -83,12 +80,9 @@ func (m *Metrics) observe(route, method string, status int, elapsed time.Duratio
 // CountStoreError counts a failed database operation; the store calls it.
 func (m *Metrics) CountStoreError(op string) { m.storeErrors.WithLabelValues(op).Inc() }
 
-// Handler serves the metrics in Prometheus' text format.
+// Handler serves the metrics in Prometheus' text format. They are
+// server-wide (every organisation's requests), so the command serves them
+// only on the admin address, never on the public one.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
-}
-
-// serve writes the metrics on a Fiber request.
-func (m *Metrics) serve(c *fiber.Ctx) error {
-	return adaptor.HTTPHandler(m.Handler())(c)
 }

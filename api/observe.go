@@ -62,6 +62,7 @@ func (s *Server) observe(c *fiber.Ctx) (err error) {
 	id := uuid.NewString()
 	c.Locals(localRequestID, id)
 	c.Set(fiber.HeaderXRequestID, id)
+	setSecurityHeaders(c)
 
 	func() {
 		defer func() {
@@ -91,4 +92,24 @@ func (s *Server) observe(c *fiber.Ctx) (err error) {
 		slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
 	)
 	return nil
+}
+
+// securityHeaders go on every response. The API serves JSON, files and
+// problem documents, never pages: nothing it sends may be sniffed into
+// HTML or script, framed, or given a page to load from, and no link in an
+// export may leak where it came from. (Fiber's helmet middleware sets these
+// too, but only on requests that reach the middleware chain; a body over
+// the limit is refused before it, so handleError sets them as well, and one
+// function serves both.)
+var securityHeaders = [...][2]string{
+	{fiber.HeaderXContentTypeOptions, "nosniff"},
+	{fiber.HeaderContentSecurityPolicy, "default-src 'none'; frame-ancestors 'none'"},
+	{fiber.HeaderXFrameOptions, "DENY"},
+	{fiber.HeaderReferrerPolicy, "no-referrer"},
+}
+
+func setSecurityHeaders(c *fiber.Ctx) {
+	for _, h := range securityHeaders {
+		c.Set(h[0], h[1])
+	}
 }

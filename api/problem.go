@@ -86,6 +86,8 @@ func toProblem(err error) *problemError {
 	switch {
 	case errors.Is(err, surveys.ErrNotFound):
 		return newProblem(fiber.StatusNotFound, "not_found")
+	case errors.Is(err, store.ErrLastOwnerToken):
+		return newProblem(fiber.StatusConflict, "last_owner_token")
 	case errors.Is(err, surveys.ErrConflict):
 		return newProblem(fiber.StatusConflict, "conflict")
 	}
@@ -155,6 +157,10 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if p.retryAfter > 0 && len(c.Response().Header.Peek(fiber.HeaderRetryAfter)) == 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(p.retryAfter))
 	}
+	if p.status == fiber.StatusUnauthorized {
+		c.Set(fiber.HeaderWWWAuthenticate, wwwAuthenticate(c))
+	}
+	setSecurityHeaders(c)
 	c.Set(fiber.HeaderContentLanguage, lang)
 	c.Set(fiber.HeaderContentType, "application/problem+json")
 	return c.Status(p.status).Send(body)

@@ -33,7 +33,7 @@ type Options struct {
 	// codes (store.SecretKey).
 	HashKey []byte
 	// SubmitRateLimit is how many submissions one client may send a minute
-	// (0: no limit).
+	// (0: no limit; the command's default is DefaultSubmitRate).
 	SubmitRateLimit int
 	// ClientHeader names the header in which a proxy passes the client's
 	// address, believed only from TrustedProxies (both empty: the rate
@@ -54,6 +54,15 @@ type Options struct {
 	Routes func(fiber.Router)
 }
 
+// DefaultSubmitRate is the default of SubmitRateLimit: submissions a
+// minute from one address. A school class answers together behind one
+// NAT address: 35 pupils submitting once, each with up to two retries on a
+// poor network, is 105, and the window is fixed, so the whole budget is
+// available at once. 120 lets such a class (or two classes of 35 sending
+// once or twice each) finish in the same minute, while a single address
+// still cannot flood the committer.
+const DefaultSubmitRate = 120
+
 // Server is the HTTP server.
 type Server struct {
 	app     *fiber.App
@@ -72,6 +81,7 @@ type Server struct {
 	protected  protectedCache
 	faults     func(step string) error
 	submitRate int
+	bodyLimit  int
 	// clientHeader and trustedProxies: see Options.
 	clientHeader   string
 	trustedProxies []netip.Prefix
@@ -97,6 +107,7 @@ func New(opts Options) *Server {
 		hashKey:        opts.HashKey,
 		faults:         opts.Faults,
 		submitRate:     opts.SubmitRateLimit,
+		bodyLimit:      opts.BodyLimit,
 		clientHeader:   opts.ClientHeader,
 		trustedProxies: opts.TrustedProxies,
 	}
@@ -115,8 +126,13 @@ func New(opts Options) *Server {
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          5 * time.Minute, // exports stream for a while
 		IdleTimeout:           2 * time.Minute,
+		// One spelling per route: /METRICS and /v1/surveys/ are 404s, not
+		// aliases that slip past rules written for the real path.
+		CaseSensitive: true,
+		StrictRouting: true,
 	})
 	s.app.Use(s.observe)
+	s.app.Use(s.decodeBody)
 	s.app.Use(compress.New(compress.Config{
 		Level: compress.LevelDefault,
 		// The app's survey definitions are compressed once, when rendered;
@@ -182,7 +198,8 @@ func (s *Server) registerRoutes() {
 	org.Post("/tokens", s.createToken)
 	org.Get("/tokens", s.listTokens)
 	org.Delete("/tokens/:tokenID", s.revokeToken)
-	a.Get("/metrics", s.authenticate, s.metricsForOwners)
+	// Server-wide metrics are served only on the admin address
+	// (--admin-addr), never here: they describe every organisation.
 }
 
 // sendJSON writes v as JSON, naming the language the server speaks in.

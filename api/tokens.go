@@ -130,11 +130,3 @@ func prefixPointers(err error, prefix string) error {
 	}
 	return err
 }
-
-// metricsForOwners serves /metrics on the public listener, to owners only.
-func (s *Server) metricsForOwners(c *fiber.Ctx) error {
-	if _, err := caller(c, owners...); err != nil {
-		return err
-	}
-	return s.metrics.serve(c)
-}

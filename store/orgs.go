@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -178,13 +179,25 @@ func (s *Store) Tokens(ctx context.Context, orgID string) ([]surveys.Token, erro
 	return out, nil
 }
 
+// ErrLastOwnerToken: revoking the token would leave its organisation with
+// no live owner token, so nobody could make tokens or manage it again.
+var ErrLastOwnerToken = errors.New("store: the last live owner token of an organisation cannot be revoked; create another owner token first")
+
+// ownerRevocations makes the check and the revocation of an owner token one
+// step within this process: two owners revoking each other's tokens at once
+// cannot both pass the check.
+var ownerRevocations sync.Mutex
+
 // RevokeToken revokes one of an organisation's tokens (orgID empty: any
-// organisation, for the command line). Revoking twice is harmless.
+// organisation, for the command line). Revoking twice is harmless. The last
+// live owner token of an organisation is not revoked (ErrLastOwnerToken).
 func (s *Store) RevokeToken(ctx context.Context, orgID, tokenID string, now time.Time) (surveys.Token, error) {
 	filter := bson.D{{Key: "_id", Value: tokenID}}
 	if orgID != "" {
 		filter = append(filter, bson.E{Key: "org_id", Value: orgID})
 	}
+	ownerRevocations.Lock()
+	defer ownerRevocations.Unlock()
 	var d tokenDoc
 	err := s.db.Collection(colTokens).FindOne(ctx, filter).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
@@ -193,13 +206,49 @@ func (s *Store) RevokeToken(ctx context.Context, orgID, tokenID string, now time
 	if err != nil {
 		return surveys.Token{}, s.fail("read token", err)
 	}
-	if d.RevokedAt == nil {
-		t := now.UTC()
-		d.RevokedAt = &t
-		if _, err := s.db.Collection(colTokens).UpdateOne(ctx, bson.D{{Key: "_id", Value: tokenID}, {Key: "revoked_at", Value: nil}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "revoked_at", Value: t}}}}); err != nil {
-			return surveys.Token{}, s.fail("revoke token", err)
+	if d.RevokedAt != nil {
+		return tokenFromDoc(d), nil
+	}
+	owner := surveys.Role(d.Role) == surveys.Owner
+	if owner {
+		n, err := s.liveOwnerTokens(ctx, d.OrgID)
+		if err != nil {
+			return surveys.Token{}, err
+		}
+		if n <= 1 {
+			return surveys.Token{}, ErrLastOwnerToken
+		}
+	}
+	t := now.UTC()
+	d.RevokedAt = &t
+	res, err := s.db.Collection(colTokens).UpdateOne(ctx, bson.D{{Key: "_id", Value: tokenID}, {Key: "revoked_at", Value: nil}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "revoked_at", Value: t}}}})
+	if err != nil {
+		return surveys.Token{}, s.fail("revoke token", err)
+	}
+	if owner && res.ModifiedCount == 1 {
+		// Another process on the same MongoDB may have revoked the other
+		// owner token between the count and the update: look again, and
+		// take this revocation back if it left nobody.
+		n, err := s.liveOwnerTokens(ctx, d.OrgID)
+		if err == nil && n == 0 {
+			if _, err := s.db.Collection(colTokens).UpdateOne(ctx, bson.D{{Key: "_id", Value: tokenID}},
+				bson.D{{Key: "$unset", Value: bson.D{{Key: "revoked_at", Value: ""}}}}); err != nil {
+				return surveys.Token{}, s.fail("restore token", err)
+			}
+			return surveys.Token{}, ErrLastOwnerToken
 		}
 	}
 	return tokenFromDoc(d), nil
+}
+
+// liveOwnerTokens counts an organisation's owner tokens that are not
+// revoked.
+func (s *Store) liveOwnerTokens(ctx context.Context, orgID string) (int64, error) {
+	n, err := s.db.Collection(colTokens).CountDocuments(ctx, bson.D{
+		{Key: "org_id", Value: orgID}, {Key: "role", Value: string(surveys.Owner)}, {Key: "revoked_at", Value: nil}})
+	if err != nil {
+		return 0, s.fail("count owner tokens", err)
+	}
+	return n, nil
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/youthvoice/youthvoice/api"
 )
 
 // config is every setting of the program, with its defaults. It is filled
@@ -39,7 +41,7 @@ func defaultConfig() config {
 		LogLevel:        "info",
 		StoreLogLevel:   "error",
 		BodyLimit:       1 << 20,
-		SubmitRate:      30,
+		SubmitRate:      api.DefaultSubmitRate,
 		ShutdownTimeout: 15 * time.Second,
 	}
 }
@@ -57,7 +59,7 @@ type setting struct {
 func (c *config) settings() []setting {
 	return []setting{
 		{"addr", "YOUTHVOICE_ADDR", "public HTTP listen address", (*stringValue)(&c.Addr)},
-		{"admin-addr", "YOUTHVOICE_ADMIN_ADDR", "admin listen address for /metrics (empty: off)", (*stringValue)(&c.AdminAddr)},
+		{"admin-addr", "YOUTHVOICE_ADMIN_ADDR", "admin listen address: the only place server-wide /metrics are served (empty: off; keep it private)", (*stringValue)(&c.AdminAddr)},
 		{"data-dir", "YOUTHVOICE_DATA_DIR", "directory of the embedded store (used without MONGODB_URI)", (*stringValue)(&c.DataDir)},
 		{"mongodb-uri", "MONGODB_URI", "MongoDB server to use instead of the embedded store", (*stringValue)(&c.MongoURI)},
 		{"database", "YOUTHVOICE_DATABASE", "database name", (*stringValue)(&c.Database)},
@@ -66,7 +68,7 @@ func (c *config) settings() []setting {
 		{"log-level", "YOUTHVOICE_LOG_LEVEL", "log level: debug, info, warn, error", (*stringValue)(&c.LogLevel)},
 		{"store-log-level", "YOUTHVOICE_STORE_LOG_LEVEL", "log level of the embedded FerretDB's own logging", (*stringValue)(&c.StoreLogLevel)},
 		{"body-limit", "YOUTHVOICE_BODY_LIMIT", "largest request body in bytes", (*intValue)(&c.BodyLimit)},
-		{"submit-rate", "YOUTHVOICE_SUBMIT_RATE", "submissions one client may send a minute (0: no limit)", (*intValue)(&c.SubmitRate)},
+		{"submit-rate", "YOUTHVOICE_SUBMIT_RATE", "submissions one client address may send a minute (0: no limit); the default lets a school class of 35 behind one address answer together, retries included", (*intValue)(&c.SubmitRate)},
 		{"client-header", "YOUTHVOICE_CLIENT_HEADER", "header in which a trusted proxy passes the client's address, for the rate limit (X-Forwarded-For: its last address)", (*stringValue)(&c.ClientHeader)},
 		{"trusted-proxies", "YOUTHVOICE_TRUSTED_PROXIES", "comma-separated addresses or CIDR ranges of the proxies whose client header is believed", (*prefixesValue)(&c.TrustedProxies)},
 		{"shutdown-timeout", "YOUTHVOICE_SHUTDOWN_TIMEOUT", "how long shutdown waits for requests in flight", (*durationValue)(&c.ShutdownTimeout)},
