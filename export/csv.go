@@ -3,8 +3,13 @@ package export
 import (
 	"encoding/csv"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/youthvoice/youthvoice/surveys"
 )
@@ -152,7 +157,8 @@ func WriteCSV(w io.Writer, s *Summary) error {
 	}
 	l := &s.Labels
 	line := func(bd, gcode, glabel, qid, qtext, code, label, count, pct string) error {
-		return cw.Write([]string{bd, gcode, csvText(glabel), qid, csvText(qtext), code, csvText(label), csvText(count), pct})
+		// Ids, codes and percentages are ours and plain, cleaned all the same.
+		return cw.Write([]string{csvClean(bd), csvClean(gcode), csvText(glabel), csvClean(qid), csvText(qtext), csvClean(code), csvText(label), csvText(count), pct})
 	}
 	cell := func(bd string, g *surveys.GroupResults, qid, qtext, code, label string, c surveys.Count) error {
 		count, pct := l.Suppressed, ""
@@ -214,16 +220,85 @@ func WriteCSV(w io.Writer, s *Summary) error {
 	return cw.Error()
 }
 
-// csvText keeps a spreadsheet from reading a text as a formula: a text
-// that starts with =, +, -, @, a tab or a carriage return, and is not a
-// plain number or a single character (a "-" for suppressed), gets a
-// leading apostrophe (OWASP's advice for CSV files).
+// csvText makes a text safe to put in a CSV cell that a spreadsheet opens.
+//
+// Control characters are removed (csvClean). Then a text is kept from being
+// read as a formula (OWASP's advice for CSV files: a leading apostrophe)
+// when its first visible character is =, +, - or @, or a tab or carriage
+// return comes before it. "First visible" is what a person or a lenient
+// reader sees: invisible and format characters (zero-width space, BOM,
+// bidi controls, soft hyphen), combining marks and spaces in front are
+// skipped, and the character is compared after NFKC, so that the
+// full-width "＝1+1" and the small-form "﹦1+1" count as "=1+1".
+// Plain decimal numbers ("-3", "12.5", the counts and percentages we write
+// ourselves) and a single character (a "-" for suppressed) are left as
+// they are; "-Inf", "+NaN" and "0x1p-2" are not plain numbers.
 func csvText(s string) string {
-	if len(s) < 2 || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return s
-	}
-	if _, err := strconv.ParseFloat(s, 64); err == nil {
+	s = csvClean(s)
+	if !csvFormulaLike(s) {
 		return s
 	}
 	return "'" + s
+}
+
+// csvClean removes NUL and the other C0 control characters except tab,
+// line feed and carriage return (which encoding/csv quotes), DEL and the
+// C1 control characters, and replaces bytes that are not UTF-8 with U+FFFD:
+// a raw NUL ends the text early in some readers and lets a text hide what
+// follows, and none of them belongs in an answer or a label.
+func csvClean(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || (c < ' ' && c != '\t' && c != '\n' && c != '\r') || c == 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s // ASCII without controls, the common case
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t', r == '\n', r == '\r':
+			return r
+		case r < ' ', r >= 0x7f && r <= 0x9f:
+			return -1
+		}
+		return r // strings.Map turns invalid bytes into U+FFFD
+	}, s)
+}
+
+// plainNumber is a decimal number as strconv writes it: the only text
+// starting with - or + that is not escaped.
+var plainNumber = regexp.MustCompile(`^[-+]?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$`)
+
+// csvFormulaLike reports whether a spreadsheet could read s as a formula.
+func csvFormulaLike(s string) bool {
+	if utf8.RuneCountInString(s) < 2 || plainNumber.MatchString(s) {
+		return false
+	}
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == '\t' || r == '\r':
+			return true
+		case unicode.IsSpace(r) || csvInvisible(r):
+			i += size
+			continue
+		}
+		switch first, _ := utf8.DecodeRuneInString(norm.NFKC.String(s[i : i+size])); first {
+		case '=', '+', '-', '@', '\u2212': // U+2212 is the minus sign some keyboards and editors type
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+// csvInvisible reports whether r shows nothing of its own: format
+// characters (soft hyphen, zero-width space and joiners, BOM, bidi
+// controls), combining marks, variation selectors and fillers.
+func csvInvisible(r rune) bool {
+	return unicode.In(r, unicode.Cf, unicode.Mn, unicode.Me) ||
+		r == 0x115F || r == 0x1160 || r == 0x3164 || r == 0xFFA0
 }
