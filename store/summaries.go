@@ -431,6 +431,9 @@ func (sm *Summarizer) upgradeTallies(ctx context.Context) error {
 			continue
 		}
 		sv, err := sm.st.PublicSurvey(ctx, d.ID)
+		if errors.Is(err, surveys.ErrNotFound) {
+			continue // deleted
+		}
 		if err != nil {
 			return err
 		}

@@ -118,9 +118,16 @@ func RecordKey(responseKey string) uint32 {
 // keyMask reduces a sum of record keys to a cell key (mod 2^32).
 const keyMask = 1<<32 - 1
 
+// scopeSalting can be switched off by tests (export_test.go): the cell
+// key alone then picks the noise, as in a table that never changes.
+var scopeSalting = true
+
 // cellUniform mixes a cell's key with its scope's key into a number in
 // [0, 1): the same cell of the same scope always gets the same one.
 func cellUniform(cellKey, scopeKey int64) float64 {
+	if !scopeSalting {
+		scopeKey = 0
+	}
 	var b [16]byte
 	binary.BigEndian.PutUint64(b[:8], uint64(cellKey&keyMask))
 	binary.BigEndian.PutUint64(b[8:], uint64(scopeKey&keyMask))

@@ -8,3 +8,10 @@ func SetPerturbation(on bool) (restore func()) {
 	perturbation = on
 	return func() { perturbation = was }
 }
+
+// SetScopeSalting switches the scope's part of the cell keys on or off.
+func SetScopeSalting(on bool) (restore func()) {
+	was := scopeSalting
+	scopeSalting = on
+	return func() { scopeSalting = was }
+}

@@ -156,7 +156,18 @@ func (t *Tally) count(qs []*Question, visible map[string]bool, r *Response, w in
 				if i == 0 {
 					inc(&qt.Options, c, w)
 				}
-				inc(&qt.RankSums, c, i+1)
+				if !keys {
+					inc(&qt.RankSums, c, i+1)
+				}
+				if qt.Places == nil {
+					qt.Places = map[string][]int{}
+				}
+				places := qt.Places[c]
+				for len(places) < len(a.Order) {
+					places = append(places, 0)
+				}
+				places[i] += w
+				qt.Places[c] = places
 			}
 		case Matrix:
 			if qt.Rows == nil {

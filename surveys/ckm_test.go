@@ -1,0 +1,78 @@
+package surveys
+
+import (
+	"math"
+	"testing"
+)
+
+// Every row of the perturbation table is a distribution with mean 0 (the
+// published count is unbiased) that keeps counts non-negative, never
+// publishes 1 to SmallCounts, moves a count by at most MaxDeviation, and
+// from ptableTop on has variance NoiseVariance; PublishedRange holds
+// every count that can be published as a value.
+func TestPtable(t *testing.T) {
+	for c := 0; c <= 40; c++ {
+		row := ptable[min(c, ptableTop)]
+		var sum, mean, variance float64
+		for i, v := range row.noise {
+			p := row.prob[i]
+			sum += p
+			mean += p * float64(v)
+			variance += p * float64(v*v)
+			out := c + v
+			if p <= 0 || out < 0 || (out >= 1 && out <= SmallCounts) || v < -MaxDeviation || v > MaxDeviation {
+				t.Errorf("count %d: noise %d (p=%v) gives %d", c, v, p, out)
+			}
+			if lo, hi := PublishedRange(out); c < lo || c > hi {
+				t.Errorf("count %d published as %d, outside PublishedRange %d..%d", c, out, lo, hi)
+			}
+		}
+		if math.Abs(sum-1) > 1e-12 || math.Abs(mean) > 1e-12 {
+			t.Errorf("count %d: probabilities add up to %v, mean noise %v", c, sum, mean)
+		}
+		if c >= ptableTop && math.Abs(variance-NoiseVariance) > 1e-12 {
+			t.Errorf("count %d: variance %v", c, variance)
+		}
+	}
+	// perturb follows the table: every value of u gives one of its noises,
+	// each about as often as its probability.
+	for c := range 8 {
+		seen := map[int]int{}
+		const steps = 10000
+		for i := range steps {
+			seen[perturb(c, (float64(i)+0.5)/steps)-c]++
+		}
+		row := ptable[min(c, ptableTop)]
+		for i, v := range row.noise {
+			if got := float64(seen[v]) / steps; math.Abs(got-row.prob[i]) > 0.001 {
+				t.Errorf("count %d, noise %d: %v of the time, want %v", c, v, got, row.prob[i])
+			}
+		}
+	}
+}
+
+// Binning takes a bounded number of steps whatever the bounds (a number
+// question from 1e17 to 1e17 looped forever), and every answer falls in a
+// bin.
+func TestBinsAreBounded(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	for _, q := range []*Question{
+		{Type: Number, Integer: true, Min: f(1e17), Max: f(1e17)},
+		{Type: Number, Integer: true, Min: f(-1e308), Max: f(1e308)},
+		{Type: Number, Min: f(math.NaN()), Max: f(math.Inf(1))},
+		{Type: Number, Integer: true, Min: f(3), Max: f(1)},
+		{Type: Number, Integer: true, Min: f(0.5), Max: f(3.5)},
+		{Type: Scale, Points: 1 << 30},
+	} {
+		bins := binsOf(q)
+		if len(bins) == 0 || len(bins) > max(NumberBins, MaxPoints) {
+			t.Errorf("%+v: %d bins", q, len(bins))
+		}
+		if q.Type == Number && (!math.IsInf(bins[0].from, -1) || !math.IsInf(bins[len(bins)-1].to, 1)) {
+			t.Errorf("%+v: the outer bins are not open-ended: %+v", q, bins)
+		}
+	}
+	if s := statsOf(map[string]int{"1e308": 2, "-1e308": 1}); s == nil || math.IsInf(s.Mean, 0) || math.IsNaN(s.SD) {
+		t.Errorf("statistics of huge values: %+v", s)
+	}
+}
