@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -28,11 +29,9 @@ type embedded struct {
 }
 
 // socketDirName is the directory inside the data directory that holds the
-// embedded server's unix socket, and socketName the socket itself (the
-// driver takes a host ending in "sock" for a unix socket).
+// embedded servers' unix sockets.
 const (
 	socketDirName = "socket"
-	socketName    = "ferretdb.sock"
 	// maxSocketPath is the longest unix socket path we use: sun_path holds
 	// 108 bytes on Linux and 104 on macOS and the BSDs, the terminating
 	// NUL included.
@@ -66,7 +65,7 @@ func startEmbedded(ctx context.Context, dir string, pragmas []string, logger *sl
 	if e.socket, e.tempDir, err = socketPath(abs); err != nil {
 		return nil, err
 	}
-	if err := removeStaleSocket(e.socket); err != nil {
+	if err := removeStaleSockets(filepath.Dir(e.socket)); err != nil {
 		e.removeTemp()
 		return nil, err
 	}
@@ -95,7 +94,7 @@ func startEmbedded(ctx context.Context, dir string, pragmas []string, logger *sl
 		defer close(e.done)
 		_ = f.Run(runCtx) // returns only when runCtx is cancelled
 	}()
-	// "mongodb://%2Fpath%2Fto%2Fsocket%2Fferretdb.sock/": the driver
+	// "mongodb://%2Fpath%2Fto%2Fsocket%2Fferretdb-1-0.sock/": the driver
 	// unescapes the host and dials a unix socket for a host ending in
 	// "sock".
 	e.uri = f.MongoDBURI()
@@ -109,7 +108,8 @@ func startEmbedded(ctx context.Context, dir string, pragmas []string, logger *sl
 // removes at stop. Either way only this user can reach the socket: a
 // socket's own mode is not honoured everywhere, its directory's is.
 func socketPath(dataDir string) (socket, tempDir string, err error) {
-	inData := filepath.Join(dataDir, socketDirName, socketName)
+	name := socketName()
+	inData := filepath.Join(dataDir, socketDirName, name)
 	if len(inData) <= maxSocketPath {
 		if err := privateDir(filepath.Dir(inData)); err != nil {
 			return "", "", fmt.Errorf("store: socket directory: %w", err)
@@ -120,7 +120,7 @@ func socketPath(dataDir string) (socket, tempDir string, err error) {
 	if err != nil {
 		return "", "", fmt.Errorf("store: socket directory: %w", err)
 	}
-	socket = filepath.Join(tempDir, socketName)
+	socket = filepath.Join(tempDir, name)
 	if len(socket) > maxSocketPath {
 		_ = os.RemoveAll(tempDir)
 		return "", "", fmt.Errorf("store: no socket path shorter than %d bytes for the embedded database: shorten the data directory's path or TMPDIR", maxSocketPath+1)
@@ -163,20 +163,38 @@ func privateFiles(dir string) error {
 	return nil
 }
 
-// removeStaleSocket removes a socket left by a process that crashed, so
-// that listening does not fail with "address already in use". A socket
-// that still answers belongs to a running server on the same data
-// directory, which must not be cut off.
-func removeStaleSocket(path string) error {
-	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil
+// socketSeq numbers the embedded servers of this process.
+var socketSeq atomic.Int64
+
+// socketName is a name no other embedded server on the same data
+// directory uses: the CLI (org, token, export) opens the data directory
+// while the server runs, each with its own FerretDB on the same SQLite
+// files, as before. The driver takes a host ending in "sock" for a unix
+// socket.
+func socketName() string {
+	return fmt.Sprintf("ferretdb-%d-%d.sock", os.Getpid(), socketSeq.Add(1)-1)
+}
+
+// removeStaleSockets removes the sockets in dir that nothing answers on:
+// those left by processes that crashed. Sockets that answer belong to
+// running processes and are left alone.
+func removeStaleSockets(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("store: socket directory: %w", err)
 	}
-	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
-		_ = c.Close()
-		return fmt.Errorf("store: another server is using the data directory (its socket %s answers)", path)
-	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("store: remove stale socket: %w", err)
+	for _, de := range entries {
+		if de.Type() != fs.ModeSocket {
+			continue
+		}
+		path := filepath.Join(dir, de.Name())
+		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+			_ = c.Close()
+			continue
+		}
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("store: remove stale socket: %w", err)
+		}
 	}
 	return nil
 }
