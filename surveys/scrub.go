@@ -15,16 +15,84 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Marker replaces every contact detail found in free text.
 const Marker = "[removed]"
 
 // ContactSpans returns the byte ranges [start,end) of contact details in text, sorted, non-overlapping.
+//
+// The detectors run twice: on the text as written, and on a normalised copy
+// (normalise, below) in which the tricks people use to get a contact detail
+// past a filter are undone. Spans found in the copy are mapped back to the
+// text as written, so what is removed is always the original characters,
+// and text around them is kept exactly. Then the text is rendered with the
+// markers and scanned again, until nothing more is found (removing a span
+// can bring a context word closer to a number, for example), so that
+// scrubbing the result again removes nothing more.
 func ContactSpans(text string) [][2]int {
+	spans := findContacts(text)
+	for round := 0; len(spans) > 0 && round < 4; round++ {
+		clean := render(text, spans)
+		more := findContacts(clean.s)
+		if len(more) == 0 {
+			break
+		}
+		for _, m := range more {
+			a, b := clean.orig(m[0], m[1])
+			spans = append(spans, [2]int{a, b})
+		}
+		spans = propagate(mergeSpans(spans), text)
+	}
+	return spans
+}
+
+// findContacts unites the spans found in text and in its normalised copy.
+func findContacts(text string) [][2]int {
 	if text == "" {
 		return nil
 	}
+	spans := detect(text)
+	if norm, changed := normalise(text); changed {
+		for _, m := range detect(norm.s) {
+			a, b := norm.orig(m[0], m[1])
+			spans = append(spans, [2]int{a, b})
+		}
+	}
+	if len(spans) == 0 {
+		return nil
+	}
+	for i := range spans {
+		spans[i] = widenInvisible(text, spans[i])
+	}
+	return propagate(mergeSpans(spans), text)
+}
+
+// widenInvisible widens a span over the invisible characters around it and
+// the marks after it, which the normalised copy dropped: the keycap of a
+// last "7️⃣" and a bidi override before an address go with it.
+func widenInvisible(text string, s [2]int) [2]int {
+	for s[0] > 0 {
+		r, size := utf8.DecodeLastRuneInString(text[:s[0]])
+		if r < utf8.RuneSelf || !isInvisible(r) {
+			break
+		}
+		s[0] -= size
+	}
+	for s[1] < len(text) {
+		r, size := utf8.DecodeRuneInString(text[s[1]:])
+		if r < utf8.RuneSelf || !(isInvisible(r) || isMark(r)) {
+			break
+		}
+		s[1] += size
+	}
+	return s
+}
+
+// detect runs every detector on text as it is.
+func detect(text string) [][2]int {
 	var spans [][2]int
 	spans = appendEmails(spans, text)
 	if mayHaveObfuscatedEmail(text) {
@@ -50,16 +118,17 @@ func Scrub(text string) (clean string, removed int) {
 	if len(spans) == 0 {
 		return text, 0
 	}
-	var b strings.Builder
-	b.Grow(len(text) + len(spans)*len(Marker))
-	prev := 0
-	for _, s := range spans {
-		b.WriteString(text[prev:s[0]])
-		b.WriteString(Marker)
-		prev = s[1]
+	return render(text, spans).s, len(spans)
+}
+
+// render replaces each span (sorted, non-overlapping) with Marker; the
+// bytes of a marker map back to the whole span it replaced.
+func render(text string, spans [][2]int) mapped {
+	edits := make([]edit, len(spans))
+	for i, s := range spans {
+		edits[i] = edit{s[0], s[1], Marker}
 	}
-	b.WriteString(text[prev:])
-	return b.String(), len(spans)
+	return identity(text).apply(edits)
 }
 
 // mergeSpans sorts spans and unites the ones that overlap or touch.
@@ -175,6 +244,400 @@ func trimTrailing(text string, start, end int) int {
 		return end
 	}
 	return end
+}
+
+// ---------------------------------------------------------------- normalisation
+//
+// A contact detail can be written so that a person still reads it and a
+// pattern does not: "07O1234567" (a letter O), a soft hyphen or a
+// zero-width space inside a number or an address, full-width characters
+// ("lisa＠gmail.com"), letters spaced out ("l i s a @ g m a i l . c o m"),
+// keycap emoji digits, and links "defanged" the way security people write
+// them ("hxxps://bit[.]ly/abc", "bit . ly / 3xYz"). normalise undoes these
+// tricks in a copy of the text that remembers, for every byte, where in the
+// original it came from; the detectors run on the copy as well as on the
+// original (see findContacts), and what they find in the copy is removed
+// from the original.
+//
+// Every step is narrow, because the copy must not turn ordinary sentences
+// into contact details: a letter becomes a digit only inside a word that
+// already has digits, spaces are closed up only around an @ or a dot that
+// ends in a known top-level domain, and so on. The precision on the corpus
+// is measured before and after (docs/privacy.md).
+
+// mapped is a text derived from an original one: src[i] is the range of
+// the original that byte i of s came from. A nil src means s is the
+// original (most answers need no change, and then cost no map).
+type mapped struct {
+	s   string
+	src []srcRange
+}
+
+type srcRange struct{ start, end int32 }
+
+// edit replaces s[start:end] of a mapped text with repl.
+type edit struct {
+	start, end int
+	repl       string
+}
+
+func identity(text string) mapped { return mapped{s: text} }
+
+func (m mapped) at(i int) srcRange {
+	if m.src == nil {
+		return srcRange{int32(i), int32(i + 1)}
+	}
+	return m.src[i]
+}
+
+// orig maps the range [a,b) of m.s to the original text.
+func (m mapped) orig(a, b int) (int, int) {
+	return int(m.at(a).start), int(m.at(b - 1).end)
+}
+
+// apply makes the edits (sorted, non-overlapping, none empty); the bytes of
+// a replacement come from the whole range it replaced.
+func (m mapped) apply(edits []edit) mapped {
+	if len(edits) == 0 {
+		return m
+	}
+	var b strings.Builder
+	b.Grow(len(m.s))
+	src := make([]srcRange, 0, len(m.s))
+	copySrc := func(from, to int) {
+		if m.src != nil {
+			src = append(src, m.src[from:to]...)
+			return
+		}
+		for i := from; i < to; i++ {
+			src = append(src, srcRange{int32(i), int32(i + 1)})
+		}
+	}
+	prev := 0
+	for _, e := range edits {
+		b.WriteString(m.s[prev:e.start])
+		copySrc(prev, e.start)
+		r := srcRange{m.at(e.start).start, m.at(e.end - 1).end}
+		b.WriteString(e.repl)
+		for range len(e.repl) {
+			src = append(src, r)
+		}
+		prev = e.end
+	}
+	b.WriteString(m.s[prev:])
+	copySrc(prev, len(m.s))
+	return mapped{s: b.String(), src: src}
+}
+
+// normalise returns the normalised copy of text, and whether it differs.
+func normalise(text string) (mapped, bool) {
+	m := fold(text)
+	m = m.apply(defangEdits(m.s))
+	m = m.apply(spacedOutEdits(m.s))
+	m = m.apply(spacedPunctEdits(m.s))
+	m = m.apply(digitLookalikeEdits(m.s))
+	return m, m.s != text
+}
+
+// fold applies NFKC (full-width and small-form letters, digits and
+// punctuation become ASCII, "①" becomes "1", odd spaces become spaces) and
+// drops characters that are invisible: format characters (soft hyphen,
+// zero-width space and joiners, word joiner, BOM, bidi controls), fillers
+// that render as nothing, variation selectors, and marks drawn on an ASCII
+// character (keycaps: "0️⃣", combining strokes: "0̸").
+func fold(text string) mapped {
+	if isPlainASCII(text) || (norm.NFKC.IsNormalString(text) && !hasHidden(text)) {
+		return identity(text)
+	}
+	var it norm.Iter
+	it.InitString(norm.NFKC, text)
+	var b strings.Builder
+	b.Grow(len(text))
+	src := make([]srcRange, 0, len(text))
+	last := rune(0)
+	// A long decomposition ("½" is "1⁄2") can come in several pieces before
+	// the iterator moves on in the input: the bytes since the last move
+	// all come from the input between the two positions.
+	start, pending := 0, 0
+	for !it.Done() {
+		seg := it.Next()
+		for len(seg) > 0 {
+			r, size := utf8.DecodeRune(seg)
+			if !isInvisible(r) && !(isMark(r) && last > ' ' && last < utf8.RuneSelf) {
+				b.Write(seg[:size])
+				for range size {
+					src = append(src, srcRange{})
+				}
+				last = r
+			}
+			seg = seg[size:]
+		}
+		if end := it.Pos(); end > start || it.Done() {
+			r := srcRange{int32(start), int32(end)}
+			if end <= start { // the input's end: cannot happen, but keep the ranges non-empty
+				r = srcRange{int32(max(len(text)-1, 0)), int32(len(text))}
+			}
+			for i := pending; i < len(src); i++ {
+				src[i] = r
+			}
+			start, pending = end, len(src)
+		}
+	}
+	return mapped{s: b.String(), src: src}
+}
+
+// isPlainASCII reports whether text is printable ASCII and spaces, which
+// fold leaves as it is.
+func isPlainASCII(text string) bool {
+	for i := 0; i < len(text); i++ {
+		if c := text[i]; c >= utf8.RuneSelf || (c < ' ' && c != '\t' && c != '\n' && c != '\r') {
+			return false
+		}
+	}
+	return true
+}
+
+// hasHidden reports whether fold would drop anything from text.
+func hasHidden(text string) bool {
+	last := rune(0)
+	for _, r := range text {
+		if isInvisible(r) || (isMark(r) && last > ' ' && last < utf8.RuneSelf) {
+			return true
+		}
+		last = r
+	}
+	return false
+}
+
+func isInvisible(r rune) bool {
+	switch {
+	case r < 0x80:
+		return r < ' ' && r != '\t' && r != '\n' && r != '\r'
+	case unicode.Is(unicode.Cf, r):
+		return true
+	case r == 0x034F, r == 0x115F, r == 0x1160, r == 0x3164, r == 0xFFA0: // grapheme joiner, Hangul fillers
+		return true
+	case r >= 0xFE00 && r <= 0xFE0F, r >= 0xE0100 && r <= 0xE01EF: // variation selectors
+		return true
+	}
+	return false
+}
+
+func isMark(r rune) bool { return unicode.In(r, unicode.Mn, unicode.Me) }
+
+// Defanged links and addresses: "hxxps://", "h**p://", "bit[.]ly",
+// "example(dot)com", "name(@)mail.se".
+var defangRe = regexp.MustCompile(`(?i)(h(?:xx|\*\*|\[tt\]|tt)p(s?)(?:\[:\]|\(:\)|\{:\}|:)//)` +
+	`|(\s*[\[({<]\s*(?:\.|dot|punkt|punto|piste|krapka|крапка|точка|نقطة)\s*[\])}>]\s*)` +
+	`|(\s*[\[({<]\s*@\s*[\])}>]\s*)`)
+
+func defangEdits(text string) []edit {
+	if !strings.ContainsAny(text, "[({<*") && !strings.Contains(strings.ToLower(text), "hxxp") {
+		return nil
+	}
+	var edits []edit
+	for _, m := range defangRe.FindAllStringSubmatchIndex(text, -1) {
+		start, end := m[0], m[1]
+		switch {
+		case m[2] >= 0: // the scheme
+			if isAlnum(runeBefore(text, start)) || text[start:end] == "http://" || text[start:end] == "https://" {
+				continue
+			}
+			edits = append(edits, edit{start, end, "http" + text[m[4]:m[5]] + "://"})
+		case m[6] >= 0, m[8] >= 0: // a bracketed dot or @ between two words
+			if !isAlnum(runeBefore(text, start)) || !isAlnum(runeAt(text, end)) {
+				continue
+			}
+			repl := "."
+			if m[8] >= 0 {
+				repl = "@"
+			}
+			edits = append(edits, edit{start, end, repl})
+		}
+	}
+	return edits
+}
+
+// Letters spaced out: "l i s a @ g m a i l . c o m", "k y l e _ 2 0 0 9".
+// Five or more single characters, each followed by one space; only a run
+// that holds an @, a dot, an underscore or a slash is closed up, so "a b c
+// d e" and spaced-out digits (left to the number scanner) stay as they are.
+var spacedOutRe = regexp.MustCompile(`(?:^|\s)((?:[\p{L}\p{N}@._/+-] ){4,}[\p{L}\p{N}@._/+-])(?:\s|$)`)
+
+func spacedOutEdits(text string) []edit {
+	if !strings.Contains(text, " ") {
+		return nil
+	}
+	var edits []edit
+	for _, m := range spacedOutRe.FindAllStringSubmatchIndex(text, -1) {
+		start, end := m[2], m[3]
+		if !strings.ContainsAny(text[start:end], "@._/") {
+			continue
+		}
+		for i := start; i < end; i++ {
+			if text[i] == ' ' {
+				edits = append(edits, edit{i, i + 1, ""})
+			}
+		}
+	}
+	return edits
+}
+
+// Spaces around the dots of a domain and the @ of an address: "bit . ly /
+// 3xYz", "lisa . berg @ gmail . com". A sentence can also end with " . "
+// before a word that is a top-level domain ("el punto es", "OK . se till
+// att"), so without an @ the last word must be a domain that is no word in
+// the supported languages (spacedTLDs) or be followed by a path; with an @
+// it must be a top-level domain of strongTLDs or come after a mail
+// provider.
+var (
+	spacedPunctRe = regexp.MustCompile(`[\p{L}\p{N}_%+-]+(?:\s*[.@]\s*[\p{L}\p{N}_%+-]+)+(\s*/\s*[\p{L}\p{N}_@.=?&%+-]+)?`)
+	spacedTLDs    = setOf("com", "net", "org", "ly", "gg", "io", "xyz", "ru", "ua", "uk", "fi", "tk", "biz", "info", "dk", "ee", "pl")
+	mailProviders = setOf("gmail", "hotmail", "outlook", "yahoo", "icloud", "live", "protonmail", "proton", "yandex", "ukr", "mail")
+)
+
+func spacedPunctEdits(text string) []edit {
+	if !strings.Contains(text, " .") && !strings.Contains(text, ". ") && !strings.Contains(text, " @") &&
+		!strings.Contains(text, "@ ") && !strings.Contains(text, " /") && !strings.Contains(text, "/ ") {
+		return nil
+	}
+	var edits []edit
+	for _, m := range spacedPunctRe.FindAllStringSubmatchIndex(text, -1) {
+		start, end := m[0], m[1]
+		if isAlnum(runeBefore(text, start)) || !strings.ContainsFunc(text[start:end], unicode.IsSpace) {
+			continue
+		}
+		domainEnd := end
+		if m[2] >= 0 {
+			domainEnd = m[2]
+		}
+		if !spacedDomain(text[start:domainEnd], m[2] >= 0) {
+			continue
+		}
+		for i := start; i < end; {
+			r, size := utf8.DecodeRuneInString(text[i:])
+			if unicode.IsSpace(r) {
+				edits = append(edits, edit{i, i + size, ""})
+			}
+			i += size
+		}
+	}
+	return edits
+}
+
+// spacedDomain decides whether s ("bit . ly", "lisa @ gmail . com") is an
+// address or a domain written with spaces; path says whether "/ x" follows.
+func spacedDomain(s string, path bool) bool {
+	words := strings.FieldsFunc(s, func(r rune) bool { return r == '.' || r == '@' || unicode.IsSpace(r) })
+	if len(words) < 2 {
+		return false
+	}
+	tld := words[len(words)-1]
+	at := strings.LastIndexByte(s, '@')
+	if at < 0 {
+		return spacedTLDs[tld] || (path && (strongTLDs[tld] || weakTLDs[tld]))
+	}
+	if strings.Count(s, "@") > 1 {
+		return false
+	}
+	domain := strings.FieldsFunc(s[at+1:], func(r rune) bool { return r == '.' || unicode.IsSpace(r) })
+	if len(domain) < 2 {
+		return false
+	}
+	return strongTLDs[tld] || mailProviders[strings.ToLower(domain[0])]
+}
+
+// Letters that look like digits, inside a word that has digits: "07O1234567",
+// "6l2 34 56 78", "О67" (Cyrillic О), "12З" (Cyrillic З). A word of such
+// letters alone ("I", "o", "lol") is never changed; a capital O standing
+// alone between two digits is ("070 O12 ..." is rarely typed, but
+// "0 7 O 1 2 ..." is), while the "o" of "1 o 2" ("1 or 2" in Spanish) is
+// kept.
+func digitLookalike(r rune) (byte, bool) {
+	switch r {
+	case 'O', 'o', 'О', 'о', 'Ο', 'ο':
+		return '0', true
+	case 'l', 'I', 'І', 'і', 'Ι':
+		return '1', true
+	case 'З':
+		return '3', true
+	}
+	return 0, false
+}
+
+func digitLookalikeEdits(text string) []edit {
+	var edits []edit
+	for ws := 0; ws < len(text); {
+		r, size := utf8.DecodeRuneInString(text[ws:])
+		if !isAlnum(r) {
+			ws += size
+			continue
+		}
+		we, digits, lookalikes := ws, 0, 0
+		for we < len(text) {
+			r, size := utf8.DecodeRuneInString(text[we:])
+			if !isAlnum(r) {
+				break
+			}
+			if _, ok := digitValue(r); ok {
+				digits++
+			} else if _, ok := digitLookalike(r); ok {
+				lookalikes++
+			} else {
+				digits, lookalikes = -1, -1 // a word with other letters
+			}
+			we += size
+			if digits < 0 {
+				for we < len(text) {
+					r, size := utf8.DecodeRuneInString(text[we:])
+					if !isAlnum(r) {
+						break
+					}
+					we += size
+				}
+				break
+			}
+		}
+		standalone := digits == 0 && lookalikes == 1 && (r == 'O' || r == 'О') &&
+			digitNear(text, ws, -1) && digitNear(text, we, +1)
+		if (digits > 0 && lookalikes > 0) || standalone {
+			for i := ws; i < we; {
+				r, size := utf8.DecodeRuneInString(text[i:])
+				if d, ok := digitLookalike(r); ok {
+					edits = append(edits, edit{i, i + size, string(rune(d))})
+				}
+				i += size
+			}
+		}
+		ws = we
+	}
+	return edits
+}
+
+// digitNear reports whether a digit is found from i in direction dir (-1:
+// before i, +1: at or after i) past at most two separators.
+func digitNear(text string, i, dir int) bool {
+	for n := 0; n < 3; n++ {
+		var r rune
+		var size int
+		if dir < 0 {
+			r, size = utf8.DecodeLastRuneInString(text[:i])
+			i -= size
+		} else {
+			r, size = utf8.DecodeRuneInString(text[i:])
+			i += size
+		}
+		if size == 0 {
+			return false
+		}
+		if _, ok := digitValue(r); ok {
+			return true
+		}
+		if !isSepRune(r) {
+			return false
+		}
+	}
+	return false
 }
 
 // ---------------------------------------------------------------- e-mail
