@@ -32,6 +32,11 @@ const (
 	codeQ3       = "_q3"
 	codeSD       = "_sd"
 	codeMeanRank = "_mean_rank" // ranking: "_mean_rank:option"
+	// The method note's rows: breakdown "_method", then the responses
+	// collected and in the release, and the paragraphs ("_note:1"...).
+	codeMethod    = "_method"
+	codeCollected = "_collected"
+	codeReleased  = "_released"
 )
 
 // summaryRowKind says what a summaryRow holds.
@@ -214,6 +219,23 @@ func WriteCSV(w io.Writer, s *Summary) error {
 			if err := results(b.ID, &b.Results, true); err != nil {
 				return err
 			}
+		}
+	}
+	// The method note, after the tables: the responses collected and
+	// released as numbers, then each paragraph, under the breakdown
+	// "_method" that scripts can leave out.
+	st := s.Status
+	for _, r := range []struct {
+		code string
+		n    int
+	}{{codeCollected, st.Collected}, {codeReleased, st.Released}} {
+		if err := line(codeMethod, "", "", "", "", r.code, l.Responses, strconv.Itoa(r.n), ""); err != nil {
+			return err
+		}
+	}
+	for i, p := range s.Method {
+		if err := line(codeMethod, "", "", "", "", "_note:"+strconv.Itoa(i+1), p, "", ""); err != nil {
+			return err
 		}
 	}
 	cw.Flush()

@@ -195,6 +195,22 @@ func checkCSV(t *testing.T, s *Summary, data []byte) {
 		t.Fatalf("CSV header %q", rows[0])
 	}
 	rows = rows[1:]
+	// The method note comes last: the responses collected and released,
+	// then each paragraph.
+	var method [][]string
+	for len(rows) > 0 && rows[len(rows)-1][0] == "_method" {
+		method = append([][]string{rows[len(rows)-1]}, method...)
+		rows = rows[:len(rows)-1]
+	}
+	if len(method) != 2+len(s.Method) || method[0][5] != "_collected" || method[0][7] != strconv.Itoa(s.Status.Collected) ||
+		method[1][5] != "_released" || method[1][7] != strconv.Itoa(s.Status.Released) {
+		t.Fatalf("CSV method rows %q", method)
+	}
+	for i, p := range s.Method {
+		if r := method[2+i]; r[5] != "_note:"+strconv.Itoa(i+1) || r[6] != csvText(p) {
+			t.Errorf("CSV method paragraph %d: %q", i+1, r)
+		}
+	}
 	if s.Overall.Withheld {
 		if len(rows) != 1 || rows[0][7] != l.Withheld || rows[0][8] != "" {
 			t.Fatalf("withheld CSV: %q", rows)

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/youthvoice/youthvoice/surveys"
 )
 
 // ForgetPages makes the store act as if its responses were stored before
@@ -50,5 +52,42 @@ func SetCopyLease(d time.Duration) (restore func()) {
 // process that then died would have left it.
 func (s *Store) ClaimCopyAs(ctx context.Context, owner string) error {
 	_, err := s.db.Collection(colSettings).InsertOne(ctx, bson.D{{Key: "_id", Value: pagesCopying}, {Key: "owner", Value: owner}, {Key: "renewals", Value: 7}})
+	return err
+}
+
+// StripRecordKeys rewrites a survey's summary as it was stored before
+// perturbation: tallies without record-key sums (tests of the upgrade).
+func (s *Store) StripRecordKeys(ctx context.Context, surveyID string) error {
+	var d summaryDoc
+	if err := s.db.Collection(colSummaries).FindOne(ctx, bson.D{{Key: "_id", Value: surveyID}}).Decode(&d); err != nil {
+		return err
+	}
+	strip := func(z []byte, text string) ([]byte, error) {
+		t, err := decodeTally(z, text)
+		if err != nil {
+			return nil, err
+		}
+		var drop func(t *surveys.Tally)
+		drop = func(t *surveys.Tally) {
+			t.Keys = nil
+			for _, groups := range t.Breakdowns {
+				for _, g := range groups {
+					drop(g)
+				}
+			}
+		}
+		drop(t)
+		return encodeTally(t), nil
+	}
+	tally, err := strip(d.TallyZ, d.TallyText)
+	if err != nil {
+		return err
+	}
+	release, err := strip(d.ReleaseTallyZ, d.ReleaseTallyText)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.Collection(colSummaries).UpdateOne(ctx, bson.D{{Key: "_id", Value: surveyID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "tally_z", Value: tally}, {Key: "release_tally_z", Value: release}}}})
 	return err
 }
