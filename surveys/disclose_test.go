@@ -41,8 +41,8 @@ type attacker struct {
 	dev     float64
 	release string
 	vars    map[string]*interval
-	eqs  [][]string // eq[0] = sum of eq[1:]
-	le   [][2]string
+	eqs     [][]string // eq[0] = sum of eq[1:]
+	le      [][2]string
 	// weighted: the sum of weight*count over terms lies in [lo, hi] (a
 	// published mean times its count)
 	weighted []weightedEq
