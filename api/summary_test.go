@@ -268,7 +268,9 @@ func TestClosingRecountsAndFreezes(t *testing.T) {
 		t.Fatal(r.Status)
 	}
 	sum, _ := e.Store.Summary(context.Background(), id)
-	if !sum.Frozen || sum.Tally.Responses != 23 || sum.ReleaseN > 23 || (sum.ReleaseN > 0 && sum.ReleaseN < 10) {
+	// The final release holds every response, however few arrived since
+	// the one before.
+	if !sum.Frozen || sum.Tally.Responses != 23 || sum.ReleaseN != 23 {
 		t.Fatalf("after close: frozen %v n %d release %d", sum.Frozen, sum.Tally.Responses, sum.ReleaseN)
 	}
 }

@@ -301,6 +301,19 @@ func NextRelease(released, live *Tally, k int) bool {
 	return live.Responses >= k && live.Responses-released.Responses >= k
 }
 
+// FinalRelease decides whether the release made when a survey closes
+// moves on to the live tally: whenever it holds k responses or more and
+// the release does not hold them all, however few arrived since. The
+// step is smaller than k, but it is perturbed like any other (and it is
+// the last: a closed survey takes no more responses), so no response
+// collected stays out of the published results.
+func FinalRelease(released, live *Tally, k int) bool {
+	if released == nil {
+		released = &Tally{}
+	}
+	return live.Responses >= k && live.Responses != released.Responses
+}
+
 // ReleaseStatus says how the published release stands: how many responses
 // were collected and how many are in the release, when the next release
 // comes, what is held back and how many more it needs, and how the
