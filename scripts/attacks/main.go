@@ -34,6 +34,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/youthvoice/youthvoice/scripts/binserver"
+	"github.com/youthvoice/youthvoice/surveys"
 	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
 
@@ -65,18 +66,26 @@ func main() {
 type attack struct {
 	id, what string
 	run      func(r *runner) error
+	// input, if set, makes the attack's body before the server starts, so
+	// that making it (seconds for 4 GiB of zeros) is not in the wall time.
+	input func() ([]byte, error)
 }
 
 var attacks = []attack{
-	{"a", "double gzip, 4 GiB of zeros inside, to POST /v1/surveys/{id}/responses", func(r *runner) error { return r.bomb(4<<30, 2) }},
-	{"b", "double gzip, 1 GiB of zeros inside, to POST /v1/surveys/{id}/responses", func(r *runner) error { return r.bomb(1<<30, 2) }},
-	{"c", "single gzip, 100 MB of zeros inside, to POST /v1/surveys/{id}/responses", func(r *runner) error { return r.bomb(100<<20, 1) }},
-	{"d", "number question integer, min = max = 1e17; one answer; summaries", (*runner).hugeIntegers},
-	{"e", "150 questions x 40 options, first 40 breakdowns: create, then summaries", func(r *runner) error { return r.wideSurvey(150, 40, 40, 12) }},
-	{"f", "20 questions x 20 options, all breakdowns, 100 responses: summaries", func(r *runner) error { return r.wideSurvey(20, 20, 20, 100) }},
-	{"g", "number bounds 1e308, ten answers of 1e308: live, release, public results, JSON export", (*runner).nonFinite},
-	{"h", "100,000 access codes: in one call, then 10 calls of 10,000", (*runner).accessCodes},
-	{"i", "JSON at the body limits (64 KiB, 1 MiB): deepest nesting and most members, to submissions and definitions", (*runner).bodyLimit},
+	{"a", "double gzip, 4 GiB of zeros inside, to POST /v1/surveys/{id}/responses", func(r *runner) error { return r.bomb(2) },
+		func() ([]byte, error) { return gzipZeros(4<<30, 2) }},
+	{"b", "double gzip, 1 GiB of zeros inside, to POST /v1/surveys/{id}/responses", func(r *runner) error { return r.bomb(2) },
+		func() ([]byte, error) { return gzipZeros(1<<30, 2) }},
+	{"c", "single gzip, 100 MB of zeros inside, to POST /v1/surveys/{id}/responses", func(r *runner) error { return r.bomb(1) },
+		func() ([]byte, error) { return gzipZeros(100<<20, 1) }},
+	{"d", "number question integer, min = max = 1e17; one answer; summaries", (*runner).hugeIntegers, nil},
+	{"e", "150 questions x 40 options, first 40 breakdowns: create, then summaries", func(r *runner) error { return r.wideSurvey(150, 40, 40, 12) }, nil},
+	{"f", "20 questions x 20 options, all breakdowns, 100 responses: summaries", func(r *runner) error { return r.wideSurvey(20, 20, 20, 100) }, nil},
+	{"g", "number bounds 1e308, ten answers of 1e308: live, release, public results, JSON export", (*runner).nonFinite, nil},
+	{"h", "100,000 access codes: in one call, then 10 calls of 10,000", (*runner).accessCodes, nil},
+	{"i", "JSON at the body limits (64 KiB, 1 MiB): deepest nesting and most members, to submissions and definitions", (*runner).bodyLimit, nil},
+	{"j", "the largest breakdown-heavy survey the limits allow, 300 responses: every summary and export", func(r *runner) error { return r.largestValid(true) }, nil},
+	{"k", "the most questions and options the limits allow, 300 responses: every summary and export", func(r *runner) error { return r.largestValid(false) }, nil},
 }
 
 // step is one request of an attack.
@@ -132,6 +141,7 @@ type runner struct {
 	s     *binserver.Server
 	steps []step
 	rng   *rand.Rand
+	input []byte // made by the attack's input function
 	note  string // what the attack achieved, beyond statuses
 }
 
@@ -268,6 +278,13 @@ func run(bin, only string) (bool, error) {
 
 // carryOut starts a fresh server, runs one attack and measures it.
 func carryOut(bin string, a attack) (outcome, error) {
+	var input []byte
+	if a.input != nil {
+		var err error
+		if input, err = a.input(); err != nil {
+			return outcome{}, err
+		}
+	}
 	// Without the per-client submission rate limit: every request here
 	// comes from one address, and the attacks are not about volume.
 	s, err := binserver.Start(bin, binserver.Options{Args: []string{"--submit-rate", "0"}})
@@ -276,7 +293,7 @@ func carryOut(bin string, a attack) (outcome, error) {
 	}
 	defer s.Stop()
 	sm := s.Sample(50*time.Millisecond, *killRSS*1e6)
-	r := &runner{s: s, rng: rand.New(rand.NewPCG(10, 10))}
+	r := &runner{s: s, rng: rand.New(rand.NewPCG(10, 10)), input: input}
 	start := time.Now()
 	o := outcome{attack: a}
 	o.err = a.run(r)
@@ -414,17 +431,15 @@ func (r *runner) summaries(id, by string, public bool) {
 	r.do("GET export?format=json", "GET", "/v1/org/surveys/"+id+"/export?kind=summary&format=json", tok)
 }
 
-// bomb sends zeros compressed `layers` times, declared as such in
-// Content-Encoding, to the submissions of the example survey.
-func (r *runner) bomb(zeros int64, layers int) error {
+// bomb sends the attack's input, zeros compressed `layers` times,
+// declared as such in Content-Encoding, to the submissions of the example
+// survey.
+func (r *runner) bomb(layers int) error {
 	id, err := r.example()
 	if err != nil {
 		return err
 	}
-	body, err := gzipZeros(zeros, layers)
-	if err != nil {
-		return err
-	}
+	body := r.input
 	enc := strings.TrimSuffix(strings.Repeat("gzip, ", layers), ", ")
 	r.do(fmt.Sprintf("POST responses, %d bytes, Content-Encoding: %s", len(body), enc), "POST", "/v1/surveys/"+id+"/responses",
 		binserver.Request{Body: body, Header: map[string]string{"Content-Encoding": enc}})
@@ -646,5 +661,67 @@ func (r *runner) bodyLimit() error {
 	b = wide(*bodyLimitFlag, `{"default_language":"en","languages":["en"],"title":{"en":"t"},"sections":[{"id":"s","questions":[`, "]}]}",
 		func(i int) string { return fmt.Sprintf(`{"id":"q%d","type":"text","text":{"en":"?"}}`, i) })
 	r.do("POST /v1/org/surveys, every question that fits, "+size(b), "POST", "/v1/org/surveys", binserver.Request{Token: r.s.Token, Body: b})
+	return nil
+}
+
+// largestValid: what the limits on definitions still allow, at its
+// largest. With breakdowns: as many breakdown questions as allowed, each
+// with as many options as allowed, then single-choice questions of the
+// most options until the summary's cells reach their limit
+// (surveys.SummaryCells). Without: as many questions of as many options as
+// allowed. Submitted to, released, then read in every view and every
+// export.
+func (r *runner) largestValid(withBreakdowns bool) error {
+	var qs []map[string]any
+	var breakdowns []string
+	for i := range surveys.MaxBreakdowns {
+		if !withBreakdowns {
+			break
+		}
+		id := fmt.Sprintf("b%d", i+1)
+		qs = append(qs, choiceQuestion(id, surveys.MaxBreakdownOptions, true))
+		breakdowns = append(breakdowns, id)
+	}
+	groups := 1 + len(breakdowns)*(surveys.MaxBreakdownOptions+1)
+	perGroup := 1 + len(breakdowns)*(4+surveys.MaxBreakdownOptions)
+	for i := 0; len(qs) < surveys.MaxQuestions; i++ {
+		room := surveys.MaxSummaryCells/groups - perGroup - 4 // a single-choice question's cells: 4 + its options
+		if room < 2 {
+			break
+		}
+		options := min(room, surveys.MaxOptions)
+		qs = append(qs, choiceQuestion(fmt.Sprintf("q%d", i+1), options, false))
+		perGroup += 4 + options
+	}
+	b, _ := json.Marshal(definition(qs, map[string]any{"public_results": true}))
+	parsed, err := surveystest.Load(b)
+	if err != nil {
+		return err
+	}
+	id, err := r.create(fmt.Sprintf("POST /v1/org/surveys (%d questions, %d summary cells)", len(qs), parsed.SummaryCells()), b)
+	if id == "" || err != nil {
+		return err
+	}
+	const responses = 300
+	for range responses {
+		body, _ := json.Marshal(map[string]any{"submission_id": uuid(r.rng), "revision": 1, "lang": "en", "answers": surveystest.Answers(parsed, r.rng)})
+		if st, b, _, err := r.s.Do("POST", "/v1/surveys/"+id+"/responses", binserver.Request{Body: body}); err != nil || st != 201 {
+			return fmt.Errorf("submission: %d %s %v", st, b, err)
+		}
+	}
+	r.waitRelease(id, responses-2*10) // the release may trail by up to 2k
+	tok := binserver.Request{Token: r.s.Token, Timeout: *timeout + 5*time.Second}
+	base := "/v1/org/surveys/" + id
+	r.do("GET summary (release)", "GET", base+"/summary", tok)
+	r.do("GET summary?view=live", "GET", base+"/summary?view=live", tok)
+	for _, by := range breakdowns {
+		r.do("GET summary?by="+by, "GET", base+"/summary?by="+by, tok)
+		r.do("GET summary?view=live&by="+by, "GET", base+"/summary?view=live&by="+by, tok)
+	}
+	r.do("GET /v1/surveys/{id}/results", "GET", "/v1/surveys/"+id+"/results", binserver.Request{})
+	for _, f := range []string{"json", "csv", "xlsx", "pdf"} {
+		r.do("GET export?format="+f, "GET", base+"/export?kind=summary&format="+f, tok)
+	}
+	r.do("GET export?kind=responses&format=csv", "GET", base+"/export?kind=responses&format=csv", tok)
 	return nil
 }

@@ -63,7 +63,7 @@ func run() (bool, error) {
 	bin := flag.String("bin", "", "the youthvoice binary (default: build ./cmd/youthvoice into a temporary directory)")
 	dur := flag.Duration("d", 5*time.Minute, "how long the load runs")
 	rate := flag.Float64("rate", 180, "submissions a second")
-	clients := flag.Int("clients", 16, "concurrent submitting clients")
+	clients := flag.Int("clients", 64, "concurrent submitting clients (each waits for its answer; group commit makes an answer take tens of milliseconds)")
 	appRate := flag.Float64("app-rate", 20, "app reads of the survey a second")
 	analystRate := flag.Float64("analyst-rate", 10, "analyst reads of the summary a second (the release and each breakdown in turn)")
 	exportEvery := flag.Duration("export-every", 15*time.Second, "an export (summary CSV, XLSX, PDF in turn) this often")
