@@ -427,33 +427,54 @@ func isMark(r rune) bool { return unicode.In(r, unicode.Mn, unicode.Me) }
 
 // Defanged links and addresses: "hxxps://", "h**p://", "bit[.]ly",
 // "example(dot)com", "name(@)mail.se".
-var defangRe = regexp.MustCompile(`(?i)(h(?:xx|\*\*|\[tt\]|tt)p(s?)(?:\[:\]|\(:\)|\{:\}|:)//)` +
-	`|(\s*[\[({<]\s*(?:\.|dot|punkt|punto|piste|krapka|крапка|точка|نقطة)\s*[\])}>]\s*)` +
-	`|(\s*[\[({<]\s*@\s*[\])}>]\s*)`)
+var (
+	defangSchemeRe  = regexp.MustCompile(`(?i)h(?:xx|\*\*|\[tt\]|tt)p(s?)(?:\[:\]|\(:\)|\{:\}|:)//`)
+	defangBracketRe = regexp.MustCompile(`^(?i)\s*(?:(\.|dot|punkt|punto|piste|krapka|крапка|точка|نقطة)|@)\s*[\])}>]`)
+)
 
 func defangEdits(text string) []edit {
-	if !strings.ContainsAny(text, "[({<*") && !strings.Contains(strings.ToLower(text), "hxxp") {
-		return nil
-	}
 	var edits []edit
-	for _, m := range defangRe.FindAllStringSubmatchIndex(text, -1) {
-		start, end := m[0], m[1]
-		switch {
-		case m[2] >= 0: // the scheme
+	if strings.Contains(text, "//") {
+		for _, m := range defangSchemeRe.FindAllStringSubmatchIndex(text, -1) {
+			start, end := m[0], m[1]
 			if isAlnum(runeBefore(text, start)) || text[start:end] == "http://" || text[start:end] == "https://" {
 				continue
 			}
-			edits = append(edits, edit{start, end, "http" + text[m[4]:m[5]] + "://"})
-		case m[6] >= 0, m[8] >= 0: // a bracketed dot or @ between two words
-			if !isAlnum(runeBefore(text, start)) || !isAlnum(runeAt(text, end)) {
-				continue
-			}
-			repl := "."
-			if m[8] >= 0 {
-				repl = "@"
-			}
-			edits = append(edits, edit{start, end, repl})
+			edits = append(edits, edit{start, end, "http" + text[m[2]:m[3]] + "://"})
 		}
+	}
+	// A bracketed dot or @ between two words, with any spaces around it.
+	scheme := len(edits)
+	for from := 0; from < len(text); {
+		k := strings.IndexAny(text[from:], "[({<")
+		if k < 0 {
+			break
+		}
+		p := from + k
+		from = p + 1
+		m := defangBracketRe.FindStringSubmatchIndex(text[p+1:])
+		if m == nil {
+			continue
+		}
+		start, end := p, p+1+m[1]
+		for start > 0 && (text[start-1] == ' ' || text[start-1] == '\t') {
+			start--
+		}
+		for end < len(text) && (text[end] == ' ' || text[end] == '\t') {
+			end++
+		}
+		if !isAlnum(runeBefore(text, start)) || !isAlnum(runeAt(text, end)) {
+			continue
+		}
+		repl := "@"
+		if m[2] >= 0 {
+			repl = "."
+		}
+		edits = append(edits, edit{start, end, repl})
+		from = end
+	}
+	if scheme > 0 && len(edits) > scheme {
+		sort.Slice(edits, func(a, b int) bool { return edits[a].start < edits[b].start })
 	}
 	return edits
 }
@@ -462,23 +483,44 @@ func defangEdits(text string) []edit {
 // Five or more single characters, each followed by one space; only a run
 // that holds an @, a dot, an underscore or a slash is closed up, so "a b c
 // d e" and spaced-out digits (left to the number scanner) stay as they are.
-var spacedOutRe = regexp.MustCompile(`(?:^|\s)((?:[\p{L}\p{N}@._/+-] ){4,}[\p{L}\p{N}@._/+-])(?:\s|$)`)
-
 func spacedOutEdits(text string) []edit {
-	if !strings.Contains(text, " ") {
-		return nil
-	}
 	var edits []edit
-	for _, m := range spacedOutRe.FindAllStringSubmatchIndex(text, -1) {
-		start, end := m[2], m[3]
-		if !strings.ContainsAny(text[start:end], "@._/") {
-			continue
+	for i := 0; i < len(text); {
+		// i starts a word: read single characters, each followed by one space.
+		j, last, count, special := i, i, 0, false
+		for j < len(text) {
+			r, size := utf8.DecodeRuneInString(text[j:])
+			if !isAlnum(r) && !strings.ContainsRune("@._/+-", r) {
+				break
+			}
+			end := j + size
+			if end < len(text) && !unicode.IsSpace(runeAt(text, end)) {
+				break // a longer word
+			}
+			count++
+			special = special || strings.ContainsRune("@._/", r)
+			last = end
+			if end+1 >= len(text) || text[end] != ' ' {
+				break
+			}
+			j = end + 1
 		}
-		for i := start; i < end; i++ {
-			if text[i] == ' ' {
-				edits = append(edits, edit{i, i + 1, ""})
+		if count >= 5 && special {
+			for k := i; k < last; k++ {
+				if text[k] == ' ' {
+					edits = append(edits, edit{k, k + 1, ""})
+				}
 			}
 		}
+		// on to the next word
+		k := max(last, i+1)
+		for k < len(text) && !unicode.IsSpace(runeAt(text, k)) {
+			k++
+		}
+		for k < len(text) && unicode.IsSpace(runeAt(text, k)) {
+			k++
+		}
+		i = k
 	}
 	return edits
 }
@@ -497,8 +539,10 @@ var (
 )
 
 func spacedPunctEdits(text string) []edit {
-	if !strings.Contains(text, " .") && !strings.Contains(text, ". ") && !strings.Contains(text, " @") &&
-		!strings.Contains(text, "@ ") && !strings.Contains(text, " /") && !strings.Contains(text, "/ ") {
+	// A space before a dot, @ or slash, or after an @: ". " alone ends
+	// every sentence and is no reason to look further.
+	if !strings.Contains(text, " .") && !strings.Contains(text, " @") && !strings.Contains(text, "@ ") &&
+		!strings.Contains(text, " /") {
 		return nil
 	}
 	var edits []edit
@@ -566,6 +610,9 @@ func digitLookalike(r rune) (byte, bool) {
 }
 
 func digitLookalikeEdits(text string) []edit {
+	if !strings.ContainsFunc(text, func(r rune) bool { _, ok := digitValue(r); return ok }) {
+		return nil
+	}
 	var edits []edit
 	for ws := 0; ws < len(text); {
 		r, size := utf8.DecodeRuneInString(text[ws:])

@@ -226,6 +226,9 @@ func TestScrubCorpus(t *testing.T) {
 	if recall < 0.98 {
 		t.Errorf("recall %.4f < 0.98", recall)
 	}
+	if whole := ratio(total.whole, total.expected); whole < 0.98 {
+		t.Errorf("whole %.4f < 0.98", whole)
+	}
 	if precision < 0.95 {
 		t.Errorf("precision %.4f < 0.95", precision)
 	}
