@@ -1,10 +1,19 @@
 // Command attacks sends the availability attacks of issue 10 to the built
 // youthvoice binary, one at a time, each to a fresh server process on a
-// fresh data directory, and reports for each the HTTP statuses, the wall
-// time, whether the server stayed up (GET /healthz afterwards) and the
-// process's peak resident memory (the larger of VmRSS sampled every 50 ms
-// and VmHWM from /proc/PID/status; a fresh process per attack makes VmHWM
-// the peak of that attack alone).
+// fresh data directory, and reports for each the HTTP statuses and time
+// of each request, the attack's wall time (from the server being ready to
+// the last answer: its setup, such as creating a survey and submitting
+// answers, and its waits for the summarizer included), whether the server
+// stayed up (GET /healthz afterwards) and the process's peak resident
+// memory (the larger of VmRSS sampled every 50 ms and VmHWM from
+// /proc/PID/status; a fresh process per attack makes VmHWM the peak of
+// that attack alone, start-up included). The server runs with its
+// defaults, except --submit-rate 0: every request here comes from one
+// address, and the attacks are not about volume.
+//
+// Attacks a to i are the findings of issue 10's review; j and k are the
+// largest surveys that the limits on definitions allow, read in every
+// view and exported in every format.
 //
 //	go run ./scripts/attacks [-bin PATH] [-only a,b] [-timeout 30s] [-max-rss 300] [-kill-rss 1500]
 //

@@ -269,6 +269,15 @@ func run() (bool, error) {
 		collected.Results.N != nil && collected.Results.N.N != nil {
 		fmt.Printf("the live view counts %d responses\n", *collected.Results.N.N)
 	}
+	var release struct {
+		Status struct {
+			Collected int `json:"collected"`
+			Released  int `json:"released"`
+		} `json:"status"`
+	}
+	if _, err := s.JSON("GET", "/v1/org/surveys/"+id+"/summary", analyst, nil, &release); err == nil && release.Status.Collected > 0 {
+		fmt.Printf("the release: %d collected, %d released\n", release.Status.Collected, release.Status.Released)
+	}
 
 	ok := true
 	if failed > 0 {
