@@ -246,8 +246,7 @@ func (s *Server) Memory() (rss, hwm int64, err error) {
 // its RSS passes the cap, so that a successful memory attack cannot take
 // the memory of a machine shared with others.
 type Sampler struct {
-	s        *Server
-	cap      int64
+	limit    int64
 	mu       sync.Mutex
 	peak     int64
 	last     int64
@@ -256,9 +255,9 @@ type Sampler struct {
 	finished chan struct{}
 }
 
-// Sample starts sampling every interval; cap 0 means no cap.
-func (s *Server) Sample(interval time.Duration, cap int64) *Sampler {
-	sm := &Sampler{s: s, cap: cap, stop: make(chan struct{}), finished: make(chan struct{})}
+// Sample starts sampling every interval; a limit of 0 means no cap.
+func (s *Server) Sample(interval time.Duration, limit int64) *Sampler {
+	sm := &Sampler{limit: limit, stop: make(chan struct{}), finished: make(chan struct{})}
 	go func() {
 		defer close(sm.finished)
 		t := time.NewTicker(interval)
@@ -268,7 +267,7 @@ func (s *Server) Sample(interval time.Duration, cap int64) *Sampler {
 				sm.mu.Lock()
 				sm.last = rss
 				sm.peak = max(sm.peak, rss)
-				over := cap > 0 && rss > cap && !sm.capped
+				over := limit > 0 && rss > limit && !sm.capped
 				if over {
 					sm.capped = true
 				}
