@@ -153,6 +153,15 @@ func TestSummaryHostileLabels(t *testing.T) {
 	if seen != 2*len(hostile) {
 		t.Errorf("%d option rows, want %d", seen, 2*len(hostile))
 	}
+	var notes []string
+	for _, r := range rows[1:] {
+		if strings.HasPrefix(r[5], "_note:") {
+			notes = append(notes, r[6])
+		}
+	}
+	if strings.Join(notes, "|") != "'=1+1|ab" {
+		t.Errorf("method notes %q, want the formula escaped and the NUL dropped", notes)
+	}
 
 	f, err := excelize.OpenReader(bytes.NewReader(x))
 	if err != nil {
