@@ -55,9 +55,9 @@ func findContacts(text string) [][2]int {
 		return nil
 	}
 	spans := detect(text)
-	if norm, changed := normalise(text); changed {
-		for _, m := range detect(norm.s) {
-			a, b := norm.orig(m[0], m[1])
+	if folded, changed := normalise(text); changed {
+		for _, m := range detect(folded.s) {
+			a, b := folded.orig(m[0], m[1])
 			spans = append(spans, [2]int{a, b})
 		}
 	}
