@@ -2,6 +2,7 @@ package surveys
 
 import (
 	"math"
+	"sync"
 	"slices"
 	"sort"
 	"strconv"
@@ -59,6 +60,9 @@ type Protected struct {
 	hidden map[string]bool // scope -> group not shown
 	exact  bool            // no disclosure control (the live view)
 	dims   []*Question     // breakdown questions every response is counted in
+	// memo keeps statistics once computed: a Protected is cached and read
+	// by every download of its release, in every language and breakdown.
+	memo sync.Map // scope|question|statement -> *Stats or map[string]float64
 }
 
 type sdcCell struct {
@@ -388,8 +392,10 @@ func (p *Protected) buildScope(sc string, t *Tally) {
 			}
 		case Scale, Number:
 			var bins []string
-			for _, b := range binsOf(q) {
-				c("bin:"+b.key, b.count(qt.Values), b.count(qk.Values))
+			bs := binsOf(q)
+			counts, keys := binned(bs, qt.Values), binned(bs, qk.Values)
+			for i, b := range bs {
+				c("bin:"+b.key, counts[i], keys[i])
 				bins = append(bins, k("bin:"+b.key))
 			}
 			if q.Type == Scale && q.DontKnow {
@@ -412,8 +418,10 @@ func (p *Protected) buildScope(sc string, t *Tally) {
 				rc("skipped", qt.Seen-row.Answered, qk.Seen-rowk.Answered)
 				p.part(k("seen"), rk("answered"), rk("skipped"))
 				var bins []string
-				for _, b := range binsOf(q) {
-					rc("bin:"+b.key, b.count(row.Values), b.count(rowk.Values))
+				bs := binsOf(q)
+				counts, keys := binned(bs, row.Values), binned(bs, rowk.Values)
+				for i, b := range bs {
+					rc("bin:"+b.key, counts[i], keys[i])
 					bins = append(bins, rk("bin:"+b.key))
 				}
 				if q.DontKnow {
@@ -624,15 +632,24 @@ type bin struct {
 	from, to float64 // inclusive
 }
 
-func (b bin) count(values map[string]int) int {
-	n := 0
+// binned counts values (value -> count) into bins, parsing each value
+// once: a number question's tally holds every distinct value given, so
+// this is the one loop of a summary that grows with the responses.
+func binned(bins []bin, values map[string]int) []int {
+	out := make([]int, len(bins))
 	for v, c := range values {
 		f, err := strconv.ParseFloat(v, 64)
-		if err == nil && f >= b.from && f <= b.to {
-			n += c
+		if err != nil {
+			continue
+		}
+		for i, b := range bins { // disjoint bins: at most one holds f
+			if f >= b.from && f <= b.to {
+				out[i] += c
+				break
+			}
 		}
 	}
-	return n
+	return out
 }
 
 // binsOf lists a scale's points, or a number's bins: one per value when

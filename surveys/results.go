@@ -162,7 +162,7 @@ func (p *Protected) group(dim, code, label, lang string) GroupResults {
 				qr.Options = append(qr.Options, LabelledCount{Code: o.Code, Label: tr(o.Label), Count: p.count(k("opt:"+o.Code), k("answered"))})
 			}
 			if q.Type == Ranking {
-				if ranks := p.meanRanks(sc, q, qt); statsShown && ranks != nil {
+				if ranks := p.memoRanks(sc, q, qt); statsShown && ranks != nil {
 					for _, o := range q.Options {
 						qr.MeanRanks = append(qr.MeanRanks, MeanRank{Code: o.Code, Label: tr(o.Label), MeanRank: ranks[o.Code]})
 					}
@@ -177,7 +177,7 @@ func (p *Protected) group(dim, code, label, lang string) GroupResults {
 				qr.DontKnow = &dk
 			}
 			if statsShown {
-				qr.Stats = statsOf(p.values(sc, q, qt.Values, qk(t, q.ID).Values))
+				qr.Stats = p.memoStats(sc+"|"+q.ID+"|", func() *Stats { return statsOf(p.values(sc, q, qt.Values, qk(t, q.ID).Values)) })
 			} else {
 				qr.StatsWithheld = true
 			}
@@ -199,7 +199,7 @@ func (p *Protected) group(dim, code, label, lang string) GroupResults {
 					if rk := qk(t, q.ID).Rows[s.Code]; rk != nil {
 						keys = rk.Values
 					}
-					sr.Stats = statsOf(p.values(sc, q, row.Values, keys))
+					sr.Stats = p.memoStats(sc+"|"+q.ID+"|"+s.Code, func() *Stats { return statsOf(p.values(sc, q, row.Values, keys)) })
 				} else {
 					sr.StatsWithheld = true
 				}
@@ -236,6 +236,27 @@ func (p *Protected) values(sc string, q *Question, counts, keys map[string]int) 
 		}
 	}
 	return out
+}
+
+// memoStats computes a statistic once (the live view, whose tally
+// changes, is never cached, so its statistics need no memo either).
+func (p *Protected) memoStats(id string, compute func() *Stats) *Stats {
+	if v, ok := p.memo.Load(id); ok {
+		return v.(*Stats)
+	}
+	st := compute()
+	p.memo.Store(id, st)
+	return st
+}
+
+func (p *Protected) memoRanks(sc string, q *Question, qt *QuestionTally) map[string]float64 {
+	id := "rank" + sc + "|" + q.ID
+	if v, ok := p.memo.Load(id); ok {
+		return v.(map[string]float64)
+	}
+	ranks := p.meanRanks(sc, q, qt)
+	p.memo.Store(id, ranks)
+	return ranks
 }
 
 // meanRanks are the mean places of a ranking question's options, from
