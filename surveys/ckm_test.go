@@ -2,6 +2,8 @@ package surveys
 
 import (
 	"math"
+	"slices"
+	"strconv"
 	"testing"
 )
 
@@ -72,7 +74,53 @@ func TestBinsAreBounded(t *testing.T) {
 			t.Errorf("%+v: the outer bins are not open-ended: %+v", q, bins)
 		}
 	}
-	if s := statsOf(map[string]int{"1e308": 2, "-1e308": 1}); s == nil || math.IsInf(s.Mean, 0) || math.IsNaN(s.SD) {
+	if s := statsOf(map[string]int{"1e308": 2, "-1e308": 1}, nil); s == nil || math.IsInf(s.Mean, 0) || math.IsNaN(s.SD) {
 		t.Errorf("statistics of huge values: %+v", s)
+	}
+}
+
+// A number question's tally keeps at most about NumberLevels distinct
+// values, and a value's bucket lies in the same bin as the value.
+func TestNumberBucketsAreBoundedAndKeepBins(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	for _, q := range []*Question{
+		{Type: Number, Min: f(0), Max: f(10)},
+		{Type: Number, Integer: true, Min: f(0), Max: f(120)},
+		{Type: Number, Integer: true, Min: f(-1e9), Max: f(1e9)},
+		{Type: Number, Min: f(-3.5), Max: f(1e6)},
+		{Type: Number},
+	} {
+		tl := NewTally()
+		lo, hi := -1e9, 1e9
+		if q.Min != nil {
+			lo, hi = *q.Min, *q.Max
+		}
+		bins := binsOf(q)
+		for i := range 200000 {
+			v := lo + (hi-lo)*float64(i)/200000
+			if q.Integer {
+				v = math.Round(v)
+			}
+			if i%2 == 1 {
+				v = lo + float64(i%1000)/100 // small values near the bottom too
+			}
+			key := numberBucket(q, v)
+			tl.Keys = nil
+			inc(&tl.Days, key, 1)
+			b, err := strconv.ParseFloat(key, 64)
+			if err != nil {
+				t.Fatalf("%q: %v", key, err)
+			}
+			if q.Min != nil && slices.IndexFunc(bins, func(x bin) bool { return v >= x.from && v <= x.to }) !=
+				slices.IndexFunc(bins, func(x bin) bool { return b >= x.from && b <= x.to }) {
+				t.Fatalf("%+v: %v counted as %v, in another bin", q, v, b)
+			}
+		}
+		if n := len(tl.Days); (q.Min != nil && n > NumberLevels+1) || n > 22000 {
+			t.Errorf("%+v: %d distinct values kept", q, n)
+		}
+	}
+	if numberBucket(&Question{Type: Number, Integer: true, Min: new(float64), Max: func() *float64 { v := 100.0; return &v }()}, 37) != "37" {
+		t.Error("a small whole range is not exact")
 	}
 }

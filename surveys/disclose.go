@@ -2,11 +2,11 @@ package surveys
 
 import (
 	"math"
-	"sync"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Disclosure control: the one place every number shown to analysts,
@@ -393,7 +393,7 @@ func (p *Protected) buildScope(sc string, t *Tally) {
 		case Scale, Number:
 			var bins []string
 			bs := binsOf(q)
-			counts, keys := binned(bs, qt.Values), binned(bs, qk.Values)
+			counts, keys := binned(bs, qt.Values, qk.Values)
 			for i, b := range bs {
 				c("bin:"+b.key, counts[i], keys[i])
 				bins = append(bins, k("bin:"+b.key))
@@ -419,7 +419,7 @@ func (p *Protected) buildScope(sc string, t *Tally) {
 				p.part(k("seen"), rk("answered"), rk("skipped"))
 				var bins []string
 				bs := binsOf(q)
-				counts, keys := binned(bs, row.Values), binned(bs, rowk.Values)
+				counts, keys := binned(bs, row.Values, rowk.Values)
 				for i, b := range bs {
 					rc("bin:"+b.key, counts[i], keys[i])
 					bins = append(bins, rk("bin:"+b.key))
@@ -629,14 +629,16 @@ func (p *Protected) decideStats(dims []*Question) {
 // a range of a number question.
 type bin struct {
 	key      string
-	from, to float64 // inclusive
+	from, to float64 // inclusive, for counting
+	lo, hi   float64 // as labelled
 }
 
-// binned counts values (value -> count) into bins, parsing each value
-// once: a number question's tally holds every distinct value given, so
-// this is the one loop of a summary that grows with the responses.
-func binned(bins []bin, values map[string]int) []int {
-	out := make([]int, len(bins))
+// binned counts values (value -> count) into bins, and their key sums
+// (value -> key sum), parsing each value once: a number question's tally
+// holds up to NumberLevels values, so this is the loop of a summary that
+// does most steps.
+func binned(bins []bin, values, keys map[string]int) (counts, keySums []int) {
+	counts, keySums = make([]int, len(bins)), make([]int, len(bins))
 	for v, c := range values {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil {
@@ -644,12 +646,13 @@ func binned(bins []bin, values map[string]int) []int {
 		}
 		for i, b := range bins { // disjoint bins: at most one holds f
 			if f >= b.from && f <= b.to {
-				out[i] += c
+				counts[i] += c
+				keySums[i] += keys[v]
 				break
 			}
 		}
 	}
-	return out
+	return counts, keySums
 }
 
 // binsOf lists a scale's points, or a number's bins: one per value when
@@ -659,10 +662,49 @@ func binned(bins []bin, values map[string]int) []int {
 // up to the answers). It takes a bounded number of steps whatever the
 // bounds: a loop counting up from 1e17 by 1 would never end.
 func binsOf(q *Question) []bin {
+	out := binRanges(q)
+	for i := range out {
+		b := &out[i]
+		switch {
+		case q.Type == Scale || q.Type == Matrix:
+			b.key = strconv.Itoa(i + 1)
+		case b.lo == b.hi:
+			b.key = NumberKey(b.lo)
+		default:
+			b.key = NumberKey(b.lo) + "-" + NumberKey(b.hi)
+		}
+	}
+	return out
+}
+
+// numberRanges is how many equal ranges a number question's values are
+// binned in when they are not few whole numbers.
+const numberRanges = 5
+
+// numberRange is the i-th of numberRanges equal ranges from lo to hi,
+// inclusive (whole numbers for an integer question).
+func numberRange(lo, hi float64, integer bool, i int) (from, to float64) {
+	width := (hi - lo) / numberRanges
+	from, to = lo+float64(i)*width, lo+float64(i+1)*width
+	if integer {
+		from, to = math.Ceil(from), math.Ceil(to)-1
+		if i == numberRanges-1 {
+			to = hi
+		}
+	} else if i < numberRanges-1 {
+		to = math.Nextafter(to, math.Inf(-1))
+	}
+	return from, to
+}
+
+// binRanges are the bins of binsOf without their keys: from and to for
+// counting, lo and hi as labelled (the outer bins count beyond them).
+func binRanges(q *Question) []bin {
 	if q.Type == Scale || q.Type == Matrix {
 		out := make([]bin, max(0, min(q.Points, MaxPoints)))
 		for i := range out {
-			out[i] = bin{key: strconv.Itoa(i + 1), from: float64(i + 1), to: float64(i + 1)}
+			v := float64(i + 1)
+			out[i] = bin{from: v, to: v, lo: v, hi: v}
 		}
 		return out
 	}
@@ -681,22 +723,12 @@ func binsOf(q *Question) []bin {
 		// Integers: lo+1 differs from lo (below 2^53), so the steps are exact.
 		for i := 0; i <= int(whole); i++ {
 			v := math.Ceil(lo) + float64(i)
-			out = append(out, bin{key: NumberKey(v), from: v, to: v})
+			out = append(out, bin{from: v, to: v, lo: v, hi: v})
 		}
 	} else {
-		const n = 5
-		width := (hi - lo) / n
-		for i := range n {
-			from, to := lo+float64(i)*width, lo+float64(i+1)*width
-			if q.Integer {
-				from, to = math.Ceil(from), math.Ceil(to)-1
-				if i == n-1 {
-					to = hi
-				}
-			} else if i < n-1 {
-				to = math.Nextafter(to, math.Inf(-1))
-			}
-			out = append(out, bin{key: NumberKey(from) + "-" + NumberKey(to), from: from, to: to})
+		for i := range numberRanges {
+			from, to := numberRange(lo, hi, q.Integer, i)
+			out = append(out, bin{from: from, to: to, lo: from, hi: to})
 		}
 	}
 	if len(out) > 0 {
@@ -718,16 +750,22 @@ type Stats struct {
 // statsOf computes exact statistics of a value histogram (value -> count).
 // Quartiles use the midpoint of the two middle values (Tukey's hinges are
 // not used; it is the median of each half, inclusive method).
-func statsOf(values map[string]int) *Stats {
+func statsOf(values map[string]int, adjust func(value string, count int) int) *Stats {
 	type vc struct {
 		v float64
 		c int
 	}
-	var list []vc
+	list := make([]vc, 0, len(values))
 	n := 0
 	for s, c := range values {
+		if adjust != nil {
+			c = adjust(s, c)
+		}
+		if c <= 0 {
+			continue
+		}
 		f, err := strconv.ParseFloat(s, 64)
-		if err != nil || c <= 0 {
+		if err != nil {
 			continue
 		}
 		list = append(list, vc{f, c})

@@ -177,7 +177,7 @@ func (p *Protected) group(dim, code, label, lang string) GroupResults {
 				qr.DontKnow = &dk
 			}
 			if statsShown {
-				qr.Stats = p.memoStats(sc+"|"+q.ID+"|", func() *Stats { return statsOf(p.values(sc, q, qt.Values, qk(t, q.ID).Values)) })
+				qr.Stats = p.memoStats(sc+"|"+q.ID+"|", func() *Stats { return statsOf(qt.Values, p.values(sc, q, qt.Values, qk(t, q.ID).Values)) })
 			} else {
 				qr.StatsWithheld = true
 			}
@@ -199,7 +199,7 @@ func (p *Protected) group(dim, code, label, lang string) GroupResults {
 					if rk := qk(t, q.ID).Rows[s.Code]; rk != nil {
 						keys = rk.Values
 					}
-					sr.Stats = p.memoStats(sc+"|"+q.ID+"|"+s.Code, func() *Stats { return statsOf(p.values(sc, q, row.Values, keys)) })
+					sr.Stats = p.memoStats(sc+"|"+q.ID+"|"+s.Code, func() *Stats { return statsOf(row.Values, p.values(sc, q, row.Values, keys)) })
 				} else {
 					sr.StatsWithheld = true
 				}
@@ -219,23 +219,17 @@ func qk(t *Tally, id string) *QuestionTally {
 	return &QuestionTally{}
 }
 
-// values is the distribution statistics are computed from (rule 6): each
-// value's count perturbed like a published count, with the key of the
-// responses that gave it, in scope sc. Statistics are thus a function of
+// values perturbs the distribution statistics are computed from (rule 6):
+// each value's count like a published count, with the key of the
+// responses that gave it, in scope sc (nil: exact). Statistics are thus a function of
 // perturbed counts only, and reveal nothing exact that the counts hide.
 // The live view computes them from the exact counts.
-func (p *Protected) values(sc string, q *Question, counts, keys map[string]int) map[string]int {
+func (p *Protected) values(sc string, q *Question, counts, keys map[string]int) func(value string, count int) int {
 	if p.exact || !perturbation {
-		return counts
+		return nil
 	}
-	scope := p.cells[sc+"|n"]
-	out := make(map[string]int, len(counts))
-	for v, c := range counts {
-		if pc := perturb(c, cellUniform(int64(keys[v]), scope.key)); pc > 0 {
-			out[v] = pc
-		}
-	}
-	return out
+	scope := p.cells[sc+"|n"].key
+	return func(v string, c int) int { return perturb(c, cellUniform(int64(keys[v]), scope)) }
 }
 
 // memoStats computes a statistic once (the live view, whose tally

@@ -3,6 +3,7 @@ package surveys
 import (
 	"fmt"
 	"maps"
+	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -150,7 +151,7 @@ func (t *Tally) count(qs []*Question, visible map[string]bool, r *Response, w in
 				inc(&qt.Values, strconv.Itoa(a.Point), w)
 			}
 		case Number:
-			inc(&qt.Values, NumberKey(a.Number), w)
+			inc(&qt.Values, numberBucket(q, a.Number), w)
 		case Ranking:
 			for i, c := range a.Order {
 				if i == 0 {
@@ -188,6 +189,65 @@ func (t *Tally) count(qs []*Question, visible map[string]bool, r *Response, w in
 			}
 		}
 	}
+}
+
+// NumberLevels is the most distinct values a number question's tally
+// keeps: a tally that kept every distinct answer would grow with the
+// responses (and so would every summary computed from it).
+const NumberLevels = 200
+
+// numberBucket is the value a number answer is counted as: itself when
+// the question's bounds hold at most NumberLevels whole numbers, else the
+// bottom of its step of 1/NumberLevels of the range (whole for an integer
+// question); without bounds, three significant digits (and 0 below
+// 0.001: at most about 22,000 values). Statistics of
+// number questions are exact to that resolution; bins, whose edges lie on
+// the steps, are exact.
+func numberBucket(q *Question, v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return NumberKey(0)
+	}
+	if q.Min == nil || q.Max == nil || *q.Max <= *q.Min {
+		if math.Abs(v) < 0.001 {
+			return NumberKey(0) // answers are within ±MaxNumber: 12 decades of 900 values each side
+		}
+		digits := math.Floor(math.Log10(math.Abs(v))) - 2
+		p := math.Pow(10, digits)
+		if r := math.Round(v/p) * p; !math.IsInf(r, 0) && !math.IsNaN(r) {
+			return strconv.FormatFloat(r, 'g', 3, 64)
+		}
+		return NumberKey(v)
+	}
+	lo, hi := *q.Min, *q.Max
+	step := (hi - lo) / NumberLevels
+	if q.Integer {
+		if hi-lo <= NumberLevels {
+			return NumberKey(math.Round(v))
+		}
+		step = math.Ceil(step)
+	}
+	if step <= 0 || math.IsInf(step, 0) || math.IsNaN(step) {
+		return NumberKey(v)
+	}
+	b := math.Max(lo, math.Min(hi, lo+math.Floor((v-lo)/step)*step))
+	// Rounding can put a step's bottom just across a bin's edge: keep it
+	// in the bin of the value itself.
+	// (Bounds that hold more than NumberLevels values make numberRanges
+	// bins, binRanges.)
+	for i := range numberRanges {
+		from, to := numberRange(lo, hi, q.Integer, i)
+		if i == 0 {
+			from = math.Inf(-1)
+		}
+		if i == numberRanges-1 {
+			to = math.Inf(1)
+		}
+		if v >= from && v <= to {
+			b = math.Max(from, math.Min(to, b))
+			break
+		}
+	}
+	return NumberKey(b)
 }
 
 // NumberKey is how a number answer is counted: its shortest exact decimal.
