@@ -177,7 +177,7 @@ const (
 	// BenchmarkLargestSurvey, docs/performance.md).
 	MaxBreakdowns       = 4     // breakdown questions per survey
 	MaxBreakdownOptions = 12    // options of one breakdown question
-	MaxSummaryCells     = 50000 // SummaryCells of a definition
+	MaxSummaryCells     = 40000 // SummaryCells of a definition
 )
 
 // NumberBins is the most bins a number question's table can have; a number
