@@ -311,3 +311,54 @@ func TestSmallGroupsDoNotHoldBackTheRelease(t *testing.T) {
 		t.Errorf("perturbation %+v", pt)
 	}
 }
+
+// Every view of a release (every language, with and without each
+// breakdown, asked for again) shows the same numbers: the same cell always
+// has the same noise, so nothing is learnt by asking again in another
+// way. The exports and public results are cut from the same Protected
+// (api: TestSummaryExportCSVMatchesTheAPI).
+func TestEveryViewShowsTheSameNumbers(t *testing.T) {
+	for _, name := range []string{"safety-online-offline.json", "youth-policy-consultation.json"} {
+		def := loadExample(t, name)
+		tally := tallyResponses(def, randomResponses(t, def, 200, 3))
+		numbers := func(p *surveys.Protected, lang, by string) map[string]string {
+			out := map[string]string{}
+			r := p.Results(lang, by, "-")
+			forEachCount(r, func(where string, c surveys.Count) {
+				if c.N != nil {
+					out[where] = fmt.Sprint(*c.N)
+				} else {
+					out[where] = "suppressed"
+				}
+			})
+			return out
+		}
+		first := surveys.Disclose(def, tally, 10)
+		for _, by := range append([]string{""}, dimensionsOf(def)...) {
+			want := numbers(first, def.DefaultLanguage, by)
+			for _, lang := range def.Languages {
+				again := surveys.Disclose(def, copyTally(tally), 10) // computed afresh, as another process would
+				if got := numbers(again, lang, by); fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Fatalf("%s by %q in %s: other numbers", name, by, lang)
+				}
+			}
+			// Everyone's numbers are the same in every breakdown's download.
+			all, base := numbers(first, "en", by), numbers(first, "en", "")
+			for where, v := range base {
+				if len(where) > 0 && where[0] == '/' && all[where] != v {
+					t.Fatalf("%s: %s is %s alone and %s by %s", name, where, v, all[where], by)
+				}
+			}
+		}
+	}
+}
+
+func dimensionsOf(def *surveys.Definition) []string {
+	var out []string
+	for _, q := range def.Questions() {
+		if q.Breakdown {
+			out = append(out, q.ID)
+		}
+	}
+	return out
+}
