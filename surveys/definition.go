@@ -204,7 +204,7 @@ func (d *Definition) SummaryCells() int {
 // QuestionCells is the number of counts one question's table holds for one
 // group: seen, hidden, answered and skipped; then one per option (two for
 // multiple choice: chose it or not), one per scale point (and "don't
-// know"), NumberBins for a number, and for each matrix statement its
+// know"), NumberBins + NumberLevels/10 for a number, and for each matrix statement its
 // answered, skipped, points and "don't know".
 func (q *Question) QuestionCells() int {
 	n := 4
@@ -220,7 +220,9 @@ func (q *Question) QuestionCells() int {
 	case Scale:
 		n += q.Points + dk
 	case Number:
-		n += NumberBins
+		// Its bins, and the values its statistics are computed from: up to
+		// NumberLevels per group, which cost about as much as 20 counts.
+		n += NumberBins + NumberLevels/10
 	case Matrix:
 		n += len(q.Statements) * (2 + q.Points + dk)
 	}

@@ -283,7 +283,8 @@ func TestSummarySizeIsLimited(t *testing.T) {
 // SummaryCells counts what the summary computes; the examples are well
 // within the limits.
 func TestSummaryCellsOfExamples(t *testing.T) {
-	for name, want := range map[string]int{"youth-policy-consultation.json": 17 * 312, "safety-online-offline.json": 17 * 396} {
+	// (Each has one number question.)
+	for name, want := range map[string]int{"youth-policy-consultation.json": 17 * 332, "safety-online-offline.json": 17 * 416} {
 		def := loadExample(t, name)
 		if got := def.SummaryCells(); got != want {
 			t.Errorf("%s: %d cells, want %d", name, got, want)
