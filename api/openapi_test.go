@@ -2,7 +2,10 @@ package api_test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -63,5 +66,53 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 	}
 	if len(extra) > 0 {
 		t.Errorf("openapi.json lists routes that do not exist: %v", extra)
+	}
+}
+
+// Every field code the server can put in a problem is in the document's
+// enum, so a client switching on codes knows them all: the codes are read
+// from the source, so a new one cannot ship undocumented.
+func TestOpenAPIListsEveryFieldCode(t *testing.T) {
+	b, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]struct {
+					Enum []string `json:"enum"`
+				} `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	enum := doc.Components.Schemas["FieldError"].Properties["code"].Enum
+	declared := regexp.MustCompile(`\bCode = "([a-z_]+)"`)
+	var files []string
+	for _, dir := range []string{".", "../surveys"} {
+		m, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		files = append(files, m...)
+	}
+	found := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range declared.FindAllStringSubmatch(string(src), -1) {
+			found++
+			if !slices.Contains(enum, m[1]) {
+				t.Errorf("%s: field code %q is not in FieldError.code's enum", f, m[1])
+			}
+		}
+	}
+	if found < 40 {
+		t.Fatalf("found only %d field codes in the source", found)
 	}
 }
