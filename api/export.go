@@ -65,6 +65,18 @@ func (s *Server) exportSummary(c *fiber.Ctx) error {
 	}
 	format := c.Query("format", "csv")
 	lang := i18n.NewMatcher(surveyLanguages(&sv.Draft)).Best(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
+	headMime := map[string]string{"csv": mimeCSV, "xlsx": mimeXLSX, "pdf": mimePDF, "json": fiber.MIMEApplicationJSONCharsetUTF8}[format]
+	if headMime == "" {
+		return badFormat()
+	}
+	if c.Method() == fiber.MethodHead {
+		// The headers only: no numbers leave, so nothing is audited or built.
+		c.Set(fiber.HeaderContentType, headMime)
+		c.Set(fiber.HeaderContentLanguage, lang)
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+exportName(sv.ID, "summary", lang, format)+`"`)
+		return nil
+	}
 	rel, err := s.summaryRelease(c.UserContext(), sv)
 	if err != nil {
 		return err

@@ -188,3 +188,40 @@ func TestSummaryCachesStayBounded(t *testing.T) {
 		t.Fatalf("cached: %d releases (%d bytes), %d renderings (%d bytes)", releases, releaseBytes, renderings, renderingBytes)
 	}
 }
+
+// A HEAD of a summary export shows no numbers and records nothing.
+func TestHeadOfASummaryExportIsNotAudited(t *testing.T) {
+	e := apitest.New(t)
+	id, owner, _ := publishExample(t, e, "safety-online-offline.json")
+	exports := func() int {
+		var log struct {
+			Entries []struct{ Action string }
+		}
+		e.Do("GET", "/v1/org/audit", nil, bearer(owner)...).JSON(t, &log)
+		n := 0
+		for _, a := range log.Entries {
+			if a.Action == "export" {
+				n++
+			}
+		}
+		return n
+	}
+	for _, f := range []string{"csv", "xlsx", "pdf", "json"} {
+		r := e.Do("HEAD", "/v1/org/surveys/"+id+"/export?kind=summary&format="+f, nil, bearer(owner)...)
+		if r.Status != 200 || len(r.Body) != 0 || r.Header.Get("Content-Disposition") == "" {
+			t.Fatalf("HEAD %s: %d %q", f, r.Status, r.Body)
+		}
+	}
+	if r := e.Do("HEAD", "/v1/org/surveys/"+id+"/export?kind=summary&format=doc", nil, bearer(owner)...); r.Status != 422 {
+		t.Fatalf("HEAD of an unknown format: %d", r.Status)
+	}
+	if n := exports(); n != 0 {
+		t.Fatalf("HEADs wrote %d audit entries", n)
+	}
+	if r := e.Do("GET", "/v1/org/surveys/"+id+"/export?kind=summary&format=csv", nil, bearer(owner)...); r.Status != 200 {
+		t.Fatal(r.Status)
+	}
+	if n := exports(); n != 1 {
+		t.Fatalf("a GET wrote %d audit entries", n)
+	}
+}
