@@ -19,7 +19,7 @@ import (
 
 // publishExample publishes an example survey and returns its id, owner
 // token and definition.
-func publishExample(t *testing.T, e *apitest.Env, file string) (string, string, *surveys.Definition) {
+func publishExample(t testing.TB, e *apitest.Env, file string) (string, string, *surveys.Definition) {
 	t.Helper()
 	b, err := os.ReadFile("../examples/surveys/" + file)
 	if err != nil {

@@ -38,7 +38,7 @@ func createSurvey(t *testing.T, e *apitest.Env, tok string, def any) string {
 	return r.Map(t)["id"].(string)
 }
 
-func publishSurvey(t *testing.T, e *apitest.Env, tok, id string) {
+func publishSurvey(t testing.TB, e *apitest.Env, tok, id string) {
 	t.Helper()
 	if r := e.Do("POST", "/v1/org/surveys/"+id+"/publish", nil, bearer(tok)...); r.Status != 200 {
 		t.Fatalf("publish: %d %s", r.Status, r.Body)
