@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -36,9 +37,15 @@ type cachedSurvey struct {
 	survey  *surveys.Survey
 	matcher i18n.Matcher
 	fetched time.Time
-	// langs remembers the language chosen for each (?lang, Accept-Language).
-	langs *sync.Map
+	// langs remembers the language chosen for each (?lang, Accept-Language),
+	// at most maxLangKeys of them (the pairs are the client's to choose: a
+	// client sending a new pair with every request must not grow it).
+	langs     *sync.Map
+	langCount *atomic.Int32
 }
+
+// maxLangKeys bounds langs: real clients send a handful of pairs.
+const maxLangKeys = 256
 
 // lang negotiates the survey's language for a request, once per distinct
 // pair of ?lang and Accept-Language.
@@ -48,7 +55,9 @@ func (cs cachedSurvey) lang(explicit, accept string) string {
 		return l.(string)
 	}
 	l := cs.matcher.Best(explicit, accept)
-	cs.langs.Store(langKey{strings.Clone(explicit), strings.Clone(accept)}, l)
+	if cs.langCount.Add(1) <= maxLangKeys {
+		cs.langs.Store(langKey{strings.Clone(explicit), strings.Clone(accept)}, l)
+	}
 	return l
 }
 
@@ -143,7 +152,7 @@ func (s *Server) publicSurvey(c *fiber.Ctx, id string) (cachedSurvey, error) {
 	if err != nil {
 		return cs, err
 	}
-	cs = cachedSurvey{survey: sv, matcher: i18n.NewMatcher(surveyLanguages(&sv.Draft)), fetched: now, langs: &sync.Map{}}
+	cs = cachedSurvey{survey: sv, matcher: i18n.NewMatcher(surveyLanguages(&sv.Draft)), fetched: now, langs: &sync.Map{}, langCount: &atomic.Int32{}}
 	s.cache.mu.Lock()
 	if len(s.cache.states) > maxRenderedKeys {
 		clear(s.cache.states)

@@ -73,6 +73,7 @@ type Server struct {
 	now     func() time.Time
 	routes  map[routeKey]bool // every registered route
 	cache   *surveyCache
+	ready   readiness // the last readiness check (health.go)
 
 	hashKey    []byte
 	committer  *store.Committer

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/youthvoice/youthvoice/api/apitest"
 	"github.com/youthvoice/youthvoice/store"
@@ -114,7 +115,9 @@ func TestFullDatabase(t *testing.T) {
 	}
 	t.Logf("%d responses acknowledged before the database filled up", len(acked))
 
-	// Readiness reports a store that cannot write.
+	// Readiness reports a store that cannot write (within a second: a
+	// readiness result is reused for that long).
+	e2.Clock.Advance(2 * time.Second)
 	if r := e2.Do("GET", "/readyz", nil); r.Status != 503 || r.Header.Get("Retry-After") == "" {
 		t.Errorf("readyz on a full database: %d (Retry-After %q) %s", r.Status, r.Header.Get("Retry-After"), r.Body)
 	}
