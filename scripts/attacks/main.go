@@ -696,16 +696,25 @@ func (r *runner) largestValid(withBreakdowns bool) error {
 		qs = append(qs, choiceQuestion(id, surveys.MaxBreakdownOptions, true))
 		breakdowns = append(breakdowns, id)
 	}
-	groups := 1 + len(breakdowns)*(surveys.MaxBreakdownOptions+1)
-	perGroup := 1 + len(breakdowns)*(4+surveys.MaxBreakdownOptions)
+	// cells is what the server counts: surveys.SummaryCells of the
+	// definition as it would be sent.
+	cells := func(qs []map[string]any) int {
+		b, _ := json.Marshal(definition(qs, nil))
+		d, err := surveystest.Load(b)
+		if err != nil {
+			return surveys.MaxSummaryCells + 1
+		}
+		return d.SummaryCells()
+	}
 	for i := 0; len(qs) < surveys.MaxQuestions; i++ {
-		room := surveys.MaxSummaryCells/groups - perGroup - 4 // a single-choice question's cells: 4 + its options
-		if room < 2 {
+		options := surveys.MaxOptions
+		for options >= 2 && cells(append(qs, choiceQuestion("x", options, false))) > surveys.MaxSummaryCells {
+			options--
+		}
+		if options < 2 {
 			break
 		}
-		options := min(room, surveys.MaxOptions)
 		qs = append(qs, choiceQuestion(fmt.Sprintf("q%d", i+1), options, false))
-		perGroup += 4 + options
 	}
 	b, _ := json.Marshal(definition(qs, map[string]any{"public_results": true}))
 	parsed, err := surveystest.Load(b)
