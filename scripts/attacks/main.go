@@ -11,7 +11,9 @@
 // defaults, except --submit-rate 0: every request here comes from one
 // address, and the attacks are not about volume.
 //
-// Attacks a to i are the findings of issue 10's review; j and k are the
+// Attacks a to i and l are the findings of issue 10's review (l: the
+// embedded database must be out of reach of other local users; run as
+// root, the program tries its sockets as user nobody); j and k are the
 // largest surveys that the limits on definitions allow, read in every
 // view and exported in every format.
 //
@@ -34,8 +36,11 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/url"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -57,6 +62,9 @@ var (
 )
 
 func main() {
+	if len(os.Args) == 4 && os.Args[1] == probeArg {
+		probe(os.Args[2], os.Args[3]) // the program as another user: see dialAsOtherUser
+	}
 	bin := flag.String("bin", "", "the youthvoice binary (default: build ./cmd/youthvoice into a temporary directory)")
 	only := flag.String("only", "", "comma-separated attack ids to run (default: all)")
 	flag.Parse()
@@ -95,6 +103,7 @@ var attacks = []attack{
 	{"i", "JSON at the body limits (64 KiB, 1 MiB): deepest nesting and most members, to submissions and definitions", (*runner).bodyLimit, nil},
 	{"j", "the largest breakdown-heavy survey the limits allow, 300 responses: every summary and export", func(r *runner) error { return r.largestValid(true) }, nil},
 	{"k", "the most questions and options the limits allow, 300 responses: every summary and export", func(r *runner) error { return r.largestValid(false) }, nil},
+	{"l", "the embedded database, from another local user: the process's listeners, each tried as user nobody", (*runner).databaseReach, nil},
 }
 
 // step is one request of an attack.
@@ -109,18 +118,19 @@ type step struct {
 // outcome is one attack's result.
 type outcome struct {
 	attack
-	steps   []step
-	wall    time.Duration
-	healthy bool
-	peak    int64 // bytes
-	killed  bool  // by the sampler, for passing -kill-rss
-	exit    string
-	note    string
-	err     error // the attack could not be carried out
+	steps    []step
+	wall     time.Duration
+	healthy  bool
+	peak     int64 // bytes
+	killed   bool  // by the sampler, for passing -kill-rss
+	exit     string
+	note     string
+	problems []string
+	err      error // the attack could not be carried out
 }
 
 func (o outcome) failures() []string {
-	var f []string
+	f := append([]string(nil), o.problems...)
 	if o.err != nil {
 		f = append(f, "attack not carried out: "+o.err.Error())
 	}
@@ -147,11 +157,12 @@ func (o outcome) failures() []string {
 
 // runner carries out one attack against one fresh server.
 type runner struct {
-	s     *binserver.Server
-	steps []step
-	rng   *rand.Rand
-	input []byte // made by the attack's input function
-	note  string // what the attack achieved, beyond statuses
+	s        *binserver.Server
+	steps    []step
+	rng      *rand.Rand
+	input    []byte   // made by the attack's input function
+	note     string   // what the attack achieved, beyond statuses
+	problems []string // failures found other than by a request's status
 }
 
 // do sends one request of the attack and records it.
@@ -307,7 +318,7 @@ func carryOut(bin string, a attack) (outcome, error) {
 	o := outcome{attack: a}
 	o.err = a.run(r)
 	o.wall = time.Since(start)
-	o.steps, o.note = r.steps, r.note
+	o.steps, o.note, o.problems = r.steps, r.note, r.problems
 	o.healthy = s.Healthy()
 	sm.Close()
 	o.peak, o.killed = sm.Peak()
@@ -747,4 +758,114 @@ func (r *runner) largestValid(withBreakdowns bool) error {
 	}
 	r.do("GET export?kind=responses&format=csv", "GET", base+"/export?kind=responses&format=csv", tok)
 	return nil
+}
+
+// databaseReach: the embedded FerretDB listened on a loopback TCP port
+// without authentication, so any local user could read the hash key and
+// add an owner token. The process may listen on TCP only at its public
+// address; every unix socket it listens on must refuse another user. The
+// check reads the process's listeners from /proc and, when this program
+// runs as root, dials each unix socket as user nobody (uid 65534).
+func (r *runner) databaseReach() error {
+	l, err := r.s.Listeners()
+	if err != nil {
+		return err
+	}
+	var seen []string
+	for _, a := range l.TCP {
+		if a == r.s.Addr {
+			seen = append(seen, "TCP "+a+" (the API)")
+			continue
+		}
+		how := ""
+		if reached, _, err := dialAsOtherUser("tcp", a); err == nil && reached {
+			how = ", which user nobody reached"
+		}
+		seen = append(seen, "TCP "+a+how)
+		r.problems = append(r.problems, "a TCP listener besides the API: "+a+how)
+	}
+	for _, p := range l.Unix {
+		if strings.HasPrefix(p, "@") || p == "(unnamed)" {
+			seen = append(seen, "unix "+p)
+			r.problems = append(r.problems, "an abstract unix socket, which file permissions do not protect: "+p)
+			continue
+		}
+		dir := "?"
+		if fi, err := os.Stat(filepath.Dir(p)); err == nil {
+			dir = fmt.Sprintf("%#o", fi.Mode().Perm())
+		}
+		reached, detail, err := dialAsOtherUser("unix", p)
+		switch {
+		case err != nil:
+			seen = append(seen, fmt.Sprintf("unix %s (directory %s; not tried as another user: %v)", p, dir, err))
+		case reached:
+			seen = append(seen, fmt.Sprintf("unix %s (directory %s): user nobody connected", p, dir))
+			r.problems = append(r.problems, "user nobody reached the unix socket "+p)
+		default:
+			seen = append(seen, fmt.Sprintf("unix %s (directory %s): user nobody refused (%s)", p, dir, detail))
+		}
+	}
+	if len(l.Unix) == 0 && len(l.TCP) <= 1 {
+		seen = append(seen, "no database listener (an external MongoDB?)")
+	}
+	r.note = "listeners: " + strings.Join(seen, "; ")
+	return nil
+}
+
+// probeArg makes the program a probe: `attacks probeArg NETWORK ADDRESS`
+// dials the address and exits 0 if it connected, 3 if not.
+const probeArg = "-probe-dial"
+
+func probe(network, addr string) {
+	c, err := net.DialTimeout(network, addr, 2*time.Second)
+	if err != nil {
+		var op *net.OpError
+		if errors.As(err, &op) {
+			err = op.Err
+		}
+		fmt.Print(err)
+		os.Exit(3)
+	}
+	c.Close()
+	os.Exit(0)
+}
+
+// dialAsOtherUser runs this program, copied where anyone may run it, as
+// user nobody (uid and gid 65534) to dial an address, which only root can
+// do; it reports whether the dial connected and, if not, why.
+func dialAsOtherUser(network, addr string) (bool, string, error) {
+	if os.Geteuid() != 0 {
+		return false, "", errors.New("this program is not root, so it cannot act as another user")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return false, "", err
+	}
+	dir, err := os.MkdirTemp("", "youthvoice-probe")
+	if err != nil {
+		return false, "", err
+	}
+	defer os.RemoveAll(dir)
+	b, err := os.ReadFile(self)
+	if err != nil {
+		return false, "", err
+	}
+	exe := filepath.Join(dir, "probe")
+	if err := os.WriteFile(exe, b, 0o755); err != nil {
+		return false, "", err
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return false, "", err
+	}
+	cmd := exec.Command(exe, probeArg, network, addr)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return true, "", nil
+	case errors.As(err, &exit) && exit.ExitCode() == 3:
+		return false, strings.TrimSpace(string(out)), nil
+	}
+	return false, "", fmt.Errorf("probe as nobody: %v %s", err, out)
 }

@@ -466,3 +466,84 @@ func (s *Server) HeapInuse() (int64, error) {
 
 // MB formats bytes as megabytes (10^6), as the figures are given.
 func MB(b int64) string { return fmt.Sprintf("%.0f MB", float64(b)/1e6) }
+
+// Listeners are the sockets on which the process accepts connections.
+type Listeners struct {
+	TCP  []string // host:port
+	Unix []string // paths; an abstract socket starts with "@"
+}
+
+// Listeners reads the process's listening sockets from /proc: its open
+// socket descriptors (/proc/PID/fd), matched by inode against the TCP
+// sockets in state LISTEN (/proc/PID/net/tcp, tcp6) and the unix sockets
+// that accept connections (/proc/PID/net/unix).
+func (s *Server) Listeners() (Listeners, error) {
+	var l Listeners
+	proc := "/proc/" + strconv.Itoa(s.PID)
+	fds, err := os.ReadDir(proc + "/fd")
+	if err != nil {
+		return l, err
+	}
+	inodes := map[string]bool{}
+	for _, fd := range fds {
+		target, err := os.Readlink(proc + "/fd/" + fd.Name())
+		if err != nil {
+			continue // closed meanwhile
+		}
+		if ino, ok := strings.CutPrefix(target, "socket:["); ok {
+			inodes[strings.TrimSuffix(ino, "]")] = true
+		}
+	}
+	for _, file := range []string{"tcp", "tcp6"} {
+		b, err := os.ReadFile(proc + "/net/" + file)
+		if err != nil {
+			return l, err
+		}
+		for _, line := range strings.Split(string(b), "\n")[1:] {
+			f := strings.Fields(line)
+			// sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+			if len(f) < 10 || f[3] != "0A" || !inodes[f[9]] {
+				continue
+			}
+			l.TCP = append(l.TCP, hexAddr(f[1]))
+		}
+	}
+	b, err := os.ReadFile(proc + "/net/unix")
+	if err != nil {
+		return l, err
+	}
+	for _, line := range strings.Split(string(b), "\n")[1:] {
+		f := strings.Fields(line)
+		// Num RefCount Protocol Flags Type St Inode [Path]; flag 0x10000 is
+		// __SO_ACCEPTCON, a listening socket.
+		if len(f) < 7 || !inodes[f[6]] {
+			continue
+		}
+		flags, err := strconv.ParseUint(f[3], 16, 32)
+		if err != nil || flags&0x10000 == 0 {
+			continue
+		}
+		path := "(unnamed)"
+		if len(f) > 7 {
+			path = f[7]
+		}
+		l.Unix = append(l.Unix, path)
+	}
+	return l, nil
+}
+
+// hexAddr turns /proc/net/tcp's "0100007F:1F90" (the address in the
+// kernel's byte order, 32 bits at a time; the port big-endian) into
+// "127.0.0.1:8080".
+func hexAddr(s string) string {
+	h, p, ok := strings.Cut(s, ":")
+	port, err := strconv.ParseUint(p, 16, 16)
+	raw, err2 := hex.DecodeString(h)
+	if !ok || err != nil || err2 != nil || (len(raw) != 4 && len(raw) != 16) {
+		return s
+	}
+	for i := 0; i < len(raw); i += 4 { // each 32-bit word is little-endian
+		raw[i], raw[i+1], raw[i+2], raw[i+3] = raw[i+3], raw[i+2], raw[i+1], raw[i]
+	}
+	return net.JoinHostPort(net.IP(raw).String(), strconv.FormatUint(port, 10))
+}
