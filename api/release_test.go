@@ -43,7 +43,7 @@ func TestReleaseKeepsUpWithTheResponses(t *testing.T) {
 	const k = 10
 	sent, releases := 0, map[int]bool{}
 	for sent < 300 {
-		for range 1 + rng.IntN(7) {
+		for range 1 + rng.IntN(12) {
 			if r := e.Do("POST", "/v1/surveys/"+id+"/responses", surveystest.Submission(def, 1, rng)); r.Status != 201 {
 				t.Fatalf("%d %s", r.Status, r.Body)
 			}

@@ -493,18 +493,27 @@ func (p *Protected) hideGroup(sc string) {
 
 // secondary repeats rule 4 until nothing changes.
 func (p *Protected) secondary() {
+	everyone := p.cells["|n"] // published exactly, never suppressed
 	for changed := true; changed; {
 		changed = false
 		for _, pt := range p.parts {
 			if pt.total == nil {
 				continue
 			}
-			var suppressed, sum int
+			var suppressed, sum, shown int
 			for _, m := range pt.members {
 				if m.suppressed {
 					suppressed++
 					sum += m.pub
+				} else {
+					shown += m.pub
 				}
+			}
+			if pt.total == everyone {
+				// What the suppressed parts add up to is public: the exact
+				// total minus the parts shown. (Their perturbed sum may
+				// fall below k when the total does not.)
+				sum = everyone.value - shown
 			}
 			var unsafe bool
 			if pt.total.suppressed {
@@ -517,7 +526,7 @@ func (p *Protected) secondary() {
 			}
 			if m := smallestShown(pt.members); m != nil {
 				m.suppressed = true
-			} else if !pt.total.suppressed {
+			} else if !pt.total.suppressed && pt.total != everyone {
 				pt.total.suppressed = true
 			} else {
 				continue
