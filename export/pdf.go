@@ -1,11 +1,9 @@
 package export
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"image/color"
-	"image/png"
 	"io"
 	"math"
 	"reflect"
@@ -25,12 +23,6 @@ import (
 	"golang.org/x/text/message"
 	"golang.org/x/text/unicode/bidi"
 	"golang.org/x/text/unicode/norm"
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/font"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/youthvoice/youthvoice/surveys"
 )
@@ -44,17 +36,12 @@ const (
 	pdfFamily   = "LiberationSans"
 	pdfMargin   = 18.0 // left, right and top margin, mm
 	pdfBottom   = 18.0 // bottom margin (the footer sits inside it), mm
-	pdfChartDPI = 150
-	pdfMaxLabel = 40 // runes of a category name in a chart
-	pdfPNGLevel = png.BestSpeed
+	pdfMaxLabel = 40   // runes of a category name in a chart
 )
 
 var (
 	pdfBarColor = color.RGBA{R: 0x2b, G: 0x6c, B: 0xb0, A: 0xff}
 	pdfDKColor  = color.RGBA{R: 0xbd, G: 0xbd, B: 0xbd, A: 0xff}
-	// The charts use the Liberation Sans faces that gonum/plot registers
-	// in its default font cache: the same font as the PDF's text.
-	pdfChartFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
 )
 
 // WritePDF writes the summary as a PDF report. It returns ErrScript, and
@@ -210,8 +197,6 @@ type pdfReport struct {
 	dec    string  // decimal separator of the language
 	width  float64 // text width, mm
 	bottom float64 // y where content must end, mm
-	charts int
-	err    error
 }
 
 // pdfDefaultLabels fill in labels the caller left empty.
@@ -312,9 +297,6 @@ func (r *pdfReport) build() error {
 		r.breakdown(&s.Breakdowns[i])
 	}
 	r.method()
-	if r.err != nil {
-		return r.err
-	}
 	return p.Error()
 }
 
@@ -629,9 +611,6 @@ func (r *pdfReport) overview() {
 	}
 	for i := range g.Questions {
 		r.question(i+1, &g.Questions[i])
-		if r.err != nil {
-			return
-		}
 	}
 }
 
@@ -660,42 +639,31 @@ func (r *pdfReport) question(num int, q *surveys.QuestionResults) {
 	p, l := r.pdf, r.l
 	cats := r.categories(q)
 
-	// The chart first, so the heading can be kept on its page.
-	var chart []byte
-	var chartW, chartH float64
-	var err error
+	// The chart is laid out first, so the heading can be kept on its page.
+	var chart pdfChart
 	switch {
 	case len(q.Statements) > 0:
-		chart, chartW, chartH, err = r.matrixChart(q)
+		chart = r.matrixChart(q)
 	case len(q.Options) > 0 || len(q.Bins) > 0:
-		chart, chartW, chartH, err = r.barChart(cats)
-	}
-	if err != nil {
-		r.err = fmt.Errorf("export: pdf chart of %s: %w", q.ID, err)
-		return
+		chart = r.barChart(cats)
 	}
 	r.font("B", 11)
 	headH := float64(len(p.SplitText(r.t(q.Text), r.width)))*5.5 + 8
-	if p.GetY()+headH+chartH+15 > r.bottom && p.GetY() > pdfMargin+30 {
+	if p.GetY()+headH+chart.h+15 > r.bottom && p.GetY() > pdfMargin+30 {
 		p.AddPage()
 	}
 	p.Bookmark(r.line(fmt.Sprintf("%d. %s", num, q.Text)), 1, -1)
 	p.MultiCell(r.width, 5.5, r.t(fmt.Sprintf("%d. %s", num, q.Text)), "", "L", false)
 	r.note(fmt.Sprintf("%s: %s · %s: %s", l.Answered, r.count(&q.Answered, true), l.Skipped, r.count(&q.Skipped, true)))
 
-	if maxH := r.bottom - pdfMargin - 20; chartH > maxH {
-		// A very long list of options: the chart is set smaller.
-		chartW, chartH = chartW*maxH/chartH, maxH
-	}
-	if chart != nil {
-		r.charts++
-		name := fmt.Sprintf("chart%d", r.charts)
-		p.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(chart))
-		if p.GetY()+chartH > r.bottom {
+	if chart.draw != nil {
+		if p.GetY()+chart.h > r.bottom {
 			p.AddPage()
 		}
-		p.ImageOptions(name, pdfMargin, p.GetY(), chartW, chartH, true, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
-		p.Ln(2)
+		y := p.GetY()
+		chart.draw(y)
+		r.font("", 9.5)
+		p.SetXY(pdfMargin, y+chart.h+2)
 	}
 
 	if len(q.Statements) > 0 {
@@ -985,54 +953,34 @@ func (r *pdfReport) method() {
 
 // ---- charts ----
 
-// chartLabel is a category name in a chart; a suppressed one is named
-// so, and has no bar.
-func (r *pdfReport) chartLabel(label string, suppressed bool) string {
-	s := r.line(label)
-	if rs := []rune(s); len(rs) > pdfMaxLabel {
-		s = strings.TrimSpace(string(rs[:pdfMaxLabel-1])) + "…"
-	}
-	if suppressed {
-		s += " (" + r.line(r.l.Suppressed) + ")"
-	}
-	return s
+// The charts are drawn as vector graphics in the page's own content:
+// rectangles, lines and text in the report's font. They used to be drawn
+// by gonum/plot into a 150 dpi raster image and PNG-encoded, one image
+// per question: the largest valid survey (200 questions of 60 options)
+// took 23 s, 5 GB of allocations and a 52 MB file
+// (BenchmarkLargestSurveyPDF, docs/performance.md). Vector charts cost a
+// few hundred bytes of page content per bar, stay sharp when printed, and
+// their text can be searched and copied like the rest of the report.
+
+// pdfChart is a chart laid out for the page: its height in mm, and how
+// to draw it with its top at y.
+type pdfChart struct {
+	h    float64
+	draw func(y float64)
 }
 
-func (r *pdfReport) newPlot() *plot.Plot {
-	p := plot.New()
-	small, normal := font.From(pdfChartFont, 8), font.From(pdfChartFont, 9)
-	p.Title.TextStyle.Font = normal
-	p.X.Label.TextStyle.Font = small
-	p.Y.Label.TextStyle.Font = small
-	p.X.Tick.Label.Font = small
-	p.Y.Tick.Label.Font = normal
-	p.Legend.TextStyle.Font = small
-	p.X.Label.Text = r.line(r.l.Count)
-	p.X.Tick.Marker = pdfIntTicks{}
-	g := plotter.NewGrid()
-	g.Horizontal.Width = 0
-	g.Vertical.Color = color.Gray{Y: 0xdd}
-	p.Add(g)
-	return p
-}
+// Chart geometry, mm unless named otherwise.
+const (
+	pdfChartTop    = 2.0  // space above the first bar
+	pdfChartAxis   = 10.0 // the axis under the bars: ticks, numbers, "Count"
+	pdfChartGap    = 1.5  // between a bar and its value label
+	pdfChartMaxCol = 0.45 // the category names take at most this share of the width
+	pdfBarShare    = 0.62 // of a slot's height, the bar's
+	pdfTickPt      = 8.0  // font size of the numbers on the axis and on the bars
+	pdfPtMM        = 25.4 / 72
+)
 
-// pdfIntTicks marks whole numbers only: the charts show counts.
-type pdfIntTicks struct{}
-
-func (pdfIntTicks) Ticks(lo, hi float64) []plot.Tick {
-	var out []plot.Tick
-	for _, t := range (plot.DefaultTicks{}).Ticks(lo, hi) {
-		if t.Value == math.Trunc(t.Value) {
-			if t.Label != "" {
-				t.Label = strconv.FormatFloat(t.Value, 'f', 0, 64)
-			}
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-// slot is the height per category in mm.
+// pdfSlot is the height per category in mm.
 func pdfSlot(n int) float64 {
 	switch {
 	case n > 24:
@@ -1043,89 +991,176 @@ func pdfSlot(n int) float64 {
 	return 8
 }
 
-// barChart draws one horizontal bar per category, first at the top.
-func (r *pdfReport) barChart(cats []pdfCat) (img []byte, w, h float64, err error) {
-	n := len(cats)
-	p := r.newPlot()
-	names := make([]string, n)
-	vals := make(plotter.Values, n)
-	var lab plotter.XYLabels
-	maxV := 0.0
-	dk := -1
-	for i, c := range cats {
-		y := n - 1 - i
-		shown := !c.count.Suppressed && c.count.N != nil
-		names[y] = r.chartLabel(c.label, c.count.Suppressed)
-		if c.dk {
-			dk = y
+// chartSlot is the height per category of a chart of n categories whose
+// other parts take fixed mm: the usual slot, or less, so that the whole
+// chart fits on one page.
+func (r *pdfReport) chartSlot(n int, fixed float64) float64 {
+	slot := pdfSlot(n)
+	if maxH := r.bottom - pdfMargin - 20; fixed+slot*float64(n) > maxH {
+		slot = (maxH - fixed) / float64(n)
+	}
+	return slot
+}
+
+// pdfLabelPt is the font size of the category names for a slot height.
+func pdfLabelPt(slot float64) float64 { return min(9, max(5.5, slot*0.75/pdfPtMM)) }
+
+// chartLabel is a category name in a chart, at most pdfMaxLabel runes and
+// w mm wide in the current font; a suppressed one is named so (and has
+// no bar).
+func (r *pdfReport) chartLabel(label string, suppressed bool, w float64) string {
+	s := r.line(label)
+	if rs := []rune(s); len(rs) > pdfMaxLabel {
+		s = strings.TrimSpace(string(rs[:pdfMaxLabel-1])) + "…"
+	}
+	suffix := ""
+	if suppressed {
+		suffix = " (" + r.line(r.l.Suppressed) + ")"
+	}
+	// The suppressed mark is never the part cut off.
+	return r.fit(s, w-r.pdf.GetStringWidth(suffix)) + suffix
+}
+
+// labelColumn is the width of the category names' column: the widest
+// name, within pdfChartMaxCol of the width.
+func (r *pdfReport) labelColumn(labels []string, suppressed []bool, pt float64) float64 {
+	r.font("", pt)
+	w := 0.0
+	limit := r.width * pdfChartMaxCol
+	for i, l := range labels {
+		w = max(w, r.pdf.GetStringWidth(r.chartLabel(l, suppressed[i], limit)))
+		if w >= limit {
+			return limit
 		}
-		if !shown {
+	}
+	return w + 1
+}
+
+// pdfStep is the distance between the ticks of an axis from 0 to hi:
+// whole numbers of the form 1, 2 or 5 times a power of ten, about five
+// ticks.
+func pdfStep(hi float64) float64 {
+	if hi <= 5 {
+		return 1
+	}
+	raw := hi / 5
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if raw <= m*mag {
+			return max(1, m*mag)
+		}
+	}
+	return 10 * mag
+}
+
+// textY is the baseline that centres text of pt points on y.
+func pdfTextY(y, pt float64) float64 { return y + 0.35*pt*pdfPtMM }
+
+func (r *pdfReport) fill(c color.RGBA) { r.pdf.SetFillColor(int(c.R), int(c.G), int(c.B)) }
+
+// axis draws the grid, the count axis from 0 to hi (mm per count: scale)
+// under rows from y0 to y1, its numbers and the axis's name.
+func (r *pdfReport) axis(x0, y0, y1, hi, scale float64) {
+	p := r.pdf
+	step := pdfStep(hi)
+	r.font("", pdfTickPt)
+	p.SetLineWidth(0.2)
+	p.SetTextColor(60, 60, 60)
+	right := x0 + hi*scale
+	for v := 0.0; v <= hi+1e-9; v += step {
+		x := x0 + v*scale
+		if v > 0 {
+			p.SetDrawColor(0xdd, 0xdd, 0xdd)
+			p.Line(x, y0, x, y1)
+		}
+		p.SetDrawColor(0, 0, 0)
+		p.Line(x, y1, x, y1+1)
+		s := strconv.FormatFloat(v, 'f', 0, 64)
+		w := p.GetStringWidth(s)
+		if x+w/2 <= right+1 {
+			p.Text(x-w/2, y1+1.5+pdfTickPt*pdfPtMM, s)
+		}
+	}
+	p.SetDrawColor(0, 0, 0)
+	p.Line(x0, y0, x0, y1)
+	p.Line(x0, y1, right, y1)
+	name := r.line(r.l.Count)
+	p.Text(x0+(right-x0-p.GetStringWidth(name))/2, y1+pdfChartAxis-1.5, name)
+	p.SetTextColor(0, 0, 0)
+}
+
+// barChart lays out one horizontal bar per category, first at the top,
+// each with its count and percentage at its end; a suppressed category
+// has no bar and says so after its name.
+func (r *pdfReport) barChart(cats []pdfCat) pdfChart {
+	n := len(cats)
+	slot := r.chartSlot(n, pdfChartTop+pdfChartAxis)
+	pt := pdfLabelPt(slot)
+	labels := make([]string, n)
+	sup := make([]bool, n)
+	for i, c := range cats {
+		labels[i], sup[i] = c.label, c.count.Suppressed
+	}
+	lw := r.labelColumn(labels, sup, pt)
+	x0 := pdfMargin + lw + 1
+	pw := pdfMargin + r.width - x0
+	// The scale leaves room for every bar's value label after it.
+	r.font("", pdfTickPt)
+	scale, maxV := math.Inf(1), 0.0
+	values := make([]string, n)
+	for i, c := range cats {
+		if c.count.Suppressed || c.count.N == nil {
 			continue
 		}
+		values[i] = r.count(&c.count, true)
 		v := float64(*c.count.N)
-		vals[y] = v
 		maxV = max(maxV, v)
-		lab.XYs = append(lab.XYs, plotter.XY{X: v, Y: float64(y)})
-		lab.Labels = append(lab.Labels, r.count(&c.count, true))
-	}
-	slot := pdfSlot(n)
-	bars, err := plotter.NewBarChart(vals, vg.Length(slot*0.62)*vg.Millimeter)
-	if err != nil {
-		return nil, 0, 0, err
-	}
-	bars.Horizontal = true
-	bars.Color = pdfBarColor
-	bars.LineStyle.Width = 0
-	p.Add(bars)
-	if dk >= 0 && !cats[n-1-dk].count.Suppressed {
-		// Don't know in grey, over the blue bar.
-		dvals := make(plotter.Values, n)
-		dvals[dk] = vals[dk]
-		dbars, err := plotter.NewBarChart(dvals, vg.Length(slot*0.62)*vg.Millimeter)
-		if err != nil {
-			return nil, 0, 0, err
+		if v > 0 {
+			scale = min(scale, (pw-pdfChartGap-r.pdf.GetStringWidth(values[i]))/v)
 		}
-		dbars.Horizontal = true
-		dbars.Color = pdfDKColor
-		dbars.LineStyle.Width = 0
-		p.Add(dbars)
 	}
-	if len(lab.XYs) > 0 {
-		labels, err := plotter.NewLabels(lab)
-		if err != nil {
-			return nil, 0, 0, err
-		}
-		for i := range labels.TextStyle {
-			labels.TextStyle[i].Font = font.From(pdfChartFont, 8)
-			labels.TextStyle[i].XAlign = draw.XLeft
-			labels.TextStyle[i].YAlign = draw.YCenter
-		}
-		labels.Offset = vg.Point{X: vg.Points(3)}
-		p.Add(labels)
+	if math.IsInf(scale, 1) || scale <= 0 {
+		scale = pw / max(maxV, 1)
 	}
-	p.NominalY(names...)
-	r.ranges(p, maxV, n)
-	h = 16 + slot*float64(n)
-	img, w, err = r.render(p, nil, h, 0)
-	return img, w, h, err
+	hi := math.Floor(pw / scale)
+	h := pdfChartTop + slot*float64(n) + pdfChartAxis
+	return pdfChart{h: h, draw: func(y float64) {
+		p := r.pdf
+		top := y + pdfChartTop
+		bottom := top + slot*float64(n)
+		r.axis(x0, top, bottom, hi, scale)
+		for i, c := range cats {
+			mid := top + (float64(i)+0.5)*slot
+			r.font("", pt)
+			name := r.chartLabel(c.label, c.count.Suppressed, lw)
+			if c.count.Suppressed {
+				p.SetTextColor(110, 110, 110)
+			}
+			p.Text(x0-1-p.GetStringWidth(name), pdfTextY(mid, pt), name)
+			p.SetTextColor(0, 0, 0)
+			if values[i] == "" {
+				continue
+			}
+			w := float64(*c.count.N) * scale
+			if w > 0 {
+				if c.dk {
+					r.fill(pdfDKColor)
+				} else {
+					r.fill(pdfBarColor)
+				}
+				p.Rect(x0, mid-slot*pdfBarShare/2, w, slot*pdfBarShare, "F")
+			}
+			r.font("", pdfTickPt)
+			p.Text(x0+w+pdfChartGap, pdfTextY(mid, pdfTickPt), values[i])
+		}
+	}}
 }
 
-func (r *pdfReport) ranges(p *plot.Plot, maxV float64, n int) {
-	p.X.Min = 0
-	p.X.Max = max(maxV*1.22, 1)
-	p.Y.Min = -0.5
-	p.Y.Max = float64(n) - 0.5
-	p.X.Padding = 0
-	p.Y.Padding = 0
-}
-
-// matrixChart stacks each statement's points in one bar per statement,
-// with the legend under the chart.
-func (r *pdfReport) matrixChart(q *surveys.QuestionResults) (img []byte, w, h float64, err error) {
+// matrixChart lays out one bar per statement, its points stacked (light
+// to dark, "don't know" grey), with the legend under the chart.
+func (r *pdfReport) matrixChart(q *surveys.QuestionResults) pdfChart {
 	sts := q.Statements
 	n := len(sts)
-	p := r.newPlot()
-	names := make([]string, n)
 	nb := len(sts[0].Bins)
 	hasDK := false
 	for _, st := range sts {
@@ -1135,75 +1170,105 @@ func (r *pdfReport) matrixChart(q *surveys.QuestionResults) (img []byte, w, h fl
 	if hasDK {
 		series++
 	}
-	slot := pdfSlot(n)
-	leg := plot.NewLegend()
-	leg.TextStyle.Font = font.From(pdfChartFont, 8)
-	leg.Left = true
-	leg.Top = true
-	leg.ThumbnailWidth = vg.Points(12)
-	leg.Padding = vg.Points(2)
-	var prev *plotter.BarChart
-	totals := make([]float64, n)
-	for j := range series {
-		vals := make(plotter.Values, n)
-		label := r.l.DontKnow
+	// The legend: a swatch and a name per series, side by side, wrapped.
+	const sw, legPt, legLine = 3.0, 8.0, 4.5
+	type legItem struct {
+		name string
+		x, y float64
+	}
+	r.font("", legPt)
+	legend := make([]legItem, series)
+	lx, ly := 0.0, 0.0
+	for j := range legend {
+		name := r.l.DontKnow
 		if j < nb {
-			label = sts[0].Bins[j].Label
+			name = sts[0].Bins[j].Label
 		}
-		for i, st := range sts {
-			y := n - 1 - i
-			var c *surveys.Count
-			if j < nb && j < len(st.Bins) {
-				c = &st.Bins[j].Count
-			} else if j >= nb {
-				c = st.DontKnow
-			}
-			if c != nil && !c.Suppressed && c.N != nil {
-				vals[y] = float64(*c.N)
-				totals[y] += vals[y]
-			}
+		name = r.chartLabel(name, false, r.width-sw-2)
+		w := sw + 1 + r.pdf.GetStringWidth(name) + 4
+		if lx > 0 && lx+w > r.width {
+			lx, ly = 0, ly+legLine
 		}
-		bc, err := plotter.NewBarChart(vals, vg.Length(slot*0.62)*vg.Millimeter)
-		if err != nil {
-			return nil, 0, 0, err
-		}
-		bc.Horizontal = true
-		bc.LineStyle.Width = 0
-		bc.Color = pdfRamp(j, nb)
-		if j >= nb {
-			bc.Color = pdfDKColor
-		}
-		if prev != nil {
-			bc.StackOn(prev)
-		}
-		p.Add(bc)
-		leg.Add(r.chartLabel(label, false), bc)
-		prev = bc
+		legend[j] = legItem{name, lx, ly}
+		lx += w
 	}
-	for i, st := range sts {
-		sup := false
-		for _, b := range st.Bins {
-			sup = sup || b.Count.Suppressed
-		}
-		if st.DontKnow != nil && st.DontKnow.Suppressed {
-			sup = true
-		}
-		names[n-1-i] = r.chartLabel(st.Label, sup)
-	}
+	legH := ly + legLine + 2
+
+	slot := r.chartSlot(n, pdfChartTop+pdfChartAxis+legH)
+	pt := pdfLabelPt(slot)
+	labels := make([]string, n)
+	sup := make([]bool, n)
 	maxV := 0.0
-	for _, t := range totals {
-		maxV = max(maxV, t)
+	for i, st := range sts {
+		labels[i] = st.Label
+		total := 0.0
+		for _, b := range st.Bins {
+			sup[i] = sup[i] || b.Count.Suppressed
+			if !b.Count.Suppressed && b.Count.N != nil {
+				total += float64(*b.Count.N)
+			}
+		}
+		if st.DontKnow != nil {
+			sup[i] = sup[i] || st.DontKnow.Suppressed
+			if !st.DontKnow.Suppressed && st.DontKnow.N != nil {
+				total += float64(*st.DontKnow.N)
+			}
+		}
+		maxV = max(maxV, total)
 	}
-	p.NominalY(names...)
-	r.ranges(p, maxV/1.22*1.05, n)
-	legH := float64(series)*4.2 + 3
-	h = 16 + slot*float64(n) + legH
-	img, w, err = r.render(p, &leg, h, legH)
-	return img, w, h, err
+	lw := r.labelColumn(labels, sup, pt)
+	x0 := pdfMargin + lw + 1
+	pw := pdfMargin + r.width - x0
+	scale := pw / max(maxV*1.05, 1)
+	hi := math.Floor(pw / scale)
+	h := pdfChartTop + slot*float64(n) + pdfChartAxis + legH
+	return pdfChart{h: h, draw: func(y float64) {
+		p := r.pdf
+		top := y + pdfChartTop
+		bottom := top + slot*float64(n)
+		r.axis(x0, top, bottom, hi, scale)
+		for i, st := range sts {
+			mid := top + (float64(i)+0.5)*slot
+			r.font("", pt)
+			name := r.chartLabel(st.Label, sup[i], lw)
+			if sup[i] {
+				p.SetTextColor(110, 110, 110)
+			}
+			p.Text(x0-1-p.GetStringWidth(name), pdfTextY(mid, pt), name)
+			p.SetTextColor(0, 0, 0)
+			x := x0
+			for j := range series {
+				var c *surveys.Count
+				if j < nb && j < len(st.Bins) {
+					c = &st.Bins[j].Count
+				} else if j >= nb {
+					c = st.DontKnow
+				}
+				if c == nil || c.Suppressed || c.N == nil || *c.N == 0 {
+					continue
+				}
+				w := float64(*c.N) * scale
+				r.fill(pdfSeriesColor(j, nb))
+				p.Rect(x, mid-slot*pdfBarShare/2, w, slot*pdfBarShare, "F")
+				x += w
+			}
+		}
+		ly := bottom + pdfChartAxis + 2
+		r.font("", legPt)
+		for j, it := range legend {
+			r.fill(pdfSeriesColor(j, nb))
+			p.Rect(pdfMargin+it.x, ly+it.y, sw, sw, "F")
+			p.Text(pdfMargin+it.x+sw+1, pdfTextY(ly+it.y+sw/2, legPt), it.name)
+		}
+	}}
 }
 
-// pdfRamp is the colour of point j of n: light to dark blue.
-func pdfRamp(j, n int) color.Color {
+// pdfSeriesColor is the colour of part j of a matrix bar of n points:
+// light to dark blue, and grey for "don't know" (j = n).
+func pdfSeriesColor(j, n int) color.RGBA {
+	if j >= n {
+		return pdfDKColor
+	}
 	lo := [3]float64{0xc6, 0xdb, 0xef}
 	hi := [3]float64{0x08, 0x30, 0x6b}
 	f := 0.0
@@ -1212,29 +1277,4 @@ func pdfRamp(j, n int) color.Color {
 	}
 	c := func(i int) uint8 { return uint8(math.Round(lo[i] + (hi[i]-lo[i])*f)) }
 	return color.RGBA{R: c(0), G: c(1), B: c(2), A: 0xff}
-}
-
-// render draws the plot to an opaque PNG h mm high, with the legend (if
-// any) in a strip of legH mm under it. It returns the PNG and its width
-// in mm: the text width less one pixel per chart already drawn, because
-// fpdf orders images by pixel width, and distinct widths make the same
-// release give the same file.
-func (r *pdfReport) render(p *plot.Plot, leg *plot.Legend, h, legH float64) ([]byte, float64, error) {
-	px := int(r.width/25.4*pdfChartDPI) - r.charts%256
-	w := vg.Length(px) / pdfChartDPI * vg.Inch
-	c := vgimg.NewWith(vgimg.UseWH(w, vg.Length(h)*vg.Millimeter), vgimg.UseDPI(pdfChartDPI))
-	dc := draw.New(c)
-	if leg != nil {
-		lh := vg.Length(legH) * vg.Millimeter
-		p.Draw(draw.Crop(dc, 0, 0, lh, 0))
-		leg.Draw(draw.Crop(dc, 2*vg.Millimeter, 0, 0, lh-dc.Size().Y))
-	} else {
-		p.Draw(dc)
-	}
-	var buf bytes.Buffer
-	enc := png.Encoder{CompressionLevel: pdfPNGLevel}
-	if err := enc.Encode(&buf, c.Image()); err != nil {
-		return nil, 0, err
-	}
-	return buf.Bytes(), float64(px) / pdfChartDPI * 25.4, nil
 }

@@ -92,6 +92,98 @@ func pdfQuestions(scale int) []surveys.QuestionResults {
 // pdfChartedQuestions is how many of pdfQuestions get a chart.
 const pdfChartedQuestions = 5
 
+// pdfWantBars is how many filled rectangles the charts of the overall
+// results must draw: a bar per shown, non-zero count of a choice, scale
+// or number question; a part per shown, non-zero count of a matrix
+// statement, and a legend swatch per point (and "don't know"). Nothing
+// else in the report is a filled rectangle without a border.
+func pdfWantBars(s *Summary) (bars, charts int) {
+	on := func(c *surveys.Count) bool { return c != nil && !c.Suppressed && c.N != nil && *c.N > 0 }
+	for _, g := range s.Overall.Groups {
+		if g.Code != "" {
+			continue
+		}
+		for _, q := range g.Questions {
+			if len(q.Statements) > 0 {
+				charts++
+				hasDK := false
+				for _, st := range q.Statements {
+					for i := range st.Bins {
+						if on(&st.Bins[i].Count) {
+							bars++
+						}
+					}
+					if on(st.DontKnow) {
+						bars++
+					}
+					hasDK = hasDK || st.DontKnow != nil
+				}
+				bars += len(q.Statements[0].Bins)
+				if hasDK {
+					bars++
+				}
+				continue
+			}
+			if len(q.Options) == 0 && len(q.Bins) == 0 {
+				continue
+			}
+			charts++
+			for _, c := range append(append([]surveys.LabelledCount(nil), q.Options...), q.Bins...) {
+				if on(&c.Count) {
+					bars++
+				}
+			}
+			if on(q.DontKnow) {
+				bars++
+			}
+		}
+	}
+	return bars, charts
+}
+
+// pdfCheckCharts checks that the charts of the overall results are in the
+// page content as vector graphics: no image, a bar for every shown count,
+// the count and percentage at the end of each bar of a choice or scale
+// question, and every suppressed category named as such.
+func pdfCheckCharts(t testing.TB, s *Summary, in pdfInfo) {
+	t.Helper()
+	if in.images != 0 {
+		t.Errorf("%d images: the charts are to be vector graphics", in.images)
+	}
+	bars, charts := pdfWantBars(s)
+	if got := strings.Count(in.content, " re f\n"); got != bars {
+		t.Errorf("%d filled rectangles in the charts, want %d (%d charts)", got, bars, charts)
+	}
+	dec := "."
+	if s.Lang == "sv" {
+		dec = ","
+	}
+	missing := 0
+	for _, g := range s.Overall.Groups {
+		if g.Code != "" {
+			continue
+		}
+		for _, q := range g.Questions {
+			for _, c := range append(append([]surveys.LabelledCount(nil), q.Options...), q.Bins...) {
+				var want string
+				switch {
+				case c.Count.Suppressed:
+					// The chart's own label: the name, then the mark.
+					want = c.Label + " (" + s.Labels.Suppressed + ")"
+				case c.Count.N != nil && c.Count.Pct != nil:
+					want = strconv.Itoa(*c.Count.N) + " (" + strings.Replace(strconv.FormatFloat(*c.Count.Pct, 'f', 1, 64), ".", dec, 1) + "%)"
+				default:
+					continue
+				}
+				if !strings.Contains(in.content, "("+pdfEncoded(want, false)+")") && missing < 5 {
+					missing++
+					t.Errorf("question %s: chart text %q not found", q.ID, want)
+				}
+			}
+		}
+	}
+}
+
 func pdfTestSummary() *Summary {
 	overall := surveys.Results{K: 5, N: func() *surveys.Count { x := pdfCount(60, 100); return &x }(),
 		Groups: []surveys.GroupResults{{Code: "", Questions: pdfQuestions(1)}}}
@@ -202,9 +294,10 @@ func TestWritePDF(t *testing.T) {
 	if in.pages < 4 || in.pages != in.count {
 		t.Errorf("pages: %d page objects, /Count %d; want the same, at least 4", in.pages, in.count)
 	}
-	if in.images != pdfChartedQuestions {
-		t.Errorf("%d images, want one per charted question: %d", in.images, pdfChartedQuestions)
+	if _, charts := pdfWantBars(s); charts != pdfChartedQuestions {
+		t.Errorf("%d charted questions, want %d", charts, pdfChartedQuestions)
 	}
+	pdfCheckCharts(t, s, in)
 	if !bytes.Contains(data, []byte("/Title ("+pdfEncoded(s.Title, true)+")")) {
 		t.Error("no /Title metadata with the title")
 	}
@@ -345,5 +438,34 @@ func BenchmarkWritePDF(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.SetBytes(int64(buf.Len()))
+	}
+}
+
+// TestWritePDFLargestSurvey writes the report of the largest survey the
+// definition limits allow (attack k of scripts/attacks: 200 questions of
+// 60 options, 300 responses; and the most matrix questions of 40
+// statements). Its charts used to be one PNG image per question: 52 MB
+// for 200 questions, 23 s and 5 GB of allocations to make
+// (BenchmarkLargestSurveyPDF measures the time and memory).
+func TestWritePDFLargestSurvey(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		matrix  bool
+		n       int
+		maxSize int
+	}{{"200x60", false, 300, 3 << 20}, {"matrix", true, 300, 3 << 20}} {
+		t.Run(c.name, func(t *testing.T) {
+			s := largestSummary(t, c.matrix, c.n)
+			var buf bytes.Buffer
+			if err := WritePDF(&buf, s); err != nil {
+				t.Fatal(err)
+			}
+			in := pdfInspect(t, buf.Bytes())
+			t.Logf("%d pages, %d bytes", in.pages, buf.Len())
+			if buf.Len() > c.maxSize {
+				t.Errorf("%d bytes, want at most %d", buf.Len(), c.maxSize)
+			}
+			pdfCheckCharts(t, s, in)
+		})
 	}
 }
