@@ -1,12 +1,17 @@
 package export
 
 import (
+	"bufio"
+	"bytes"
+	"compress/zlib"
 	"errors"
 	"fmt"
 	"image/color"
 	"io"
 	"math"
 	"reflect"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,10 +38,12 @@ import (
 // refused with ErrScript before anything is written.
 
 const (
-	pdfFamily   = "LiberationSans"
-	pdfMargin   = 18.0 // left, right and top margin, mm
-	pdfBottom   = 18.0 // bottom margin (the footer sits inside it), mm
-	pdfMaxLabel = 40   // runes of a category name in a chart
+	pdfFamily = "LiberationSans"
+	// pdfFamilyKey is pdfFamily as fpdf keeps it (GetFontFamily).
+	pdfFamilyKey = "liberationsans"
+	pdfMargin    = 18.0 // left, right and top margin, mm
+	pdfBottom    = 18.0 // bottom margin (the footer sits inside it), mm
+	pdfMaxLabel  = 40   // runes of a category name in a chart
 )
 
 var (
@@ -64,7 +71,148 @@ func WritePDF(w io.Writer, s *Summary) error {
 	}
 	// fpdf keeps the whole document in memory until Output, so nothing
 	// reaches w unless the report was built completely.
-	return r.pdf.Output(w)
+	var doc bytes.Buffer
+	doc.Grow(1 << 20)
+	if err := r.pdf.Output(&doc); err != nil {
+		return err
+	}
+	// From here on the pages as fpdf held them are garbage.
+	return pdfCompressPages(w, doc.Bytes())
+}
+
+// ---- page compression ----
+
+// fpdf compresses each page's content with a zlib writer of its own: at
+// about 1.2 MB a writer, the 600 pages of the largest survey's report
+// allocated 700 MB in half a second, which the garbage collector counts
+// as live while it marks, and the server's heap grew by some 80 MB for
+// one report. So the report is written with fpdf's compression off, and
+// pdfCompressPages compresses the page contents afterwards with one
+// writer for all of them.
+
+var (
+	pdfObjRe  = regexp.MustCompile(`\A(\d+) 0 obj\n<</Length (\d+)>>\nstream\n`)
+	pdfTailRe = regexp.MustCompile(`startxref\n(\d+)\n%%EOF\n?\z`)
+)
+
+const pdfStreamEnd = "\nendstream\nendobj\n"
+
+// pdfCompressPages writes doc, a PDF as fpdf writes it without
+// compression, to w with every stream that has no filter (the page
+// contents: fpdf compresses fonts and images itself) compressed, and the
+// cross-reference table made anew. Every other byte is copied as it is.
+// A document of another shape is written unchanged: it is still a valid
+// PDF, only larger.
+func pdfCompressPages(w io.Writer, doc []byte) error {
+	objs, xref, ok := pdfObjects(doc)
+	if !ok {
+		_, err := w.Write(doc)
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var pos int64
+	put := func(b []byte) {
+		n, _ := bw.Write(b)
+		pos += int64(n)
+	}
+	offsets := make(map[int]int64, len(objs))
+	put(doc[:objs[0].start])
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestSpeed)
+	for _, o := range objs {
+		offsets[o.num] = pos
+		body := doc[o.start:o.end]
+		m := pdfObjRe.FindSubmatch(body)
+		if m == nil {
+			put(body)
+			continue
+		}
+		n, err := strconv.Atoi(string(m[2]))
+		data := body[len(m[0]):]
+		if err != nil || n > len(data) || string(data[n:]) != pdfStreamEnd {
+			put(body)
+			continue
+		}
+		z.Reset()
+		zw.Reset(&z)
+		if _, err := zw.Write(data[:n]); err != nil {
+			return err
+		}
+		if err := zw.Close(); err != nil {
+			return err
+		}
+		put(fmt.Appendf(nil, "%s 0 obj\n<</Filter /FlateDecode /Length %d>>\nstream\n", m[1], z.Len()))
+		put(z.Bytes())
+		put([]byte(pdfStreamEnd))
+	}
+	// The table: one 20-byte line per object, in the order of their
+	// numbers, then the trailer as it was and where the table now starts.
+	start := pos
+	put(fmt.Appendf(nil, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1))
+	for i := 1; i <= len(objs); i++ {
+		put(fmt.Appendf(nil, "%010d 00000 n \n", offsets[i]))
+	}
+	put(doc[xref.trailer:xref.startxref])
+	put(fmt.Appendf(nil, "startxref\n%d\n%%%%EOF\n", start))
+	return bw.Flush()
+}
+
+// pdfObject is where object num lies in a document, end excluded.
+type pdfObject struct {
+	num        int
+	start, end int
+}
+
+// pdfXref is where a document's trailer and its startxref line begin.
+type pdfXref struct{ trailer, startxref int }
+
+// pdfObjects reads the cross-reference table at the end of doc (a single
+// section from object 0, as fpdf writes it) and returns the objects in the
+// order they lie in the file; ok is false if doc is not of that shape.
+func pdfObjects(doc []byte) (objs []pdfObject, x pdfXref, ok bool) {
+	tail := doc[max(0, len(doc)-64):]
+	m := pdfTailRe.FindSubmatchIndex(tail)
+	if m == nil {
+		return nil, x, false
+	}
+	x.startxref = len(doc) - len(tail) + m[0]
+	at, err := strconv.Atoi(string(tail[m[2]:m[3]]))
+	if err != nil || at < 0 || at >= x.startxref {
+		return nil, x, false
+	}
+	table := doc[at:x.startxref]
+	var count int
+	head, rest, found := bytes.Cut(table, []byte("\n0000000000 65535 f \n"))
+	if !found {
+		return nil, x, false
+	}
+	if _, err := fmt.Sscanf(string(head), "xref\n0 %d", &count); err != nil || count < 2 || len(rest) < (count-1)*20 {
+		return nil, x, false
+	}
+	x.trailer = at + len(head) + len("\n0000000000 65535 f \n") + (count-1)*20
+	if !bytes.HasPrefix(doc[x.trailer:], []byte("trailer\n")) {
+		return nil, x, false
+	}
+	for i := 1; i < count; i++ {
+		line := rest[(i-1)*20 : i*20]
+		off, err := strconv.Atoi(string(line[:10]))
+		if err != nil || string(line[10:]) != " 00000 n \n" || off <= 0 || off >= at ||
+			!bytes.HasPrefix(doc[off:], []byte(strconv.Itoa(i)+" 0 obj\n")) {
+			return nil, x, false
+		}
+		objs = append(objs, pdfObject{num: i, start: off})
+	}
+	slices.SortFunc(objs, func(a, b pdfObject) int { return a.start - b.start })
+	for i := range objs {
+		objs[i].end = at
+		if i+1 < len(objs) {
+			objs[i].end = objs[i+1].start
+		}
+		if objs[i].end <= objs[i].start {
+			return nil, x, false
+		}
+	}
+	return objs, x, true
 }
 
 // ---- script check ----
@@ -268,6 +416,8 @@ func (r *pdfReport) build() error {
 	title := r.line(s.Title)
 	p.SetTitle(title, true)
 	p.SetCatalogSort(true) // fonts and images in a fixed order
+	// The pages are compressed after Output, by pdfCompressPages.
+	p.SetCompression(false)
 	p.SetCreator("YouthVoice", false)
 	p.SetProducer("YouthVoice", false)
 	if lang := pdfLangTag(s.Lang); lang != "" {
@@ -313,7 +463,35 @@ func pdfLangTag(lang string) string {
 
 // ---- text helpers ----
 
-func (r *pdfReport) font(style string, size float64) { r.pdf.SetFont(pdfFamily, style, size) }
+// font selects the report's font. fpdf writes a font operator into the
+// page on every SetFont, even an unchanged one, and a table cell or chart
+// label sets the font again and again: in the report of the largest
+// survey those repeats were half of the page content held in memory.
+func (r *pdfReport) font(style string, size float64) {
+	if pt, _ := r.pdf.GetFontSize(); pt == size && r.pdf.GetFontStyle() == style && r.pdf.GetFontFamily() == pdfFamilyKey {
+		return
+	}
+	r.pdf.SetFont(pdfFamily, style, size)
+}
+
+// lineStyle sets the draw colour and line width, writing nothing when they
+// are already set.
+func (r *pdfReport) lineStyle(grey int, width float64) {
+	if cr, cg, cb := r.pdf.GetDrawColor(); cr != grey || cg != grey || cb != grey {
+		r.pdf.SetDrawColor(grey, grey, grey)
+	}
+	if r.pdf.GetLineWidth() != width {
+		r.pdf.SetLineWidth(width)
+	}
+}
+
+// inkFill sets the fill colour back to black, the text colour: fpdf wraps
+// every piece of text in a save-colour-restore while they differ.
+func (r *pdfReport) inkFill() {
+	if cr, cg, cb := r.pdf.GetFillColor(); cr != 0 || cg != 0 || cb != 0 {
+		r.pdf.SetFillColor(0, 0, 0)
+	}
+}
 
 func (r *pdfReport) heading(s string, size float64, level int) {
 	p := r.pdf
@@ -485,13 +663,13 @@ func (r *pdfReport) row(cells []string, t pdfTable, header, repeatHead bool) {
 	}
 	x0, y := pdfMargin, p.GetY()
 	x := x0
-	p.SetDrawColor(190, 190, 190)
-	p.SetLineWidth(0.2)
+	r.lineStyle(190, 0.2)
 	for i := range cells {
 		w := t.widths[i]
 		if header {
 			p.SetFillColor(235, 239, 244)
 			p.Rect(x, y, w, h, "FD")
+			r.inkFill()
 		} else {
 			p.Rect(x, y, w, h, "D")
 		}
@@ -1056,37 +1234,62 @@ func pdfStep(hi float64) float64 {
 // textY is the baseline that centres text of pt points on y.
 func pdfTextY(y, pt float64) float64 { return y + 0.35*pt*pdfPtMM }
 
-func (r *pdfReport) fill(c color.RGBA) { r.pdf.SetFillColor(int(c.R), int(c.G), int(c.B)) }
+// fill sets the fill colour, writing nothing when it is already set.
+func (r *pdfReport) fill(c color.RGBA) {
+	if cr, cg, cb := r.pdf.GetFillColor(); cr != int(c.R) || cg != int(c.G) || cb != int(c.B) {
+		r.pdf.SetFillColor(int(c.R), int(c.G), int(c.B))
+	}
+}
+
+// The charts draw their parts grouped by colour and font (grid, axis,
+// bars, names, numbers), so that the page holds few colour and font
+// changes.
 
 // axis draws the grid, the count axis from 0 to hi (mm per count: scale)
 // under rows from y0 to y1, its numbers and the axis's name.
 func (r *pdfReport) axis(x0, y0, y1, hi, scale float64) {
 	p := r.pdf
 	step := pdfStep(hi)
-	r.font("", pdfTickPt)
-	p.SetLineWidth(0.2)
-	p.SetTextColor(60, 60, 60)
 	right := x0 + hi*scale
+	r.lineStyle(0xdd, 0.2)
+	for v := step; v <= hi+1e-9; v += step {
+		p.Line(x0+v*scale, y0, x0+v*scale, y1)
+	}
+	r.lineStyle(0, 0.2)
+	for v := 0.0; v <= hi+1e-9; v += step {
+		p.Line(x0+v*scale, y1, x0+v*scale, y1+1)
+	}
+	p.Line(x0, y0, x0, y1)
+	p.Line(x0, y1, right, y1)
+	r.inkFill()
+	r.font("", pdfTickPt)
+	p.SetTextColor(60, 60, 60)
 	for v := 0.0; v <= hi+1e-9; v += step {
 		x := x0 + v*scale
-		if v > 0 {
-			p.SetDrawColor(0xdd, 0xdd, 0xdd)
-			p.Line(x, y0, x, y1)
-		}
-		p.SetDrawColor(0, 0, 0)
-		p.Line(x, y1, x, y1+1)
 		s := strconv.FormatFloat(v, 'f', 0, 64)
-		w := p.GetStringWidth(s)
-		if x+w/2 <= right+1 {
+		if w := p.GetStringWidth(s); x+w/2 <= right+1 {
 			p.Text(x-w/2, y1+1.5+pdfTickPt*pdfPtMM, s)
 		}
 	}
-	p.SetDrawColor(0, 0, 0)
-	p.Line(x0, y0, x0, y1)
-	p.Line(x0, y1, right, y1)
 	name := r.line(r.l.Count)
 	p.Text(x0+(right-x0-p.GetStringWidth(name))/2, y1+pdfChartAxis-1.5, name)
 	p.SetTextColor(0, 0, 0)
+}
+
+// names draws the category names of a chart, right-aligned before x0, a
+// suppressed one in grey.
+func (r *pdfReport) names(labels []string, sup []bool, x0, top, slot, lw, pt float64) {
+	p := r.pdf
+	r.inkFill()
+	r.font("", pt)
+	for i, l := range labels {
+		name := r.chartLabel(l, sup[i], lw)
+		if sup[i] {
+			p.SetTextColor(110, 110, 110)
+		}
+		p.Text(x0-1-p.GetStringWidth(name), pdfTextY(top+(float64(i)+0.5)*slot, pt), name)
+		p.SetTextColor(0, 0, 0)
+	}
 }
 
 // barChart lays out one horizontal bar per category, first at the top,
@@ -1127,31 +1330,25 @@ func (r *pdfReport) barChart(cats []pdfCat) pdfChart {
 	return pdfChart{h: h, draw: func(y float64) {
 		p := r.pdf
 		top := y + pdfChartTop
-		bottom := top + slot*float64(n)
-		r.axis(x0, top, bottom, hi, scale)
+		r.axis(x0, top, top+slot*float64(n), hi, scale)
 		for i, c := range cats {
-			mid := top + (float64(i)+0.5)*slot
-			r.font("", pt)
-			name := r.chartLabel(c.label, c.count.Suppressed, lw)
-			if c.count.Suppressed {
-				p.SetTextColor(110, 110, 110)
-			}
-			p.Text(x0-1-p.GetStringWidth(name), pdfTextY(mid, pt), name)
-			p.SetTextColor(0, 0, 0)
-			if values[i] == "" {
-				continue
-			}
-			w := float64(*c.count.N) * scale
-			if w > 0 {
+			if values[i] != "" && *c.count.N > 0 {
 				if c.dk {
 					r.fill(pdfDKColor)
 				} else {
 					r.fill(pdfBarColor)
 				}
-				p.Rect(x0, mid-slot*pdfBarShare/2, w, slot*pdfBarShare, "F")
+				mid := top + (float64(i)+0.5)*slot
+				p.Rect(x0, mid-slot*pdfBarShare/2, float64(*c.count.N)*scale, slot*pdfBarShare, "F")
 			}
-			r.font("", pdfTickPt)
-			p.Text(x0+w+pdfChartGap, pdfTextY(mid, pdfTickPt), values[i])
+		}
+		r.names(labels, sup, x0, top, slot, lw, pt)
+		r.font("", pdfTickPt)
+		for i, c := range cats {
+			if values[i] != "" {
+				mid := top + (float64(i)+0.5)*slot
+				p.Text(x0+float64(*c.count.N)*scale+pdfChartGap, pdfTextY(mid, pdfTickPt), values[i])
+			}
 		}
 	}}
 }
@@ -1229,13 +1426,6 @@ func (r *pdfReport) matrixChart(q *surveys.QuestionResults) pdfChart {
 		r.axis(x0, top, bottom, hi, scale)
 		for i, st := range sts {
 			mid := top + (float64(i)+0.5)*slot
-			r.font("", pt)
-			name := r.chartLabel(st.Label, sup[i], lw)
-			if sup[i] {
-				p.SetTextColor(110, 110, 110)
-			}
-			p.Text(x0-1-p.GetStringWidth(name), pdfTextY(mid, pt), name)
-			p.SetTextColor(0, 0, 0)
 			x := x0
 			for j := range series {
 				var c *surveys.Count
@@ -1254,10 +1444,13 @@ func (r *pdfReport) matrixChart(q *surveys.QuestionResults) pdfChart {
 			}
 		}
 		ly := bottom + pdfChartAxis + 2
-		r.font("", legPt)
 		for j, it := range legend {
 			r.fill(pdfSeriesColor(j, nb))
 			p.Rect(pdfMargin+it.x, ly+it.y, sw, sw, "F")
+		}
+		r.names(labels, sup, x0, top, slot, lw, pt)
+		r.font("", legPt)
+		for _, it := range legend {
 			p.Text(pdfMargin+it.x+sw+1, pdfTextY(ly+it.y+sw/2, legPt), it.name)
 		}
 	}}

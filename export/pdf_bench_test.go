@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"runtime/metrics"
 	"testing"
+	"time"
 
 	"github.com/youthvoice/youthvoice/i18n"
 	"github.com/youthvoice/youthvoice/surveys"
@@ -95,7 +97,9 @@ func largestSummary(tb testing.TB, matrix bool, n int) *Summary {
 
 // BenchmarkLargestSurveyPDF measures the summary PDF of the largest survey
 // the definition limits allow: time, megabytes allocated per report
-// (alloc-MB/op) and the file's size (pdf-MB).
+// (alloc-MB/op), the most Go heap the writer kept alive (live-MB: the
+// largest live heap a garbage collection found while writing, less the
+// live heap before) and the file's size (pdf-MB).
 //
 //	go test ./export -run '^$' -bench BenchmarkLargestSurveyPDF -benchtime 5x
 //
@@ -112,6 +116,8 @@ func BenchmarkLargestSurveyPDF(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			s := largestSummary(b, c.matrix, c.n)
 			runtime.GC()
+			base := pdfLiveHeap()
+			peak := pdfWatchLiveHeap()
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
 			b.ReportAllocs()
@@ -125,7 +131,36 @@ func BenchmarkLargestSurveyPDF(b *testing.B) {
 			}
 			runtime.ReadMemStats(&after)
 			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/(1<<20), "alloc-MB/op")
+			b.ReportMetric(float64(peak()-base)/(1<<20), "live-MB")
 			b.ReportMetric(float64(size)/(1<<20), "pdf-MB")
 		})
 	}
+}
+
+// pdfLiveHeap is the live heap found by the last garbage collection.
+func pdfLiveHeap() uint64 {
+	m := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(m)
+	return m[0].Value.Uint64()
+}
+
+// pdfWatchLiveHeap samples the live heap every millisecond until the
+// returned function is called, which returns the largest value seen.
+func pdfWatchLiveHeap() func() uint64 {
+	stop, done := make(chan struct{}), make(chan uint64)
+	go func() {
+		var peak uint64
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			peak = max(peak, pdfLiveHeap())
+			select {
+			case <-stop:
+				done <- max(peak, pdfLiveHeap())
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 { close(stop); return <-done }
 }

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"unicode/utf16"
 
+	"codeberg.org/go-pdf/fpdf"
+
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
@@ -298,6 +300,7 @@ func TestWritePDF(t *testing.T) {
 		t.Errorf("%d charted questions, want %d", charts, pdfChartedQuestions)
 	}
 	pdfCheckCharts(t, s, in)
+	pdfCheckStructure(t, data)
 	if !bytes.Contains(data, []byte("/Title ("+pdfEncoded(s.Title, true)+")")) {
 		t.Error("no /Title metadata with the title")
 	}
@@ -466,6 +469,92 @@ func TestWritePDFLargestSurvey(t *testing.T) {
 				t.Errorf("%d bytes, want at most %d", buf.Len(), c.maxSize)
 			}
 			pdfCheckCharts(t, s, in)
+			pdfCheckStructure(t, buf.Bytes())
 		})
+	}
+}
+
+// pdfCheckStructure checks what pdfCompressPages makes of fpdf's output:
+// every entry of the cross-reference table points at its object,
+// startxref at the table, and no stream is left uncompressed.
+func pdfCheckStructure(t testing.TB, data []byte) {
+	t.Helper()
+	objs, _, ok := pdfObjects(data)
+	if !ok {
+		t.Fatal("the cross-reference table does not match the objects")
+	}
+	for _, o := range objs {
+		if !bytes.HasPrefix(data[o.start:], []byte(strconv.Itoa(o.num)+" 0 obj\n")) {
+			t.Errorf("object %d is not at %d", o.num, o.start)
+		}
+	}
+	if m := regexp.MustCompile(`<</Length \d+>>\nstream`).FindAll(data, -1); len(m) > 0 {
+		t.Errorf("%d streams left uncompressed", len(m))
+	}
+	if n := bytes.Count(data, []byte(" 0 obj\n")); n != len(objs) {
+		t.Errorf("%d objects in the file, %d in its table", n, len(objs))
+	}
+}
+
+// TestPDFCompressPages compresses the pages of a document fpdf wrote
+// without compression: the page contents inflate to what they were, the
+// rest is unchanged, and a document of another shape is copied as it is.
+func TestPDFCompressPages(t *testing.T) {
+	p := fpdf.New("P", "mm", "A4", "")
+	p.SetCompression(false)
+	p.SetFont("Helvetica", "", 12)
+	for i := range 3 {
+		p.AddPage()
+		p.Text(20, 20, "page "+strconv.Itoa(i+1)+" endstream endobj xref")
+		p.Rect(20, 30, 50, 10, "F")
+	}
+	var raw bytes.Buffer
+	if err := p.Output(&raw); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := pdfCompressPages(&out, raw.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	pdfCheckStructure(t, out.Bytes())
+	var pages []string
+	for _, m := range regexp.MustCompile(`<</Length (\d+)>>\nstream\n`).FindAllSubmatchIndex(raw.Bytes(), -1) {
+		n, _ := strconv.Atoi(string(raw.Bytes()[m[2]:m[3]]))
+		pages = append(pages, string(raw.Bytes()[m[1]:m[1]+n]))
+	}
+	if len(pages) != 3 {
+		t.Fatalf("%d uncompressed streams in fpdf's output, want 3", len(pages))
+	}
+	if got := pdfInspect(t, out.Bytes()).content; got != strings.Join(pages, "") {
+		t.Errorf("pages inflate to\n%q\nwant\n%q", got, strings.Join(pages, ""))
+	}
+	if out.Len() >= raw.Len() {
+		t.Errorf("%d bytes compressed, %d before", out.Len(), raw.Len())
+	}
+	// The rest of the file is as fpdf wrote it: the header, and the
+	// trailer with its /Root and /Info.
+	for _, part := range []string{"%PDF-1.3\n", "trailer\n<<\n/Size "} {
+		if !bytes.Contains(out.Bytes(), []byte(part)) || !bytes.Contains(raw.Bytes(), []byte(part)) {
+			t.Errorf("%q not in both files", part)
+		}
+	}
+
+	// Any other shape is written unchanged.
+	broken := bytes.Replace(raw.Bytes(), []byte("\n3 0 obj\n"), []byte("\n3 0 obj \n"), 1)
+	for name, doc := range map[string][]byte{
+		"not a pdf":           []byte("hello"),
+		"no startxref":        raw.Bytes()[:raw.Len()-20],
+		"offset off by one":   broken,
+		"empty":               nil,
+		"startxref past end":  []byte("%PDF-1.3\nstartxref\n99999\n%%EOF\n"),
+		"startxref before it": []byte("%PDF-1.3\nstartxref\n0\n%%EOF\n"),
+	} {
+		var b bytes.Buffer
+		if err := pdfCompressPages(&b, doc); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if !bytes.Equal(b.Bytes(), doc) {
+			t.Errorf("%s: changed", name)
+		}
 	}
 }
