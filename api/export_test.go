@@ -95,6 +95,7 @@ func TestSummaryExportCSVMatchesTheAPI(t *testing.T) {
 }
 
 func TestSummaryExportXLSXAndFormats(t *testing.T) {
+	t.Parallel() // long, and mostly waiting on its own summarizer
 	e := apitest.New(t)
 	id, owner, _ := surveyWithResponses(t, e, 150)
 	r := e.Do("GET", "/v1/org/surveys/"+id+"/export?format=xlsx&lang=en", nil, bearer(owner)...)

@@ -36,6 +36,7 @@ func getStatus(t *testing.T, e *apitest.Env, tok, id, query string) statusView {
 // every few responses, the release never trails the collected responses
 // by more than 2k (it moves every k), and the summary says so.
 func TestReleaseKeepsUpWithTheResponses(t *testing.T) {
+	t.Parallel() // long, and mostly waiting on its own summarizer
 	e := apitest.New(t)
 	id, owner, def := publishExample(t, e, "youth-policy-consultation.json")
 	analyst := e.Do("POST", "/v1/org/tokens", map[string]string{"role": "analyst"}, bearer(owner)...).Map(t)["token"].(string)
@@ -167,10 +168,11 @@ func TestHeadOfTheLiveViewIsNotAudited(t *testing.T) {
 // asked for again) and stay within their byte bounds, however many
 // releases a survey goes through.
 func TestSummaryCachesStayBounded(t *testing.T) {
+	t.Parallel() // long, and mostly waiting on its own summarizer
 	e := apitest.New(t)
 	id, owner, def := publishExample(t, e, "youth-policy-consultation.json")
 	rng := rand.New(rand.NewPCG(5, 5))
-	for range 12 {
+	for range 6 {
 		for range 10 {
 			if r := e.Do("POST", "/v1/surveys/"+id+"/responses", surveystest.Submission(def, 1, rng)); r.Status != 201 {
 				t.Fatalf("%d %s", r.Status, r.Body)

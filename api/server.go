@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -88,6 +89,9 @@ type Server struct {
 	trustedProxies []netip.Prefix
 }
 
+// enableRandPool turns on uuid's pool of random bytes once per process.
+var enableRandPool sync.Once
+
 // New builds the server and its routes.
 func New(opts Options) *Server {
 	if opts.Now == nil {
@@ -155,8 +159,8 @@ func New(opts Options) *Server {
 		s.routes[routeKey{r.Method, r.Path}] = true
 	}
 	// Request ids come from a pool of random bytes read from crypto/rand
-	// in blocks, not one read per request.
-	uuid.EnableRandPool()
+	// in blocks, not one read per request (a process-wide setting: once).
+	enableRandPool.Do(uuid.EnableRandPool)
 	return s
 }
 

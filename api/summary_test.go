@@ -58,6 +58,7 @@ func getSummary(t *testing.T, e *apitest.Env, tok, id, query string) (*apitest.R
 // the summary equals a recount and a tally made independently from the
 // submitted answers.
 func TestSummaryIsExact(t *testing.T) {
+	t.Parallel() // long, and mostly waiting on its own summarizer
 	e := apitest.New(t)
 	id, owner, def := publishExample(t, e, "youth-policy-consultation.json")
 	rng := rand.New(rand.NewPCG(42, 1))

@@ -10,11 +10,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
+
+// ferretNew serialises ferretdb.New (see startEmbedded).
+var ferretNew sync.Mutex
 
 // embedded is a FerretDB server running inside this process on SQLite.
 type embedded struct {
@@ -78,12 +82,17 @@ func startEmbedded(ctx context.Context, dir string, pragmas []string, logger *sl
 		sqliteURL += "&_pragma=" + p
 	}
 	engineLog := slog.New(minLevel{logger.Handler(), level})
+	// ferretdb.New writes package state of FerretDB's (its version's
+	// package name) without a lock: two stores opened at once in one
+	// process (parallel tests) must not call it together.
+	ferretNew.Lock()
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{Unix: e.socket},
 		Handler:   "sqlite",
 		SQLiteURL: sqliteURL,
 		Logger:    engineLog.With("component", "ferretdb"),
 	})
+	ferretNew.Unlock()
 	if err != nil {
 		e.removeTemp()
 		return nil, fmt.Errorf("store: start embedded FerretDB: %w", err)
