@@ -72,7 +72,6 @@ func WritePDF(w io.Writer, s *Summary) error {
 	// fpdf keeps the whole document in memory until Output, so nothing
 	// reaches w unless the report was built completely.
 	var doc bytes.Buffer
-	doc.Grow(1 << 20)
 	if err := r.pdf.Output(&doc); err != nil {
 		return err
 	}
@@ -1231,7 +1230,7 @@ func pdfStep(hi float64) float64 {
 	return 10 * mag
 }
 
-// textY is the baseline that centres text of pt points on y.
+// pdfTextY is the baseline that centres text of pt points on y.
 func pdfTextY(y, pt float64) float64 { return y + 0.35*pt*pdfPtMM }
 
 // fill sets the fill colour, writing nothing when it is already set.
