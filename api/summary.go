@@ -256,7 +256,7 @@ func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error 
 		SurveyID: sv.ID, Revision: sv.Revision, Title: def.Title.In(lang, def.DefaultLanguage), Lang: lang, Dir: i18n.Direction(lang),
 		View: view, Frozen: sum.Frozen && !live,
 		Results: p.Results(lang, by, notAnswered),
-		Status:  p.Status(sum.Tally.Responses, lang, notAnswered),
+		Status:  p.Status(sum.Tally.Responses, sum.Frozen, lang, notAnswered),
 	}
 	if !live {
 		v.Released = sum.ReleaseDay

@@ -32,7 +32,7 @@ func BuildSummary(r Release, lang, uiLang string, cat *i18n.Catalog) *Summary {
 		SurveyID: r.SurveyID, Title: r.Def.Title.In(lang, r.Def.DefaultLanguage), Lang: lang, Dir: i18n.Direction(lang),
 		Revision: r.Revision, K: r.K, Released: r.Day, Final: r.Final,
 		Overall: r.Protected.Results(lang, "", notAnswered),
-		Status:  r.Protected.Status(r.Collected, lang, notAnswered),
+		Status:  r.Protected.Status(r.Collected, r.Final, lang, notAnswered),
 		Labels: Labels{
 			Overview: m("export.overview"), Method: m("export.method"), Question: m("export.question"), Type: m("export.type"),
 			Option: m("export.option"), Group: m("export.group"), Everyone: m("export.everyone"), Count: m("export.count"),
@@ -76,10 +76,13 @@ func StatusNotes(st surveys.ReleaseStatus, none bool, uiLang string, cat *i18n.C
 	if none {
 		out = append(out, m("export.status.none", map[string]any{"Collected": st.Collected, "K": st.K, "Needs": st.NextReleaseIn}))
 	} else {
-		out = append(out, m("export.status.collected", map[string]any{"Collected": st.Collected, "Released": st.Released}))
+		out = append(out, m("export.status.collected", map[string]any{"Collected": st.Collected, "Released": st.Released, "K": st.K}))
 		if st.NextReleaseIn > 0 {
 			out = append(out, m("export.status.next", map[string]any{"Needs": st.NextReleaseIn}))
 		}
+	}
+	if st.Unreleased {
+		out = append(out, m("export.status.final_unreleased", map[string]any{"K": st.K}))
 	}
 	for _, h := range st.HeldBack {
 		data := map[string]any{"Group": h.Label, "Question": h.Question, "Needs": h.Needs, "K": st.K}

@@ -229,7 +229,7 @@ func (s *Store) changeSummary(ctx context.Context, surveyID string, k int, chang
 		if !released.HasKeys() && tally.HasKeys() {
 			released, releaseChanged = surveys.NewTally(), true
 		}
-		if surveys.NextRelease(released, tally, k) || (d.Frozen && surveys.FinalRelease(released, tally, k)) {
+		if surveys.NextRelease(released, tally, k) {
 			d.ReleaseN, d.ReleaseTallyZ, d.ReleaseDay = tally.Responses, d.TallyZ, time.Now().UTC().Format(time.DateOnly)
 			releaseChanged = true
 		} else if releaseChanged {
@@ -682,8 +682,10 @@ func (s *Store) EachStoredResponse(ctx context.Context, surveyID string, fn func
 }
 
 // ReplaceSummary sets a survey's tally to t (a recount), keeps the release
-// rule, and freezes the release when freeze is set (at close): the final
-// release then holds every response (surveys.FinalRelease). Every batch
+// rule, and freezes the release when freeze is set (at close). The final
+// release follows the same rule as every other: fewer than k responses
+// after the last release stay out of the published figures (a smaller
+// step would single out its newcomers' groups), and the status says so. Every batch
 // still queued is marked applied, since the recount read all stored
 // responses: call it when no submission to the survey is in flight (after
 // it closed and the summarizer was flushed).

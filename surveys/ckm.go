@@ -36,7 +36,7 @@ const (
 	// ptableTop or more (V).
 	NoiseVariance = 1.0
 	// SmallCounts: published counts are never 1 to SmallCounts (js);
-	// counts of 1 and 2 become 0 or 3 or 4.
+	// counts of 1 and 2 become 3 or 4 (never 0: a published 0 is exact).
 	SmallCounts = 2
 )
 
@@ -52,16 +52,20 @@ type ptableRow struct {
 // be reached.
 const ptableTop = SmallCounts + MaxDeviation + 1
 
-// ptable is the perturbation table. Every row has mean 0 (the published
-// count is unbiased), keeps the count non-negative, never lands on 1 to
-// SmallCounts, and moves it by at most MaxDeviation; from ptableTop on,
-// the variance is NoiseVariance. TestPtable checks all of this.
+// ptable is the perturbation table of published counts. Every row keeps
+// the count non-negative, never lands on 1 to SmallCounts, moves it by at
+// most MaxDeviation, and from 3 on has mean 0 (the published count is
+// unbiased); from ptableTop on, the variance is NoiseVariance. Counts of
+// 1 and 2 are never published as 0: a published 0 is an exact 0, so that
+// a count suppressed in one release and shown as 0 in a later one (counts
+// only grow) cannot be pinned to "1 or 2" (found by a review attack).
+// They go up instead, to 3 or 4, and are biased; every count below k (at
+// least 5) is suppressed, so no such value is ever shown. TestPtable
+// checks all of this.
 var ptable = [ptableTop + 1]ptableRow{
 	0: {noise: []int{0}, prob: []float64{1}},
-	// 1 -> 0 or 3: 2/3*(-1) + 1/3*2 = 0.
-	1: {noise: []int{-1, 2}, prob: []float64{2.0 / 3, 1.0 / 3}},
-	// 2 -> 0, 3 or 4: 0.4*(-2) + 0.4*1 + 0.2*2 = 0.
-	2: {noise: []int{-2, 1, 2}, prob: []float64{0.4, 0.4, 0.2}},
+	1: {noise: []int{2}, prob: []float64{1}},
+	2: {noise: []int{1, 2}, prob: []float64{0.5, 0.5}},
 	// 3 cannot go down without landing on 1 or 2, nor up alone with mean
 	// 0: it stays 3 (and 3 is published for 1, 2, 3, 4 and 5).
 	3: {noise: []int{0}, prob: []float64{1}},
@@ -71,13 +75,31 @@ var ptable = [ptableTop + 1]ptableRow{
 	5: {noise: []int{-2, -1, 0, 1, 2}, prob: []float64{0.05, 0.3, 0.3, 0.3, 0.05}},
 }
 
+// valueTable perturbs the counts that statistics are computed from and
+// that are never published themselves (each distinct value of a number
+// question, each place of a ranking): there unbiased rows matter for
+// small counts too, so 1 and 2 may become 0.
+var valueTable = func() [ptableTop + 1]ptableRow {
+	t := ptable
+	// 1 -> 0 or 3: 2/3*(-1) + 1/3*2 = 0.
+	t[1] = ptableRow{noise: []int{-1, 2}, prob: []float64{2.0 / 3, 1.0 / 3}}
+	// 2 -> 0, 3 or 4: 0.4*(-2) + 0.4*1 + 0.2*2 = 0.
+	t[2] = ptableRow{noise: []int{-2, 1, 2}, prob: []float64{0.4, 0.4, 0.2}}
+	return t
+}()
+
 // perturb returns the published value of an exact count c whose cell key
 // (mixed with its scope's) is u, uniform in [0, 1).
-func perturb(c int, u float64) int {
+func perturb(c int, u float64) int { return perturbWith(&ptable, c, u) }
+
+// perturbValue perturbs a count statistics are computed from (valueTable).
+func perturbValue(c int, u float64) int { return perturbWith(&valueTable, c, u) }
+
+func perturbWith(table *[ptableTop + 1]ptableRow, c int, u float64) int {
 	if c <= 0 {
 		return 0
 	}
-	row := ptable[min(c, ptableTop)]
+	row := table[min(c, ptableTop)]
 	acc := 0.0
 	for i, p := range row.prob {
 		acc += p

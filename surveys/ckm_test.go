@@ -22,15 +22,28 @@ func TestPtable(t *testing.T) {
 			mean += p * float64(v)
 			variance += p * float64(v*v)
 			out := c + v
-			if p <= 0 || out < 0 || (out >= 1 && out <= SmallCounts) || v < -MaxDeviation || v > MaxDeviation {
+			if p <= 0 || out < 0 || (out >= 1 && out <= SmallCounts) || v < -MaxDeviation || v > MaxDeviation || (c > 0 && out == 0) {
 				t.Errorf("count %d: noise %d (p=%v) gives %d", c, v, p, out)
 			}
 			if lo, hi := PublishedRange(out); c < lo || c > hi {
 				t.Errorf("count %d published as %d, outside PublishedRange %d..%d", c, out, lo, hi)
 			}
 		}
-		if math.Abs(sum-1) > 1e-12 || math.Abs(mean) > 1e-12 {
+		if math.Abs(sum-1) > 1e-12 || (c > SmallCounts && math.Abs(mean) > 1e-12) {
 			t.Errorf("count %d: probabilities add up to %v, mean noise %v", c, sum, mean)
+		}
+		// The table for values behind statistics is unbiased everywhere.
+		vrow := valueTable[min(c, ptableTop)]
+		var vsum, vmean float64
+		for i, v := range vrow.noise {
+			vsum += vrow.prob[i]
+			vmean += vrow.prob[i] * float64(v)
+			if out := c + v; out < 0 || (out >= 1 && out <= SmallCounts) {
+				t.Errorf("value count %d gives %d", c, out)
+			}
+		}
+		if math.Abs(vsum-1) > 1e-12 || math.Abs(vmean) > 1e-12 {
+			t.Errorf("value count %d: probabilities add up to %v, mean noise %v", c, vsum, vmean)
 		}
 		if c >= ptableTop && math.Abs(variance-NoiseVariance) > 1e-12 {
 			t.Errorf("count %d: variance %v", c, variance)

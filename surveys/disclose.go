@@ -36,7 +36,9 @@ import (
 //     until nothing changes, over all tables of the survey together, so
 //     that every download is cut from the same consistent release, and so
 //     that no suppressed count is one equation away from published ones
-//     (which would let releases with fresh noise be averaged).
+//     (which would let releases with fresh noise be averaged). The zeros
+//     of an equation with a suppressed part are suppressed too, so that a
+//     suppressed count may always be 0.
 //  6. Statistics (mean, median, quartiles, standard deviation, mean rank)
 //     are computed from perturbed counts only, and shown only where every
 //     count of the table is shown and the values number k or more.
@@ -502,11 +504,27 @@ func (p *Protected) secondary() {
 			}
 			var suppressed, sum, shown int
 			for _, m := range pt.members {
-				if m.suppressed {
+				switch {
+				case m.suppressed && m.pub > 0:
+					// Suppressed zeros (below) are no unknowns that could
+					// hide a small count: only non-zero parts count.
 					suppressed++
 					sum += m.pub
-				} else {
+				case !m.suppressed:
 					shown += m.pub
+				}
+			}
+			if suppressed > 0 {
+				// Zeros beside a suppressed part are suppressed too, so
+				// that "suppressed" never means "not zero": otherwise an
+				// exact total split into shown zeros and suppressed parts
+				// would pin each of those to 1 when they number as many
+				// as the total (found by the attacker test once it knew
+				// that suppressed parts are not zero).
+				for _, m := range pt.members {
+					if !m.suppressed && m.pub == 0 {
+						m.suppressed, changed = true, true
+					}
 				}
 			}
 			if pt.total == everyone {

@@ -78,6 +78,8 @@ func (a *attacker) learnMean(bins []surveys.LabelledCount, keyOf func(string) st
 func (a *attacker) v(key string, c surveys.Count) {
 	key = a.release + key
 	if c.Suppressed {
+		// A suppressed count may be 0: the zeros beside a suppressed part
+		// are suppressed too.
 		if a.vars[key] == nil {
 			a.vars[key] = &interval{0, math.Inf(1), true}
 		}

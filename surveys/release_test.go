@@ -288,9 +288,17 @@ func TestSmallGroupsDoNotHoldBackTheRelease(t *testing.T) {
 	if res.Withheld || res.N == nil || *res.N.N != 60 {
 		t.Fatalf("overall numbers not published: %+v", res)
 	}
-	st := p.Status(63, "en", "Not answered")
-	if st.Collected != 63 || st.Released != 60 || st.NextReleaseIn != 7 {
+	// Collected is rounded down to a multiple of k (never below the
+	// release): an exact count anyone can poll would time each response.
+	st := p.Status(63, false, "en", "Not answered")
+	if st.Collected != 60 || st.Released != 60 || st.NextReleaseIn != 10 || st.Final || st.Unreleased {
 		t.Errorf("status %+v", st)
+	}
+	if st := p.Status(75, false, "en", "-"); st.Collected != 70 || st.NextReleaseIn != 1 {
+		t.Errorf("status at 75: %+v", st)
+	}
+	if st := p.Status(63, true, "en", "-"); !st.Final || !st.Unreleased || st.NextReleaseIn != 0 {
+		t.Errorf("closed: %+v", st)
 	}
 	// 17 and "not answered" are too small; together they are fewer than
 	// k, so one more group is hidden with them (needing nothing itself).

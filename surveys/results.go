@@ -229,7 +229,7 @@ func (p *Protected) values(sc string, q *Question, counts, keys map[string]int) 
 		return nil
 	}
 	scope := p.cells[sc+"|n"].key
-	return func(v string, c int) int { return perturb(c, cellUniform(int64(keys[v]), scope)) }
+	return func(v string, c int) int { return perturbValue(c, cellUniform(int64(keys[v]), scope)) }
 }
 
 // memoStats computes a statistic once (the live view, whose tally
@@ -275,7 +275,7 @@ func (p *Protected) meanRanks(sc string, q *Question, qt *QuestionTally) map[str
 				if i < len(keys[o.Code]) {
 					key = keys[o.Code][i]
 				}
-				c = perturb(c, cellUniform(int64(key), scope.key))
+				c = perturbValue(c, cellUniform(int64(key), scope.key))
 			}
 			sum += (i + 1) * c
 			n += c
@@ -316,30 +316,27 @@ func NextRelease(released, live *Tally, k int) bool {
 	return live.Responses >= k && live.Responses-released.Responses >= k
 }
 
-// FinalRelease decides whether the release made when a survey closes
-// moves on to the live tally: whenever it holds k responses or more and
-// the release does not hold them all, however few arrived since. The
-// step is smaller than k, but it is perturbed like any other (and it is
-// the last: a closed survey takes no more responses), so no response
-// collected stays out of the published results.
-func FinalRelease(released, live *Tally, k int) bool {
-	if released == nil {
-		released = &Tally{}
-	}
-	return live.Responses >= k && live.Responses != released.Responses
-}
-
 // ReleaseStatus says how the published release stands: how many responses
 // were collected and how many are in the release, when the next release
 // comes, what is held back and how many more it needs, and how the
 // numbers were protected.
 type ReleaseStatus struct {
+	// Collected is how many responses were stored: exact in the live
+	// view; in the release, rounded down to a multiple of k (never below
+	// Released), since an exact count that anyone can poll would tell
+	// when each response arrived.
 	Collected int `json:"collected"`
 	Released  int `json:"released"`
 	K         int `json:"k"`
-	// NextReleaseIn is how many more responses make the next release (0
-	// when the release holds every response).
+	// NextReleaseIn is about how many more responses make the next
+	// release: k at most (0 when the survey is closed, or in the live
+	// view).
 	NextReleaseIn int `json:"next_release_in"`
+	// Final: the survey is closed and this release is its last; Unreleased
+	// responses (fewer than k, arrived after the last release) are not in
+	// the published figures.
+	Final      bool `json:"final,omitempty"`
+	Unreleased bool `json:"unreleased,omitempty"`
 	// HeldBack lists the breakdown groups not shown in the release.
 	HeldBack     []HeldBack   `json:"held_back,omitempty"`
 	Perturbation Perturbation `json:"perturbation"`
@@ -377,20 +374,25 @@ func PerturbationParameters() Perturbation {
 }
 
 // Status describes the release against collected, the number of
-// responses stored so far; labels are in lang (notAnswered for the group
-// of those who did not answer a breakdown question).
-func (p *Protected) Status(collected int, lang, notAnswered string) ReleaseStatus {
+// responses stored so far; final says the survey is closed. Labels are
+// in lang (notAnswered for the group of those who did not answer a
+// breakdown question).
+func (p *Protected) Status(collected int, final bool, lang, notAnswered string) ReleaseStatus {
 	st := ReleaseStatus{Collected: collected, Released: p.tally.Responses, K: p.k, Perturbation: PerturbationParameters()}
 	if p.exact {
 		st.Perturbation = Perturbation{Method: "none"}
 		return st
 	}
+	st.Collected = max(p.tally.Responses, collected/p.k*p.k)
 	pending := collected - p.tally.Responses
 	switch {
+	case final:
+		st.Final, st.Unreleased = true, pending > 0
 	case collected < p.k:
-		st.NextReleaseIn = p.k - collected
-	case pending > 0 && pending < p.k:
-		st.NextReleaseIn = p.k - pending
+		// Rounded like Collected: "about", and never exact.
+		st.NextReleaseIn = p.k - st.Collected
+	default:
+		st.NextReleaseIn = max(1, p.k-(st.Collected-p.tally.Responses))
 	}
 	if p.tally.Responses < p.k {
 		return st
