@@ -173,7 +173,7 @@ func contains(s, sub string) bool {
 func TestAttackSuppressedThenZeroExamples(t *testing.T) {
 	for _, name := range []string{"safety-online-offline.json", "youth-policy-consultation.json"} {
 		def := loadExample(t, name)
-		for seed := range 3 {
+		for seed := range 2 {
 			rels := releasesOf(def, randomResponses(t, def, 300, uint64(50+seed)), 10)
 			claims, w := suppressedThenZero(def, rels, 10)
 			var ex []string
@@ -227,7 +227,7 @@ func TestAttackFinalReleaseSingleNewcomer(t *testing.T) {
 		def := loadExample(t, name)
 		var dimHit, dimTotal, qHit, qTotal int
 		var prior float64
-		for seed := range 25 {
+		for seed := range 5 { // (25 when the attack could run: it cannot since the fix)
 			rs := randomResponses(t, def, 291, uint64(300+seed))
 			before := tallyResponses(def, rs[:290])
 			after := tallyResponses(def, rs)
