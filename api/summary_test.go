@@ -120,6 +120,7 @@ func TestSummaryIsExact(t *testing.T) {
 }
 
 func TestAnalystsSeeOnlyTheProtectedRelease(t *testing.T) {
+	t.Parallel() // waits on its own summarizer mostly
 	e := apitest.New(t)
 	id, owner, def := publishExample(t, e, "safety-online-offline.json")
 	analyst := e.Do("POST", "/v1/org/tokens", map[string]string{"role": "analyst"}, bearer(owner)...).Map(t)["token"].(string)
@@ -182,6 +183,7 @@ func TestAnalystsSeeOnlyTheProtectedRelease(t *testing.T) {
 }
 
 func TestPublicResultsInArabic(t *testing.T) {
+	t.Parallel() // waits on its own summarizer mostly
 	e := apitest.New(t)
 	id, _, def := publishExample(t, e, "youth-policy-consultation.json")
 	rng := rand.New(rand.NewPCG(3, 3))
@@ -217,6 +219,7 @@ func TestPublicResultsInArabic(t *testing.T) {
 // A crash between any two steps of bringing a batch into the summary
 // leaves a state that recovery completes, exactly.
 func TestSummaryRecoversFromACrashAtEveryStep(t *testing.T) {
+	t.Parallel() // waits on its own summarizer mostly
 	for _, step := range []string{"tallying", "paged", "applied", "dequeued"} {
 		t.Run(step, func(t *testing.T) {
 			failing := true
