@@ -139,19 +139,7 @@ func opt(code string) map[string]any {
 func TestHeadOfTheLiveViewIsNotAudited(t *testing.T) {
 	e := apitest.New(t)
 	id, owner, _ := publishExample(t, e, "safety-online-offline.json")
-	liveViews := func() int {
-		var log struct {
-			Entries []struct{ Action string }
-		}
-		e.Do("GET", "/v1/org/audit", nil, bearer(owner)...).JSON(t, &log)
-		n := 0
-		for _, a := range log.Entries {
-			if a.Action == "live_view" {
-				n++
-			}
-		}
-		return n
-	}
+	liveViews := func() int { return auditEntries(t, e, owner, "live_view") }
 	if r := e.Do("HEAD", "/v1/org/surveys/"+id+"/summary?view=live", nil, bearer(owner)...); r.Status != 200 || len(r.Body) != 0 {
 		t.Fatalf("HEAD: %d %q", r.Status, r.Body)
 	}
@@ -195,19 +183,7 @@ func TestSummaryCachesStayBounded(t *testing.T) {
 func TestHeadOfASummaryExportIsNotAudited(t *testing.T) {
 	e := apitest.New(t)
 	id, owner, _ := publishExample(t, e, "safety-online-offline.json")
-	exports := func() int {
-		var log struct {
-			Entries []struct{ Action string }
-		}
-		e.Do("GET", "/v1/org/audit", nil, bearer(owner)...).JSON(t, &log)
-		n := 0
-		for _, a := range log.Entries {
-			if a.Action == "export" {
-				n++
-			}
-		}
-		return n
-	}
+	exports := func() int { return auditEntries(t, e, owner, "export") }
 	for _, f := range []string{"csv", "xlsx", "pdf", "json"} {
 		r := e.Do("HEAD", "/v1/org/surveys/"+id+"/export?kind=summary&format="+f, nil, bearer(owner)...)
 		if r.Status != 200 || len(r.Body) != 0 || r.Header.Get("Content-Disposition") == "" {
@@ -226,4 +202,20 @@ func TestHeadOfASummaryExportIsNotAudited(t *testing.T) {
 	if n := exports(); n != 1 {
 		t.Fatalf("a GET wrote %d audit entries", n)
 	}
+}
+
+// auditEntries counts the entries of an action in the audit log.
+func auditEntries(t *testing.T, e *apitest.Env, owner, action string) int {
+	t.Helper()
+	var log struct {
+		Entries []struct{ Action string }
+	}
+	e.Do("GET", "/v1/org/audit", nil, bearer(owner)...).JSON(t, &log)
+	n := 0
+	for _, a := range log.Entries {
+		if a.Action == action {
+			n++
+		}
+	}
+	return n
 }
