@@ -65,16 +65,18 @@ func (s *Server) exportSummary(c *fiber.Ctx) error {
 	}
 	format := c.Query("format", "csv")
 	lang := i18n.NewMatcher(surveyLanguages(&sv.Draft)).Best(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
-	headMime := map[string]string{"csv": mimeCSV, "xlsx": mimeXLSX, "pdf": mimePDF, "json": fiber.MIMEApplicationJSONCharsetUTF8}[format]
-	if headMime == "" {
+	mime := summaryMIME[format]
+	if mime == "" {
 		return badFormat()
 	}
-	if c.Method() == fiber.MethodHead {
-		// The headers only: no numbers leave, so nothing is audited or built.
-		c.Set(fiber.HeaderContentType, headMime)
+	setHeaders := func() {
+		c.Set(fiber.HeaderContentType, mime)
 		c.Set(fiber.HeaderContentLanguage, lang)
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+exportName(sv.ID, "summary", lang, format)+`"`)
+	}
+	if c.Method() == fiber.MethodHead {
+		setHeaders() // the headers only: no numbers leave, so nothing is audited or built
 		return nil
 	}
 	rel, err := s.summaryRelease(c.UserContext(), sv)
@@ -83,22 +85,18 @@ func (s *Server) exportSummary(c *fiber.Ctx) error {
 	}
 	sum := export.BuildSummary(rel, lang, s.catalog.Negotiate(lang, ""), s.catalog)
 	var buf bytes.Buffer
-	var mime string
 	switch format {
 	case "csv":
-		mime, err = mimeCSV, export.WriteCSV(&buf, sum)
+		err = export.WriteCSV(&buf, sum)
 	case "xlsx":
-		mime, err = mimeXLSX, export.WriteXLSX(&buf, sum)
+		err = export.WriteXLSX(&buf, sum)
 	case "pdf":
-		mime, err = mimePDF, export.WritePDF(&buf, sum)
+		err = export.WritePDF(&buf, sum)
 		if errors.Is(err, export.ErrScript) {
 			return newProblem(fiber.StatusUnprocessableEntity, "pdf_script").with("Language", lang)
 		}
 	case "json":
-		mime = fiber.MIMEApplicationJSONCharsetUTF8
 		err = jsonEncode(&buf, sum)
-	default:
-		return badFormat()
 	}
 	if err != nil {
 		return err
@@ -114,12 +112,12 @@ func (s *Server) exportSummary(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	c.Set(fiber.HeaderContentType, mime)
-	c.Set(fiber.HeaderContentLanguage, lang)
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+exportName(sv.ID, "summary", lang, format)+`"`)
+	setHeaders()
 	return c.Send(buf.Bytes())
 }
+
+// summaryMIME is the media type of each summary export format.
+var summaryMIME = map[string]string{"csv": mimeCSV, "xlsx": mimeXLSX, "pdf": mimePDF, "json": fiber.MIMEApplicationJSONCharsetUTF8}
 
 func exportName(id, kind, lang, format string) string {
 	short := id

@@ -56,7 +56,8 @@ func (s *Store) ClaimCopyAs(ctx context.Context, owner string) error {
 }
 
 // StripRecordKeys rewrites a survey's summary as it was stored before
-// perturbation: tallies without record-key sums (tests of the upgrade).
+// perturbation: tallies without record-key sums, and no note that the
+// upgrade ran (tests of the upgrade).
 func (s *Store) StripRecordKeys(ctx context.Context, surveyID string) error {
 	var d summaryDoc
 	if err := s.db.Collection(colSummaries).FindOne(ctx, bson.D{{Key: "_id", Value: surveyID}}).Decode(&d); err != nil {
@@ -85,6 +86,9 @@ func (s *Store) StripRecordKeys(ctx context.Context, surveyID string) error {
 	}
 	release, err := strip(d.ReleaseTallyZ, d.ReleaseTallyText)
 	if err != nil {
+		return err
+	}
+	if _, err := s.db.Collection(colSettings).DeleteOne(ctx, bson.D{{Key: "_id", Value: recordKeysReady}}); err != nil {
 		return err
 	}
 	_, err = s.db.Collection(colSummaries).UpdateOne(ctx, bson.D{{Key: "_id", Value: surveyID}},

@@ -414,7 +414,16 @@ func (sm *Summarizer) RecoverAtStart(ctx context.Context) {
 func (sm *Summarizer) upgradeTallies(ctx context.Context) error {
 	sm.work.Lock()
 	defer sm.work.Unlock()
-	cur, err := sm.st.db.Collection(colSummaries).Find(ctx, bson.D{})
+	settings := sm.st.db.Collection(colSettings)
+	err := settings.FindOne(ctx, bson.D{{Key: "_id", Value: recordKeysReady}}).Err()
+	if err == nil {
+		return nil // done at an earlier start: no summary to read again
+	}
+	if !errors.Is(err, mongo.ErrNoDocuments) {
+		return sm.st.fail("read settings", err)
+	}
+	cur, err := sm.st.db.Collection(colSummaries).Find(ctx, bson.D{},
+		options.Find().SetProjection(bson.D{{Key: "tally_z", Value: 1}, {Key: "tally", Value: 1}}))
 	if err != nil {
 		return sm.st.fail("read summaries", err)
 	}
@@ -446,8 +455,16 @@ func (sm *Summarizer) upgradeTallies(ctx context.Context) error {
 		}
 		sm.log.Info("summary recounted with record keys", "survey", d.ID, "responses", fresh.Responses)
 	}
+	if _, err := settings.InsertOne(ctx, bson.D{{Key: "_id", Value: recordKeysReady}}); err != nil && !mongo.IsDuplicateKeyError(err) {
+		return sm.st.fail("write settings", err)
+	}
 	return nil
 }
+
+// recordKeysReady is the settings document saying that every summary's
+// tally carries record keys (upgradeTallies has run): later starts need
+// not read every summary to find out.
+const recordKeysReady = "summaries_record_keys"
 
 // Recover applies batches whose queue documents are older than the lease:
 // left by a process that died between the steps.

@@ -414,19 +414,9 @@ func (r *runner) example() (string, error) {
 
 // submit sends one submission (answers by question id) and records it.
 func (r *runner) submit(name, id string, answers map[string]any) int {
-	b, _ := json.Marshal(map[string]any{"submission_id": uuid(r.rng), "revision": 1, "lang": "en", "answers": answers})
+	b, _ := json.Marshal(map[string]any{"submission_id": surveystest.UUID(r.rng), "revision": 1, "lang": "en", "answers": answers})
 	st, _ := r.do(name, "POST", "/v1/surveys/"+id+"/responses", binserver.Request{Body: b})
 	return st
-}
-
-func uuid(rng *rand.Rand) string {
-	var b [16]byte
-	for i := range b {
-		b[i] = byte(rng.IntN(256))
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // settle gives the summarizer time to tally what was just submitted (it
@@ -549,7 +539,7 @@ func (r *runner) wideSurvey(questions, options, breakdowns, responses int) error
 	}
 	for range responses {
 		// Not recorded one by one: the summaries are the attack.
-		body, _ := json.Marshal(map[string]any{"submission_id": uuid(r.rng), "revision": 1, "lang": "en", "answers": surveystest.Answers(parsed, r.rng)})
+		body, _ := json.Marshal(map[string]any{"submission_id": surveystest.UUID(r.rng), "revision": 1, "lang": "en", "answers": surveystest.Answers(parsed, r.rng)})
 		if st, b, _, err := r.s.Do("POST", "/v1/surveys/"+id+"/responses", binserver.Request{Body: body}); err != nil || st != 201 {
 			return fmt.Errorf("submission: %d %s %v", st, b, err)
 		}
@@ -670,12 +660,12 @@ func (r *runner) bodyLimit() error {
 	size := func(b []byte) string { return fmt.Sprintf("%d bytes", len(b)) }
 	responses := "/v1/surveys/" + id + "/responses"
 	for _, limit := range []int{*submissionLimit, *bodyLimitFlag} {
-		sub := `{"submission_id":"` + uuid(r.rng) + `","revision":1,"lang":"en","answers":{"age_band":`
+		sub := `{"submission_id":"` + surveystest.UUID(r.rng) + `","revision":1,"lang":"en","answers":{"age_band":`
 		b := nested(limit, sub, "[", "]", "}}")
 		r.do("POST responses, an answer nested [[[...]]], "+size(b), "POST", responses, binserver.Request{Body: b})
 		b = nested(limit, sub, `{"a":`, "}", "}}")
 		r.do(`POST responses, an answer nested {"a":{"a":...}}, `+size(b), "POST", responses, binserver.Request{Body: b})
-		b = wide(limit, `{"submission_id":"`+uuid(r.rng)+`","revision":1,"lang":"en","answers":{`, "}}",
+		b = wide(limit, `{"submission_id":"`+surveystest.UUID(r.rng)+`","revision":1,"lang":"en","answers":{`, "}}",
 			func(i int) string { return fmt.Sprintf(`"k%d":[1]`, i) })
 		r.do("POST responses, answers with every key that fits, "+size(b), "POST", responses, binserver.Request{Body: b})
 	}
@@ -738,7 +728,7 @@ func (r *runner) largestValid(withBreakdowns bool) error {
 	}
 	const responses = 300
 	for range responses {
-		body, _ := json.Marshal(map[string]any{"submission_id": uuid(r.rng), "revision": 1, "lang": "en", "answers": surveystest.Answers(parsed, r.rng)})
+		body, _ := json.Marshal(map[string]any{"submission_id": surveystest.UUID(r.rng), "revision": 1, "lang": "en", "answers": surveystest.Answers(parsed, r.rng)})
 		if st, b, _, err := r.s.Do("POST", "/v1/surveys/"+id+"/responses", binserver.Request{Body: body}); err != nil || st != 201 {
 			return fmt.Errorf("submission: %d %s %v", st, b, err)
 		}

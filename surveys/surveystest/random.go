@@ -123,7 +123,7 @@ func answer(q *surveys.Question, rng *rand.Rand) (any, surveys.Answer) {
 func Submission(def *surveys.Definition, rev int, rng *rand.Rand) map[string]any {
 	lang := def.Languages[rng.IntN(len(def.Languages))]
 	return map[string]any{
-		"submission_id": uuidV4(rng),
+		"submission_id": UUID(rng),
 		"revision":      rev,
 		"lang":          lang,
 		"answers":       Answers(def, rng),
@@ -139,7 +139,9 @@ func SubmissionJSON(def *surveys.Definition, rev int, rng *rand.Rand) []byte {
 	return b
 }
 
-func uuidV4(rng *rand.Rand) string {
+// UUID is a random version 4 UUID drawn from rng, as the app makes a
+// submission id (reproducible for tests and load programs).
+func UUID(rng *rand.Rand) string {
 	var b [16]byte
 	for i := range b {
 		b[i] = byte(rng.IntN(256))
