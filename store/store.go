@@ -44,7 +44,18 @@ type Options struct {
 	// CountError, when set, is called with the operation's name whenever a
 	// database operation fails for a reason other than the caller's data.
 	CountError func(op string)
+	// Now is the clock (time.Now unless a test injects one). Times that
+	// several processes compare (recovery leases) are read from the
+	// database server instead: see serverNow.
+	Now func() time.Time
+	// Timeout bounds every database operation that has no earlier
+	// deadline of its own (default OperationTimeout): a write waiting for a
+	// majority that is unreachable fails instead of hanging.
+	Timeout time.Duration
 }
+
+// OperationTimeout is the default bound of one database operation.
+const OperationTimeout = 30 * time.Second
 
 // Store is an open connection to the database.
 type Store struct {
@@ -53,6 +64,8 @@ type Store struct {
 	embedded *embedded
 	where    string
 	count    func(op string)
+	now      func() time.Time
+	clock    serverClock
 }
 
 // Open connects to the configured database, starting the embedded FerretDB
@@ -64,9 +77,15 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	s := &Store{count: opts.CountError}
+	s := &Store{count: opts.CountError, now: opts.Now}
 	if s.count == nil {
 		s.count = func(string) {}
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = OperationTimeout
 	}
 	uri := opts.MongoURI
 	clientOpts := options.Client()
@@ -86,7 +105,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			SetRetryWrites(true)
 		s.where = "MongoDB " + redactURI(uri)
 	}
-	clientOpts.ApplyURI(uri).SetAppName("youthvoice").SetServerSelectionTimeout(10 * time.Second)
+	// Every operation gets opts.Timeout unless its context ends earlier
+	// (the driver's client-side operation timeout, which also sends
+	// maxTimeMS to the server).
+	clientOpts.ApplyURI(uri).SetAppName("youthvoice").SetServerSelectionTimeout(10 * time.Second).SetTimeout(opts.Timeout)
 	if s.embedded != nil {
 		// The embedded server is ours alone: plenty of connections for group
 		// commit and concurrent reads.
