@@ -24,13 +24,9 @@ func Open(t testing.TB) *store.Store {
 		t.Fatalf("open test store: %v", err)
 	}
 	t.Cleanup(func() {
-		ctx := context.Background()
-		if os.Getenv("MONGODB_URI") != "" {
-			if err := st.Drop(ctx); err != nil {
-				t.Errorf("drop test database: %v", err)
-			}
-		}
-		if err := st.Close(ctx); err != nil {
+		// Closing a store the test closed already is a no-op; the
+		// database is dropped after this (see Options).
+		if err := st.Close(context.Background()); err != nil {
 			t.Errorf("close test store: %v", err)
 		}
 	})
@@ -38,19 +34,39 @@ func Open(t testing.TB) *store.Store {
 }
 
 // Options are the store options Open uses, for tests that open and close
-// the same store themselves (to test restarts).
+// the same store themselves (to test restarts). On MongoDB the database
+// they name is dropped when the test ends, over a connection of its own,
+// after the stores the test opened later are closed.
 func Options(t testing.TB) store.Options {
 	opts := store.Options{
 		Logger:         slog.New(slog.DiscardHandler),
 		EngineLogLevel: slog.LevelError + 4,
 	}
 	if uri := os.Getenv("MONGODB_URI"); uri != "" {
-		b := make([]byte, 6)
-		_, _ = rand.Read(b)
 		opts.MongoURI = uri
-		opts.Database = "youthvoice_test_" + hex.EncodeToString(b)
+		opts.Database = DatabaseName(t)
+		dropAfter(t, uri, opts.Database)
 	} else {
 		opts.DataDir = t.TempDir()
 	}
 	return opts
+}
+
+// DatabaseName is a fresh database name for the test on a shared server:
+// the prefix scripts/externaltests looks for, the start of the test's name
+// (so that a database left behind names its test) and random hex.
+func DatabaseName(t testing.TB) string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	// MongoDB allows 63 bytes; FerretDB letters, digits, _ and -.
+	name := []byte(t.Name())
+	for i, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			name[i] = '_'
+		}
+	}
+	if len(name) > 32 {
+		name = name[:32]
+	}
+	return "youthvoice_test_" + string(name) + "_" + hex.EncodeToString(b)
 }
