@@ -309,8 +309,8 @@ func (s *Server) CloseOverdue(ctx context.Context) {
 }
 
 // afterClose does what closing a survey entails beyond its status: access
-// codes are unlinked from the submissions that used them, and the summary
-// is recounted from the stored responses and frozen. It is idempotent; the
+// codes are unlinked from the submissions that used them, and the
+// summary's release is frozen. It is idempotent; the
 // closer finishes the unlinking for any closed survey where it was
 // interrupted.
 func (s *Server) afterClose(ctx context.Context, sv *surveys.Survey) error {

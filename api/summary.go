@@ -282,15 +282,15 @@ func (s *Server) sendSummaryBody(c *fiber.Ctx, body []byte, lang string) error {
 // catalogLang is the server language closest to a survey language.
 func (s *Server) catalogLang(lang string) string { return s.catalog.Negotiate(lang, "") }
 
-// closeSummary recomputes a closed survey's summary from its stored
-// responses and freezes its release.
+// closeSummary freezes a closed survey's release once this process's
+// batches are in the summary. It does not recount: other processes may
+// still be storing a submission they accepted just before the close, and
+// a recount would lose it (store.ReplaceSummary). The summary stays exact
+// by itself; such a late batch is counted, and stays out of the frozen
+// release.
 func (s *Server) closeSummary(ctx context.Context, sv *surveys.Survey) error {
 	s.summarizer.Flush(ctx)
-	t, err := s.store.Recount(ctx, sv.ID, s.defs)
-	if err != nil {
-		return err
-	}
-	return s.store.ReplaceSummary(ctx, sv.ID, t, sv.Draft.Threshold(), true)
+	return s.store.FreezeSummary(ctx, sv.ID, sv.Draft.Threshold())
 }
 
 func jsonEncode(buf *bytes.Buffer, v any) error {

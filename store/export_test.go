@@ -57,10 +57,15 @@ func (s *Store) ClaimCopyAs(ctx context.Context, owner string) error {
 
 // StripRecordKeys rewrites a survey's summary as it was stored before
 // perturbation: tallies without record-key sums, and no note that the
-// upgrade ran (tests of the upgrade).
+// upgrade ran, and the whole tally in the summary's head, since parts did
+// not exist either (tests of the upgrade).
 func (s *Store) StripRecordKeys(ctx context.Context, surveyID string) error {
-	var d summaryDoc
-	if err := s.db.Collection(colSummaries).FindOne(ctx, bson.D{{Key: "_id", Value: surveyID}}).Decode(&d); err != nil {
+	h, err := s.readSummary(ctx, surveyID)
+	if err != nil {
+		return err
+	}
+	d := h.doc
+	if _, err := s.db.Collection(colParts).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: partIDs(surveyID)}}}}); err != nil {
 		return err
 	}
 	strip := func(z []byte, text string) ([]byte, error) {
@@ -80,7 +85,7 @@ func (s *Store) StripRecordKeys(ctx context.Context, surveyID string) error {
 		drop(t)
 		return encodeTally(t), nil
 	}
-	tally, err := strip(d.TallyZ, d.TallyText)
+	tally, err := strip(encodeTally(h.tally), "")
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -277,8 +278,9 @@ func (c *Committer) write(batch []*pendingInsert) {
 	id := newBatchID()
 	// The queue holds the keys of responses for a moment; its time is kept
 	// to the minute only (enough for the recovery lease), never to the
-	// second.
-	q := queueDoc{ID: id, CreatedAt: time.Now().UTC().Truncate(time.Minute)}
+	// second, and read from the database server's clock, which every
+	// process's recovery compares it with.
+	q := queueDoc{ID: id, CreatedAt: c.st.serverNow(ctx).UTC().Truncate(time.Minute)}
 	docs := make([]any, len(batch))
 	for i, p := range batch {
 		p.doc.Batch = batchTag(id, p.doc.ID)
@@ -321,8 +323,15 @@ func (c *Committer) write(batch []*pendingInsert) {
 			stored = append(stored, p.resp)
 		}
 	}
-	if c.sum != nil && len(stored) > 0 {
+	switch {
+	case c.sum != nil && len(stored) > 0:
 		c.sum.committed(id, stored)
+	case !slices.ContainsFunc(errs, func(err error) bool { return err != ErrDuplicate }):
+		// Only retries of stored responses: nothing to tally, and nothing
+		// for recovery to wait a lease for. (After any other failure the
+		// queue document stays: some responses may have been stored.) If
+		// this delete fails, recovery deletes it after the lease.
+		_, _ = c.st.col(colQueue).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	}
 	for i, p := range batch {
 		p.errc <- errs[i]

@@ -15,6 +15,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"time"
 
@@ -66,6 +67,7 @@ type Store struct {
 	count    func(op string)
 	now      func() time.Time
 	clock    serverClock
+	locks    docLocks // the embedded store's per-document atomicity (atomic.go)
 }
 
 // Open connects to the configured database, starting the embedded FerretDB
@@ -84,6 +86,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.locks.seed = maphash.MakeSeed()
 	if opts.Timeout <= 0 {
 		opts.Timeout = OperationTimeout
 	}

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"maps"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -42,6 +44,7 @@ import (
 
 const (
 	colSummaries = "summaries"
+	colParts     = "summary_parts"
 	colQueue     = "tally_queue"
 	queueLease   = 60 * time.Second
 )
@@ -52,19 +55,33 @@ type queueDoc struct {
 	CreatedAt time.Time `bson:"created_at"`
 }
 
-// summaryDoc is a survey's summary: the exact tally, and the release that
-// analysts and the public see (it advances by k responses or more).
+// summaryDoc is the head of a survey's summary: the base tally, and the
+// release that analysts and the public see (it advances by k responses or
+// more). What the summarizer adds to the tally goes to the survey's parts
+// (partDoc) instead, so that the processes of a national deployment do
+// not all rewrite this one document: it is written only when a release is
+// made, at a recount and at close.
+//
+// The summary's tally is the base plus every part of the same
+// generation. A recount writes a new base and a new generation in one
+// update of this document, which makes every part older than it count
+// for nothing at once (and empties them when next written), with the
+// batches the recount counted in Batches.
 //
 // Tallies are zstd-compressed JSON: a survey's tally is tens of kilobytes
-// of JSON (63 KB for the youth-policy example), read and written on every
-// summarizer pass, and about a tenth of that compressed. Summaries written
-// before held the JSON text in "tally" and "release_tally"; they are read
-// as they are and converted on their next update.
+// of JSON (63 KB for the youth-policy example) and about a tenth of that
+// compressed. Summaries written before held the JSON text in "tally" and
+// "release_tally"; they are read as they are and converted on their next
+// update.
 type summaryDoc struct {
-	ID               string   `bson:"_id"`
-	Version          int      `bson:"version"`
-	TallyZ           []byte   `bson:"tally_z,omitempty"`
-	TallyText        string   `bson:"tally,omitempty"`
+	ID         string `bson:"_id"`
+	Version    int    `bson:"version"`
+	Generation int    `bson:"generation,omitempty"`
+	TallyZ     []byte `bson:"tally_z,omitempty"`
+	TallyText  string `bson:"tally,omitempty"`
+	// Batches are the batches the base counts that may still be queued:
+	// those queued when it was recounted (a summary stored before parts
+	// existed lists the batches it applied).
 	Batches          []string `bson:"batches"`
 	ReleaseN         int      `bson:"release_n"`
 	ReleaseTallyZ    []byte   `bson:"release_tally_z,omitempty"`
@@ -79,9 +96,48 @@ func (d *summaryDoc) releaseTally() (*surveys.Tally, error) {
 	return decodeTally(d.ReleaseTallyZ, d.ReleaseTallyText)
 }
 
+// partDoc is one part of a survey's tally: what the batches that hash to
+// it added since the base was made. A batch always goes to the same part
+// (partOf), whichever process applies it, so the part's list of batches
+// and its version check keep it from being counted twice, as the single
+// summary document did; the writers of one survey are spread over
+// summaryParts documents.
+type partDoc struct {
+	ID         string   `bson:"_id"` // survey id + "/" + part number
+	Generation int      `bson:"generation"`
+	Version    int      `bson:"version"`
+	TallyZ     []byte   `bson:"tally_z,omitempty"`
+	Batches    []string `bson:"batches"`
+}
+
+// summaryParts is how many parts a survey's tally has. A batch's part is
+// fixed by its id and this number, so it never changes for a database.
+// Eight spread the writers of a national deployment (a handful of
+// processes, each writing a batch every few hundred milliseconds) and
+// keep a summary read to two queries and nine small documents.
+const summaryParts = 8
+
+// partOf is the part a batch's delta goes to.
+func partOf(batchID string) int {
+	h := fnv.New32a()
+	h.Write([]byte(batchID))
+	return int(h.Sum32() % summaryParts)
+}
+
+func partID(surveyID string, part int) string { return surveyID + "/" + strconv.Itoa(part) }
+
+func partIDs(surveyID string) bson.A {
+	ids := make(bson.A, summaryParts)
+	for i := range ids {
+		ids[i] = partID(surveyID, i)
+	}
+	return ids
+}
+
 // Summary is a survey's summary as read.
 type Summary struct {
-	SurveyID     string
+	SurveyID string
+	// Version changes whenever the summary does.
 	Version      int
 	Tally        *surveys.Tally
 	ReleaseN     int
@@ -114,24 +170,85 @@ func encodeTally(t *surveys.Tally) []byte {
 	return zstdEncoder.EncodeAll(b, nil)
 }
 
-// Summary reads a survey's summary (empty if no response was tallied yet).
+// Summary reads a survey's summary (empty if no response was tallied yet):
+// two queries, whatever the number of responses.
 func (s *Store) Summary(ctx context.Context, surveyID string) (*Summary, error) {
-	var d summaryDoc
-	err := s.db.Collection(colSummaries).FindOne(ctx, bson.D{{Key: "_id", Value: surveyID}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return &Summary{SurveyID: surveyID, Tally: surveys.NewTally(), ReleaseTally: surveys.NewTally()}, nil
-	}
+	h, err := s.readSummary(ctx, surveyID)
 	if err != nil {
-		return nil, s.fail("read summary", err)
-	}
-	sum := &Summary{SurveyID: d.ID, Version: d.Version, ReleaseN: d.ReleaseN, ReleaseDay: d.ReleaseDay, Frozen: d.Frozen}
-	if sum.Tally, err = d.tally(); err != nil {
 		return nil, err
 	}
-	if sum.ReleaseTally, err = d.releaseTally(); err != nil {
+	sum := &Summary{SurveyID: surveyID, Version: h.version, Tally: h.tally, ReleaseN: h.doc.ReleaseN,
+		ReleaseDay: h.doc.ReleaseDay, Frozen: h.doc.Frozen}
+	if sum.ReleaseTally, err = h.doc.releaseTally(); err != nil {
 		return nil, err
 	}
 	return sum, nil
+}
+
+// readSummary is a summary as stored: its head, whether the head exists,
+// its base tally, and the tally with the parts of its generation merged.
+type storedSummary struct {
+	doc     summaryDoc
+	exists  bool
+	base    *surveys.Tally
+	tally   *surveys.Tally
+	version int // the head's version plus its parts'
+}
+
+func (s *Store) readSummary(ctx context.Context, surveyID string) (*storedSummary, error) {
+	h := &storedSummary{}
+	err := s.db.Collection(colSummaries).FindOne(ctx, bson.D{{Key: "_id", Value: surveyID}}).Decode(&h.doc)
+	switch {
+	case err == nil:
+		h.exists = true
+	case !errors.Is(err, mongo.ErrNoDocuments):
+		return nil, s.fail("read summary", err)
+	}
+	if h.base, err = h.doc.tally(); err != nil {
+		return nil, err
+	}
+	// Read after the head: a part of a newer generation (a recount in
+	// between) is left out, and the summary is the head's as of its read.
+	parts, err := s.readParts(ctx, surveyID)
+	if err != nil {
+		return nil, err
+	}
+	h.tally, h.version = h.base, h.doc.Version
+	merged := false
+	for _, p := range parts {
+		h.version += p.Version
+		if p.Generation != h.doc.Generation || p.TallyZ == nil {
+			continue
+		}
+		t, err := decodeTally(p.TallyZ, "")
+		if err != nil {
+			return nil, err
+		}
+		if !merged {
+			h.tally, merged = cloneTally(h.base), true
+		}
+		h.tally.Merge(t)
+	}
+	return h, nil
+}
+
+func (s *Store) readParts(ctx context.Context, surveyID string) ([]partDoc, error) {
+	cur, err := s.db.Collection(colParts).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: partIDs(surveyID)}}}})
+	if err != nil {
+		return nil, s.fail("read summary parts", err)
+	}
+	var parts []partDoc
+	if err := cur.All(ctx, &parts); err != nil {
+		return nil, s.fail("read summary parts", err)
+	}
+	return parts, nil
+}
+
+// cloneTally copies a tally (the base stays as it was read).
+func cloneTally(t *surveys.Tally) *surveys.Tally {
+	c := surveys.NewTally()
+	c.Merge(t)
+	return c
 }
 
 // Definitions finds the definition of each revision a survey's responses
@@ -169,54 +286,148 @@ func (s *Store) StoreDefinitions() Definitions {
 	}
 }
 
-// applyDeltas merges into a survey's summary the delta of each batch the
-// summary does not record yet (one recovered set may mix batches applied
-// before a crash with others), advancing the release when the rule allows.
+// maxAttempts bounds the retries of a conditional update that another
+// writer keeps coming first to.
+const maxAttempts = 50
+
+// applyDeltas merges into a survey's summary the delta of each batch not
+// counted yet (one recovered set may mix batches applied before a crash
+// with others): each batch's delta goes to its part. Then the release
+// advances if the rule allows.
 func (s *Store) applyDeltas(ctx context.Context, surveyID string, deltas map[string]*surveys.Tally, k int) error {
-	queued, err := s.queuedBatches(ctx)
-	if err != nil {
-		return err
+	perPart := map[int]map[string]*surveys.Tally{}
+	for b, delta := range deltas {
+		p := partOf(b)
+		if perPart[p] == nil {
+			perPart[p] = map[string]*surveys.Tally{}
+		}
+		perPart[p][b] = delta
 	}
-	return s.changeSummary(ctx, surveyID, k, func(d *summaryDoc, tally *surveys.Tally) (bool, error) {
+	for _, p := range slices.Sorted(maps.Keys(perPart)) {
+		if err := s.applyToPart(ctx, surveyID, p, perPart[p]); err != nil {
+			return err
+		}
+	}
+	return s.changeHead(ctx, surveyID, k, nil)
+}
+
+// applyToPart adds to one part of a survey's tally the deltas of the
+// batches it does not count yet, in one update conditional on the part's
+// version, trying again when another writer came first.
+//
+// Each attempt reads the head, then the part, then the queue, in that
+// order. A batch is added only if it is still queued (a batch that left
+// the queue was counted in full by whoever dequeued it, perhaps another
+// process's recovery) and neither the part nor the head's base counts it.
+// The queue is read last: a batch whose id a writer dropped from a list
+// (recordBatches) had left the queue before that writer's read, so it is
+// seen as gone here too. After writing, the head's generation is read
+// again: if a recount made a new base meanwhile, the write counted for
+// nothing and the batches are added again to the new generation, unless
+// the recount counted them.
+func (s *Store) applyToPart(ctx context.Context, surveyID string, part int, deltas map[string]*surveys.Tally) error {
+	parts := s.col(colParts)
+	id := partID(surveyID, part)
+	for range maxAttempts {
+		head, err := s.readHead(ctx, surveyID)
+		if err != nil {
+			return err
+		}
+		var d partDoc
+		err = parts.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
+		exists := err == nil
+		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+			return s.fail("read summary part", err)
+		}
+		queued, err := s.queuedBatches(ctx)
+		if err != nil {
+			return err
+		}
+		tally := surveys.NewTally()
+		if d.Generation != head.Generation {
+			d.Batches = nil // a recount's base replaced what it counted
+		} else if tally, err = decodeTally(d.TallyZ, ""); err != nil {
+			return err
+		}
 		var applied []string
 		for b, delta := range deltas {
-			// A batch that left the queue was applied in full by whoever
-			// dequeued it (perhaps another process's recovery, while this
-			// one still held it after a failed pass).
-			if !slices.Contains(d.Batches, b) && slices.Contains(queued, b) {
+			if slices.Contains(queued, b) && !slices.Contains(d.Batches, b) && !slices.Contains(head.Batches, b) {
 				tally.Merge(delta)
 				applied = append(applied, b)
 			}
 		}
 		if len(applied) == 0 {
-			return false, nil // all applied before
+			return nil // all counted before
 		}
-		d.Batches = recordBatches(d.Batches, queued, applied)
-		return true, nil
-	})
-}
-
-// changeSummary reads a survey's summary, lets change modify its tally and
-// fields (false: nothing to do), advances the release when the rule
-// allows, and writes it back in one update conditional on the version it
-// read, trying again when another writer came first.
-func (s *Store) changeSummary(ctx context.Context, surveyID string, k int, change func(d *summaryDoc, tally *surveys.Tally) (bool, error)) error {
-	coll := s.db.Collection(colSummaries)
-	for attempt := 0; attempt < 50; attempt++ {
-		var d summaryDoc
-		err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: surveyID}}).Decode(&d)
-		exists := err == nil
-		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-			return s.fail("read summary", err)
+		next := partDoc{ID: id, Generation: head.Generation, Version: d.Version + 1, TallyZ: encodeTally(tally),
+			Batches: recordBatches(d.Batches, queued, applied)}
+		if !exists {
+			if _, err := parts.InsertOne(ctx, next); err != nil {
+				if mongo.IsDuplicateKeyError(err) {
+					continue
+				}
+				return s.fail("create summary part", err)
+			}
+		} else {
+			res, err := parts.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: d.Version}},
+				bson.D{{Key: "$set", Value: bson.D{{Key: "generation", Value: next.Generation}, {Key: "version", Value: next.Version},
+					{Key: "tally_z", Value: next.TallyZ}, {Key: "batches", Value: next.Batches}}}})
+			if err != nil {
+				return s.fail("update summary part", err)
+			}
+			if res.MatchedCount == 0 {
+				continue
+			}
 		}
-		tally, err := d.tally()
+		now, err := s.readHead(ctx, surveyID)
 		if err != nil {
 			return err
 		}
-		if ok, err := change(&d, tally); err != nil || !ok {
+		if now.Generation == head.Generation {
+			return nil
+		}
+	}
+	return fmt.Errorf("store: update summary of %s: too many concurrent updates", surveyID)
+}
+
+// readHead reads a summary's head without its tallies.
+func (s *Store) readHead(ctx context.Context, surveyID string) (summaryDoc, error) {
+	var d summaryDoc
+	err := s.db.Collection(colSummaries).FindOne(ctx, bson.D{{Key: "_id", Value: surveyID}},
+		options.FindOne().SetProjection(bson.D{{Key: "generation", Value: 1}, {Key: "batches", Value: 1}, {Key: "version", Value: 1}})).Decode(&d)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return d, s.fail("read summary", err)
+	}
+	return d, nil
+}
+
+// changeHead reads a survey's summary, lets change modify its head and
+// base (nil: no change; false: nothing to do), advances the release when
+// the rule allows and the summary is not frozen, and writes the head back
+// in one update conditional on the version it read, trying again when
+// another writer came first. Nothing is written when nothing changed.
+//
+// change gets the base tally and the whole tally (base and parts); a
+// change that replaces the base replaces the whole tally too (a new
+// generation leaves the parts out).
+func (s *Store) changeHead(ctx context.Context, surveyID string, k int, change func(d *summaryDoc, base, tally *surveys.Tally) (bool, error)) error {
+	heads := s.col(colSummaries)
+	for range maxAttempts {
+		h, err := s.readSummary(ctx, surveyID)
+		if err != nil {
 			return err
 		}
-		d.TallyZ = encodeTally(tally)
+		d := h.doc
+		wasFrozen := d.Frozen
+		changed := false
+		if change != nil {
+			if changed, err = change(&d, h.base, h.tally); err != nil || !changed {
+				return err
+			}
+		}
+		if changed || d.TallyText != "" {
+			d.TallyZ = encodeTally(h.base)
+		}
 		released, err := d.releaseTally()
 		if err != nil {
 			return err
@@ -225,19 +436,27 @@ func (s *Store) changeSummary(ctx context.Context, surveyID string, k int, chang
 		// the older text form). A release made before perturbation has no
 		// record keys to perturb with: it is replaced by the next one, made
 		// at once if the tally has k responses (upgradeTallies recounted it).
+		// A frozen release never changes: what arrives after the close (a
+		// submission in flight then) is counted, and stays out of the
+		// figures.
 		releaseChanged := d.ReleaseTallyText != ""
-		if !released.HasKeys() && tally.HasKeys() {
-			released, releaseChanged = surveys.NewTally(), true
+		if !wasFrozen {
+			if !released.HasKeys() && h.tally.HasKeys() {
+				released, releaseChanged = surveys.NewTally(), true
+			}
+			if surveys.NextRelease(released, h.tally, k) {
+				d.ReleaseN, d.ReleaseTallyZ, d.ReleaseDay = h.tally.Responses, encodeTally(h.tally), s.now().UTC().Format(time.DateOnly)
+				releaseChanged = true
+			} else if releaseChanged {
+				d.ReleaseN, d.ReleaseTallyZ = released.Responses, encodeTally(released)
+			}
 		}
-		if surveys.NextRelease(released, tally, k) {
-			d.ReleaseN, d.ReleaseTallyZ, d.ReleaseDay = tally.Responses, d.TallyZ, time.Now().UTC().Format(time.DateOnly)
-			releaseChanged = true
-		} else if releaseChanged {
-			d.ReleaseN, d.ReleaseTallyZ = released.Responses, encodeTally(released)
+		if !changed && !releaseChanged && d.TallyText == "" {
+			return nil
 		}
-		if !exists {
+		if !h.exists {
 			d.ID, d.Version = surveyID, 1
-			if _, err := coll.InsertOne(ctx, d); err != nil {
+			if _, err := heads.InsertOne(ctx, d); err != nil {
 				if mongo.IsDuplicateKeyError(err) {
 					continue
 				}
@@ -245,8 +464,11 @@ func (s *Store) changeSummary(ctx context.Context, surveyID string, k int, chang
 			}
 			return nil
 		}
-		set := bson.D{{Key: "tally_z", Value: d.TallyZ}, {Key: "version", Value: d.Version + 1},
-			{Key: "frozen", Value: d.Frozen}, {Key: "batches", Value: d.Batches}}
+		set := bson.D{{Key: "version", Value: d.Version + 1}}
+		if changed || d.TallyText != "" {
+			set = append(set, bson.E{Key: "tally_z", Value: d.TallyZ}, bson.E{Key: "generation", Value: d.Generation},
+				bson.E{Key: "batches", Value: d.Batches}, bson.E{Key: "frozen", Value: d.Frozen})
+		}
 		if releaseChanged {
 			set = append(set, bson.E{Key: "release_n", Value: d.ReleaseN}, bson.E{Key: "release_tally_z", Value: d.ReleaseTallyZ},
 				bson.E{Key: "release_day", Value: d.ReleaseDay})
@@ -255,7 +477,7 @@ func (s *Store) changeSummary(ctx context.Context, surveyID string, k int, chang
 		if d.TallyText != "" || d.ReleaseTallyText != "" {
 			update = append(update, bson.E{Key: "$unset", Value: bson.D{{Key: "tally", Value: ""}, {Key: "release_tally", Value: ""}}})
 		}
-		res, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: surveyID}, {Key: "version", Value: d.Version}}, update)
+		res, err := heads.UpdateOne(ctx, bson.D{{Key: "_id", Value: surveyID}, {Key: "version", Value: h.doc.Version}}, update)
 		if err != nil {
 			return s.fail("update summary", err)
 		}
@@ -475,10 +697,13 @@ func (sm *Summarizer) recover(ctx context.Context, lease time.Duration) {
 	defer sm.work.Unlock()
 	filter := bson.D{} // lease 0: everything queued
 	if lease > 0 {
-		// Queue times are kept to the minute: older than the lease for sure.
-		filter = bson.D{{Key: "created_at", Value: bson.D{{Key: "$lte", Value: time.Now().Add(-lease - time.Minute)}}}}
+		// Queue times are kept to the minute and come from the database
+		// server's clock (never this machine's, which may be off): older
+		// than the lease for sure.
+		cutoff := sm.st.serverNow(ctx).UTC().Add(-lease - time.Minute)
+		filter = bson.D{{Key: "created_at", Value: bson.D{{Key: "$lte", Value: cutoff}}}}
 	}
-	cur, err := sm.st.db.Collection(colQueue).Find(ctx, filter)
+	cur, err := sm.st.db.Collection(colQueue).Find(ctx, filter, options.Find().SetLimit(maxRecoveredBatches))
 	if err != nil {
 		if ctx.Err() == nil {
 			sm.log.Warn("reading the tally queue", "error", err.Error())
@@ -499,6 +724,9 @@ func (sm *Summarizer) recover(ctx context.Context, lease time.Duration) {
 		}
 	}
 	sm.mu.Unlock()
+	if lease > 0 {
+		docs = sm.st.claimBatches(ctx, docs)
+	}
 	if len(docs) == 0 {
 		return
 	}
@@ -511,29 +739,54 @@ func (sm *Summarizer) recover(ctx context.Context, lease time.Duration) {
 	sm.log.Warn("recovered batches left by a crash", "batches", len(docs))
 }
 
-// recoverBatches reads queued batches' responses back by key and applies
-// them.
+// maxRecoveredBatches bounds one recovery's work; the next takes the rest.
+const maxRecoveredBatches = 100
+
+// claimBatches takes over queued batches for this process's recovery, so
+// that the processes of one database do not all recover the same batch
+// (counting it twice is prevented anyway; the work is not). A claim moves
+// the batch's queue time to now, in an update conditional on the time
+// read: of several processes, one wins, and the others see the batch as
+// young again for a lease. The batches won are returned.
+func (s *Store) claimBatches(ctx context.Context, docs []queueDoc) []queueDoc {
+	now := s.serverNow(ctx).UTC().Truncate(time.Minute)
+	var won []queueDoc
+	for _, q := range docs {
+		res, err := s.col(colQueue).UpdateOne(ctx, bson.D{{Key: "_id", Value: q.ID}, {Key: "created_at", Value: q.CreatedAt}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "created_at", Value: now}}}})
+		if err == nil && res.MatchedCount == 1 {
+			won = append(won, q)
+		}
+	}
+	return won
+}
+
+// recoverBatches reads queued batches' responses back by key (one query a
+// batch) and applies them.
 func (sm *Summarizer) recoverBatches(ctx context.Context, docs []queueDoc) error {
 	var batches []committedBatch
 	for _, q := range docs {
 		b := committedBatch{id: q.ID}
-		for _, key := range q.Keys {
-			var d responseDoc
-			err := sm.st.db.Collection(colResponses).FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&d)
-			if errors.Is(err, mongo.ErrNoDocuments) {
-				continue // never inserted
-			}
+		if len(q.Keys) > 0 {
+			cur, err := sm.st.db.Collection(colResponses).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: q.Keys}}}})
 			if err != nil {
-				return sm.st.fail("read response", err)
+				return sm.st.fail("read responses", err)
 			}
-			if d.Batch != batchTag(q.ID, key) {
-				continue // a retry of a response stored by an earlier batch
+			var found []responseDoc
+			if err := cur.All(ctx, &found); err != nil {
+				return sm.st.fail("read responses", err)
 			}
-			r, err := responseFromDoc(d)
-			if err != nil {
-				return err
+			// Keys never inserted are simply not found.
+			for _, d := range found {
+				if d.Batch != batchTag(q.ID, d.ID) {
+					continue // a retry of a response stored by an earlier batch
+				}
+				r, err := responseFromDoc(d)
+				if err != nil {
+					return err
+				}
+				b.responses = append(b.responses, r)
 			}
-			b.responses = append(b.responses, r)
 		}
 		batches = append(batches, b)
 	}
@@ -610,7 +863,7 @@ func (sm *Summarizer) apply(ctx context.Context, batches []committedBatch) error
 			return err
 		}
 	}
-	if _, err := sm.st.db.Collection(colQueue).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
+	if _, err := sm.st.col(colQueue).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
 		return sm.st.fail("delete queue", err)
 	}
 	return sm.fault("dequeued")
@@ -698,23 +951,40 @@ func (s *Store) EachStoredResponse(ctx context.Context, surveyID string, fn func
 	return nil
 }
 
-// ReplaceSummary sets a survey's tally to t (a recount), keeps the release
-// rule, and freezes the release when freeze is set (at close). The final
-// release follows the same rule as every other: fewer than k responses
-// after the last release stay out of the published figures (a smaller
-// step would single out its newcomers' groups), and the status says so. Every batch
-// still queued is marked applied, since the recount read all stored
-// responses: call it when no submission to the survey is in flight (after
-// it closed and the summarizer was flushed).
+// ReplaceSummary makes t (a recount) a survey's whole tally, keeps the
+// release rule, and freezes the release when freeze is set. t becomes the
+// base of a new generation in one update, so the parts written before
+// count for nothing from then on, and every batch still queued is taken
+// as counted by t: call it when no submission to the survey is in flight
+// (a batch queued before the recount read the responses but stored after
+// it would be lost; the recount command says so).
 func (s *Store) ReplaceSummary(ctx context.Context, surveyID string, t *surveys.Tally, k int, freeze bool) error {
 	queued, err := s.queuedBatches(ctx)
 	if err != nil {
 		return err
 	}
-	return s.changeSummary(ctx, surveyID, k, func(d *summaryDoc, tally *surveys.Tally) (bool, error) {
-		*tally = *t
+	return s.changeHead(ctx, surveyID, k, func(d *summaryDoc, base, tally *surveys.Tally) (bool, error) {
+		*base, *tally = *t, *t
+		d.Generation++
+		d.Batches = queued
 		d.Frozen = d.Frozen || freeze
-		d.Batches = recordBatches(d.Batches, queued, queued)
+		return true, nil
+	})
+}
+
+// FreezeSummary makes a closed survey's release its last: the release
+// advances one last time if the rule allows, and never again. The tally
+// itself stays exact: a batch that was in flight when the survey closed
+// (a submission accepted just before) is still added to it, and stays out
+// of the published figures, as any remainder of fewer than k does. Call
+// it after the survey is saved closed and this process's summarizer is
+// flushed.
+func (s *Store) FreezeSummary(ctx context.Context, surveyID string, k int) error {
+	return s.changeHead(ctx, surveyID, k, func(d *summaryDoc, _, _ *surveys.Tally) (bool, error) {
+		if d.Frozen {
+			return false, nil
+		}
+		d.Frozen = true
 		return true, nil
 	})
 }

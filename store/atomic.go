@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"hash/maphash"
+	"sync"
+	"sync/atomic"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// The store is written for MongoDB's semantics, where every write to one
+// document is atomic: a conditional update ("set version 8 where version
+// is 7") either matches and applies, or does not match, whatever runs at
+// the same time. The summaries, survey saves, access codes and token
+// revocations rely on that to stay exact without transactions.
+//
+// FerretDB 1.24 does not give it: it applies an update by reading the
+// document, changing it in Go and writing it back, so two updates of one
+// document at once can both "match" and one of them is lost (measured:
+// 4 writers x 100 version-checked updates kept 114 on SQLite; 50 $inc of
+// one field at once kept 2). On the embedded store, which only one
+// process may open (lock.go), the store therefore serialises its own
+// writes per document: every update, replace or delete of one document
+// (a filter with its _id) holds that document's lock, and a write of many
+// documents holds its whole collection. Inserts need nothing: SQLite's
+// primary key makes a duplicate _id fail atomically. Reads need nothing
+// either: FerretDB writes a document with one SQL statement, so a read
+// sees it before or after.
+//
+// On MongoDB the locks are not taken: the server gives the atomicity, for
+// every process.
+
+// docLocks holds the locks of the embedded store's writes.
+type docLocks struct {
+	// off switches the serialisation off, to show in tests what it
+	// prevents (SetSerialisation).
+	off atomic.Bool
+	// collections: name -> *sync.RWMutex; a write of one document holds
+	// its collection's read lock, a write of many the write lock.
+	collections sync.Map
+	seed        maphash.Seed
+	// stripes: a document's lock is the stripe its collection and _id
+	// hash to. Two documents may share a stripe (they then wait for each
+	// other a moment); a writer never holds two stripes, so no deadlock.
+	stripes [256]sync.Mutex
+}
+
+// col is a collection whose writes are serialised per document on the
+// embedded store. Its methods are those of mongo.Collection that write;
+// reads go to the mongo.Collection itself (col.Collection).
+type col struct {
+	*mongo.Collection
+	locks *docLocks // nil: MongoDB, nothing to serialise
+}
+
+// col returns a collection for writing.
+func (s *Store) col(name string) col {
+	c := col{Collection: s.db.Collection(name)}
+	if s.embedded != nil && !s.locks.off.Load() {
+		c.locks = &s.locks
+	}
+	return c
+}
+
+// lockOne locks the document filter names by _id (its collection shared),
+// or, when the filter names no single document, the whole collection.
+func (c col) lockOne(filter bson.D) (unlock func()) {
+	if c.locks == nil {
+		return func() {}
+	}
+	id, ok := filterID(filter)
+	if !ok {
+		return c.lockAll()
+	}
+	coll := c.collection()
+	coll.RLock()
+	var h maphash.Hash
+	h.SetSeed(c.locks.seed)
+	h.WriteString(c.Name())
+	h.WriteByte(0)
+	h.WriteString(id)
+	m := &c.locks.stripes[h.Sum64()%uint64(len(c.locks.stripes))]
+	m.Lock()
+	return func() {
+		m.Unlock()
+		coll.RUnlock()
+	}
+}
+
+// lockAll locks the whole collection.
+func (c col) lockAll() (unlock func()) {
+	if c.locks == nil {
+		return func() {}
+	}
+	coll := c.collection()
+	coll.Lock()
+	return coll.Unlock
+}
+
+func (c col) collection() *sync.RWMutex {
+	m, _ := c.locks.collections.LoadOrStore(c.Name(), &sync.RWMutex{})
+	return m.(*sync.RWMutex)
+}
+
+// filterID is the _id a filter names by equality, if it is a string (every
+// _id the store writes is).
+func filterID(filter bson.D) (string, bool) {
+	for _, e := range filter {
+		if e.Key == "_id" {
+			id, ok := e.Value.(string)
+			return id, ok
+		}
+	}
+	return "", false
+}
+
+func (c col) UpdateOne(ctx context.Context, filter bson.D, update any, opts ...options.Lister[options.UpdateOneOptions]) (*mongo.UpdateResult, error) {
+	defer c.lockOne(filter)()
+	return c.Collection.UpdateOne(ctx, filter, update, opts...)
+}
+
+func (c col) ReplaceOne(ctx context.Context, filter bson.D, doc any, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
+	defer c.lockOne(filter)()
+	return c.Collection.ReplaceOne(ctx, filter, doc, opts...)
+}
+
+func (c col) DeleteOne(ctx context.Context, filter bson.D, opts ...options.Lister[options.DeleteOneOptions]) (*mongo.DeleteResult, error) {
+	defer c.lockOne(filter)()
+	return c.Collection.DeleteOne(ctx, filter, opts...)
+}
+
+func (c col) FindOneAndUpdate(ctx context.Context, filter bson.D, update any, opts ...options.Lister[options.FindOneAndUpdateOptions]) *mongo.SingleResult {
+	defer c.lockOne(filter)()
+	return c.Collection.FindOneAndUpdate(ctx, filter, update, opts...)
+}
+
+func (c col) UpdateMany(ctx context.Context, filter bson.D, update any, opts ...options.Lister[options.UpdateManyOptions]) (*mongo.UpdateResult, error) {
+	defer c.lockAll()()
+	return c.Collection.UpdateMany(ctx, filter, update, opts...)
+}
+
+func (c col) DeleteMany(ctx context.Context, filter bson.D, opts ...options.Lister[options.DeleteManyOptions]) (*mongo.DeleteResult, error) {
+	defer c.lockAll()()
+	return c.Collection.DeleteMany(ctx, filter, opts...)
+}
