@@ -124,7 +124,7 @@ func (s *Store) SetSupportResources(ctx context.Context, orgID string, rs []surv
 	if err != nil {
 		return err
 	}
-	res, err := s.db.Collection(colOrgs).UpdateOne(ctx, bson.D{{Key: "_id", Value: orgID}},
+	res, err := s.col(colOrgs).UpdateOne(ctx, bson.D{{Key: "_id", Value: orgID}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "support_resources", Value: doc.SupportResources}}}})
 	if err != nil {
 		return s.fail("set support resources", err)
@@ -221,7 +221,7 @@ func (s *Store) RevokeToken(ctx context.Context, orgID, tokenID string, now time
 	}
 	t := now.UTC()
 	d.RevokedAt = &t
-	res, err := s.db.Collection(colTokens).UpdateOne(ctx, bson.D{{Key: "_id", Value: tokenID}, {Key: "revoked_at", Value: nil}},
+	res, err := s.col(colTokens).UpdateOne(ctx, bson.D{{Key: "_id", Value: tokenID}, {Key: "revoked_at", Value: nil}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "revoked_at", Value: t}}}})
 	if err != nil {
 		return surveys.Token{}, s.fail("revoke token", err)
@@ -232,7 +232,7 @@ func (s *Store) RevokeToken(ctx context.Context, orgID, tokenID string, now time
 		// take this revocation back if it left nobody.
 		n, err := s.liveOwnerTokens(ctx, d.OrgID)
 		if err == nil && n == 0 {
-			if _, err := s.db.Collection(colTokens).UpdateOne(ctx, bson.D{{Key: "_id", Value: tokenID}},
+			if _, err := s.col(colTokens).UpdateOne(ctx, bson.D{{Key: "_id", Value: tokenID}},
 				bson.D{{Key: "$unset", Value: bson.D{{Key: "revoked_at", Value: ""}}}}); err != nil {
 				return surveys.Token{}, s.fail("restore token", err)
 			}
