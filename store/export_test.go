@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/fxamacker/cbor/v2"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/youthvoice/youthvoice/surveys"
@@ -13,10 +14,14 @@ import (
 // ForgetPages makes the store act as if its responses were stored before
 // pages existed (tests of the copy).
 func (s *Store) ForgetPages(ctx context.Context) error {
-	if _, err := s.db.Collection(colSettings).DeleteOne(ctx, bson.D{{Key: "_id", Value: pagesReady}}); err != nil {
+	st := s.pageState()
+	st.mu.Lock()
+	st.ready = false
+	st.mu.Unlock()
+	if _, err := s.db.Collection(colSettings).DeleteOne(ctx, bson.D{{Key: "_id", Value: pagesReadyPrefix + st.format.name}}); err != nil {
 		return err
 	}
-	_, err := s.db.Collection(colPages).DeleteMany(ctx, bson.D{})
+	_, err := s.db.Collection(st.format.coll).DeleteMany(ctx, bson.D{})
 	return err
 }
 
@@ -41,17 +46,94 @@ func (s *Store) PutTextSummary(ctx context.Context, surveyID, tally string, rele
 	return err
 }
 
-// SetCopyLease changes the lease of copy claims until restore is called.
-func SetCopyLease(d time.Duration) (restore func()) {
-	old := copyLease
-	copyLease = d
-	return func() { copyLease = old }
+// SetPageLeases changes the leases of page writers and copy claims, the
+// slack added to them and how often a waiting copier looks again, until
+// restore is called.
+func SetPageLeases(writer, copy, slack, poll time.Duration) (restore func()) {
+	old := []time.Duration{pageWriterLease, copyLease, leaseSlack, pagesPoll}
+	pageWriterLease, copyLease, leaseSlack, pagesPoll = writer, copy, slack, poll
+	return func() { pageWriterLease, copyLease, leaseSlack, pagesPoll = old[0], old[1], old[2], old[3] }
 }
+
+// Twin is a second Store on the same database and connection, with its
+// own clock (now; nil: the same) and its own view of the pages: a second
+// process, for tests of what processes share through the database. It is
+// closed with s.
+func (s *Store) Twin(now func() time.Time) *Store {
+	if now == nil {
+		now = s.now
+	}
+	return &Store{client: s.client, db: s.db, where: s.where, count: s.count, now: now}
+}
+
+// SetPageFormat makes s write and read pages of another format
+// generation, in a collection of its own, as a newer (or older) version
+// would; call it before EnsurePages.
+func (s *Store) SetPageFormat(gen int, name string) {
+	st := s.pageState()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.format = pageFormat{gen: gen, name: name, coll: colPages + "_" + name}
+}
+
+// PagesCollection is the collection of s's page format.
+func (s *Store) PagesCollection() string { return s.pageState().format.coll }
+
+// PagesReadable reports whether exports read s's pages (false: the
+// responses collection, until its pages are complete).
+func (s *Store) PagesReadable(ctx context.Context) (bool, error) { return s.pagesReadable(ctx) }
+
+// WritePagesOf writes the pages of one batch, as the summarizer does.
+func (s *Store) WritePagesOf(ctx context.Context, batchID string, rs []*surveys.Response) error {
+	return s.writePages(ctx, []committedBatch{{id: batchID, responses: rs}})
+}
+
+// WriteWholePage writes a batch's responses for one survey as one page,
+// as versions before pages were split wrote them.
+func (s *Store) WriteWholePage(ctx context.Context, batchID, surveyID string, rs []*surveys.Response) error {
+	b, _ := cbor.Marshal(func() []pageEntry {
+		es := make([]pageEntry, len(rs))
+		for i, r := range rs {
+			es[i] = toPageEntry(r)
+		}
+		return es
+	}())
+	_, err := s.db.Collection(s.pageState().format.coll).InsertOne(ctx,
+		pageDoc{ID: batchID + "/" + surveyID, SurveyID: surveyID, N: len(rs), Entries: zstdEncoder.EncodeAll(b, nil)})
+	return err
+}
+
+// PageSizes returns the encoded (BSON) size of each of s's pages, as
+// bson.Marshal makes it.
+func (s *Store) PageSizes(ctx context.Context) ([]int, error) {
+	cur, err := s.db.Collection(s.pageState().format.coll).Find(ctx, bson.D{})
+	if err != nil {
+		return nil, err
+	}
+	defer cur.Close(ctx)
+	var sizes []int
+	for cur.Next(ctx) {
+		var d bson.D
+		if err := cur.Decode(&d); err != nil {
+			return nil, err
+		}
+		b, err := bson.Marshal(d)
+		if err != nil {
+			return nil, err
+		}
+		sizes = append(sizes, len(b))
+	}
+	return sizes, cur.Err()
+}
+
+// MaxPageBytes is the bound of a page's encoded size.
+const MaxPageBytes = maxPageBytes
 
 // ClaimCopyAs stores a claim to copy responses into pages for owner, as a
 // process that then died would have left it.
 func (s *Store) ClaimCopyAs(ctx context.Context, owner string) error {
-	_, err := s.db.Collection(colSettings).InsertOne(ctx, bson.D{{Key: "_id", Value: pagesCopying}, {Key: "owner", Value: owner}, {Key: "renewals", Value: 7}})
+	id := pagesCopyingPrefix + s.pageState().format.name
+	_, err := s.db.Collection(colSettings).InsertOne(ctx, copyClaimDoc(id, owner, s.serverNow(ctx).Add(copyLease)))
 	return err
 }
 

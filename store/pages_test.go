@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -450,7 +451,7 @@ func TestDeadCopierIsTakenOver(t *testing.T) {
 	if err := st.ForgetPages(ctx); err != nil {
 		t.Fatal(err)
 	}
-	defer store.SetCopyLease(300 * time.Millisecond)()
+	defer store.SetPageLeases(300*time.Millisecond, 300*time.Millisecond, 0, 50*time.Millisecond)()
 	if err := st.ClaimCopyAs(ctx, "a process that died"); err != nil {
 		t.Fatal(err)
 	}
@@ -462,6 +463,291 @@ func TestDeadCopierIsTakenOver(t *testing.T) {
 		t.Fatalf("took over a claim after %v, before the lease", waited)
 	}
 	if got, want := paged(t, st, "A"), stored(t, st, "A"); !slices.Equal(got, want) || len(got) != 30 {
+		t.Fatalf("%d paged, %d stored", len(got), len(want))
+	}
+}
+
+// largestResponse is a response as large as the API takes one: text
+// answers (at most surveys.MaxAnswerTextLength each) of random printable
+// characters, which zstd can hardly compress, filling a whole submission
+// of 64 KiB (api's maxSubmissionBytes) on their own.
+func largestResponse(rng *rand.Rand, surveyID string) *surveys.Response {
+	const submission = 64 << 10
+	answers := surveys.Answers{}
+	for i, left := 0, submission; left > 0; i++ {
+		b := make([]byte, min(surveys.MaxAnswerTextLength, left))
+		for j := range b {
+			b[j] = byte('!' + rng.IntN(94))
+		}
+		answers[fmt.Sprintf("q%02d", i)] = surveys.Answer{Text: string(b)}
+		left -= len(b)
+	}
+	return &surveys.Response{Key: uuid.NewString(), SurveyID: surveyID, Revision: 1, Lang: "en", Day: "2026-11-20", Answers: answers}
+}
+
+func canonicals(rs []*surveys.Response) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = canonical(r)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// checkPageSizes fails unless every page of st is at most the limit, and
+// returns how many there are.
+func checkPageSizes(t *testing.T, st *store.Store) int {
+	t.Helper()
+	sizes, err := st.PageSizes(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range sizes {
+		if n > store.MaxPageBytes || n > 16<<20 {
+			t.Fatalf("a page of %d bytes; the limit is %d (MongoDB's %d)", n, store.MaxPageBytes, 16<<20)
+		}
+	}
+	return len(sizes)
+}
+
+// A batch of 500 responses of the largest size the API takes (32 MB,
+// hardly compressible) is written as several pages, each within the
+// limit (MongoDB refuses documents over 16 MiB, which would hold up the
+// batch for ever), that hold every response once; writing the batch again
+// (recovery after a crash) pages nothing twice, and a copy from the
+// responses collection (recount --fix) keeps to the same limit.
+func TestPagesStayUnderTheDocumentLimit(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	rng := rand.New(rand.NewPCG(21, 22))
+	rs := make([]*surveys.Response, 500)
+	for i := range rs {
+		rs[i] = largestResponse(rng, "A")
+	}
+	want := canonicals(rs)
+	if err := st.WritePagesOf(ctx, "batch-1", rs); err != nil {
+		t.Fatal(err)
+	}
+	pages := checkPageSizes(t, st)
+	if pages < 2 {
+		t.Fatalf("%d page(s) for 32 MB", pages)
+	}
+	if got := paged(t, st, "A"); !slices.Equal(got, want) {
+		t.Fatalf("%d responses read back, want %d, equal %v", len(got), len(want), slices.Equal(got, want))
+	}
+	shuffled := slices.Clone(rs)
+	rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	if err := st.WritePagesOf(ctx, "batch-1", shuffled); err != nil {
+		t.Fatal(err)
+	}
+	if again := checkPageSizes(t, st); again != pages {
+		t.Fatalf("written again: %d pages, were %d", again, pages)
+	}
+	if got := paged(t, st, "A"); !slices.Equal(got, want) {
+		t.Fatalf("written again: %d responses read back, want %d", len(got), len(want))
+	}
+
+	def := exampleDefinition(t)
+	for _, r := range rs {
+		if err := st.InsertResponse(ctx, r, def); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.DropPages(ctx, "A"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RebuildPages(ctx, "A"); err != nil {
+		t.Fatal(err)
+	}
+	if pages := checkPageSizes(t, st); pages < 2 {
+		t.Fatalf("the copy: %d page(s)", pages)
+	}
+	if got := paged(t, st, "A"); !slices.Equal(got, want) {
+		t.Fatalf("the copy: %d responses read back, want %d", len(got), len(want))
+	}
+}
+
+// A batch that a version before the split paged whole (and then crashed
+// before tallying it) is paged again by recovery without the parts that
+// page holds already.
+func TestWholePageOfAnOlderVersionIsNotPagedTwice(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	rng := rand.New(rand.NewPCG(23, 24))
+	rs := make([]*surveys.Response, 150) // 9.8 MB: two pages now
+	for i := range rs {
+		rs[i] = largestResponse(rng, "A")
+	}
+	if err := st.WriteWholePage(ctx, "batch-1", "A", rs); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.WritePagesOf(ctx, "batch-1", rs); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := paged(t, st, "A"), canonicals(rs); !slices.Equal(got, want) {
+		t.Fatalf("%d responses read back, want %d", len(got), len(want))
+	}
+}
+
+// waitReadable waits until st's exports read its pages.
+func waitReadable(t *testing.T, st *store.Store) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		ok, err := st.PagesReadable(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the pages of the new format were not made within a minute")
+		}
+	}
+}
+
+func summaryCount(t *testing.T, st *store.Store, surveyID string) int {
+	t.Helper()
+	sum, err := st.Summary(context.Background(), surveyID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum.Tally.Responses
+}
+
+// A new version with a new page format starts beside a running older one
+// (a rolling upgrade on one MongoDB): it does not wait, exports from the
+// responses collection until its pages are made, deletes none of the old
+// pages; the old process stops exporting and tallying (its batches are
+// taken over by the new one), and the new pages end up holding every
+// response exactly once.
+func TestNewPageFormatBesideAnOlderProcess(t *testing.T) {
+	ctx := context.Background()
+	defer store.SetPageLeases(3*time.Second, 2*time.Second, 50*time.Millisecond, 20*time.Millisecond)()
+	old := storetest.Open(t)
+	def := exampleDefinition(t)
+	rng := rand.New(rand.NewPCG(25, 26))
+	insert := func(com *store.Committer, n int) {
+		t.Helper()
+		for range n {
+			if err := com.Insert(ctx, randomResponse(t, def, "A", rng), def); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	sumOld := newSummarizer(old, def)
+	comOld := old.NewCommitter(8, 0, sumOld)
+	defer comOld.Close()
+	insert(comOld, 40)
+	sumOld.Pass(ctx) // pages of the old format, under the old process's lease
+	oldPages, err := old.RawDocuments(ctx, old.PagesCollection())
+	if err != nil || len(oldPages) == 0 {
+		t.Fatalf("old pages: %d, %v", len(oldPages), err)
+	}
+
+	neu := old.Twin(nil)
+	neu.SetPageFormat(2, "next")
+	if err := neu.EnsurePages(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := neu.PagesReadable(ctx); err != nil || ok {
+		t.Fatalf("the new pages were made under a live lease of the old process (%v)", err)
+	}
+	if got, want := paged(t, neu, "A"), stored(t, neu, "A"); !slices.Equal(got, want) || len(got) != 40 {
+		t.Fatalf("the new process's export: %d, stored %d", len(got), len(want))
+	}
+	if _, err := old.Responses(ctx, "A"); !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("the old process still exports: %v", err)
+	}
+	sumNew := newSummarizer(neu, def)
+	comNew := neu.NewCommitter(8, 0, sumNew)
+	defer comNew.Close()
+	insert(comNew, 10)
+	sumNew.Pass(ctx) // pages of the new format, before the conversion
+	waitReadable(t, neu)
+
+	// The old process's lease has run out: it takes submissions but
+	// tallies nothing; the new one takes its batches over.
+	insert(comOld, 5)
+	sumOld.Pass(ctx)
+	if n := summaryCount(t, neu, "A"); n != 50 {
+		t.Fatalf("summary %d after the old process's pass, want 50", n)
+	}
+	// The new process's recovery, once the old batch's lease has run out
+	// (here at once).
+	sumNew.Lease = 0
+	sumNew.Recover(ctx)
+	if n := summaryCount(t, neu, "A"); n != 55 {
+		t.Fatalf("summary %d after recovery, want 55", n)
+	}
+	if got, want := paged(t, neu, "A"), stored(t, neu, "A"); !slices.Equal(got, want) || len(got) != 55 {
+		t.Fatalf("new pages: %d responses, stored %d, equal %v", len(got), len(want), slices.Equal(got, want))
+	}
+	if after, err := old.RawDocuments(ctx, old.PagesCollection()); err != nil || len(after) != len(oldPages) {
+		t.Fatalf("old pages: %d, were %d (%v)", len(after), len(oldPages), err)
+	}
+}
+
+// The conversion into a new format pages a split batch once, even when a
+// process of the new version paged it already (recovering it after the
+// old process crashed).
+func TestConversionPagesASplitBatchOnce(t *testing.T) {
+	ctx := context.Background()
+	defer store.SetPageLeases(time.Second, 2*time.Second, 50*time.Millisecond, 20*time.Millisecond)()
+	old := storetest.Open(t)
+	rng := rand.New(rand.NewPCG(27, 28))
+	rs := make([]*surveys.Response, 150)
+	for i := range rs {
+		rs[i] = largestResponse(rng, "A")
+	}
+	if err := old.WritePagesOf(ctx, "batch-1", rs); err != nil {
+		t.Fatal(err)
+	}
+	neu := old.Twin(nil)
+	neu.SetPageFormat(2, "next")
+	if err := neu.EnsurePages(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := neu.WritePagesOf(ctx, "batch-1", rs); err != nil {
+		t.Fatal(err)
+	}
+	waitReadable(t, neu)
+	if pages := checkPageSizes(t, neu); pages != 2 {
+		t.Fatalf("%d new pages, want 2", pages)
+	}
+	if got, want := paged(t, neu, "A"), canonicals(rs); !slices.Equal(got, want) {
+		t.Fatalf("%d responses read back, want %d", len(got), len(want))
+	}
+}
+
+// The claim to copy is judged on the database server's clock: a process
+// whose own clock is an hour ahead does not take over a live claim.
+func TestCopyClaimLeaseIsOnTheServersClock(t *testing.T) {
+	ctx := context.Background()
+	defer store.SetPageLeases(time.Second, time.Second, 0, 20*time.Millisecond)()
+	st := storetest.Open(t)
+	def := exampleDefinition(t)
+	rng := rand.New(rand.NewPCG(29, 30))
+	for range 30 {
+		if err := st.InsertResponse(ctx, randomResponse(t, def, "A", rng), def); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.ForgetPages(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ClaimCopyAs(ctx, "a process copying"); err != nil {
+		t.Fatal(err)
+	}
+	ahead := st.Twin(func() time.Time { return time.Now().Add(time.Hour) })
+	start := time.Now()
+	if err := ahead.EnsurePages(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(start); waited < time.Second {
+		t.Fatalf("took over a live claim after %v", waited)
+	}
+	if got, want := paged(t, ahead, "A"), stored(t, ahead, "A"); !slices.Equal(got, want) || len(got) != 30 {
 		t.Fatalf("%d paged, %d stored", len(got), len(want))
 	}
 }
