@@ -30,6 +30,8 @@ type embedded struct {
 	tempDir string
 	cancel  context.CancelFunc
 	done    chan struct{}
+	// lock holds the data directory for this process (store/lock.go).
+	lock *dirLock
 }
 
 // socketDirName is the directory inside the data directory that holds the
@@ -47,7 +49,7 @@ const (
 // TCP: FerretDB has no authentication here, so a loopback port would let
 // any local user read the hash key and the token hashes, or add a token.
 // pragmas are extra SQLite pragmas ("max_page_count(500)"), for tests.
-func startEmbedded(ctx context.Context, dir string, pragmas []string, logger *slog.Logger, level slog.Level) (*embedded, error) {
+func startEmbedded(ctx context.Context, dir string, pragmas []string, logger *slog.Logger, level slog.Level) (e *embedded, err error) {
 	if dir == "" {
 		dir = "data"
 	}
@@ -58,6 +60,17 @@ func startEmbedded(ctx context.Context, dir string, pragmas []string, logger *sl
 	if err := privateDir(abs); err != nil {
 		return nil, fmt.Errorf("store: data directory: %w", err)
 	}
+	// One process per data directory, taken before FerretDB starts and
+	// given up after it stopped (stop), or here when starting fails.
+	lock, err := lockDataDir(ctx, abs)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if e == nil {
+			lock.release()
+		}
+	}()
 	// Database files left by an older version, or made under a wider
 	// umask, become private too; new ones are made private after start-up
 	// (privateFiles), and SQLite gives a database's -wal and -shm files the
@@ -65,8 +78,12 @@ func startEmbedded(ctx context.Context, dir string, pragmas []string, logger *sl
 	if err := privateFiles(abs); err != nil {
 		return nil, err
 	}
-	e := &embedded{dir: abs, done: make(chan struct{})}
+	e = &embedded{dir: abs, done: make(chan struct{}), lock: lock}
 	if e.socket, e.tempDir, err = socketPath(abs); err != nil {
+		return nil, err
+	}
+	if err := lock.setControl(filepath.Join(filepath.Dir(e.socket), ControlSocketName)); err != nil {
+		e.removeTemp()
 		return nil, err
 	}
 	if err := removeStaleSockets(filepath.Dir(e.socket)); err != nil {
@@ -175,10 +192,10 @@ func privateFiles(dir string) error {
 // socketSeq numbers the embedded servers of this process.
 var socketSeq atomic.Int64
 
-// socketName is a name no other embedded server on the same data
-// directory uses: the CLI (org, token, export) opens the data directory
-// while the server runs, each with its own FerretDB on the same SQLite
-// files, as before. The driver takes a host ending in "sock" for a unix
+// socketName is a name no other embedded server uses, also when one
+// process opens and closes the store again or a crash left a socket
+// behind (only one process may open a data directory at a time, see
+// store/lock.go: the CLI's commands go through the running server). The driver takes a host ending in "sock" for a unix
 // socket.
 func socketName() string {
 	return fmt.Sprintf("ferretdb-%d-%d.sock", os.Getpid(), socketSeq.Add(1)-1)
@@ -214,6 +231,7 @@ func (e *embedded) stop() {
 	e.cancel()
 	<-e.done
 	e.removeTemp()
+	e.lock.release()
 }
 
 func (e *embedded) removeTemp() {

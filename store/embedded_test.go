@@ -3,6 +3,7 @@ package store
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -169,9 +170,7 @@ func TestEmbeddedLongDataDirectory(t *testing.T) {
 	}
 }
 
-// A socket left by a crash is removed; one that answers belongs to a
-// running server (the CLI opens the data directory while the server
-// runs), which is not cut off.
+// A socket left by a crash is removed at start-up.
 func TestEmbeddedStaleSocket(t *testing.T) {
 	dir := t.TempDir()
 	stale := filepath.Join(dir, socketDirName, "ferretdb-1-0.sock")
@@ -194,19 +193,10 @@ func TestEmbeddedStaleSocket(t *testing.T) {
 	if _, err := os.Lstat(stale); err == nil {
 		t.Error("the stale socket is still there")
 	}
-	// A second server on the same data directory gets its own socket, and
-	// the first keeps working.
-	second := openEmbedded(t, dir)
-	if second.embedded.socket == st.embedded.socket {
-		t.Fatal("two servers on one socket")
-	}
-	for _, s := range []*Store{st, second} {
-		if _, err := s.SecretKey(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := second.Close(context.Background()); err != nil {
-		t.Fatal(err)
+	// A second store on the same data directory is refused (lock_test.go
+	// tests that in full), and the first keeps working.
+	if _, err := Open(context.Background(), Options{DataDir: dir, Logger: slog.New(slog.DiscardHandler)}); !errors.As(err, new(*DirInUseError)) {
+		t.Fatalf("a second store on the directory: %v", err)
 	}
 	if _, err := st.SecretKey(context.Background()); err != nil {
 		t.Fatalf("the first server was cut off: %v", err)
