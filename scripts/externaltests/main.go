@@ -92,6 +92,9 @@ func run() (int, error) {
 		return 0, err
 	}
 
+	if len(before) > 0 {
+		fmt.Fprintf(os.Stderr, "externaltests: %d test databases were there before the run (left by an earlier one): %s\n", len(before), strings.Join(before, ", "))
+	}
 	fmt.Fprintf(os.Stderr, "externaltests: MONGODB_URI=%s go test %s\n", redact(target), strings.Join(args, " "))
 	start := time.Now()
 	res, err := goTest(ctx, target, args)
