@@ -2,9 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
-	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -13,15 +14,19 @@ import (
 )
 
 // withStore parses the common settings plus a command's own flags, opens
-// the store, runs fn and closes the store.
-func withStore(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer,
+// the store, runs fn and closes the store. When `youthvoice serve` holds
+// the embedded store's data directory (only one process may open it), the
+// command line is sent to that server, which runs this same function
+// against its own store (control.go); on MongoDB every process opens the
+// database itself.
+func withStore(ctx context.Context, c *cli, name string, args []string,
 	own func(fs *flag.FlagSet), fn func(st *store.Store) error) error {
 	cfg := defaultConfig()
 	fs := flag.NewFlagSet("youthvoice "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(c.stderr)
 	own(fs)
 	for _, s := range cfg.settings() {
-		if v := getenv(s.env); v != "" {
+		if v := c.getenv(s.env); v != "" {
 			if err := s.value.Set(v); err != nil {
 				return fmt.Errorf("%s=%q: %w", s.env, v, err)
 			}
@@ -36,8 +41,18 @@ func withStore(ctx context.Context, name string, args []string, getenv func(stri
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("%s: unexpected arguments %q", name, fs.Args())}
 	}
-	log := newLogger(stderr, "warn")
-	st, err := openStore(ctx, cfg, log, nil)
+	if c.server != nil {
+		if cfg.Database != c.server.database {
+			return fmt.Errorf("the running youthvoice serve (pid %d) uses database %q, not %q: stop it to use another", os.Getpid(), c.server.database, cfg.Database)
+		}
+		return fn(c.server.st)
+	}
+	log := newLogger(c.stderr, "warn")
+	st, err := openStore(ctx, "youthvoice "+name, cfg, log, nil)
+	var inUse *store.DirInUseError
+	if errors.As(err, &inUse) {
+		return forward(ctx, c, inUse, cfg.Database)
+	}
 	if err != nil {
 		return err
 	}
@@ -45,13 +60,26 @@ func withStore(ctx context.Context, name string, args []string, getenv func(stri
 	return fn(st)
 }
 
+// catchUp brings the summaries up to date before a command reads them: in
+// the server, every batch it committed; elsewhere the batches a crashed
+// server left untallied (and their responses unpaged), those older than
+// the lease only, since a server on the same MongoDB may be writing one
+// now.
+func (c *cli) catchUp(ctx context.Context, st *store.Store) {
+	if c.server != nil {
+		c.server.flush(ctx)
+		return
+	}
+	st.NewSummarizer(st.StoreDefinitions(), newLogger(c.stderr, "warn")).Recover(ctx)
+}
+
 // orgCmd: youthvoice org create --name NAME
-func orgCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func orgCmd(ctx context.Context, c *cli, args []string) error {
 	if len(args) == 0 || args[0] != "create" {
 		return usageError{"usage: youthvoice org create --name NAME"}
 	}
 	var name string
-	return withStore(ctx, "org create", args[1:], getenv, stderr, func(fs *flag.FlagSet) {
+	return withStore(ctx, c, "org create", args[1:], func(fs *flag.FlagSet) {
 		fs.StringVar(&name, "name", "", "the organisation's name")
 	}, func(st *store.Store) error {
 		if name == "" || len(name) > 200 {
@@ -61,19 +89,19 @@ func orgCmd(ctx context.Context, args []string, getenv func(string) string, stdo
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "organisation: %s\nowner token:  %s\n(the token is shown only now; keep it safe)\n", org.ID, secret)
+		fmt.Fprintf(c.stdout, "organisation: %s\nowner token:  %s\n(the token is shown only now; keep it safe)\n", org.ID, secret)
 		return nil
 	})
 }
 
 // tokenCmd: youthvoice token create --org ID --role ROLE, youthvoice token revoke --id TOKEN_ID
-func tokenCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func tokenCmd(ctx context.Context, c *cli, args []string) error {
 	if len(args) == 0 || (args[0] != "create" && args[0] != "revoke") {
 		return usageError{"usage: youthvoice token create --org ID --role owner|editor|analyst [--name NAME]\n       youthvoice token revoke --id TOKEN_ID"}
 	}
 	var orgID, role, name, id string
 	if args[0] == "create" {
-		return withStore(ctx, "token create", args[1:], getenv, stderr, func(fs *flag.FlagSet) {
+		return withStore(ctx, c, "token create", args[1:], func(fs *flag.FlagSet) {
 			fs.StringVar(&orgID, "org", "", "organisation id")
 			fs.StringVar(&role, "role", "", "owner, editor or analyst")
 			fs.StringVar(&name, "name", "", "a name to recognise the token by")
@@ -92,11 +120,11 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 			if err := st.Audit(ctx, store.AuditEntry{OrgID: orgID, TokenID: "cli", Action: "token_create", Detail: t.ID + " " + role, At: time.Now()}); err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "token id: %s\nrole:     %s\ntoken:    %s\n(the token is shown only now; keep it safe)\n", t.ID, t.Role, secret)
+			fmt.Fprintf(c.stdout, "token id: %s\nrole:     %s\ntoken:    %s\n(the token is shown only now; keep it safe)\n", t.ID, t.Role, secret)
 			return nil
 		})
 	}
-	return withStore(ctx, "token revoke", args[1:], getenv, stderr, func(fs *flag.FlagSet) {
+	return withStore(ctx, c, "token revoke", args[1:], func(fs *flag.FlagSet) {
 		fs.StringVar(&id, "id", "", "the token's id (not its secret)")
 	}, func(st *store.Store) error {
 		t, err := st.RevokeToken(ctx, "", id, time.Now())
@@ -106,17 +134,17 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 		if err := st.Audit(ctx, store.AuditEntry{OrgID: t.OrgID, TokenID: "cli", Action: "token_revoke", Detail: t.ID, At: time.Now()}); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "revoked token %s (%s) at %s\n", t.ID, t.Role, t.RevokedAt.Format(time.RFC3339))
+		fmt.Fprintf(c.stdout, "revoked token %s (%s) at %s\n", t.ID, t.Role, t.RevokedAt.Format(time.RFC3339))
 		return nil
 	})
 }
 
 // recountCmd: youthvoice recount --survey ID [--fix]: compares the summary
 // and the response pages with the stored responses.
-func recountCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func recountCmd(ctx context.Context, c *cli, args []string) error {
 	var surveyID string
 	var fix bool
-	return withStore(ctx, "recount", args, getenv, stderr, func(fs *flag.FlagSet) {
+	return withStore(ctx, c, "recount", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&surveyID, "survey", "", "the survey's id")
 		fs.BoolVar(&fix, "fix", false, "replace the summary with the recount, and rebuild the response pages, when they differ (stop the server first)")
 	}, func(st *store.Store) error {
@@ -127,10 +155,10 @@ func recountCmd(ctx context.Context, args []string, getenv func(string) string, 
 		if err != nil {
 			return fmt.Errorf("survey %q: %w", surveyID, err)
 		}
-		// Batches a crashed server left untallied are tallied (and their
-		// responses paged) first: those older than the lease only, since a
-		// server may be running on the same store and writing one now.
-		st.NewSummarizer(st.StoreDefinitions(), newLogger(stderr, "warn")).Recover(ctx)
+		if fix && c.server != nil {
+			return fmt.Errorf("recount --fix replaces the summary that the running youthvoice serve (pid %d) keeps updating: stop it first", os.Getpid())
+		}
+		c.catchUp(ctx, st)
 		sum, err := st.Summary(ctx, surveyID)
 		if err != nil {
 			return err
@@ -142,11 +170,11 @@ func recountCmd(ctx context.Context, args []string, getenv func(string) string, 
 		var problems []string
 		diffs := surveys.TallyDifferences(sum.Tally, recount)
 		if len(diffs) == 0 {
-			fmt.Fprintf(stdout, "summary matches a recount of %d responses\n", recount.Responses)
+			fmt.Fprintf(c.stdout, "summary matches a recount of %d responses\n", recount.Responses)
 		} else {
-			fmt.Fprintf(stdout, "summary differs from a recount (summary %d responses, recount %d):\n", sum.Tally.Responses, recount.Responses)
+			fmt.Fprintf(c.stdout, "summary differs from a recount (summary %d responses, recount %d):\n", sum.Tally.Responses, recount.Responses)
 			for _, d := range diffs {
-				fmt.Fprintln(stdout, "  "+d)
+				fmt.Fprintln(c.stdout, "  "+d)
 			}
 			problems = append(problems, "summary")
 		}
@@ -156,9 +184,9 @@ func recountCmd(ctx context.Context, args []string, getenv func(string) string, 
 			return err
 		}
 		if paged == recount.Responses {
-			fmt.Fprintf(stdout, "response pages hold the same %d responses\n", paged)
+			fmt.Fprintf(c.stdout, "response pages hold the same %d responses\n", paged)
 		} else {
-			fmt.Fprintf(stdout, "response pages hold %d responses, the responses collection %d\n", paged, recount.Responses)
+			fmt.Fprintf(c.stdout, "response pages hold %d responses, the responses collection %d\n", paged, recount.Responses)
 			problems = append(problems, "response pages")
 		}
 		if len(problems) == 0 {
@@ -171,13 +199,13 @@ func recountCmd(ctx context.Context, args []string, getenv func(string) string, 
 			if err := st.ReplaceSummary(ctx, surveyID, recount, sv.Draft.Threshold(), sv.Status == surveys.Closed || sv.Status == surveys.Archived); err != nil {
 				return err
 			}
-			fmt.Fprintln(stdout, "summary replaced by the recount")
+			fmt.Fprintln(c.stdout, "summary replaced by the recount")
 		}
 		if paged != recount.Responses {
 			if err := st.RebuildPages(ctx, surveyID); err != nil {
 				return err
 			}
-			fmt.Fprintln(stdout, "response pages rebuilt from the responses")
+			fmt.Fprintln(c.stdout, "response pages rebuilt from the responses")
 		}
 		return nil
 	})

@@ -20,11 +20,12 @@ import (
 
 // exportCmd: youthvoice export --survey ID --kind summary|responses
 // --format csv|xlsx|json|pdf --lang sv --out FILE, against the local store
-// (or MONGODB_URI). It shows a progress bar on a terminal and plain
+// (or MONGODB_URI), or inside the running server that holds the local
+// store, which then writes FILE (relative to the command's directory). It shows a progress bar on a terminal and plain
 // progress lines otherwise.
-func exportCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func exportCmd(ctx context.Context, c *cli, args []string) error {
 	var surveyID, kind, format, lang, out string
-	return withStore(ctx, "export", args, getenv, stderr, func(fs *flag.FlagSet) {
+	return withStore(ctx, c, "export", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&surveyID, "survey", "", "the survey's id")
 		fs.StringVar(&kind, "kind", "summary", "summary or responses")
 		fs.StringVar(&format, "format", "xlsx", "summary: csv, xlsx, json or pdf; responses: csv or xlsx")
@@ -38,15 +39,12 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 		if err != nil {
 			return fmt.Errorf("survey %q: %w", surveyID, err)
 		}
-		// Batches a crashed server left untallied are tallied (and their
-		// responses paged) first: those older than the lease only, since a
-		// server may be running on the same store and writing one now.
-		st.NewSummarizer(st.StoreDefinitions(), newLogger(stderr, "warn")).Recover(ctx)
+		c.catchUp(ctx, st)
 		def := &sv.Draft
 		if lang == "" {
 			lang = def.DefaultLanguage
 		}
-		f, err := os.Create(out)
+		f, err := os.Create(c.path(out))
 		if err != nil {
 			return err
 		}
@@ -59,7 +57,7 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 			if format != "csv" && format != "xlsx" {
 				return usageError{"export: responses are exported as csv or xlsx"}
 			}
-			err = exportResponsesFile(ctx, st, sv, format, w, stderr)
+			err = exportResponsesFile(ctx, st, sv, format, w, c.stderr)
 		default:
 			return usageError{"export: --kind must be summary or responses"}
 		}
@@ -72,7 +70,7 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 		if err := st.Audit(ctx, store.AuditEntry{OrgID: sv.OrgID, TokenID: "cli", Action: "export", SurveyID: sv.ID, Detail: kind + "/" + format + "/" + lang, At: time.Now()}); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "wrote %s\n", out)
+		fmt.Fprintf(c.stdout, "wrote %s\n", out)
 		return f.Close()
 	})
 }

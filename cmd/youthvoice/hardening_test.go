@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -21,14 +22,8 @@ var adminLine = regexp.MustCompile(`"msg":"admin listening","addr":"([^"]+)"`)
 // Server-wide metrics are served on --admin-addr only, at exactly
 // /metrics; the public address has no /metrics, whatever the token.
 func TestMetricsOnlyOnTheAdminAddress(t *testing.T) {
-	if os.Getenv("MONGODB_URI") != "" {
-		t.Skip("tests the embedded store")
-	}
-	vars := map[string]string{
-		"YOUTHVOICE_DATA_DIR":        t.TempDir(),
-		"YOUTHVOICE_BOOTSTRAP_TOKEN": "T-owner-token",
-		"YOUTHVOICE_ADMIN_ADDR":      "127.0.0.1:0",
-	}
+	t.Parallel()
+	vars := with(storeVars(t), "YOUTHVOICE_BOOTSTRAP_TOKEN", "T-owner-token", "YOUTHVOICE_ADMIN_ADDR", "127.0.0.1:0")
 	addr, logs, stop := startServe(t, vars)
 	defer func() {
 		if err := stop(); err != nil {
@@ -63,11 +58,8 @@ func TestMetricsOnlyOnTheAdminAddress(t *testing.T) {
 // The command line cannot revoke an organisation's last live owner token
 // either.
 func TestTokenRevokeKeepsTheLastOwner(t *testing.T) {
-	if os.Getenv("MONGODB_URI") != "" {
-		t.Skip("tests the embedded store")
-	}
-	dir := t.TempDir()
-	vars := map[string]string{"YOUTHVOICE_DATA_DIR": dir}
+	t.Parallel()
+	vars := storeVars(t)
 	var out bytes.Buffer
 	if err := run(t.Context(), []string{"org", "create", "--name", "o"}, env(vars), &out, io.Discard); err != nil {
 		t.Fatal(err)
@@ -75,8 +67,9 @@ func TestTokenRevokeKeepsTheLastOwner(t *testing.T) {
 	orgID := regexp.MustCompile(`organisation: (\S+)`).FindStringSubmatch(out.String())[1]
 	ownerIDs := func() []string {
 		cfg := defaultConfig()
-		cfg.DataDir = dir
-		st, err := openStore(t.Context(), cfg, newLogger(io.Discard, "error"), nil)
+		cfg.DataDir, cfg.MongoURI = vars["YOUTHVOICE_DATA_DIR"], vars["MONGODB_URI"]
+		cfg.Database = cmp.Or(vars["YOUTHVOICE_DATABASE"], cfg.Database)
+		st, err := openStore(t.Context(), "test", cfg, newLogger(io.Discard, "error"), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

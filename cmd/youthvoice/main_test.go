@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -23,6 +24,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/youthvoice/youthvoice/store"
+	"github.com/youthvoice/youthvoice/store/storetest"
 	"github.com/youthvoice/youthvoice/surveys"
 	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
@@ -105,17 +108,61 @@ func get(t *testing.T, url string, headers ...string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-func TestServeBootstrapsAndKeepsDataAcrossRestarts(t *testing.T) {
-	if os.Getenv("MONGODB_URI") != "" {
-		t.Skip("tests the embedded store")
+// storeVars are the settings of a fresh store for one test: a temporary
+// data directory, or, when MONGODB_URI is set, a uniquely named database on
+// that server, dropped when the test ends (storetest.Options).
+func storeVars(t *testing.T) map[string]string {
+	t.Helper()
+	opts := storetest.Options(t)
+	if opts.MongoURI == "" {
+		return map[string]string{"YOUTHVOICE_DATA_DIR": opts.DataDir}
 	}
-	dir := t.TempDir()
-	vars := map[string]string{"YOUTHVOICE_DATA_DIR": dir, "YOUTHVOICE_BOOTSTRAP_TOKEN": "T-bootstrap-token"}
+	t.Cleanup(func() { // registered first, so it runs after the servers stopped
+		ctx := context.Background()
+		st, err := store.Open(ctx, opts)
+		if err != nil {
+			t.Errorf("drop the test database: %v", err)
+			return
+		}
+		defer st.Close(ctx)
+		if err := st.Drop(ctx); err != nil {
+			t.Errorf("drop the test database: %v", err)
+		}
+	})
+	return map[string]string{"MONGODB_URI": opts.MongoURI, "YOUTHVOICE_DATABASE": opts.Database}
+}
+
+// storeFlags are the program's flags for the store of vars (storeVars);
+// MONGODB_URI is passed in the environment, which a child process
+// inherits, rather than on a command line anyone may read.
+func storeFlags(vars map[string]string) []string {
+	if db := vars["YOUTHVOICE_DATABASE"]; db != "" {
+		return []string{"--database", db}
+	}
+	return []string{"--data-dir", vars["YOUTHVOICE_DATA_DIR"]}
+}
+
+func with(vars map[string]string, kv ...string) map[string]string {
+	out := maps.Clone(vars)
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i]] = kv[i+1]
+	}
+	return out
+}
+
+func TestServeBootstrapsAndKeepsDataAcrossRestarts(t *testing.T) {
+	t.Parallel()
+	vars := with(storeVars(t), "YOUTHVOICE_BOOTSTRAP_TOKEN", "T-bootstrap-token")
+	dir := vars["YOUTHVOICE_DATA_DIR"]
 	addr, logs, stop := startServe(t, vars)
 	if st, _ := get(t, "http://"+addr+"/readyz"); st != 200 {
 		t.Fatalf("readyz: %d", st)
 	}
-	if !strings.Contains(logs.String(), `"msg":"store ready","store":"embedded FerretDB (SQLite) in `+dir) {
+	where := `"msg":"store ready","store":"embedded FerretDB (SQLite) in ` + dir
+	if dir == "" {
+		where = `"msg":"store ready","store":"MongoDB `
+	}
+	if !strings.Contains(logs.String(), where) {
 		t.Errorf("no store line:\n%s", logs.String())
 	}
 	body, _ := os.ReadFile("../../api/testdata/small-survey.json")
@@ -132,7 +179,7 @@ func TestServeBootstrapsAndKeepsDataAcrossRestarts(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Fatalf("serve returned %v", err)
 	}
-	if files, _ := filepath.Glob(filepath.Join(dir, "*.sqlite")); len(files) == 0 {
+	if files, _ := filepath.Glob(filepath.Join(dir, "*.sqlite")); dir != "" && len(files) == 0 {
 		t.Fatalf("no SQLite files in %s", dir)
 	}
 
@@ -150,11 +197,8 @@ func TestServeBootstrapsAndKeepsDataAcrossRestarts(t *testing.T) {
 }
 
 func TestOrgAndTokenCommands(t *testing.T) {
-	if os.Getenv("MONGODB_URI") != "" {
-		t.Skip("tests the embedded store")
-	}
-	dir := t.TempDir()
-	vars := map[string]string{"YOUTHVOICE_DATA_DIR": dir}
+	t.Parallel()
+	vars := storeVars(t)
 	var out bytes.Buffer
 	if err := run(t.Context(), []string{"org", "create", "--name", "Rädda Barnen Test"}, env(vars), &out, io.Discard); err != nil {
 		t.Fatal(err)
@@ -174,7 +218,8 @@ func TestOrgAndTokenCommands(t *testing.T) {
 			t.Fatalf("token from the CLI: %d %s", st, b)
 		}
 	}
-	// Revoking through the CLI while the server runs takes effect at once.
+	// Revoking through the CLI while the server runs takes effect at once
+	// (on the embedded store the server runs the command).
 	if err := run(t.Context(), []string{"token", "revoke", "--id", tokenID}, env(vars), io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
@@ -241,12 +286,13 @@ func TestConfigPrecedence(t *testing.T) {
 // TestSIGTERM builds the real binary, stops it with SIGTERM and checks it
 // exits 0 with what it wrote still there after a restart.
 func TestSIGTERM(t *testing.T) {
-	if testing.Short() || os.Getenv("MONGODB_URI") != "" {
+	if testing.Short() {
 		t.Skip("builds the binary")
 	}
+	t.Parallel()
 	bin := buildBinary(t)
-	dir := t.TempDir()
-	start := func() (*exec.Cmd, string) { return startBinary(t, bin, "sigterm-token", "--data-dir", dir) }
+	flags := storeFlags(storeVars(t))
+	start := func() (*exec.Cmd, string) { return startBinary(t, bin, "sigterm-token", flags...) }
 	cmd, addr := start()
 	body, _ := os.ReadFile("../../api/testdata/small-survey.json")
 	req, _ := http.NewRequest("POST", "http://"+addr+"/v1/org/surveys", bytes.NewReader(body))
@@ -275,13 +321,14 @@ func TestSIGTERM(t *testing.T) {
 // young people are submitting, restarts it, and checks that the summary
 // equals a recount of the stored responses.
 func TestKillDuringLoadKeepsSummaryExact(t *testing.T) {
-	if testing.Short() || os.Getenv("MONGODB_URI") != "" {
+	if testing.Short() {
 		t.Skip("builds the binary")
 	}
+	t.Parallel()
 	bin := buildBinary(t)
-	dir := t.TempDir()
+	vars := storeVars(t)
 	start := func() (*exec.Cmd, string) {
-		return startBinary(t, bin, "kill-token", "--data-dir", dir, "--submit-rate", "0")
+		return startBinary(t, bin, "kill-token", append(storeFlags(vars), "--submit-rate", "0")...)
 	}
 	cmd, addr := start()
 	def, _ := os.ReadFile("../../examples/surveys/youth-policy-consultation.json")
@@ -342,7 +389,7 @@ func TestKillDuringLoadKeepsSummaryExact(t *testing.T) {
 		t.Fatalf("exit: %v", err)
 	}
 	var out bytes.Buffer
-	err := run(t.Context(), []string{"recount", "--survey", created.ID}, env(map[string]string{"YOUTHVOICE_DATA_DIR": dir}), &out, io.Discard)
+	err := run(t.Context(), []string{"recount", "--survey", created.ID}, env(vars), &out, io.Discard)
 	if err != nil {
 		t.Fatalf("recount: %v\n%s", err, out.String()[:min(2000, out.Len())])
 	}
@@ -398,11 +445,8 @@ func startBinary(t *testing.T, bin, token string, args ...string) (*exec.Cmd, st
 // youthvoice export writes the responses (CSV, XLSX) and the summary from
 // the local store, with plain progress lines when stderr is no terminal.
 func TestExportCommand(t *testing.T) {
-	if os.Getenv("MONGODB_URI") != "" {
-		t.Skip("tests the embedded store")
-	}
-	dir := t.TempDir()
-	vars := map[string]string{"YOUTHVOICE_DATA_DIR": dir, "YOUTHVOICE_BOOTSTRAP_TOKEN": "T-export-token", "YOUTHVOICE_SUBMIT_RATE": "0"}
+	t.Parallel()
+	vars := with(storeVars(t), "YOUTHVOICE_BOOTSTRAP_TOKEN", "T-export-token", "YOUTHVOICE_SUBMIT_RATE", "0")
 	addr, _, stop := startServe(t, vars)
 	post := func(path string, body []byte) (int, []byte) {
 		t.Helper()

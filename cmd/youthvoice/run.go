@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"runtime/debug"
 	"time"
 
@@ -28,7 +29,44 @@ func exitCode(err error) int {
 	if errors.As(err, &u) {
 		return 2
 	}
+	var r remoteError
+	if errors.As(err, &r) && r.code > 0 {
+		return r.code
+	}
 	return 1
+}
+
+// cli is where a command runs: the process it was typed in, or, for a
+// command forwarded to the running server (control.go), the connection it
+// came on.
+type cli struct {
+	getenv         func(string) string
+	stdout, stderr io.Writer
+	// argv is the command line after the program's name, as typed.
+	argv []string
+	// dir is the directory relative paths are resolved against: the
+	// working directory of the process the command was typed in (empty:
+	// this process's).
+	dir string
+	// server is set when the running server runs a forwarded command.
+	server *serverSide
+}
+
+// serverSide is what a forwarded command uses of the running server.
+type serverSide struct {
+	st       *store.Store
+	database string
+	// flush applies every batch the server committed so far to the
+	// summaries.
+	flush func(context.Context)
+}
+
+// path resolves a path the command was given.
+func (c *cli) path(p string) string {
+	if c.dir == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.dir, p)
 }
 
 const usage = `Usage: youthvoice [command] [flags]
@@ -45,26 +83,35 @@ Run "youthvoice COMMAND --help" for a command's settings.
 
 // run is the whole program; main and the tests call it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	c := &cli{getenv: getenv, stdout: stdout, stderr: stderr, argv: args}
 	cmd := "serve"
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
+	} else {
+		c.argv = append([]string{cmd}, args...)
 	}
+	return dispatch(ctx, c, cmd, args)
+}
+
+// dispatch runs command cmd with its arguments, for run or for the control
+// socket.
+func dispatch(ctx context.Context, c *cli, cmd string, args []string) error {
 	var err error
 	switch cmd {
 	case "serve":
-		err = serve(ctx, args, getenv, stderr)
+		err = serve(ctx, args, c.getenv, c.stderr)
 	case "org":
-		err = orgCmd(ctx, args, getenv, stdout, stderr)
+		err = orgCmd(ctx, c, args)
 	case "token":
-		err = tokenCmd(ctx, args, getenv, stdout, stderr)
+		err = tokenCmd(ctx, c, args)
 	case "export":
-		err = exportCmd(ctx, args, getenv, stdout, stderr)
+		err = exportCmd(ctx, c, args)
 	case "recount":
-		err = recountCmd(ctx, args, getenv, stdout, stderr)
+		err = recountCmd(ctx, c, args)
 	case "help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(c.stdout, usage)
 	default:
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(c.stderr, usage)
 		return usageError{"unknown command " + cmd}
 	}
 	if errors.Is(err, flag.ErrHelp) {
@@ -86,9 +133,11 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 }
 
 // openStore opens the configured store.
-func openStore(ctx context.Context, cfg config, log *slog.Logger, countError func(string)) (*store.Store, error) {
+// holder names the command in the data directory's lock (store/lock.go),
+// for the refusal another process gets.
+func openStore(ctx context.Context, holder string, cfg config, log *slog.Logger, countError func(string)) (*store.Store, error) {
 	engineLevel, _ := parseLevel(cfg.StoreLogLevel)
-	return store.Open(ctx, store.Options{
+	return store.Open(store.WithHolder(ctx, holder), store.Options{
 		MongoURI:       cfg.MongoURI,
 		Database:       cfg.Database,
 		DataDir:        cfg.DataDir,
@@ -115,7 +164,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return err
 	}
 	metrics := api.NewMetrics(version())
-	st, err := openStore(ctx, cfg, log, metrics.CountStoreError)
+	st, err := openStore(ctx, "youthvoice serve", cfg, log, metrics.CountStoreError)
 	if err != nil {
 		return err
 	}
@@ -151,6 +200,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		HashKey: hashKey, SubmitRateLimit: cfg.SubmitRate, ClientHeader: cfg.ClientHeader, TrustedProxies: cfg.TrustedProxies,
 	})
 	srv.RecoverAtStart(ctx)
+	// On the embedded store this process alone opens the data directory:
+	// the command line's commands run here, sent over the control socket.
+	var ctl *controlServer
+	if path := st.ControlSocket(); path != "" {
+		ctl, err = startControl(ctx, path, &serverSide{st: st, database: cfg.Database, flush: srv.FlushSummaries}, log)
+		if err != nil {
+			return err
+		}
+		defer ctl.stop() // before the store closes (deferred earlier)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -193,6 +252,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	defer cancel()
 	if admin != nil {
 		_ = admin.Shutdown(shutCtx)
+	}
+	if ctl != nil {
+		ctl.stop() // cancels a forwarded command still running
 	}
 	if err := srv.Shutdown(shutCtx); err != nil {
 		log.Error("shutdown", "error", err.Error())
