@@ -25,7 +25,7 @@ type surveyCache struct {
 	rendered  map[renderKey]renderedSurvey
 	revisions map[renderKey]*surveys.Definition // lang unused
 	open      []*surveys.Survey                 // the open surveys, for the app's list
-	openAt    time.Time
+	openAt    time.Time                         // when open was read (zero: forgotten)
 }
 
 const (
@@ -109,7 +109,9 @@ func newSurveyCache() *surveyCache {
 func (sc *surveyCache) forget(id string) {
 	sc.mu.Lock()
 	delete(sc.states, id)
-	sc.open = nil
+	// The list is read again at once; the surveys in it are kept, since
+	// the store reuses those whose version did not change.
+	sc.openAt = time.Time{}
 	sc.mu.Unlock()
 }
 
@@ -121,10 +123,14 @@ func (s *Server) openSurveys(c *fiber.Ctx) ([]*surveys.Survey, error) {
 	s.cache.mu.RLock()
 	list, at := s.cache.open, s.cache.openAt
 	s.cache.mu.RUnlock()
-	if list != nil && now.Sub(at) < stateTTL && now.Sub(at) >= 0 {
+	if list != nil && !at.IsZero() && now.Sub(at) < stateTTL && now.Sub(at) >= 0 {
 		return list, nil
 	}
-	list, err := s.store.OpenSurveys(c.UserContext())
+	known := make(map[string]*surveys.Survey, len(list))
+	for _, sv := range list {
+		known[sv.ID] = sv
+	}
+	list, err := s.store.OpenSurveys(c.UserContext(), known)
 	if err != nil {
 		return nil, err
 	}

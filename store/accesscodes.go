@@ -196,11 +196,19 @@ func (s *Store) BurnAccessCode(ctx context.Context, surveyID, codeKey, submissio
 	return ErrCodeUsed
 }
 
+// linkedCode matches the codes still linked to a submission. A used_by is a
+// keyed hash, never empty: "greater than the empty string" is a range an
+// index on used_by bounds to exactly those codes, where $exists would read
+// the whole index (an ordinary index keeps a missing field as null).
+var linkedCode = bson.E{Key: "used_by", Value: bson.D{{Key: "$gt", Value: ""}}}
+
 // UnlinkAccessCodes forgets which submission used each code of a survey
 // (done when it closes): afterwards nothing links a code to a response.
 func (s *Store) UnlinkAccessCodes(ctx context.Context, surveyID string) error {
+	// Only used codes are linked (used is true on them, in the old format
+	// where the code itself was marked too).
 	_, err := s.db.Collection(colAccessCodes).UpdateMany(ctx,
-		bson.D{{Key: "survey_id", Value: surveyID}, {Key: "used_by", Value: bson.D{{Key: "$exists", Value: true}}}},
+		bson.D{{Key: "survey_id", Value: surveyID}, {Key: "used", Value: true}, linkedCode},
 		bson.D{{Key: "$unset", Value: bson.D{{Key: "used_by", Value: ""}}}})
 	if err != nil {
 		return s.fail("unlink access codes", err)
@@ -225,11 +233,24 @@ func (s *Store) AccessCodeCounts(ctx context.Context, surveyID string) (total, u
 // access codes are still linked to submissions (a close interrupted
 // before UnlinkAccessCodes), so that the closer can finish the job.
 func (s *Store) LinkedClosedSurveys(ctx context.Context) ([]string, error) {
-	var ids []string
-	err := s.db.Collection(colAccessCodes).Distinct(ctx, "survey_id",
-		bson.D{{Key: "used_by", Value: bson.D{{Key: "$exists", Value: true}}}}).Decode(&ids)
+	// A $group rather than distinct: decoding distinct's answer fails now
+	// and then on the embedded store ("error decoding key arr").
+	cur, err := s.db.Collection(colAccessCodes).Aggregate(ctx, mongo.Pipeline{
+		{{Key: "$match", Value: bson.D{linkedCode}}},
+		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$survey_id"}}}},
+	})
 	if err != nil {
 		return nil, s.fail("linked access codes", err)
+	}
+	var groups []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &groups); err != nil {
+		return nil, s.fail("linked access codes", err)
+	}
+	ids := make([]string, len(groups))
+	for i, g := range groups {
+		ids[i] = g.ID
 	}
 	var out []string
 	for _, id := range ids {

@@ -34,32 +34,41 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
 
 // AuditLog lists an organisation's audit entries, newest first (ordered
 // by time, then id): at most limit, after the entry (before, afterID) of a
-// previous page (zero time: from the newest).
+// previous page (zero time: from the newest). Every read is bounded by
+// limit and served by the index on (org_id, at, _id): first the rest of
+// the previous page's last millisecond (ids after afterID), then older
+// entries.
 func (s *Store) AuditLog(ctx context.Context, orgID string, before time.Time, afterID string, limit int) ([]AuditEntry, error) {
-	filter := bson.D{{Key: "org_id", Value: orgID}}
-	if !before.IsZero() {
-		filter = append(filter, bson.E{Key: "at", Value: bson.D{{Key: "$lte", Value: before.UTC()}}})
+	if limit <= 0 {
+		return nil, nil
 	}
-	cur, err := s.db.Collection(colAudit).Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, s.fail("read audit", err)
-	}
-	defer cur.Close(ctx)
+	coll := s.db.Collection(colAudit)
 	var out []AuditEntry
-	for len(out) < limit && cur.Next(ctx) {
-		var e AuditEntry
-		if err := cur.Decode(&e); err != nil {
-			return nil, s.fail("read audit", err)
+	read := func(filter, sort bson.D) error {
+		cur, err := coll.Find(ctx, filter, options.Find().SetSort(sort).SetLimit(int64(limit-len(out))))
+		if err != nil {
+			return s.fail("read audit", err)
 		}
-		// Entries of the previous page's last millisecond up to its last id
-		// were on that page.
-		if !before.IsZero() && e.At.Equal(before.UTC()) && e.ID <= afterID {
-			continue
+		var page []AuditEntry
+		if err := cur.All(ctx, &page); err != nil {
+			return s.fail("read audit", err)
 		}
-		out = append(out, e)
+		out = append(out, page...)
+		return nil
 	}
-	if err := cur.Err(); err != nil {
-		return nil, s.fail("read audit", err)
+	newestFirst := bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: 1}}
+	if before.IsZero() {
+		return out, read(bson.D{{Key: "org_id", Value: orgID}}, newestFirst)
+	}
+	before = before.UTC()
+	if err := read(bson.D{{Key: "org_id", Value: orgID}, {Key: "at", Value: before}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: afterID}}}},
+		bson.D{{Key: "_id", Value: 1}}); err != nil {
+		return nil, err
+	}
+	if len(out) < limit {
+		if err := read(bson.D{{Key: "org_id", Value: orgID}, {Key: "at", Value: bson.D{{Key: "$lt", Value: before}}}}, newestFirst); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -98,19 +100,69 @@ func (s *Store) findSurvey(ctx context.Context, filter bson.D) (*surveys.Survey,
 	return surveyFromDoc(d)
 }
 
+// surveysNewestFirst orders surveys by creation, newest first; the id breaks ties
+// so that the order is total (the index org_created_id gives it).
+var surveysNewestFirst = bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: 1}}
+
 // Surveys lists an organisation's surveys, newest first.
 func (s *Store) Surveys(ctx context.Context, orgID string) ([]*surveys.Survey, error) {
-	return s.findSurveys(ctx, bson.D{{Key: "org_id", Value: orgID}})
+	return s.findSurveys(ctx, bson.D{{Key: "org_id", Value: orgID}}, surveysNewestFirst)
 }
 
-// OpenSurveys lists the surveys whose status is open; the caller applies
-// the window and audience.
-func (s *Store) OpenSurveys(ctx context.Context) ([]*surveys.Survey, error) {
-	return s.findSurveys(ctx, bson.D{{Key: "status", Value: string(surveys.Open)}})
+// OpenSurveys lists the surveys whose status is open, newest first; the
+// caller applies the window and audience. known holds surveys read before
+// (a previous list, by id; nil: none): one whose version is unchanged is
+// reused as it is, so that the app's list, read again every few seconds
+// by every process, reads only the ids and versions of the open surveys,
+// and whole documents (the definitions) only of those that changed. The
+// caller must not modify the surveys it passes or gets, which the next
+// list may share.
+func (s *Store) OpenSurveys(ctx context.Context, known map[string]*surveys.Survey) ([]*surveys.Survey, error) {
+	open := bson.D{{Key: "status", Value: string(surveys.Open)}}
+	cur, err := s.db.Collection(colSurveys).Find(ctx, open, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "version", Value: 1}}))
+	if err != nil {
+		return nil, s.fail("list surveys", err)
+	}
+	var heads []struct {
+		ID      string `bson:"_id"`
+		Version int    `bson:"version"`
+	}
+	if err := cur.All(ctx, &heads); err != nil {
+		return nil, s.fail("list surveys", err)
+	}
+	out := make([]*surveys.Survey, 0, len(heads))
+	var changed []string
+	for _, h := range heads {
+		if sv := known[h.ID]; sv != nil && sv.Version == h.Version && sv.Status == surveys.Open {
+			out = append(out, sv)
+		} else {
+			changed = append(changed, h.ID)
+		}
+	}
+	if len(changed) > 0 {
+		// Still open: a survey closed in between is left out, as a list
+		// read a moment later would.
+		fresh, err := s.findSurveys(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: changed}}}, open[0]}, nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fresh...)
+	}
+	slices.SortFunc(out, func(a, b *surveys.Survey) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out, nil
 }
 
-func (s *Store) findSurveys(ctx context.Context, filter bson.D) ([]*surveys.Survey, error) {
-	cur, err := s.db.Collection(colSurveys).Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: 1}}))
+func (s *Store) findSurveys(ctx context.Context, filter, sort bson.D) ([]*surveys.Survey, error) {
+	opts := options.Find()
+	if sort != nil {
+		opts.SetSort(sort)
+	}
+	cur, err := s.db.Collection(colSurveys).Find(ctx, filter, opts)
 	if err != nil {
 		return nil, s.fail("list surveys", err)
 	}
@@ -214,10 +266,11 @@ func (s *Store) DeleteDraft(ctx context.Context, orgID, id string) error {
 	return nil
 }
 
-// OverdueSurveys lists open surveys whose window has ended.
+// OverdueSurveys lists open surveys whose window has ended, the earliest
+// end first (the order of the index status_closes).
 func (s *Store) OverdueSurveys(ctx context.Context, now time.Time) ([]*surveys.Survey, error) {
 	return s.findSurveys(ctx, bson.D{
 		{Key: "status", Value: string(surveys.Open)},
 		{Key: "closes_at", Value: bson.D{{Key: "$lte", Value: now.UTC()}}},
-	})
+	}, bson.D{{Key: "closes_at", Value: 1}})
 }

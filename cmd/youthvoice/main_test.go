@@ -403,14 +403,37 @@ func TestKillDuringLoadKeepsSummaryExact(t *testing.T) {
 	t.Logf("%d submissions acknowledged before the kill; %s", created201, strings.TrimSpace(out.String()))
 }
 
+// built is the program, built once for the tests that run it (removed by
+// TestMain): building it takes longer than any of them.
+var built struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		_ = os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
 // buildBinary builds youthvoice for a test that runs the real program.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "youthvoice")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "youthvoice-test-"); built.err != nil {
+			return
+		}
+		if out, err := exec.Command("go", "build", "-o", filepath.Join(built.dir, "youthvoice"), ".").CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("%v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatalf("build: %v", built.err)
 	}
-	return bin
+	return filepath.Join(built.dir, "youthvoice")
 }
 
 // startBinary runs the program with a bootstrap token until it listens,
