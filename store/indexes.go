@@ -118,6 +118,9 @@ var deliberateScans = []deliberateScan{
 }
 
 func (s *Store) ensureIndexes(ctx context.Context) error {
+	if err := checkedTestBinary(); err != nil {
+		return err
+	}
 	noteOpened()
 	for _, ix := range indexes {
 		m := mongo.IndexModel{Keys: ix.keys, Options: options.Index().SetName(ix.name)}

@@ -209,3 +209,22 @@ func TestUndeclaredQueryIsCaught(t *testing.T) {
 		}
 	}
 }
+
+// A test binary that opens a store without running its tests through
+// RunCheckingQueries is refused (once Open installs the monitor), so no
+// package's queries go unchecked.
+func TestUncheckedTestBinaryIsRefused(t *testing.T) {
+	ixOpen(t, ixTestOptions(t))
+	if !monitorInstalled.Load() {
+		t.Skip("Open does not install the monitor: TestUndeclaredQueryIsCaught fails")
+	}
+	checking.Store(false)
+	err := checkedTestBinary()
+	checking.Store(true)
+	if err == nil || !strings.Contains(err.Error(), "store.RunCheckingQueries(m)") {
+		t.Fatalf("an unchecked test binary: %v", err)
+	}
+	if err := checkedTestBinary(); err != nil {
+		t.Fatal(err)
+	}
+}
