@@ -114,7 +114,11 @@ func run() (int, error) {
 		}
 	}
 
-	fmt.Printf("\nexternaltests: %d passed, %d failed, %d skipped in %s (go test exit %d)\n", res.passed, len(res.failed), len(res.skipped), took, res.exit)
+	fmt.Printf("\nexternaltests: %d tests passed, %d failed, %d skipped; %d packages failed; in %s (go test exit %d)\n",
+		res.passed, len(res.failed), len(res.skipped), len(res.failedPkgs), took, res.exit)
+	for _, name := range res.failedPkgs {
+		fmt.Println("  FAIL package", name)
+	}
 	for _, name := range res.failed {
 		fmt.Println("  FAIL", name)
 	}
@@ -124,7 +128,7 @@ func run() (int, error) {
 	for _, name := range left {
 		fmt.Println("  database left behind:", name, collectionsOf(ctx, client, name))
 	}
-	if res.exit != 0 || len(res.failed) > 0 || len(left) > 0 {
+	if res.exit != 0 || len(res.failed) > 0 || len(res.failedPkgs) > 0 || len(left) > 0 {
 		return 1, nil
 	}
 	return 0, nil
@@ -180,9 +184,11 @@ func startFerretDB(ctx context.Context, dir string) (string, func(), error) {
 }
 
 type result struct {
-	passed          int
-	failed, skipped []string
-	exit            int
+	passed int
+	// failed and skipped name tests, failedPkgs packages (a package fails
+	// with its tests, or alone: a build error, a panic, a TestMain's check).
+	failed, skipped, failedPkgs []string
+	exit                        int
 }
 
 // goTest runs go test -json with MONGODB_URI set, prints the tests' output
@@ -217,11 +223,11 @@ func goTest(ctx context.Context, uri string, args []string) (result, error) {
 				res.passed++
 			}
 		case "fail":
-			name := ev.Package
-			if ev.Test != "" {
-				name += "." + ev.Test
+			if ev.Test == "" {
+				res.failedPkgs = append(res.failedPkgs, ev.Package)
+			} else {
+				res.failed = append(res.failed, ev.Package+"."+ev.Test)
 			}
-			res.failed = append(res.failed, name)
 		case "skip":
 			if ev.Test != "" {
 				res.skipped = append(res.skipped, ev.Package+"."+ev.Test)
