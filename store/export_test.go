@@ -3,10 +3,12 @@ package store
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/youthvoice/youthvoice/surveys"
 )
@@ -76,6 +78,19 @@ func (s *Store) SetPageFormat(gen int, name string) {
 	st.format = pageFormat{gen: gen, name: name, coll: colPages + "_" + name}
 }
 
+// EndPageLease ends s's lease to write pages now, in the database and in
+// s's memory, as its running out would.
+func (s *Store) EndPageLease(ctx context.Context) error {
+	st := s.pageState()
+	st.mu.Lock()
+	st.leaseEnd = time.Time{}
+	gen := st.format.gen
+	st.mu.Unlock()
+	_, err := s.db.Collection(colSettings).UpdateOne(ctx, bson.D{{Key: "_id", Value: pagesWriterPrefix + strconv.Itoa(gen)}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "until", Value: time.Unix(0, 0)}}}})
+	return err
+}
+
 // PagesCollection is the collection of s's page format.
 func (s *Store) PagesCollection() string { return s.pageState().format.coll }
 
@@ -106,7 +121,8 @@ func (s *Store) WriteWholePage(ctx context.Context, batchID, surveyID string, rs
 // PageSizes returns the encoded (BSON) size of each of s's pages, as
 // bson.Marshal makes it.
 func (s *Store) PageSizes(ctx context.Context) ([]int, error) {
-	cur, err := s.db.Collection(s.pageState().format.coll).Find(ctx, bson.D{})
+	// One page per reply: pages are large.
+	cur, err := s.db.Collection(s.pageState().format.coll).Find(ctx, bson.D{}, options.Find().SetBatchSize(1))
 	if err != nil {
 		return nil, err
 	}

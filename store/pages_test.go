@@ -476,8 +476,13 @@ func largestResponse(rng *rand.Rand, surveyID string) *surveys.Response {
 	answers := surveys.Answers{}
 	for i, left := 0, submission; left > 0; i++ {
 		b := make([]byte, min(surveys.MaxAnswerTextLength, left))
+		var x uint64
 		for j := range b {
-			b[j] = byte('!' + rng.IntN(94))
+			if j%8 == 0 {
+				x = rng.Uint64()
+			}
+			b[j] = '!' + byte(x)%94
+			x >>= 8
 		}
 		answers[fmt.Sprintf("q%02d", i)] = surveys.Answer{Text: string(b)}
 		left -= len(b)
@@ -515,7 +520,8 @@ func checkPageSizes(t *testing.T, st *store.Store) int {
 // limit (MongoDB refuses documents over 16 MiB, which would hold up the
 // batch for ever), that hold every response once; writing the batch again
 // (recovery after a crash) pages nothing twice, and a copy from the
-// responses collection (recount --fix) keeps to the same limit.
+// responses collection (recount --fix) keeps to the same limit (300 such
+// responses: 19 MB in the copy's first page of 256 without the split).
 func TestPagesStayUnderTheDocumentLimit(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Open(t)
@@ -547,7 +553,10 @@ func TestPagesStayUnderTheDocumentLimit(t *testing.T) {
 		t.Fatalf("written again: %d responses read back, want %d", len(got), len(want))
 	}
 
+	// More than backfillPage (the copy's pages) of them.
 	def := exampleDefinition(t)
+	rs = rs[:300]
+	want = canonicals(rs)
 	for _, r := range rs {
 		if err := st.InsertResponse(ctx, r, def); err != nil {
 			t.Fatal(err)
@@ -623,7 +632,7 @@ func summaryCount(t *testing.T, st *store.Store, surveyID string) int {
 // response exactly once.
 func TestNewPageFormatBesideAnOlderProcess(t *testing.T) {
 	ctx := context.Background()
-	defer store.SetPageLeases(3*time.Second, 2*time.Second, 50*time.Millisecond, 20*time.Millisecond)()
+	defer store.SetPageLeases(time.Minute, time.Minute, 50*time.Millisecond, 20*time.Millisecond)()
 	old := storetest.Open(t)
 	def := exampleDefinition(t)
 	rng := rand.New(rand.NewPCG(25, 26))
@@ -664,10 +673,16 @@ func TestNewPageFormatBesideAnOlderProcess(t *testing.T) {
 	defer comNew.Close()
 	insert(comNew, 10)
 	sumNew.Pass(ctx) // pages of the new format, before the conversion
+	if ok, err := neu.PagesReadable(ctx); err != nil || ok {
+		t.Fatalf("the new pages were made under a live lease of the old process (%v)", err)
+	}
+	// The old process's lease runs out: the new pages are made; the old
+	// process takes submissions but tallies nothing, and the new one
+	// takes its batches over.
+	if err := old.EndPageLease(ctx); err != nil {
+		t.Fatal(err)
+	}
 	waitReadable(t, neu)
-
-	// The old process's lease has run out: it takes submissions but
-	// tallies nothing; the new one takes its batches over.
 	insert(comOld, 5)
 	sumOld.Pass(ctx)
 	if n := summaryCount(t, neu, "A"); n != 50 {
@@ -693,7 +708,7 @@ func TestNewPageFormatBesideAnOlderProcess(t *testing.T) {
 // old process crashed).
 func TestConversionPagesASplitBatchOnce(t *testing.T) {
 	ctx := context.Background()
-	defer store.SetPageLeases(time.Second, 2*time.Second, 50*time.Millisecond, 20*time.Millisecond)()
+	defer store.SetPageLeases(time.Minute, time.Minute, 50*time.Millisecond, 20*time.Millisecond)()
 	old := storetest.Open(t)
 	rng := rand.New(rand.NewPCG(27, 28))
 	rs := make([]*surveys.Response, 150)
@@ -709,6 +724,9 @@ func TestConversionPagesASplitBatchOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := neu.WritePagesOf(ctx, "batch-1", rs); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.EndPageLease(ctx); err != nil { // the old process died
 		t.Fatal(err)
 	}
 	waitReadable(t, neu)
