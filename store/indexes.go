@@ -38,7 +38,7 @@ type index struct {
 // and fails the run for one it does not serve. Each entry names the
 // queries it serves. Keys are in MongoDB's order: equality fields, then the
 // sort, then ranges.
-var indexes = []index{
+var indexes = append([]index{
 	// TokenBySecret.
 	{colTokens, bson.D{{Key: "hash", Value: 1}}, true, "hash"},
 	// Tokens (an organisation's, oldest first).
@@ -61,8 +61,6 @@ var indexes = []index{
 	// LinkedClosedSurveys: the surveys with codes still linked (only the
 	// used codes of open surveys, and of closes cut short, have used_by).
 	{colAccessCodes, bson.D{{Key: "used_by", Value: 1}, {Key: "survey_id", Value: 1}}, false, "used_by"},
-	// PagedResponses, Responses, RebuildPages.
-	{colPages, bson.D{{Key: "survey_id", Value: 1}}, false, "survey"},
 	// Recovery: the batches queued longer ago than the lease.
 	{colQueue, bson.D{{Key: "created_at", Value: 1}}, false, "created"},
 	// AuditLog: an organisation's entries, newest first, paged.
@@ -70,6 +68,17 @@ var indexes = []index{
 	// Shares of a survey, and shares with an organisation, oldest first.
 	{colShares, bson.D{{Key: "survey_id", Value: 1}, {Key: "created_at", Value: 1}}, false, "survey_created"},
 	{colShares, bson.D{{Key: "shared_with", Value: 1}, {Key: "created_at", Value: 1}}, false, "recipient_created"},
+}, pageIndexes()...)
+
+// pageIndexes are the indexes of every page format's collection (the
+// current one's is colPages; each format has its own, pages.go):
+// PagedResponses, Responses, RebuildPages.
+func pageIndexes() []index {
+	var out []index
+	for _, f := range pageFormats {
+		out = append(out, index{f.coll, bson.D{{Key: "survey_id", Value: 1}}, false, "survey"})
+	}
+	return out
 }
 
 // retiredIndexes were created by earlier versions and are covered by
@@ -103,8 +112,12 @@ var deliberateScans = []deliberateScan{
 		"the tally queue holds only batches not yet applied (a few per process), and the summarizer needs them all"},
 	{colQueue, "store.(*Summarizer).recover",
 		"at start (lease 0) every queued batch is recovered; the queue is small (batches leave it once applied)"},
-	{colQueue, "store.(*Store).copyIntoPages",
-		"the one-time copy into pages leaves out every queued batch's responses; the queue is small"},
+	{colQueue, "store.(*Store).queuedTags",
+		"the responses of queued batches are not in pages yet: the queue is small (batches leave it once applied)"},
+	{colQueue, "store.(*Store).QueueLength",
+		"counts the batches waiting (a few; more means summaries lag)"},
+	{colPages, "store.(*Store).convertPages",
+		"a new page format converts every page of the one before it, once (settings record that it ran)"},
 	{colResponses, "store.(*Store).copyIntoPages",
 		"the one-time copy of every stored response into pages (an upgrade; settings record that it ran)"},
 	{colPages, "store.(*Store).copyIntoPages",

@@ -406,18 +406,26 @@ func (q queryShape) servedBy(from string, ixs []index, scans []deliberateScan) s
 	}
 	if q.unindexable == "" {
 		for _, ix := range ixs {
-			if ix.collection == q.collection && q.servedByKeys(ix.keys) {
+			if sameCollection(ix.collection, q.collection) && q.servedByKeys(ix.keys) {
 				return "index " + ix.name + " " + indexKeysString(ix.keys)
 			}
 		}
 	}
 	for _, sc := range scans {
-		if (sc.collection == "*" || sc.collection == q.collection) &&
+		if (sc.collection == "*" || sameCollection(sc.collection, q.collection)) &&
 			(from == sc.from || strings.HasPrefix(from, sc.from+".func")) {
 			return "a deliberate scan: " + sc.reason
 		}
 	}
 	return ""
+}
+
+// sameCollection reports whether a declaration for collection declared
+// covers collection actual: the same, or both hold response pages (every
+// page format has a collection of its own, colPages + "_" + its name, with
+// the same documents and indexes: pageIndexes).
+func sameCollection(declared, actual string) bool {
+	return declared == actual || (declared == colPages && strings.HasPrefix(actual, colPages+"_"))
 }
 
 // unindexedQueries lists the recorded queries that no declared index serves and
