@@ -55,6 +55,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/youthvoice/youthvoice/scripts/loadgen"
 	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/surveys"
 	"github.com/youthvoice/youthvoice/surveys/surveystest"
@@ -85,6 +86,7 @@ func run() error {
 	examples := flag.String("examples", "examples/surveys/youth-policy-consultation.json,examples/surveys/safety-online-offline.json", "survey definitions, used in turn")
 	flag.BoolVar(&c.keep, "keep", false, "keep the data directory and the binary (printed)")
 	flag.Uint64Var(&c.seed, "seed", 1, "random seed of the generated answers")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the seeding to this file")
 	flag.Parse()
 	c.examples = strings.Split(*examples, ",")
 	if c.surveys < 2 || c.responses < c.surveys+1000 || c.burst < 1 || c.bigShare <= 0 || c.bigShare >= 1 {
@@ -109,7 +111,7 @@ func run() error {
 		c.surveys, c.responses, c.burst, runtime.GOMAXPROCS(0), strings.TrimSpace(string(commit)), time.Now().UTC().Format(time.DateOnly))
 
 	data := filepath.Join(dir, "data")
-	w, err := seed(ctx, c, data)
+	w, err := seed(ctx, c, data, *cpuProfile)
 	if err != nil {
 		return err
 	}
@@ -131,13 +133,14 @@ func run() error {
 type world struct {
 	token      string // an owner's token
 	small, big string // a survey of 1,000 responses, and the biggest
+	ids        []string
 	counts     map[string]int
 }
 
 // seed creates the organisation and the surveys, publishes them all and
 // stores the responses, then reads every survey's summary once to check
 // the totals, and times store.Summary of the small and the big survey.
-func seed(ctx context.Context, c config, data string) (*world, error) {
+func seed(ctx context.Context, c config, data, cpuProfile string) (*world, error) {
 	quiet := slog.New(slog.DiscardHandler)
 	st, err := store.Open(ctx, store.Options{DataDir: data, Logger: quiet, EngineLogLevel: slog.LevelError + 4})
 	if err != nil {
@@ -200,7 +203,7 @@ func seed(ctx context.Context, c config, data string) (*world, error) {
 		ids[i], def[i] = sv.ID, &rev.Definition
 	}
 	fmt.Printf("\ncreated and published %d surveys in %s\n", c.surveys, time.Since(t0).Round(time.Millisecond))
-	w := &world{token: owner, small: ids[1], big: ids[0], counts: map[string]int{}}
+	w := &world{token: owner, small: ids[1], big: ids[0], ids: ids, counts: map[string]int{}}
 	for i, id := range ids {
 		w.counts[id] = remaining[i]
 	}
@@ -215,6 +218,10 @@ func seed(ctx context.Context, c config, data string) (*world, error) {
 	go func() { sum.Run(bg); close(sumDone) }()
 	com := st.NewCommitter(500, 2*time.Millisecond, sum)
 	mem := watchMemory()
+	stopProfile, err := loadgen.Profile(cpuProfile)
+	if err != nil {
+		return nil, err
+	}
 
 	type job struct {
 		r   *surveys.Response
@@ -289,6 +296,7 @@ func seed(ctx context.Context, c config, data string) (*world, error) {
 	<-sumDone
 	sum.Flush(ctx)
 	elapsed := time.Since(start)
+	stopProfile()
 	heap, rss := mem.stop()
 	if firstErr != nil {
 		return nil, firstErr
@@ -430,7 +438,7 @@ func (s *server) get(path, token string) (int, int64, time.Duration, error) {
 // throughServer measures start-up and reads through the API of the built
 // binary.
 func throughServer(bin, data string, w *world, c config) error {
-	fmt.Printf("\n| `youthvoice serve` on the full database | listening after | first 200 from /readyz | RSS then | RSS 5 s later |\n|-|-|-|-|-|\n")
+	fmt.Printf("\n| `youthvoice serve` on the full database | listening after | first 200 from /readyz | RSS then | RSS 5 s later | open files |\n|-|-|-|-|-|-|\n")
 	var s *server
 	for i := 1; i <= 2; i++ {
 		srv, listened, ready, err := startServer(bin, data)
@@ -439,7 +447,7 @@ func throughServer(bin, data string, w *world, c config) error {
 		}
 		rss := srv.memory("VmRSS")
 		time.Sleep(5 * time.Second)
-		fmt.Printf("| start %d | %s | %s | %.0f MB | %.0f MB |\n", i, listened.Round(time.Millisecond), ready.Round(time.Millisecond), rss, srv.memory("VmRSS"))
+		fmt.Printf("| start %d | %s | %s | %.0f MB | %.0f MB | %d |\n", i, listened.Round(time.Millisecond), ready.Round(time.Millisecond), rss, srv.memory("VmRSS"), openFiles(srv.cmd.Process.Pid))
 		if i == 1 {
 			srv.stop()
 			continue
@@ -499,6 +507,22 @@ func throughServer(bin, data string, w *world, c config) error {
 			return err
 		}
 	}
+
+	// The app reads every survey once: each is rendered (JSON, gzip and
+	// brotli) and kept in the server's cache.
+	before := s.memory("VmRSS")
+	t0 := time.Now()
+	var bytes int64
+	for _, id := range w.ids {
+		st, n, _, err := s.get("/v1/surveys/"+id, "")
+		if err != nil || st != 200 {
+			return fmt.Errorf("GET /v1/surveys/%s: %d %v", id, st, err)
+		}
+		bytes += n
+	}
+	el := time.Since(t0)
+	fmt.Printf("\nthe app read each of the %d surveys once (GET /v1/surveys/{id}, Swedish, gzip; each rendered and cached): %s, %s a survey, %d KB each; server RSS %.0f MB before, %.0f MB after; open files %d\n",
+		len(w.ids), el.Round(time.Millisecond), (el / time.Duration(len(w.ids))).Round(10*time.Microsecond), bytes/int64(len(w.ids))/1000, before, s.memory("VmRSS"), openFiles(s.cmd.Process.Pid))
 
 	fmt.Printf("\n| response CSV through the API | responses | time | rows/s | bytes | server RSS before | server peak RSS (VmHWM, start-up included) |\n|-|-|-|-|-|-|-|\n")
 	for _, sv := range []struct{ name, id string }{{"small survey", w.small}, {"biggest survey", w.big}} {
@@ -593,6 +617,12 @@ func procMB(pid int, field string) float64 {
 		}
 	}
 	return 0
+}
+
+// openFiles counts a process's open file descriptors.
+func openFiles(pid int) int {
+	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	return len(fds)
 }
 
 func dirSize(dir string) (int64, error) {
