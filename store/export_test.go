@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"log/slog"
+	"reflect"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/fxamacker/cbor/v2"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -58,14 +60,31 @@ func SetPageLeases(writer, copy, slack, poll time.Duration) (restore func()) {
 }
 
 // Twin is a second Store on the same database and connection, with its
-// own clock (now; nil: the same) and its own view of the pages: a second
-// process, for tests of what processes share through the database. It is
-// closed with s.
+// own clock (now; nil: the same), its own measure of the server's clock
+// and its own view of the pages: a second process, as on MongoDB, for
+// tests of what processes share through the database. It takes none of
+// the embedded store's per-document locks (its writes are not serialised
+// with s's). It is closed with s.
+//
+// Every other field is copied, by reflection, so that fields added to
+// Store later (settings of the store) come along.
 func (s *Store) Twin(now func() time.Time) *Store {
-	if now == nil {
-		now = s.now
+	t := &Store{}
+	src, dst := reflect.ValueOf(s).Elem(), reflect.ValueOf(t).Elem()
+	for i := range src.NumField() {
+		switch src.Type().Field(i).Name {
+		case "clock", "locks", "embedded": // a process's own
+			continue
+		}
+		at := func(v reflect.Value) reflect.Value {
+			return reflect.NewAt(v.Type(), unsafe.Pointer(v.UnsafeAddr())).Elem()
+		}
+		at(dst.Field(i)).Set(at(src.Field(i)))
 	}
-	return &Store{client: s.client, db: s.db, where: s.where, count: s.count, now: now}
+	if now != nil {
+		t.now = now
+	}
+	return t
 }
 
 // SetPageFormat makes s write and read pages of another format

@@ -739,8 +739,12 @@ func (s *Store) convertOnce(ctx context.Context, log *slog.Logger, f, prev pageF
 	}
 	start := s.now()
 	log.Info("converting response pages into the new format", "from", prev.name, "to", f.name)
-	if err := s.convertPages(ctx, f, prev, owner); err != nil {
+	incomplete, err := s.convertPages(ctx, f, prev, owner)
+	if err != nil {
 		return false, err
+	}
+	if incomplete > 0 {
+		log.Warn("response pages of the old format missed parts of split batches: run youthvoice recount", "batches", incomplete)
 	}
 	if err := s.finishCopy(ctx, f, owner); err != nil {
 		return false, err
@@ -754,15 +758,18 @@ func (s *Store) convertOnce(ctx context.Context, log *slog.Logger, f, prev pageF
 // whoever writes them), so that the batches the newer processes paged
 // already are not paged twice. The pages of one batch and survey that
 // were split are converted together once all have been read.
-func (s *Store) convertPages(ctx context.Context, f, prev pageFormat, owner string) error {
+//
+// incomplete is how many split batches missed parts.
+func (s *Store) convertPages(ctx context.Context, f, prev pageFormat, owner string) (incomplete int, err error) {
 	cur, err := s.db.Collection(prev.coll).Find(ctx, bson.D{}, options.Find().SetBatchSize(100))
 	if err != nil {
-		return s.fail("read response pages", err)
+		return 0, s.fail("read response pages", err)
 	}
 	defer cur.Close(ctx)
 	type split struct {
-		seen int
-		rs   []*surveys.Response
+		seen     int
+		surveyID string
+		rs       []*surveys.Response
 	}
 	splits := map[string]*split{}
 	var docs []pageDoc
@@ -775,11 +782,11 @@ func (s *Store) convertPages(ctx context.Context, f, prev pageFormat, owner stri
 	for cur.Next(ctx) {
 		var d pageDoc
 		if err := cur.Decode(&d); err != nil {
-			return s.fail("read response pages", err)
+			return 0, s.fail("read response pages", err)
 		}
 		rs, err := decodePage(&d)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		id := d.ID
 		if d.Parts > 1 {
@@ -788,7 +795,7 @@ func (s *Store) convertPages(ctx context.Context, f, prev pageFormat, owner stri
 			}
 			sp := splits[id]
 			if sp == nil {
-				sp = &split{}
+				sp = &split{surveyID: d.SurveyID}
 				splits[id] = sp
 			}
 			sp.seen++
@@ -802,24 +809,29 @@ func (s *Store) convertPages(ctx context.Context, f, prev pageFormat, owner stri
 		docs = append(docs, encodePages(id, d.SurveyID, rs)...)
 		if len(docs) >= 16 {
 			if err := flush(); err != nil {
-				return err
+				return 0, err
 			}
 		}
 		if read++; read%100 == 0 {
 			if err := s.renewCopy(ctx, f, owner); err != nil {
-				return err
+				return 0, err
 			}
 		}
 	}
 	if err := cur.Err(); err != nil {
-		return s.fail("read response pages", err)
+		return 0, s.fail("read response pages", err)
 	}
-	if len(splits) > 0 {
-		// A batch's pages are written in one insertMany and never
-		// deleted one by one: a part missing is a lost write.
-		return fmt.Errorf("store: response pages: %d split batches miss parts", len(splits))
+	// A batch's pages are written in one insertMany and never deleted one
+	// by one: a part missing is a lost write, which the conversion keeps
+	// as it finds it (youthvoice recount compares the pages with the
+	// stored responses, and --fix rebuilds them).
+	for id, sp := range splits {
+		docs = append(docs, encodePages(id, sp.surveyID, sp.rs)...)
 	}
-	return flush()
+	if err := flush(); err != nil {
+		return 0, err
+	}
+	return len(splits), nil
 }
 
 // RebuildPages replaces the pages of a survey by a fresh copy of its
