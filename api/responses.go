@@ -42,14 +42,13 @@ func (s *Server) submitResponse(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	cs, err := s.publicSurvey(c, c.Params("id"))
+	sv, err := s.submittedSurvey(c, c.Params("id"))
 	if errors.Is(err, surveys.ErrNotFound) {
 		return err
 	}
 	if err != nil {
 		return retryable(err)
 	}
-	sv := cs.survey
 	now := s.now()
 	if sv.Status == surveys.Draft {
 		return surveys.ErrNotFound
@@ -114,6 +113,29 @@ func (s *Server) submitResponse(c *fiber.Ctx) error {
 		return err
 	}
 	return s.sendReceipt(c, status, surveys.NewReceipt(sv.ID, resp.Revision, def, resp.Lang, i18n.Direction(resp.Lang)))
+}
+
+// submittedSurvey is the survey a submission is for, as it stands now.
+// The cached copy may be up to stateTTL old; on a database that other
+// processes share, one of them may have closed or changed the survey
+// meanwhile, so the copy is checked against the survey's version (one
+// small read) and read again if it changed. A survey closed between that
+// read and the insert still gets the response: it is counted in the
+// summary, and stays out of the frozen release (store.FreezeSummary).
+// On the embedded store this process is the only writer, and a save
+// forgets the cached copy itself.
+func (s *Server) submittedSurvey(c *fiber.Ctx, id string) (*surveys.Survey, error) {
+	cs, err := s.publicSurvey(c, id)
+	if err != nil || !s.sharedDatabase {
+		return cs.survey, err
+	}
+	v, err := s.store.SurveyVersion(c.UserContext(), cs.survey.ID)
+	if err != nil || v == cs.survey.Version {
+		return cs.survey, err
+	}
+	s.cache.forget(cs.survey.ID)
+	cs, err = s.publicSurvey(c, id)
+	return cs.survey, err
 }
 
 // sendReceipt writes a receipt, labelled with its own language.

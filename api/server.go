@@ -53,6 +53,11 @@ type Options struct {
 	// Routes, when set, registers extra routes after the API's own (tests
 	// use it for a handler that panics).
 	Routes func(fiber.Router)
+	// SharedDatabase says that other servers write to the same database,
+	// so that what this one caches may be out of date: always so on
+	// MongoDB; on the embedded store, which one process opens, only in
+	// tests that run several servers on one store.
+	SharedDatabase bool
 }
 
 // DefaultSubmitRate is the default of SubmitRateLimit: submissions a
@@ -87,6 +92,8 @@ type Server struct {
 	// clientHeader and trustedProxies: see Options.
 	clientHeader   string
 	trustedProxies []netip.Prefix
+	// sharedDatabase: see Options.SharedDatabase.
+	sharedDatabase bool
 }
 
 // enableRandPool turns on uuid's pool of random bytes once per process.
@@ -115,6 +122,7 @@ func New(opts Options) *Server {
 		bodyLimit:      opts.BodyLimit,
 		clientHeader:   opts.ClientHeader,
 		trustedProxies: opts.TrustedProxies,
+		sharedDatabase: opts.SharedDatabase || !opts.Store.Embedded(),
 	}
 	if opts.CommitWait <= 0 {
 		opts.CommitWait = 2 * time.Millisecond

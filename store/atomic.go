@@ -146,3 +146,24 @@ func (c col) DeleteMany(ctx context.Context, filter bson.D, opts ...options.List
 	defer c.lockAll()()
 	return c.Collection.DeleteMany(ctx, filter, opts...)
 }
+
+// SetSerialisedWrites switches the embedded store's per-document
+// serialisation on (the default) or off. Only tests switch it off, to show
+// what it prevents.
+func (s *Store) SetSerialisedWrites(on bool) { s.locks.off.Store(!on) }
+
+// AtomicDocumentWrites reports whether every write to one document is
+// atomic for every process using the database: true for MongoDB, and for
+// the embedded store (one process, serialised here); false for a FerretDB
+// server, which several processes would share without that guarantee.
+func (s *Store) AtomicDocumentWrites(ctx context.Context) (bool, error) {
+	if s.embedded != nil {
+		return !s.locks.off.Load(), nil
+	}
+	var info bson.M
+	if err := s.db.RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		return false, s.fail("build info", err)
+	}
+	_, ferret := info["ferretdbVersion"]
+	return !ferret, nil
+}

@@ -273,14 +273,17 @@ func (c *Committer) loop() {
 
 // write inserts one batch and tells each caller its own outcome.
 func (c *Committer) write(batch []*pendingInsert) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// One deadline for the whole batch (queue, insert), the store's
+	// operation timeout: recovery's lease is longer (NewSummarizer), so a
+	// batch is never taken over while its insert may still land.
+	ctx, cancel := context.WithTimeout(context.Background(), c.st.timeout)
 	defer cancel()
 	id := newBatchID()
 	// The queue holds the keys of responses for a moment; its time is kept
 	// to the minute only (enough for the recovery lease), never to the
 	// second, and read from the database server's clock, which every
 	// process's recovery compares it with.
-	q := queueDoc{ID: id, CreatedAt: c.st.serverNow(ctx).UTC().Truncate(time.Minute)}
+	q := queueDoc{ID: id, CreatedAt: c.st.serverNow(ctx).UTC().Truncate(c.st.queueStep)}
 	docs := make([]any, len(batch))
 	for i, p := range batch {
 		p.doc.Batch = batchTag(id, p.doc.ID)

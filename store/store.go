@@ -53,6 +53,11 @@ type Options struct {
 	// deadline of its own (default OperationTimeout): a write waiting for a
 	// majority that is unreachable fails instead of hanging.
 	Timeout time.Duration
+	// QueueTimeStep is what the tally queue's times are rounded down to
+	// (default a minute: the queue never holds a batch's time to the
+	// second). Recovery leases are counted in whole steps. Tests that
+	// exercise recovery under load shorten it.
+	QueueTimeStep time.Duration
 }
 
 // OperationTimeout is the default bound of one database operation.
@@ -68,6 +73,9 @@ type Store struct {
 	now      func() time.Time
 	clock    serverClock
 	locks    docLocks // the embedded store's per-document atomicity (atomic.go)
+	// queueStep: see Options.QueueTimeStep.
+	queueStep time.Duration
+	timeout   time.Duration // Options.Timeout
 }
 
 // Open connects to the configured database, starting the embedded FerretDB
@@ -87,9 +95,14 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		s.now = time.Now
 	}
 	s.locks.seed = maphash.MakeSeed()
+	s.queueStep = opts.QueueTimeStep
+	if s.queueStep <= 0 {
+		s.queueStep = time.Minute
+	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = OperationTimeout
 	}
+	s.timeout = opts.Timeout
 	uri := opts.MongoURI
 	clientOpts := options.Client()
 	if uri == "" {
@@ -112,6 +125,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	// (the driver's client-side operation timeout, which also sends
 	// maxTimeMS to the server).
 	clientOpts.ApplyURI(uri).SetAppName("youthvoice").SetServerSelectionTimeout(10 * time.Second).SetTimeout(opts.Timeout)
+	// In test binaries only, every command is checked against the declared
+	// indexes (querycheck.go); elsewhere the monitor is nil.
+	clientOpts.SetMonitor(commandMonitor())
 	if s.embedded != nil {
 		// The embedded server is ours alone: plenty of connections for group
 		// commit and concurrent reads.

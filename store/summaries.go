@@ -79,6 +79,10 @@ type summaryDoc struct {
 	Generation int    `bson:"generation,omitempty"`
 	TallyZ     []byte `bson:"tally_z,omitempty"`
 	TallyText  string `bson:"tally,omitempty"`
+	// BaseN is how many responses the base counts, so that whether a
+	// release is due can be told from numbers alone (releaseDue); nil in
+	// a summary stored before, until its next update.
+	BaseN *int `bson:"n,omitempty"`
 	// Batches are the batches the base counts that may still be queued:
 	// those queued when it was recounted (a summary stored before parts
 	// existed lists the batches it applied).
@@ -106,6 +110,7 @@ type partDoc struct {
 	ID         string   `bson:"_id"` // survey id + "/" + part number
 	Generation int      `bson:"generation"`
 	Version    int      `bson:"version"`
+	N          int      `bson:"n"` // responses the part counts
 	TallyZ     []byte   `bson:"tally_z,omitempty"`
 	Batches    []string `bson:"batches"`
 }
@@ -308,7 +313,50 @@ func (s *Store) applyDeltas(ctx context.Context, surveyID string, deltas map[str
 			return err
 		}
 	}
+	if due, err := s.releaseDue(ctx, surveyID, k); err != nil || !due {
+		return err
+	}
 	return s.changeHead(ctx, surveyID, k, nil)
+}
+
+// releaseDue tells from the counts alone (the head's and its parts', a
+// few numbers) whether changeHead would make a release, or has a summary
+// stored before to convert: most passes add fewer than k responses, and
+// need not read and merge every part's tally to find out.
+func (s *Store) releaseDue(ctx context.Context, surveyID string, k int) (bool, error) {
+	var head summaryDoc
+	err := s.db.Collection(colSummaries).FindOne(ctx, bson.D{{Key: "_id", Value: surveyID}},
+		options.FindOne().SetProjection(bson.D{{Key: "n", Value: 1}, {Key: "release_n", Value: 1},
+			{Key: "frozen", Value: 1}, {Key: "generation", Value: 1}, {Key: "version", Value: 1}})).Decode(&head)
+	exists := err == nil
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return false, s.fail("read summary", err)
+	}
+	if exists && head.BaseN == nil {
+		return true, nil // stored before counts were kept: changeHead adds them
+	}
+	if head.Frozen {
+		return false, nil
+	}
+	cur, err := s.db.Collection(colParts).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: partIDs(surveyID)}}}},
+		options.Find().SetProjection(bson.D{{Key: "n", Value: 1}, {Key: "generation", Value: 1}}))
+	if err != nil {
+		return false, s.fail("read summary parts", err)
+	}
+	var parts []partDoc
+	if err := cur.All(ctx, &parts); err != nil {
+		return false, s.fail("read summary parts", err)
+	}
+	n := 0
+	if head.BaseN != nil {
+		n = *head.BaseN
+	}
+	for _, p := range parts {
+		if p.Generation == head.Generation {
+			n += p.N
+		}
+	}
+	return surveys.NextRelease(&surveys.Tally{Responses: head.ReleaseN}, &surveys.Tally{Responses: n}, k), nil
 }
 
 // applyToPart adds to one part of a survey's tally the deltas of the
@@ -359,10 +407,13 @@ func (s *Store) applyToPart(ctx context.Context, surveyID string, part int, delt
 		if len(applied) == 0 {
 			return nil // all counted before
 		}
-		next := partDoc{ID: id, Generation: head.Generation, Version: d.Version + 1, TallyZ: encodeTally(tally),
+		next := partDoc{ID: id, Generation: head.Generation, Version: d.Version + 1, N: tally.Responses, TallyZ: encodeTally(tally),
 			Batches: recordBatches(d.Batches, queued, applied)}
 		if !exists {
-			if _, err := parts.InsertOne(ctx, next); err != nil {
+			unlock := parts.lockOne(bson.D{{Key: "_id", Value: id}})
+			_, err := parts.InsertOne(ctx, next)
+			unlock()
+			if err != nil {
 				if mongo.IsDuplicateKeyError(err) {
 					continue
 				}
@@ -371,7 +422,7 @@ func (s *Store) applyToPart(ctx context.Context, surveyID string, part int, delt
 		} else {
 			res, err := parts.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: d.Version}},
 				bson.D{{Key: "$set", Value: bson.D{{Key: "generation", Value: next.Generation}, {Key: "version", Value: next.Version},
-					{Key: "tally_z", Value: next.TallyZ}, {Key: "batches", Value: next.Batches}}}})
+					{Key: "n", Value: next.N}, {Key: "tally_z", Value: next.TallyZ}, {Key: "batches", Value: next.Batches}}}})
 			if err != nil {
 				return s.fail("update summary part", err)
 			}
@@ -425,8 +476,11 @@ func (s *Store) changeHead(ctx context.Context, surveyID string, k int, change f
 				return err
 			}
 		}
-		if changed || d.TallyText != "" {
-			d.TallyZ = encodeTally(h.base)
+		// The base is written when it changed, is converted from text, or
+		// lacks its count (stored before counts were kept).
+		writeBase := changed || d.TallyText != "" || (h.exists && d.BaseN == nil)
+		if writeBase {
+			d.TallyZ, d.BaseN = encodeTally(h.base), &h.base.Responses
 		}
 		released, err := d.releaseTally()
 		if err != nil {
@@ -451,12 +505,15 @@ func (s *Store) changeHead(ctx context.Context, surveyID string, k int, change f
 				d.ReleaseN, d.ReleaseTallyZ = released.Responses, encodeTally(released)
 			}
 		}
-		if !changed && !releaseChanged && d.TallyText == "" {
+		if !writeBase && !releaseChanged {
 			return nil
 		}
 		if !h.exists {
-			d.ID, d.Version = surveyID, 1
-			if _, err := heads.InsertOne(ctx, d); err != nil {
+			d.ID, d.Version, d.BaseN = surveyID, 1, &h.base.Responses
+			unlock := heads.lockOne(bson.D{{Key: "_id", Value: surveyID}})
+			_, err := heads.InsertOne(ctx, d)
+			unlock()
+			if err != nil {
 				if mongo.IsDuplicateKeyError(err) {
 					continue
 				}
@@ -465,8 +522,8 @@ func (s *Store) changeHead(ctx context.Context, surveyID string, k int, change f
 			return nil
 		}
 		set := bson.D{{Key: "version", Value: d.Version + 1}}
-		if changed || d.TallyText != "" {
-			set = append(set, bson.E{Key: "tally_z", Value: d.TallyZ}, bson.E{Key: "generation", Value: d.Generation},
+		if writeBase {
+			set = append(set, bson.E{Key: "tally_z", Value: d.TallyZ}, bson.E{Key: "n", Value: d.BaseN}, bson.E{Key: "generation", Value: d.Generation},
 				bson.E{Key: "batches", Value: d.Batches}, bson.E{Key: "frozen", Value: d.Frozen})
 		}
 		if releaseChanged {
@@ -521,7 +578,8 @@ const maxPassFailures = 3
 
 // NewSummarizer makes a summarizer; Run starts it.
 func (s *Store) NewSummarizer(defs Definitions, log *slog.Logger) *Summarizer {
-	return &Summarizer{st: s, defs: defs, log: log, wake: make(chan struct{}, 1), Lease: queueLease}
+	// The lease outlasts any batch write (one operation timeout), twice.
+	return &Summarizer{st: s, defs: defs, log: log, wake: make(chan struct{}, 1), Lease: max(queueLease, 2*s.timeout)}
 }
 
 // committed is called by the committer when a batch is stored.
@@ -697,10 +755,10 @@ func (sm *Summarizer) recover(ctx context.Context, lease time.Duration) {
 	defer sm.work.Unlock()
 	filter := bson.D{} // lease 0: everything queued
 	if lease > 0 {
-		// Queue times are kept to the minute and come from the database
+		// Queue times are rounded down to a step (a minute) and come from the database
 		// server's clock (never this machine's, which may be off): older
 		// than the lease for sure.
-		cutoff := sm.st.serverNow(ctx).UTC().Add(-lease - time.Minute)
+		cutoff := sm.st.serverNow(ctx).UTC().Add(-lease - sm.st.queueStep)
 		filter = bson.D{{Key: "created_at", Value: bson.D{{Key: "$lte", Value: cutoff}}}}
 	}
 	cur, err := sm.st.db.Collection(colQueue).Find(ctx, filter, options.Find().SetLimit(maxRecoveredBatches))
@@ -749,7 +807,7 @@ const maxRecoveredBatches = 100
 // read: of several processes, one wins, and the others see the batch as
 // young again for a lease. The batches won are returned.
 func (s *Store) claimBatches(ctx context.Context, docs []queueDoc) []queueDoc {
-	now := s.serverNow(ctx).UTC().Truncate(time.Minute)
+	now := s.serverNow(ctx).UTC().Truncate(s.queueStep)
 	var won []queueDoc
 	for _, q := range docs {
 		res, err := s.col(colQueue).UpdateOne(ctx, bson.D{{Key: "_id", Value: q.ID}, {Key: "created_at", Value: q.CreatedAt}},
@@ -991,3 +1049,14 @@ func (s *Store) FreezeSummary(ctx context.Context, surveyID string, k int) error
 
 // newBatchID names a batch.
 func newBatchID() string { return uuid.NewString() }
+
+// QueueLength is how many batches wait in the tally queue: a few while
+// submissions arrive; more means summaries lag (a process died, or the
+// database refuses the summarizer's writes).
+func (s *Store) QueueLength(ctx context.Context) (int64, error) {
+	n, err := s.db.Collection(colQueue).CountDocuments(ctx, bson.D{})
+	if err != nil {
+		return 0, s.fail("count queue", err)
+	}
+	return n, nil
+}

@@ -193,7 +193,7 @@ func (s *Store) SaveSurvey(ctx context.Context, sv *surveys.Survey, rev *surveys
 	if err != nil {
 		return err
 	}
-	res, err := s.db.Collection(colSurveys).ReplaceOne(ctx,
+	res, err := s.col(colSurveys).ReplaceOne(ctx,
 		bson.D{{Key: "_id", Value: sv.ID}, {Key: "org_id", Value: sv.OrgID}, {Key: "version", Value: read}}, doc)
 	if err != nil {
 		sv.Version = read
@@ -253,7 +253,7 @@ func (s *Store) Revision(ctx context.Context, sv *surveys.Survey, n int) (*surve
 
 // DeleteDraft deletes a survey that was never published.
 func (s *Store) DeleteDraft(ctx context.Context, orgID, id string) error {
-	res, err := s.db.Collection(colSurveys).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "org_id", Value: orgID}, {Key: "status", Value: string(surveys.Draft)}})
+	res, err := s.col(colSurveys).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "org_id", Value: orgID}, {Key: "status", Value: string(surveys.Draft)}})
 	if err != nil {
 		return s.fail("delete survey", err)
 	}

@@ -426,7 +426,7 @@ var built struct {
 }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := store.RunCheckingQueries(m)
 	if built.dir != "" {
 		_ = os.RemoveAll(built.dir)
 	}

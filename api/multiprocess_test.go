@@ -1,0 +1,345 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/youthvoice/youthvoice/api"
+	"github.com/youthvoice/youthvoice/api/apitest"
+	"github.com/youthvoice/youthvoice/store"
+	"github.com/youthvoice/youthvoice/store/storetest"
+	"github.com/youthvoice/youthvoice/surveys"
+	"github.com/youthvoice/youthvoice/surveys/surveystest"
+)
+
+// A national deployment runs several servers on one database. This test
+// runs several independent servers (each with its own committer,
+// summarizer, recovery and caches) sharing nothing but the store, under
+// load from clients that retry, while servers crash and a survey closes,
+// and ends with every summary equal to a recount and to what the clients
+// were told.
+//
+// On the embedded store the servers are instances in this process sharing
+// one Store, which gives them MongoDB's per-document atomicity (store
+// atomic.go). YOUTHVOICE_TEST_UNSERIALISED=1 switches that off: the test
+// then fails, losing counts, as several processes on a FerretDB server
+// would. Against a standalone FerretDB server (MONGODB_URI) the test skips:
+// that server does not give the atomicity several processes need.
+func TestManyServersOneDatabase(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	// Queue times in steps of 10 ms instead of a minute, so that recovery
+	// under load can take over batches that crashes left after a lease of
+	// a second instead of two minutes.
+	opts := storetest.Options(t)
+	opts.QueueTimeStep = 10 * time.Millisecond
+	st, err := store.Open(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if opts.MongoURI != "" {
+			_ = st.Drop(ctx)
+		}
+		_ = st.Close(ctx)
+	})
+	if os.Getenv("YOUTHVOICE_TEST_UNSERIALISED") == "1" {
+		st.SetSerialisedWrites(false)
+	}
+	atomicWrites, err := st.AtomicDocumentWrites(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !atomicWrites && !st.Embedded() {
+		t.Skip("this database is a FerretDB server, which applies conditional updates non-atomically: several processes cannot share it exactly (docs/deploy.md)")
+	}
+
+	const servers = 3
+	c := newCluster(t, st, servers)
+	admin := c.nodes[0].env
+	openID, owner, openDef := publishExample(t, admin, "youth-policy-consultation.json")
+	open := published{id: openID, file: "youth-policy-consultation.json", def: openDef}
+	closing := createAndPublish(t, admin, owner, "safety-online-offline.json")
+
+	// Clients: each sends its submissions to any live server, retrying the
+	// same submission (same id) elsewhere until it gets an answer that
+	// settles it, and now and then sends an acknowledged one again.
+	const clients, perClient = 6, 20
+	var (
+		mu   sync.Mutex
+		told = map[string]map[string]bool{open.id: {}, closing.id: {}} // survey -> submission ids stored
+	)
+	var wg sync.WaitGroup
+	for cl := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(cl), 11))
+			for range perClient {
+				sv := open
+				if rng.IntN(3) == 0 {
+					sv = closing
+				}
+				sub := surveystest.Submission(sv.def, 1, rng)
+				body, _ := json.Marshal(sub)
+				status := c.submit(t, rng, sv.id, body)
+				if status == 409 {
+					continue // the survey closed before this one arrived
+				}
+				mu.Lock()
+				told[sv.id][sub["submission_id"].(string)] = true
+				mu.Unlock()
+				if rng.IntN(10) == 0 {
+					if again := c.submit(t, rng, sv.id, body); again != 200 {
+						t.Errorf("a retry of a stored submission: %d, want 200", again)
+					}
+				}
+			}
+		}()
+	}
+
+	// Meanwhile: servers crash (their summarizers stop at some step and
+	// forget what they held, as a killed process does), others recover
+	// what they left, and the second survey closes half-way through.
+	stop := make(chan struct{})
+	var chaos sync.WaitGroup
+	chaos.Add(2)
+	go func() {
+		defer chaos.Done()
+		for c.settled.Load() < clients*perClient/4 {
+			time.Sleep(10 * time.Millisecond)
+		}
+		c.nodes[2].crash()
+		for c.settled.Load() < clients*perClient/2 {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if r := c.nodes[1].env.Do("POST", "/v1/org/surveys/"+closing.id+"/close", nil, bearer(owner)...); r.Status != 200 {
+			t.Errorf("close: %d %s", r.Status, r.Body)
+		}
+	}()
+	go func() {
+		defer chaos.Done()
+		rng := rand.New(rand.NewPCG(7, 7))
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+			if n := c.nodes[rng.IntN(2)]; !n.dead.Load() {
+				// A lease, as in production: a batch younger than it may
+				// still be being stored by the server that queued it.
+				n.env.Server.RecoverSummaries(ctx, time.Second)
+			}
+		}
+	}()
+	wg.Wait()
+	close(stop)
+	chaos.Wait()
+
+	// The crashes stop, the crashed server is back (restarted), and then
+	// come bursts: every server takes a few submissions, then all apply
+	// them at the same moment, so that their writes to the same parts of
+	// the summary meet (without per-document atomicity some are lost).
+	c.calm.Store(true)
+	c.nodes[2].dead.Store(false)
+	rng := rand.New(rand.NewPCG(9, 9))
+	for range 10 {
+		var burst sync.WaitGroup
+		for i := range 18 {
+			burst.Add(1)
+			sub := surveystest.Submission(open.def, 1, rng)
+			body, _ := json.Marshal(sub)
+			n := c.nodes[i%3]
+			go func() {
+				defer burst.Done()
+				if status := c.submitTo(n, open.id, body); status != 201 {
+					t.Errorf("burst submission: %d", status)
+					return
+				}
+				mu.Lock()
+				told[open.id][sub["submission_id"].(string)] = true
+				mu.Unlock()
+			}()
+		}
+		burst.Wait()
+		for _, n := range c.nodes {
+			burst.Add(1)
+			go func() {
+				defer burst.Done()
+				n.env.Server.FlushSummaries(ctx)
+			}()
+		}
+		burst.Wait()
+	}
+
+	// Every server flushes what it holds; then recovery applies what the
+	// crashes left, as the next start would (no lease: nothing is being
+	// stored any more).
+	for _, n := range c.nodes {
+		n.env.Server.FlushSummaries(ctx)
+	}
+	for range 20 {
+		c.nodes[0].env.Server.RecoverSummaries(ctx, 0)
+		if n, err := st.QueueLength(ctx); err != nil || n == 0 {
+			break
+		}
+	}
+	if n, err := st.QueueLength(ctx); err != nil || n != 0 {
+		t.Fatalf("%d batches still queued after recovery (%v)", n, err)
+	}
+
+	for _, sv := range []published{open, closing} {
+		sum, err := st.Summary(ctx, sv.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recount, err := st.Recount(ctx, sv.id, st.StoreDefinitions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, err := st.CountResponses(ctx, sv.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := len(told[sv.id])
+		t.Logf("survey %s: told %d, stored %d, summary %d, recount %d, release %d, frozen %v",
+			sv.file, want, stored, sum.Tally.Responses, recount.Responses, sum.ReleaseN, sum.Frozen)
+		if int(stored) != want || recount.Responses != want || sum.Tally.Responses != want {
+			t.Errorf("%s: told %d, stored %d, recount %d, summary %d", sv.file, want, stored, recount.Responses, sum.Tally.Responses)
+		}
+		if d := surveys.TallyDifferences(sum.Tally, recount); len(d) > 0 || !reflect.DeepEqual(sum.Tally, recount) {
+			t.Errorf("%s: summary differs from the recount: %v", sv.file, d)
+		}
+		if sum.ReleaseN > sum.Tally.Responses {
+			t.Errorf("%s: release of %d > %d collected", sv.file, sum.ReleaseN, sum.Tally.Responses)
+		}
+	}
+	if sum, _ := st.Summary(ctx, closing.id); !sum.Frozen {
+		t.Error("the closed survey's release is not frozen")
+	}
+	if q := c.crashes.Load(); q == 0 {
+		t.Error("no summarizer step crashed: the test did not test recovery")
+	}
+}
+
+type published struct {
+	id, file string
+	def      *surveys.Definition
+}
+
+// createAndPublish publishes an example survey for an existing owner.
+func createAndPublish(t *testing.T, e *apitest.Env, owner, file string) published {
+	t.Helper()
+	b, err := os.ReadFile("../examples/surveys/" + file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.Do("POST", "/v1/org/surveys", b, append(bearer(owner), "Content-Type", "application/json")...)
+	if r.Status != 201 {
+		t.Fatalf("%d %s", r.Status, r.Body)
+	}
+	id := r.Map(t)["id"].(string)
+	publishSurvey(t, e, owner, id)
+	def, err := surveystest.Load(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return published{id: id, file: file, def: def}
+}
+
+// cluster is the harness's servers.
+type cluster struct {
+	nodes   []*node
+	client  *http.Client
+	crashes atomic.Int64
+	settled atomic.Int64 // submissions settled
+	calm    atomic.Bool  // no more injected crashes
+}
+
+type node struct {
+	env  *apitest.Env
+	dead atomic.Bool
+}
+
+// crash stops the node as a killed process stops: its summarizer never
+// applies anything again (what it holds is left to recovery elsewhere),
+// and the clients' balancer takes it out.
+func (n *node) crash() { n.dead.Store(true) }
+
+func newCluster(t *testing.T, st *store.Store, servers int) *cluster {
+	c := &cluster{client: &http.Client{Timeout: 30 * time.Second}}
+	for i := range servers {
+		n := &node{}
+		rng := rand.New(rand.NewPCG(uint64(i), 3))
+		var rmu sync.Mutex
+		n.env = apitest.New(t, apitest.Options{Store: st, Configure: func(o *api.Options) {
+			o.SubmitRateLimit = 0
+			o.SharedDatabase = true
+			o.SummaryFaults = func(step string) error {
+				if n.dead.Load() {
+					return errors.New("crashed")
+				}
+				if c.calm.Load() {
+					return nil
+				}
+				rmu.Lock()
+				crash := rng.IntN(40) == 0
+				rmu.Unlock()
+				if crash {
+					c.crashes.Add(1)
+					return fmt.Errorf("injected crash at %s", step)
+				}
+				return nil
+			}
+		}})
+		c.nodes = append(c.nodes, n)
+	}
+	return c
+}
+
+// submitTo sends one submission to one server, and returns the status.
+func (c *cluster) submitTo(n *node, surveyID string, body []byte) int {
+	resp, err := c.client.Post(n.env.URL+"/v1/surveys/"+surveyID+"/responses", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// submit sends one submission to live servers until one settles it: 201
+// or 200 (stored), 409 (refused: the survey closed). Anything else is
+// tried again elsewhere, as the app does.
+func (c *cluster) submit(t *testing.T, rng *rand.Rand, surveyID string, body []byte) int {
+	for range 20 {
+		n := c.nodes[rng.IntN(len(c.nodes))]
+		if n.dead.Load() {
+			continue
+		}
+		resp, err := c.client.Post(n.env.URL+"/v1/surveys/"+surveyID+"/responses", "application/json", bytes.NewReader(body))
+		if err != nil {
+			continue
+		}
+		resp.Body.Close()
+		switch resp.StatusCode {
+		case 200, 201, 409:
+			c.settled.Add(1)
+			return resp.StatusCode
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Errorf("no server settled a submission to %s", surveyID)
+	return 0
+}
