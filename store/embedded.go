@@ -194,9 +194,9 @@ var socketSeq atomic.Int64
 
 // socketName is a name no other embedded server uses, also when one
 // process opens and closes the store again or a crash left a socket
-// behind (only one process may open a data directory at a time, see
-// store/lock.go: the CLI's commands go through the running server). The driver takes a host ending in "sock" for a unix
-// socket.
+// behind. (Only one process may open a data directory at a time,
+// store/lock.go: the CLI's commands go through the running server.) The
+// driver takes a host ending in "sock" for a unix socket.
 func socketName() string {
 	return fmt.Sprintf("ferretdb-%d-%d.sock", os.Getpid(), socketSeq.Add(1)-1)
 }
