@@ -107,7 +107,7 @@ func (s *Store) AddAccessCodes(ctx context.Context, surveyID string, keys []stri
 // limit. A survey whose codes were made before the ledger existed is
 // counted once, by a scan, in its first entry.
 func (s *Store) countCodes(ctx context.Context, surveyID string, n, limit int) error {
-	coll := s.db.Collection(colAccessCodes)
+	coll := s.col(colAccessCodes)
 	seq, total, err := s.lastCodeEntry(ctx, surveyID)
 	if err != nil {
 		return err
@@ -147,7 +147,7 @@ func (s *Store) countCodes(ctx context.Context, surveyID string, n, limit int) e
 // lastCodeEntry finds the survey's last ledger entry, from the hint on:
 // its number (0: none yet) and the count it holds.
 func (s *Store) lastCodeEntry(ctx context.Context, surveyID string) (seq, total int, err error) {
-	coll := s.db.Collection(colAccessCodes)
+	coll := s.col(colAccessCodes)
 	var h codeHintDoc
 	err = coll.FindOne(ctx, bson.D{{Key: "_id", Value: codeCountPrefix + surveyID}}).Decode(&h)
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
@@ -170,7 +170,7 @@ func (s *Store) lastCodeEntry(ctx context.Context, surveyID string) (seq, total 
 // again for the same submission succeeds, so that a retry goes through; for
 // another submission it is ErrCodeUsed.
 func (s *Store) BurnAccessCode(ctx context.Context, surveyID, codeKey, submission string) error {
-	coll := s.db.Collection(colAccessCodes)
+	coll := s.col(colAccessCodes)
 	var code accessCodeDoc
 	err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: codeKey}}).Decode(&code)
 	switch {
@@ -207,7 +207,7 @@ var linkedCode = bson.E{Key: "used_by", Value: bson.D{{Key: "$gt", Value: ""}}}
 func (s *Store) UnlinkAccessCodes(ctx context.Context, surveyID string) error {
 	// Only used codes are linked (used is true on them, in the old format
 	// where the code itself was marked too).
-	_, err := s.db.Collection(colAccessCodes).UpdateMany(ctx,
+	_, err := s.col(colAccessCodes).UpdateMany(ctx,
 		bson.D{{Key: "survey_id", Value: surveyID}, {Key: "used", Value: true}, linkedCode},
 		bson.D{{Key: "$unset", Value: bson.D{{Key: "used_by", Value: ""}}}})
 	if err != nil {
@@ -218,7 +218,7 @@ func (s *Store) UnlinkAccessCodes(ctx context.Context, surveyID string) error {
 
 // AccessCodeCounts counts a survey's codes and how many are used.
 func (s *Store) AccessCodeCounts(ctx context.Context, surveyID string) (total, used int64, err error) {
-	coll := s.db.Collection(colAccessCodes)
+	coll := s.col(colAccessCodes)
 	all, err := coll.CountDocuments(ctx, bson.D{{Key: "survey_id", Value: surveyID}})
 	if err != nil {
 		return 0, 0, s.fail("count access codes", err)

@@ -319,7 +319,7 @@ func (s *Store) dropSplitOfWholePage(ctx context.Context, coll string, first pag
 	for i := 2; i <= first.Parts; i++ {
 		ids = append(ids, first.ID+"/"+strconv.Itoa(i))
 	}
-	if _, err := s.db.Collection(coll).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
+	if _, err := s.col(coll).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
 		return s.fail("write response pages", err)
 	}
 	return nil
@@ -486,7 +486,7 @@ func (s *Store) pageWriteTime(ctx context.Context) (time.Duration, error) {
 		return 0, err
 	}
 	end := now.Add(pageWriterLease)
-	if _, err := s.db.Collection(colSettings).UpdateOne(ctx, bson.D{{Key: "_id", Value: pagesWriterPrefix + strconv.Itoa(st.format.gen)}},
+	if _, err := s.col(colSettings).UpdateOne(ctx, bson.D{{Key: "_id", Value: pagesWriterPrefix + strconv.Itoa(st.format.gen)}},
 		bson.D{{Key: "$max", Value: bson.D{{Key: "until", Value: end}}}}, options.UpdateOne().SetUpsert(true)); err != nil {
 		return 0, s.fail("write settings", err)
 	}
@@ -527,7 +527,7 @@ func (s *Store) pagesReadable(ctx context.Context) (bool, error) {
 func (s *Store) ensurePages(ctx context.Context, log *slog.Logger) error {
 	st := s.pageState()
 	f := st.format
-	settings := s.db.Collection(colSettings)
+	settings := s.col(colSettings)
 	if _, err := settings.UpdateOne(ctx, bson.D{{Key: "_id", Value: pagesFormatID}},
 		bson.D{{Key: "$max", Value: bson.D{{Key: "gen", Value: f.gen}}}}, options.UpdateOne().SetUpsert(true)); err != nil {
 		return s.fail("write settings", err)
@@ -590,7 +590,7 @@ func (s *Store) copyFromResponses(ctx context.Context, log *slog.Logger, f pageF
 	err := s.copyOnce(ctx, log, f, owner)
 	if err != nil {
 		// Let a later start copy at once rather than after the lease.
-		_, _ = s.db.Collection(colSettings).DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: pagesCopyingPrefix + f.name}, {Key: "owner", Value: owner}})
+		_, _ = s.col(colSettings).DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: pagesCopyingPrefix + f.name}, {Key: "owner", Value: owner}})
 	}
 	return err
 }
@@ -618,7 +618,7 @@ func (s *Store) copyOnce(ctx context.Context, log *slog.Logger, f pageFormat, ow
 
 // finishCopy notes format f's pages complete and drops the claim.
 func (s *Store) finishCopy(ctx context.Context, f pageFormat, owner string) error {
-	settings := s.db.Collection(colSettings)
+	settings := s.col(colSettings)
 	if _, err := settings.InsertOne(ctx, bson.D{{Key: "_id", Value: pagesReadyPrefix + f.name}}); err != nil && !mongo.IsDuplicateKeyError(err) {
 		return s.fail("write settings", err)
 	}
@@ -640,7 +640,7 @@ type copyClaim struct {
 // removes another process's claim whose lease ran out (this process
 // claims anew next time).
 func (s *Store) claimCopy(ctx context.Context, f pageFormat, owner string) (bool, error) {
-	settings := s.db.Collection(colSettings)
+	settings := s.col(colSettings)
 	id := pagesCopyingPrefix + f.name
 	now := s.serverNow(ctx)
 	_, err := settings.InsertOne(ctx, copyClaimDoc(id, owner, now.Add(copyLease)))
@@ -674,7 +674,7 @@ func copyClaimDoc(id, owner string, until time.Time) bson.D {
 
 // renewCopy extends this process's claim to copy pages of format f.
 func (s *Store) renewCopy(ctx context.Context, f pageFormat, owner string) error {
-	res, err := s.db.Collection(colSettings).UpdateOne(ctx, bson.D{{Key: "_id", Value: pagesCopyingPrefix + f.name}, {Key: "owner", Value: owner}},
+	res, err := s.col(colSettings).UpdateOne(ctx, bson.D{{Key: "_id", Value: pagesCopyingPrefix + f.name}, {Key: "owner", Value: owner}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "until", Value: s.serverNow(ctx).Add(copyLease)}}}})
 	if err != nil {
 		return s.fail("write settings", err)
@@ -700,7 +700,7 @@ func (s *Store) convertInBackground(f, prev pageFormat, log *slog.Logger) {
 		}
 		if err != nil {
 			log.Warn("response pages of the new format: will try again", "err", err)
-			_, _ = s.db.Collection(colSettings).DeleteOne(ctx, bson.D{{Key: "_id", Value: pagesCopyingPrefix + f.name}, {Key: "owner", Value: owner}})
+			_, _ = s.col(colSettings).DeleteOne(ctx, bson.D{{Key: "_id", Value: pagesCopyingPrefix + f.name}, {Key: "owner", Value: owner}})
 		}
 		time.Sleep(pagesPoll)
 	}
@@ -881,7 +881,7 @@ func (s *Store) copyIntoPages(ctx context.Context, coll, surveyID string, progre
 	if surveyID != "" {
 		filter = bson.D{{Key: "survey_id", Value: surveyID}}
 	}
-	if _, err := s.db.Collection(coll).DeleteMany(ctx, filter); err != nil {
+	if _, err := s.col(coll).DeleteMany(ctx, filter); err != nil {
 		return s.fail("clear response pages", err)
 	}
 	queued, err := s.queuedTags(ctx)

@@ -27,7 +27,7 @@ type Share struct {
 // AddShare shares a survey with an organisation (idempotent).
 func (s *Store) AddShare(ctx context.Context, sh Share) error {
 	sh.ID = sh.SurveyID + "/" + sh.SharedWith
-	_, err := s.db.Collection(colShares).ReplaceOne(ctx, bson.D{{Key: "_id", Value: sh.ID}}, sh, options.Replace().SetUpsert(true))
+	_, err := s.col(colShares).ReplaceOne(ctx, bson.D{{Key: "_id", Value: sh.ID}}, sh, options.Replace().SetUpsert(true))
 	if err != nil {
 		return s.fail("add share", err)
 	}
@@ -36,7 +36,7 @@ func (s *Store) AddShare(ctx context.Context, sh Share) error {
 
 // RemoveShare stops sharing; it takes effect at the next request.
 func (s *Store) RemoveShare(ctx context.Context, surveyID, orgID string) error {
-	res, err := s.db.Collection(colShares).DeleteOne(ctx, bson.D{{Key: "_id", Value: surveyID + "/" + orgID}})
+	res, err := s.col(colShares).DeleteOne(ctx, bson.D{{Key: "_id", Value: surveyID + "/" + orgID}})
 	if err != nil {
 		return s.fail("remove share", err)
 	}

@@ -194,7 +194,7 @@ const readinessProbeBytes = 16 << 10
 // checks use it, since a database that answers pings may still be unable
 // to store anything (a full disk).
 func (s *Store) CheckWritable(ctx context.Context) error {
-	coll := s.db.Collection(colReadiness)
+	coll := s.col(colReadiness)
 	pad := make([]byte, readinessProbeBytes)
 	_, _ = rand.Read(pad) // never fails (crypto/rand); random, so no engine can compress it away
 	id := base64.RawURLEncoding.EncodeToString(pad[:12])

@@ -215,7 +215,7 @@ func (s *Store) saveRevision(ctx context.Context, rev surveys.Revision) error {
 		return err
 	}
 	doc := revisionDoc{ID: revisionID(rev.SurveyID, rev.Number), SurveyID: rev.SurveyID, Number: rev.Number, Definition: def, PublishedAt: rev.PublishedAt}
-	_, err = s.db.Collection(colRevisions).ReplaceOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}, doc, options.Replace().SetUpsert(true))
+	_, err = s.col(colRevisions).ReplaceOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}, doc, options.Replace().SetUpsert(true))
 	if err != nil {
 		return s.fail("save revision", err)
 	}
