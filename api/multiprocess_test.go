@@ -155,7 +155,11 @@ func TestManyServersOneDatabase(t *testing.T) {
 	c.calm.Store(true)
 	c.nodes[2].dead.Store(false)
 	rng := rand.New(rand.NewPCG(9, 9))
-	for range 10 {
+	rounds := 10
+	if raceDetector {
+		rounds = 5
+	}
+	for range rounds {
 		var burst sync.WaitGroup
 		for i := range 18 {
 			burst.Add(1)
