@@ -182,7 +182,7 @@ func (s *Store) StripRecordKeys(ctx context.Context, surveyID string) error {
 		return err
 	}
 	d := h.doc
-	if _, err := s.db.Collection(colParts).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: partIDs(surveyID)}}}}); err != nil {
+	if _, err := s.db.Collection(colParts).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: s.partIDs(surveyID)}}}}); err != nil {
 		return err
 	}
 	strip := func(z []byte, text string) ([]byte, error) {
@@ -216,4 +216,13 @@ func (s *Store) StripRecordKeys(ctx context.Context, surveyID string) error {
 	_, err = s.db.Collection(colSummaries).UpdateOne(ctx, bson.D{{Key: "_id", Value: surveyID}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "tally_z", Value: tally}, {Key: "release_tally_z", Value: release}}}})
 	return err
+}
+
+// SetSummaryParts changes how many parts the summaries of a new database
+// have, embedded or not, until restore is called (benchmarks compare one
+// part with eight).
+func SetSummaryParts(n int) (restore func()) {
+	old, oldEmbedded := summaryParts, embeddedSummaryParts
+	summaryParts, embeddedSummaryParts = n, n
+	return func() { summaryParts, embeddedSummaryParts = old, oldEmbedded }
 }

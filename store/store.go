@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -76,6 +77,8 @@ type Store struct {
 	// queueStep: see Options.QueueTimeStep.
 	queueStep time.Duration
 	timeout   time.Duration // Options.Timeout
+	conflicts atomic.Int64  // SummaryConflicts
+	parts     int           // parts of a summary (summaries.go)
 }
 
 // Open connects to the configured database, starting the embedded FerretDB
@@ -146,6 +149,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, err
 	}
 	if err := s.ensureIndexes(ctx); err != nil {
+		_ = s.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	if err := s.loadParts(ctx); err != nil {
 		_ = s.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}

@@ -115,28 +115,108 @@ type partDoc struct {
 	Batches    []string `bson:"batches"`
 }
 
-// summaryParts is how many parts a survey's tally has. A batch's part is
-// fixed by its id and this number, so it never changes for a database.
-// Eight spread the writers of a national deployment (a handful of
-// processes, each writing a batch every few hundred milliseconds) and
-// keep a summary read to two queries and nine small documents.
-const summaryParts = 8
+// How many parts a survey's tally has is a property of the database,
+// recorded in its settings when it is first opened (partsSetting) and
+// never changed, since a batch's part follows from its id and that number
+// (a batch recovered under another number could be counted twice). Eight
+// on MongoDB spread the writers of a national deployment (a handful of
+// processes, each writing a batch every few hundred milliseconds) and keep
+// a summary read to two queries and nine small documents. One on the
+// embedded store, which one process opens and one summarizer writes: more
+// would only cost reads (its FerretDB reads every part by itself).
+var (
+	summaryParts         = 8 // default for a new database on a server
+	embeddedSummaryParts = 1 // default for a new embedded database
+)
+
+// partsSetting is the settings document that records the number of parts.
+const partsSetting = "summary_parts"
+
+// loadParts reads the database's number of parts, recording the default
+// for this kind of store if none is recorded yet (of several processes
+// starting at once, the first insert wins and the others read it).
+func (s *Store) loadParts(ctx context.Context) error {
+	settings := s.db.Collection(colSettings)
+	for range 3 {
+		var d struct {
+			N int `bson:"n"`
+		}
+		err := settings.FindOne(ctx, bson.D{{Key: "_id", Value: partsSetting}}).Decode(&d)
+		if err == nil && d.N > 0 {
+			s.parts = d.N
+			return nil
+		}
+		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+			return s.fail("read settings", err)
+		}
+		n := summaryParts
+		if s.embedded != nil {
+			n = embeddedSummaryParts
+		}
+		if _, err := settings.InsertOne(ctx, bson.D{{Key: "_id", Value: partsSetting}, {Key: "n", Value: n}}); err == nil {
+			s.parts = n
+			return nil
+		} else if !mongo.IsDuplicateKeyError(err) {
+			return s.fail("write settings", err)
+		}
+	}
+	return s.fail("read settings", errors.New("no number of summary parts"))
+}
 
 // partOf is the part a batch's delta goes to.
-func partOf(batchID string) int {
+func (s *Store) partOf(batchID string) int {
 	h := fnv.New32a()
 	h.Write([]byte(batchID))
-	return int(h.Sum32() % summaryParts)
+	return int(h.Sum32() % uint32(s.parts))
 }
 
 func partID(surveyID string, part int) string { return surveyID + "/" + strconv.Itoa(part) }
 
-func partIDs(surveyID string) bson.A {
-	ids := make(bson.A, summaryParts)
+func (s *Store) partIDs(surveyID string) []string {
+	ids := make([]string, s.parts)
 	for i := range ids {
 		ids[i] = partID(surveyID, i)
 	}
 	return ids
+}
+
+// findByIDs reads the documents of a collection with the given _ids (those
+// that exist), with an optional projection: one query on MongoDB; on the
+// embedded FerretDB, which passes only _id equality down to SQLite (an $in
+// reads the whole collection), one lookup each.
+func findByIDs[T any](ctx context.Context, s *Store, coll string, ids []string, projection bson.D) ([]T, error) {
+	c := s.db.Collection(coll)
+	var out []T
+	if s.embedded != nil {
+		for _, id := range ids {
+			var d T
+			opts := options.FindOne()
+			if projection != nil {
+				opts.SetProjection(projection)
+			}
+			err := c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, opts).Decode(&d)
+			if errors.Is(err, mongo.ErrNoDocuments) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, d)
+		}
+		return out, nil
+	}
+	opts := options.Find()
+	if projection != nil {
+		opts.SetProjection(projection)
+	}
+	cur, err := c.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Summary is a survey's summary as read.
@@ -214,7 +294,7 @@ func (s *Store) readSummary(ctx context.Context, surveyID string) (*storedSummar
 	}
 	// Read after the head: a part of a newer generation (a recount in
 	// between) is left out, and the summary is the head's as of its read.
-	parts, err := s.readParts(ctx, surveyID)
+	parts, err := s.readParts(ctx, surveyID, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -237,13 +317,9 @@ func (s *Store) readSummary(ctx context.Context, surveyID string) (*storedSummar
 	return h, nil
 }
 
-func (s *Store) readParts(ctx context.Context, surveyID string) ([]partDoc, error) {
-	cur, err := s.db.Collection(colParts).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: partIDs(surveyID)}}}})
+func (s *Store) readParts(ctx context.Context, surveyID string, projection bson.D) ([]partDoc, error) {
+	parts, err := findByIDs[partDoc](ctx, s, colParts, s.partIDs(surveyID), projection)
 	if err != nil {
-		return nil, s.fail("read summary parts", err)
-	}
-	var parts []partDoc
-	if err := cur.All(ctx, &parts); err != nil {
 		return nil, s.fail("read summary parts", err)
 	}
 	return parts, nil
@@ -302,7 +378,7 @@ const maxAttempts = 50
 func (s *Store) applyDeltas(ctx context.Context, surveyID string, deltas map[string]*surveys.Tally, k int) error {
 	perPart := map[int]map[string]*surveys.Tally{}
 	for b, delta := range deltas {
-		p := partOf(b)
+		p := s.partOf(b)
 		if perPart[p] == nil {
 			perPart[p] = map[string]*surveys.Tally{}
 		}
@@ -338,14 +414,9 @@ func (s *Store) releaseDue(ctx context.Context, surveyID string, k int) (bool, e
 	if head.Frozen {
 		return false, nil
 	}
-	cur, err := s.db.Collection(colParts).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: partIDs(surveyID)}}}},
-		options.Find().SetProjection(bson.D{{Key: "n", Value: 1}, {Key: "generation", Value: 1}}))
+	parts, err := s.readParts(ctx, surveyID, bson.D{{Key: "n", Value: 1}, {Key: "generation", Value: 1}})
 	if err != nil {
-		return false, s.fail("read summary parts", err)
-	}
-	var parts []partDoc
-	if err := cur.All(ctx, &parts); err != nil {
-		return false, s.fail("read summary parts", err)
+		return false, err
 	}
 	n := 0
 	if head.BaseN != nil {
@@ -415,6 +486,7 @@ func (s *Store) applyToPart(ctx context.Context, surveyID string, part int, delt
 			unlock()
 			if err != nil {
 				if mongo.IsDuplicateKeyError(err) {
+					s.conflicts.Add(1)
 					continue
 				}
 				return s.fail("create summary part", err)
@@ -427,6 +499,7 @@ func (s *Store) applyToPart(ctx context.Context, surveyID string, part int, delt
 				return s.fail("update summary part", err)
 			}
 			if res.MatchedCount == 0 {
+				s.conflicts.Add(1)
 				continue
 			}
 		}
@@ -541,9 +614,15 @@ func (s *Store) changeHead(ctx context.Context, surveyID string, k int, change f
 		if res.MatchedCount == 1 {
 			return nil
 		}
+		s.conflicts.Add(1)
 	}
 	return fmt.Errorf("store: update summary of %s: too many concurrent updates", surveyID)
 }
+
+// SummaryConflicts counts the summary updates that another writer came
+// first to, so that they were tried again: a measure of contention on
+// summaries (benchmarks, and an operator's look at a busy deployment).
+func (s *Store) SummaryConflicts() int64 { return s.conflicts.Load() }
 
 // Summarizer keeps summaries up to date.
 type Summarizer struct {
@@ -820,18 +899,14 @@ func (s *Store) claimBatches(ctx context.Context, docs []queueDoc) []queueDoc {
 }
 
 // recoverBatches reads queued batches' responses back by key (one query a
-// batch) and applies them.
+// batch on MongoDB) and applies them.
 func (sm *Summarizer) recoverBatches(ctx context.Context, docs []queueDoc) error {
 	var batches []committedBatch
 	for _, q := range docs {
 		b := committedBatch{id: q.ID}
 		if len(q.Keys) > 0 {
-			cur, err := sm.st.db.Collection(colResponses).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: q.Keys}}}})
+			found, err := findByIDs[responseDoc](ctx, sm.st, colResponses, q.Keys, nil)
 			if err != nil {
-				return sm.st.fail("read responses", err)
-			}
-			var found []responseDoc
-			if err := cur.All(ctx, &found); err != nil {
 				return sm.st.fail("read responses", err)
 			}
 			// Keys never inserted are simply not found.
