@@ -365,3 +365,25 @@ func (c *cluster) submit(t *testing.T, rng *rand.Rand, surveyID string, body []b
 	t.Errorf("no server settled a submission to %s", surveyID)
 	return 0
 }
+
+// A survey closed through one server is closed on every other at once:
+// a server that had it cached as open checks its version before it takes
+// a submission (without that check it took them for up to two seconds).
+func TestCloseIsSeenAtOnceByOtherServers(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	shared := apitest.Options{Store: st, Configure: func(o *api.Options) { o.SharedDatabase = true }}
+	a, b := apitest.New(t, shared), apitest.New(t, shared)
+	id, owner, def := publishExample(t, a, "youth-policy-consultation.json")
+	rng := rand.New(rand.NewPCG(4, 4))
+	if r := b.Do("POST", "/v1/surveys/"+id+"/responses", surveystest.Submission(def, 1, rng)); r.Status != 201 {
+		t.Fatalf("before the close: %d %s", r.Status, r.Body)
+	}
+	if r := a.Do("POST", "/v1/org/surveys/"+id+"/close", nil, bearer(owner)...); r.Status != 200 {
+		t.Fatalf("close: %d %s", r.Status, r.Body)
+	}
+	r := b.Do("POST", "/v1/surveys/"+id+"/responses", surveystest.Submission(def, 1, rng))
+	if r.Status != 409 || problemOf(t, r).Type != "urn:youthvoice:problem:survey_not_open" {
+		t.Fatalf("after the close, through the other server: %d %s", r.Status, r.Body)
+	}
+}
