@@ -273,6 +273,7 @@ func (s *Store) Summary(ctx context.Context, surveyID string) (*Summary, error) 
 // readSummary is a summary as stored: its head, whether the head exists,
 // its base tally, and the tally with the parts of its generation merged.
 type storedSummary struct {
+	id      string
 	doc     summaryDoc
 	exists  bool
 	base    *surveys.Tally
@@ -281,7 +282,7 @@ type storedSummary struct {
 }
 
 func (s *Store) readSummary(ctx context.Context, surveyID string) (*storedSummary, error) {
-	h := &storedSummary{}
+	h := &storedSummary{id: surveyID}
 	err := s.db.Collection(colSummaries).FindOne(ctx, bson.D{{Key: "_id", Value: surveyID}}).Decode(&h.doc)
 	switch {
 	case err == nil:
@@ -535,7 +536,6 @@ func (s *Store) readHead(ctx context.Context, surveyID string) (summaryDoc, erro
 // change that replaces the base replaces the whole tally too (a new
 // generation leaves the parts out).
 func (s *Store) changeHead(ctx context.Context, surveyID string, k int, change func(d *summaryDoc, base, tally *surveys.Tally) (bool, error)) error {
-	heads := s.col(colSummaries)
 	for range maxAttempts {
 		h, err := s.readSummary(ctx, surveyID)
 		if err != nil {
@@ -555,68 +555,101 @@ func (s *Store) changeHead(ctx context.Context, surveyID string, k int, change f
 		if writeBase {
 			d.TallyZ, d.BaseN = encodeTally(h.base), &h.base.Responses
 		}
-		released, err := d.releaseTally()
-		if err != nil {
-			return err
-		}
-		// The release is written only when it changes (or is converted from
-		// the older text form). A release made before perturbation has no
-		// record keys to perturb with: it is replaced by the next one, made
-		// at once if the tally has k responses (upgradeTallies recounted it).
-		// A frozen release never changes: what arrives after the close (a
-		// submission in flight then) is counted, and stays out of the
-		// figures.
-		releaseChanged := d.ReleaseTallyText != ""
+		releaseChanged := false
 		if !wasFrozen {
-			if !released.HasKeys() && h.tally.HasKeys() {
-				released, releaseChanged = surveys.NewTally(), true
-			}
-			if surveys.NextRelease(released, h.tally, k) {
-				d.ReleaseN, d.ReleaseTallyZ, d.ReleaseDay = h.tally.Responses, encodeTally(h.tally), s.now().UTC().Format(time.DateOnly)
-				releaseChanged = true
-			} else if releaseChanged {
-				d.ReleaseN, d.ReleaseTallyZ = released.Responses, encodeTally(released)
+			if releaseChanged, err = s.advanceRelease(&d, h.tally, k); err != nil {
+				return err
 			}
 		}
-		if !writeBase && !releaseChanged {
+		if !writeBase && !releaseChanged && d.ReleaseTallyText == "" {
 			return nil
 		}
-		if !h.exists {
-			d.ID, d.Version, d.BaseN = surveyID, 1, &h.base.Responses
-			unlock := heads.lockOne(bson.D{{Key: "_id", Value: surveyID}})
-			_, err := heads.InsertOne(ctx, d)
-			unlock()
-			if err != nil {
-				if mongo.IsDuplicateKeyError(err) {
-					continue
-				}
-				return s.fail("create summary", err)
-			}
-			return nil
-		}
-		set := bson.D{{Key: "version", Value: d.Version + 1}}
-		if writeBase {
-			set = append(set, bson.E{Key: "tally_z", Value: d.TallyZ}, bson.E{Key: "n", Value: d.BaseN}, bson.E{Key: "generation", Value: d.Generation},
-				bson.E{Key: "batches", Value: d.Batches}, bson.E{Key: "frozen", Value: d.Frozen})
-		}
-		if releaseChanged {
-			set = append(set, bson.E{Key: "release_n", Value: d.ReleaseN}, bson.E{Key: "release_tally_z", Value: d.ReleaseTallyZ},
-				bson.E{Key: "release_day", Value: d.ReleaseDay})
-		}
-		update := bson.D{{Key: "$set", Value: set}}
-		if d.TallyText != "" || d.ReleaseTallyText != "" {
-			update = append(update, bson.E{Key: "$unset", Value: bson.D{{Key: "tally", Value: ""}, {Key: "release_tally", Value: ""}}})
-		}
-		res, err := heads.UpdateOne(ctx, bson.D{{Key: "_id", Value: surveyID}, {Key: "version", Value: h.doc.Version}}, update)
-		if err != nil {
-			return s.fail("update summary", err)
-		}
-		if res.MatchedCount == 1 {
-			return nil
+		written, err := s.writeHead(ctx, h, d, writeBase, releaseChanged || d.ReleaseTallyText != "")
+		if err != nil || written {
+			return err
 		}
 		s.conflicts.Add(1)
 	}
 	return fmt.Errorf("store: update summary of %s: too many concurrent updates", surveyID)
+}
+
+// advanceRelease sets d's release to the whole tally when the release rule
+// allows, and reports whether the release changed. A release made before
+// perturbation has no record keys to perturb with: it is dropped, and
+// replaced by the next one, made at once if the tally has k responses
+// (upgradeTallies recounted it). The caller leaves a frozen release alone:
+// what arrives after the close (a submission in flight then) is counted,
+// and stays out of the figures.
+func (s *Store) advanceRelease(d *summaryDoc, tally *surveys.Tally, k int) (bool, error) {
+	released, err := d.releaseTally()
+	if err != nil {
+		return false, err
+	}
+	dropped := !released.HasKeys() && tally.HasKeys()
+	if dropped {
+		released = surveys.NewTally()
+	}
+	switch {
+	case surveys.NextRelease(released, tally, k):
+		d.ReleaseN, d.ReleaseTallyZ, d.ReleaseDay = tally.Responses, encodeTally(tally), s.now().UTC().Format(time.DateOnly)
+		return true, nil
+	case dropped:
+		d.ReleaseN, d.ReleaseTallyZ = 0, encodeTally(released)
+		return true, nil
+	}
+	return false, nil
+}
+
+// writeHead writes a summary's head d, read as h: an insert if there was
+// none, else an update conditional on the version read, of the base and
+// of the release as asked (and converting fields stored as text). False:
+// another writer came first.
+func (s *Store) writeHead(ctx context.Context, h *storedSummary, d summaryDoc, base, release bool) (bool, error) {
+	heads := s.col(colSummaries)
+	if !h.exists {
+		d.ID, d.Version, d.BaseN = h.id, 1, &h.base.Responses
+		unlock := heads.lockOne(bson.D{{Key: "_id", Value: h.id}})
+		_, err := heads.InsertOne(ctx, d)
+		unlock()
+		if mongo.IsDuplicateKeyError(err) {
+			return false, nil
+		}
+		if err != nil {
+			return false, s.fail("create summary", err)
+		}
+		return true, nil
+	}
+	set := bson.D{{Key: "version", Value: d.Version + 1}}
+	if base {
+		set = append(set, bson.E{Key: "tally_z", Value: d.TallyZ}, bson.E{Key: "n", Value: d.BaseN}, bson.E{Key: "generation", Value: d.Generation},
+			bson.E{Key: "batches", Value: d.Batches}, bson.E{Key: "frozen", Value: d.Frozen})
+	}
+	if release {
+		if d.ReleaseTallyText != "" && d.ReleaseTallyZ == nil {
+			d.ReleaseTallyZ = encodeReleaseText(d)
+		}
+		set = append(set, bson.E{Key: "release_n", Value: d.ReleaseN}, bson.E{Key: "release_tally_z", Value: d.ReleaseTallyZ},
+			bson.E{Key: "release_day", Value: d.ReleaseDay})
+	}
+	update := bson.D{{Key: "$set", Value: set}}
+	if d.TallyText != "" || d.ReleaseTallyText != "" {
+		update = append(update, bson.E{Key: "$unset", Value: bson.D{{Key: "tally", Value: ""}, {Key: "release_tally", Value: ""}}})
+	}
+	res, err := heads.UpdateOne(ctx, bson.D{{Key: "_id", Value: h.id}, {Key: "version", Value: h.doc.Version}}, update)
+	if err != nil {
+		return false, s.fail("update summary", err)
+	}
+	return res.MatchedCount == 1, nil
+}
+
+// encodeReleaseText converts a release stored as JSON text (before
+// tallies were compressed) to the compressed form.
+func encodeReleaseText(d summaryDoc) []byte {
+	t, err := decodeTally(nil, d.ReleaseTallyText)
+	if err != nil {
+		return nil
+	}
+	return encodeTally(t)
 }
 
 // SummaryConflicts counts the summary updates that another writer came
