@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/youthvoice/youthvoice/surveys/scrub"
 )
 
 // Answer is one question's answer, normalized. Which fields are set
@@ -217,7 +219,7 @@ func parseAnswer(p *problems, ptr string, q *Question, r json.RawMessage) (Answe
 			return a, false
 		}
 		var removed int
-		a.Text, removed = Scrub(a.Text)
+		a.Text, removed = scrub.Scrub(a.Text)
 		a.Removed += removed
 		return a, true
 	case Ranking:
@@ -317,7 +319,7 @@ func checkOther(p *problems, ptr string, a *Answer, allowed bool) bool {
 		return false
 	}
 	var removed int
-	a.Other, removed = Scrub(a.Other)
+	a.Other, removed = scrub.Scrub(a.Other)
 	a.Removed += removed
 	return true
 }

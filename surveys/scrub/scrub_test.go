@@ -1,4 +1,4 @@
-package surveys
+package scrub
 
 import (
 	"bufio"
@@ -336,7 +336,7 @@ func checkSpans(t *testing.T, text string, spans [][2]int) {
 // maps every byte back into the input. Seeds: the corpus, the table below
 // and testdata/fuzz/FuzzScrub (inputs that once found something).
 //
-//	go test ./surveys -run '^$' -fuzz FuzzScrub -fuzztime 60s
+//	go test ./surveys/scrub -run '^$' -fuzz FuzzScrub -fuzztime 60s
 func FuzzScrub(f *testing.F) {
 	for _, s := range []string{
 		"", "hej", "0701234567", "+46 70 123 45 67", "lisa@gmail.com", "noah at gmail dot com",
