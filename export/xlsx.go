@@ -61,6 +61,7 @@ type xlWriter struct {
 	s  *Summary
 	l  *Labels
 	st xlStyles
+	ts summaryTables
 }
 
 // WriteXLSX writes a summary as an Excel workbook, streamed sheet by sheet
@@ -89,47 +90,20 @@ func WriteXLSX(w io.Writer, s *Summary) (err error) {
 	if err != nil {
 		return err
 	}
-	x := &xlWriter{f: f, s: s, l: &s.Labels, st: st}
-
-	// Name and create every sheet first (tab order), then stream each.
-	var used []string
-	overview := xlSheetName(s.Labels.Overview, "Overview", used)
-	used = append(used, overview)
-	if err := f.SetSheetName(f.GetSheetName(0), overview); err != nil {
+	x := &xlWriter{f: f, s: s, l: &s.Labels, st: st, ts: newSummaryTables(s, &s.Labels)}
+	sh, err := x.sheets()
+	if err != nil {
 		return err
 	}
-	var breakdowns []string
-	if !s.Overall.Withheld {
-		for _, b := range s.Breakdowns {
-			name := xlSheetName(b.Label, b.ID, used)
-			used = append(used, name)
-			breakdowns = append(breakdowns, name)
-		}
+	if err := x.overview(sh.overview); err != nil {
+		return err
 	}
-	method := xlSheetName(s.Labels.Method, "Method", used)
-	for _, name := range append(append([]string{}, breakdowns...), method) {
-		if _, err := f.NewSheet(name); err != nil {
+	for i, name := range sh.breakdowns {
+		if err := x.breakdown(name, x.ts.Breakdowns[i]); err != nil {
 			return err
 		}
 	}
-	if s.Dir == "rtl" {
-		rtl := true
-		for _, name := range f.GetSheetList() {
-			if err := f.SetSheetView(name, 0, &excelize.ViewOptions{RightToLeft: &rtl}); err != nil {
-				return err
-			}
-		}
-	}
-
-	if err := x.overview(overview); err != nil {
-		return err
-	}
-	for i, name := range breakdowns {
-		if err := x.breakdown(name, &s.Breakdowns[i]); err != nil {
-			return err
-		}
-	}
-	if err := x.method(method); err != nil {
+	if err := x.method(sh.method); err != nil {
 		return err
 	}
 	// The overview (the renamed Sheet1) is already the active sheet;
@@ -138,6 +112,48 @@ func WriteXLSX(w io.Writer, s *Summary) (err error) {
 		return err
 	}
 	return f.Write(w)
+}
+
+// xlSheets are a workbook's sheet names.
+type xlSheets struct {
+	overview   string
+	breakdowns []string // none when the release is withheld
+	method     string
+}
+
+// sheets names and creates every sheet first (tab order), each then
+// streamed in turn, and makes them right-to-left for such a language.
+func (x *xlWriter) sheets() (xlSheets, error) {
+	f, s := x.f, x.s
+	var sh xlSheets
+	var used []string
+	sh.overview = xlSheetName(s.Labels.Overview, "Overview", used)
+	used = append(used, sh.overview)
+	if err := f.SetSheetName(f.GetSheetName(0), sh.overview); err != nil {
+		return sh, err
+	}
+	if !s.Overall.Withheld {
+		for _, b := range s.Breakdowns {
+			name := xlSheetName(b.Label, b.ID, used)
+			used = append(used, name)
+			sh.breakdowns = append(sh.breakdowns, name)
+		}
+	}
+	sh.method = xlSheetName(s.Labels.Method, "Method", used)
+	for _, name := range append(append([]string{}, sh.breakdowns...), sh.method) {
+		if _, err := f.NewSheet(name); err != nil {
+			return sh, err
+		}
+	}
+	if s.Dir == "rtl" {
+		rtl := true
+		for _, name := range f.GetSheetList() {
+			if err := f.SetSheetView(name, 0, &excelize.ViewOptions{RightToLeft: &rtl}); err != nil {
+				return sh, err
+			}
+		}
+	}
+	return sh, nil
 }
 
 // xlStream is a sheet being streamed, row by row.
@@ -253,11 +269,7 @@ func (x *xlWriter) overview(sheet string) error {
 		}
 		return t.sw.Flush()
 	}
-	for gi := range s.Overall.Groups {
-		g := &s.Overall.Groups[gi]
-		if g.Code != "" {
-			continue // Overall has no breakdown; groups belong on their own sheets
-		}
+	if g := x.ts.Overall.Everyone(); g != nil {
 		for qi := range g.Questions {
 			for _, r := range summaryQuestionRows(&g.Questions[qi], l) {
 				c, p := x.cells(&r)
@@ -270,121 +282,26 @@ func (x *xlWriter) overview(sheet string) error {
 	return t.sw.Flush()
 }
 
-func (x *xlWriter) breakdown(sheet string, b *Breakdown) error {
-	l := x.l
-	groups := b.Results.Groups
-	widths := []float64{48, 32}
-	longest := 0
-	for gi := range groups {
-		widths = append(widths, 11, 9)
-		longest = max(longest, utf8.RuneCountInString(summaryGroupLabel(&groups[gi], l)))
-	}
-	t, err := x.stream(sheet, widths, xlFrozen(2, 2))
+// breakdown writes a breakdown's sheet: a count and a percentage column
+// per group, its lines those of the table model.
+func (x *xlWriter) breakdown(sheet string, tb *summaryTable) error {
+	t, err := x.breakdownHead(sheet, tb)
 	if err != nil {
 		return err
 	}
-	// Header: the breakdown and the group labels (each over its two
-	// columns), then the column names.
-	top := []any{x.header(b.Label), x.header("")}
-	sub := []any{x.header(l.Question), x.header(l.Option)}
-	for gi := range groups {
-		top = append(top, excelize.Cell{StyleID: x.st.groupHeader, Value: summaryGroupLabel(&groups[gi], l)},
-			excelize.Cell{StyleID: x.st.groupHeader})
-		sub = append(sub, x.header(l.Count), x.header(l.Percent))
-	}
-	lines := min(4, max(1, (longest+17)/18))
-	if err := t.nextWith(excelize.RowOpts{Height: 15 * float64(lines)}, top...); err != nil {
-		return err
-	}
-	for gi := range groups {
-		from, _ := excelize.CoordinatesToCellName(3+2*gi, 1)
-		to, _ := excelize.CoordinatesToCellName(4+2*gi, 1)
-		if err := t.sw.MergeCell(from, to); err != nil {
-			return err
-		}
-	}
-	if err := t.next(sub...); err != nil {
-		return err
-	}
-	if b.Results.Withheld {
-		if err := t.next(x.text(l.Withheld)); err != nil {
+	if tb.Withheld {
+		if err := t.next(x.text(x.l.Withheld)); err != nil {
 			return err
 		}
 		return t.sw.Flush()
 	}
-	// Respondents per group.
-	row := []any{nil, l.Responses}
-	for gi := range groups {
-		g := &groups[gi]
-		switch {
-		case g.Hidden:
-			row = append(row, x.text(l.Hidden), nil)
-		case g.N == nil:
-			row = append(row, x.text(l.Suppressed), nil)
-		default:
-			c, _ := x.count(*g.N)
-			row = append(row, c, nil)
-		}
-	}
-	if err := t.next(row...); err != nil {
+	if err := t.next(x.groupSizes(tb)...); err != nil {
 		return err
 	}
-	// The rows are those of the first group shown (everyone), plus any
-	// another group has (statistics of a question nobody in the first
-	// group answered); each group's cells are looked up by question and
-	// code.
-	var tmpl *surveys.GroupResults
-	type keyed = map[string]*summaryRow
-	byQuestion := make([]map[string][]summaryRow, len(groups))
-	for gi := range groups {
-		g := &groups[gi]
-		if g.Hidden {
-			continue
-		}
-		if tmpl == nil {
-			tmpl = g
-		}
-		byQuestion[gi] = map[string][]summaryRow{}
-		for qi := range g.Questions {
-			byQuestion[gi][g.Questions[qi].ID] = summaryQuestionRows(&g.Questions[qi], l)
-		}
-	}
-	if tmpl == nil {
-		return t.sw.Flush()
-	}
-	for qi := range tmpl.Questions {
-		qid := tmpl.Questions[qi].ID
-		var order []*summaryRow
-		cells := make([]keyed, len(groups))
-		for gi := range groups {
-			if byQuestion[gi] == nil {
-				continue
-			}
-			cells[gi] = keyed{}
-			rows := byQuestion[gi][qid]
-			for i := range rows {
-				cells[gi][rows[i].Code] = &rows[i]
-				if !xlHasRow(order, rows[i].Code) {
-					order = append(order, &rows[i])
-				}
-			}
-		}
-		for _, r := range order {
-			row := []any{r.QText, r.Label}
-			for gi := range groups {
-				if groups[gi].Hidden {
-					row = append(row, x.text(l.Hidden), nil)
-					continue
-				}
-				gr := cells[gi][r.Code]
-				if gr == nil {
-					row = append(row, nil, nil)
-					continue
-				}
-				c, p := x.cells(gr)
-				row = append(row, c, p)
-			}
-			if err := t.next(row...); err != nil {
+	for qi := range tb.Questions() {
+		tq := tb.Question(qi)
+		for li := range tq.Lines {
+			if err := t.next(x.line(tb, &tq, &tq.Lines[li])...); err != nil {
 				return err
 			}
 		}
@@ -392,14 +309,76 @@ func (x *xlWriter) breakdown(sheet string, b *Breakdown) error {
 	return t.sw.Flush()
 }
 
-// xlHasRow reports whether rows has a row with code.
-func xlHasRow(rows []*summaryRow, code string) bool {
-	for _, r := range rows {
-		if r.Code == code {
-			return true
+// breakdownHead starts a breakdown's sheet with its two header rows: the
+// breakdown and the group headers (each over its two columns), then the
+// column names.
+func (x *xlWriter) breakdownHead(sheet string, tb *summaryTable) (*xlStream, error) {
+	l := x.l
+	widths := []float64{48, 32}
+	longest := 0
+	for gi := range tb.Groups {
+		widths = append(widths, 11, 9)
+		longest = max(longest, utf8.RuneCountInString(tb.Groups[gi].Header))
+	}
+	t, err := x.stream(sheet, widths, xlFrozen(2, 2))
+	if err != nil {
+		return nil, err
+	}
+	top := []any{x.header(tb.Label), x.header("")}
+	sub := []any{x.header(l.Question), x.header(l.Option)}
+	for gi := range tb.Groups {
+		top = append(top, excelize.Cell{StyleID: x.st.groupHeader, Value: tb.Groups[gi].Header},
+			excelize.Cell{StyleID: x.st.groupHeader})
+		sub = append(sub, x.header(l.Count), x.header(l.Percent))
+	}
+	lines := min(4, max(1, (longest+17)/18))
+	if err := t.nextWith(excelize.RowOpts{Height: 15 * float64(lines)}, top...); err != nil {
+		return nil, err
+	}
+	for gi := range tb.Groups {
+		from, _ := excelize.CoordinatesToCellName(3+2*gi, 1)
+		to, _ := excelize.CoordinatesToCellName(4+2*gi, 1)
+		if err := t.sw.MergeCell(from, to); err != nil {
+			return nil, err
 		}
 	}
-	return false
+	return t, t.next(sub...)
+}
+
+// groupSizes is the row of respondents per group.
+func (x *xlWriter) groupSizes(tb *summaryTable) []any {
+	row := []any{nil, x.l.Responses}
+	for gi := range tb.Groups {
+		g := &tb.Groups[gi]
+		switch {
+		case g.Hidden:
+			row = append(row, x.text(x.l.Hidden), nil)
+		case g.N == nil:
+			row = append(row, x.text(x.l.Suppressed), nil)
+		default:
+			c, _ := x.count(*g.N)
+			row = append(row, c, nil)
+		}
+	}
+	return row
+}
+
+// line is one line of a question's table: the question, the row's label,
+// and each group's cells (empty where the group has no such row).
+func (x *xlWriter) line(tb *summaryTable, tq *tableQuestion, ln *tableLine) []any {
+	row := []any{ln.QText, ln.Label}
+	for gi := range tb.Groups {
+		switch state, r := tq.Cell(gi, ln); state {
+		case cellHidden:
+			row = append(row, x.text(x.l.Hidden), nil)
+		case cellRow:
+			c, p := x.cells(r)
+			row = append(row, c, p)
+		default:
+			row = append(row, nil, nil)
+		}
+	}
+	return row
 }
 
 func (x *xlWriter) method(sheet string) error {
