@@ -1,0 +1,187 @@
+package export
+
+import (
+	"fmt"
+
+	"github.com/youthvoice/youthvoice/surveys"
+)
+
+// One question of the overall results: its heading, its chart
+// (pdf_charts.go), and its table of counts and statistics.
+
+// pdfCat is one category (option, point, range, don't know) of a question.
+type pdfCat struct {
+	label string
+	count surveys.Count
+	dk    bool
+}
+
+func (r *pdfReport) categories(q *surveys.QuestionResults) []pdfCat {
+	var cats []pdfCat
+	for _, o := range q.Options {
+		cats = append(cats, pdfCat{label: o.Label, count: o.Count})
+	}
+	for _, b := range q.Bins {
+		cats = append(cats, pdfCat{label: b.Label, count: b.Count})
+	}
+	if q.DontKnow != nil {
+		cats = append(cats, pdfCat{label: r.l.DontKnow, count: *q.DontKnow, dk: true})
+	}
+	return cats
+}
+
+func (r *pdfReport) question(num int, q *surveys.QuestionResults) {
+	p, l := r.pdf, r.l
+	cats := r.categories(q)
+
+	// The chart is laid out first, so the heading can be kept on its page.
+	var chart pdfChart
+	switch {
+	case len(q.Statements) > 0:
+		chart = r.matrixChart(q)
+	case len(q.Options) > 0 || len(q.Bins) > 0:
+		chart = r.barChart(cats)
+	}
+	r.font("B", 11)
+	headH := float64(len(p.SplitText(r.t(q.Text), r.width)))*5.5 + 8
+	if p.GetY()+headH+chart.h+15 > r.bottom && p.GetY() > pdfMargin+30 {
+		p.AddPage()
+	}
+	p.Bookmark(r.line(fmt.Sprintf("%d. %s", num, q.Text)), 1, -1)
+	p.MultiCell(r.width, 5.5, r.t(fmt.Sprintf("%d. %s", num, q.Text)), "", "L", false)
+	r.note(fmt.Sprintf("%s: %s · %s: %s", l.Answered, r.count(&q.Answered, true), l.Skipped, r.count(&q.Skipped, true)))
+
+	if chart.draw != nil {
+		if p.GetY()+chart.h > r.bottom {
+			p.AddPage()
+		}
+		y := p.GetY()
+		chart.draw(y)
+		r.font("", 9.5)
+		p.SetXY(pdfMargin, y+chart.h+2)
+	}
+
+	if len(q.Statements) > 0 {
+		r.matrixTables(q)
+	} else if len(cats) > 0 {
+		ranks := map[string]float64{}
+		for _, m := range q.MeanRanks {
+			ranks[m.Code] = m.MeanRank
+		}
+		t := pdfTable{head: []string{l.Option, l.Count, l.Percent},
+			widths: []float64{0, 25, 25}, aligns: []string{"L", "R", "R"}}
+		if q.Type == surveys.Ranking {
+			t.head = append(t.head, l.MeanRank)
+			t.widths = append(t.widths, 25)
+			t.aligns = append(t.aligns, "R")
+		}
+		fixed := 0.0
+		for _, w := range t.widths {
+			fixed += w
+		}
+		t.widths[0] = r.width - fixed
+		for i, c := range cats {
+			pct := "–"
+			if !c.count.Suppressed {
+				pct = r.pct(c.count.Pct)
+			}
+			row := []string{r.line(c.label), r.count(&c.count, false), pct}
+			if q.Type == surveys.Ranking {
+				mr := l.Suppressed
+				if i < len(q.Options) {
+					if v, ok := ranks[q.Options[i].Code]; ok {
+						mr = r.num(v, 2)
+					}
+				}
+				row = append(row, mr)
+			}
+			t.rows = append(t.rows, row)
+		}
+		r.table(t)
+	}
+	if q.Stats != nil || (q.StatsWithheld && q.Type != surveys.Ranking && len(q.Statements) == 0) {
+		p.Ln(2)
+		r.statsTable("", []string{""}, []*surveys.Stats{q.Stats})
+	}
+	p.Ln(6)
+}
+
+// statsTable prints statistics, one row per entry (nil: withheld).
+func (r *pdfReport) statsTable(first string, names []string, stats []*surveys.Stats) {
+	l := r.l
+	head := []string{first, l.Mean, l.Median, l.Q1, l.Q3, l.SD}
+	var rows [][]string
+	for i, st := range stats {
+		row := []string{r.line(names[i])}
+		if st == nil {
+			for range 5 {
+				row = append(row, l.Suppressed)
+			}
+		} else {
+			for _, v := range []float64{st.Mean, st.Median, st.Q1, st.Q3, st.SD} {
+				row = append(row, r.num(v, 2))
+			}
+		}
+		rows = append(rows, row)
+	}
+	firstW := 60.0
+	if first == "" && len(stats) == 1 && names[0] == "" {
+		firstW = 0.1
+		head[0] = ""
+	}
+	vw := min((r.width-firstW)/5, 30)
+	t := pdfTable{head: head, rows: rows, widths: []float64{firstW, vw, vw, vw, vw, vw},
+		aligns: []string{"L", "R", "R", "R", "R", "R"}}
+	if firstW < 1 {
+		t.head, t.widths, t.aligns = head[1:], t.widths[1:], t.aligns[1:]
+		for i := range t.rows {
+			t.rows[i] = t.rows[i][1:]
+		}
+	}
+	r.table(t)
+}
+
+func (r *pdfReport) matrixTables(q *surveys.QuestionResults) {
+	l := r.l
+	if len(q.Statements) == 0 {
+		return
+	}
+	head := []string{l.Statement}
+	for _, b := range q.Statements[0].Bins {
+		head = append(head, b.Label)
+	}
+	hasDK := false
+	for _, st := range q.Statements {
+		hasDK = hasDK || st.DontKnow != nil
+	}
+	if hasDK {
+		head = append(head, l.DontKnow)
+	}
+	head = append(head, l.Answered)
+	var rows [][]string
+	var names []string
+	var stats []*surveys.Stats
+	anyStats := false
+	for _, st := range q.Statements {
+		row := []string{r.line(st.Label)}
+		for i := range q.Statements[0].Bins {
+			if i < len(st.Bins) {
+				row = append(row, r.count(&st.Bins[i].Count, true))
+			} else {
+				row = append(row, "–")
+			}
+		}
+		if hasDK {
+			row = append(row, r.count(st.DontKnow, true))
+		}
+		row = append(row, r.count(&st.Answered, false))
+		rows = append(rows, row)
+		names = append(names, st.Label)
+		stats = append(stats, st.Stats)
+		anyStats = anyStats || st.Stats != nil || st.StatsWithheld
+	}
+	r.wideTable(head, rows, 50, 6, 8)
+	if anyStats {
+		r.statsTable(l.Statement, names, stats)
+	}
+}

@@ -1,0 +1,148 @@
+package export
+
+import (
+	"strings"
+)
+
+// Tables: cells wrapped (or set smaller) to fit their column, the header
+// row repeated on a new page, and wide tables split into chunks of
+// columns.
+
+type pdfTable struct {
+	head    []string // the header row; nil for none
+	rows    [][]string
+	widths  []float64 // mm; the last column takes what is left if 0
+	aligns  []string
+	size    float64 // font size
+	boldCol bool    // first column bold
+}
+
+// wideTable builds tables of a label column and value columns, split into
+// chunks of at most maxCols value columns side by side.
+func (r *pdfReport) wideTable(head []string, rows [][]string, first float64, maxCols int, size float64) {
+	nv := len(head) - 1
+	if nv <= 0 {
+		return
+	}
+	chunks := (nv + maxCols - 1) / maxCols
+	per := (nv + chunks - 1) / chunks
+	vw := (r.width - first) / float64(per)
+	for a := 1; a <= nv; a += per {
+		b := min(a+per, nv+1)
+		t := pdfTable{size: size}
+		t.head = append([]string{head[0]}, head[a:b]...)
+		t.widths = []float64{first}
+		t.aligns = []string{"L"}
+		for range b - a {
+			t.widths = append(t.widths, vw)
+			t.aligns = append(t.aligns, "R")
+		}
+		for _, row := range rows {
+			t.rows = append(t.rows, append([]string{row[0]}, row[a:b]...))
+		}
+		r.table(t)
+		r.pdf.Ln(2)
+	}
+}
+
+func (r *pdfReport) table(t pdfTable) {
+	if t.size == 0 {
+		t.size = 8.5
+	}
+	sum := 0.0
+	for i, w := range t.widths {
+		if w == 0 {
+			t.widths[i] = r.width - sum
+		}
+		sum += t.widths[i]
+	}
+	if t.head != nil {
+		r.row(t.head, t, true, false)
+	}
+	for _, row := range t.rows {
+		r.row(row, t, false, true)
+	}
+	r.font("", 9.5)
+}
+
+// row draws one table row, wrapping long cells, and starts a new page
+// (repeating the header) if it does not fit.
+func (r *pdfReport) row(cells []string, t pdfTable, header, repeatHead bool) {
+	p := r.pdf
+	lh := t.size * 0.45
+	const pad = 0.8
+	style := func(i int) string {
+		if header || (i == 0 && t.boldCol) {
+			return "B"
+		}
+		return ""
+	}
+	muted := func(i int) bool {
+		return !header && (cells[i] == r.l.Suppressed || cells[i] == r.l.Hidden || cells[i] == r.l.Withheld)
+	}
+	lines := make([][]string, len(cells))
+	sizes := make([]float64, len(cells))
+	n := 1
+	for i, c := range cells {
+		// A word longer than the column is set smaller rather than split.
+		c = r.t(c)
+		size := t.size
+		r.font(style(i), size)
+		words := strings.Fields(c)
+		if muted(i) {
+			// The suppressed and hidden marks are kept on one line.
+			words = []string{strings.Join(words, " ")}
+		}
+		for _, word := range words {
+			for size > 5.5 && p.GetStringWidth(word) > t.widths[i]-2*p.GetCellMargin() {
+				size -= 0.5
+				r.font(style(i), size)
+			}
+		}
+		sizes[i] = size
+		lines[i] = p.SplitText(c, t.widths[i])
+		n = max(n, len(lines[i]))
+	}
+	h := float64(n)*lh + 2*pad
+	if p.GetY()+h > r.bottom {
+		p.AddPage()
+		if repeatHead && t.head != nil {
+			r.row(t.head, t, true, false)
+		}
+	}
+	x0, y := pdfMargin, p.GetY()
+	x := x0
+	r.lineStyle(190, 0.2)
+	for i := range cells {
+		w := t.widths[i]
+		if header {
+			p.SetFillColor(235, 239, 244)
+			p.Rect(x, y, w, h, "FD")
+			r.inkFill()
+		} else {
+			p.Rect(x, y, w, h, "D")
+		}
+		r.font(style(i), sizes[i])
+		if muted(i) {
+			p.SetTextColor(120, 120, 120)
+		}
+		align := "L"
+		if i < len(t.aligns) && !header {
+			align = t.aligns[i]
+		} else if header && i > 0 && i < len(t.aligns) {
+			align = t.aligns[i]
+		}
+		for j, ln := range lines[i] {
+			p.SetXY(x, y+pad+float64(j)*lh)
+			p.CellFormat(w, lh, ln, "", 0, align, false, 0, "")
+		}
+		p.SetTextColor(0, 0, 0)
+		x += w
+	}
+	p.SetXY(x0, y+h)
+}
+
+// keyValues is a two-column table without header.
+func (r *pdfReport) keyValues(rows [][]string) {
+	r.table(pdfTable{rows: rows, widths: []float64{70, 0}, aligns: []string{"L", "L"}, size: 9.5, boldCol: true})
+}
