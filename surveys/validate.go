@@ -3,6 +3,7 @@ package surveys
 import (
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -86,9 +87,28 @@ type validator struct {
 }
 
 func (v *validator) definition() {
-	d := v.d
 	v.langs = map[string]bool{}
 	v.ids = map[string]bool{}
+	v.languages()
+	v.texts()
+	v.settings()
+	v.audience()
+	v.support()
+	v.sensitive()
+	// The size of the summary is worth reporting only when every question
+	// is within its own limits (and then it cannot overflow), and when
+	// every question was looked at.
+	if v.sections() && !v.oversized {
+		if cells := v.d.SummaryCells(); cells > MaxSummaryCells {
+			v.p.add("/sections", CodeSummaryTooLarge, map[string]any{"Cells": cells, "Max": MaxSummaryCells})
+		}
+	}
+}
+
+// languages checks the declared languages and the default one, and
+// records the declared ones for the texts.
+func (v *validator) languages() {
+	d := v.d
 	switch {
 	case len(d.Languages) == 0:
 		v.p.add("/languages", CodeRequired, nil)
@@ -111,6 +131,12 @@ func (v *validator) definition() {
 	case !v.langs[d.DefaultLanguage]:
 		v.p.add("/default_language", CodeUndeclaredLanguage, map[string]any{"Language": d.DefaultLanguage})
 	}
+}
+
+// texts checks the survey's own texts; a title in the default language is
+// required.
+func (v *validator) texts() {
+	d := v.d
 	if d.Title[d.DefaultLanguage] == "" {
 		v.p.add(Pointer("title", d.DefaultLanguage), CodeRequired, nil)
 	}
@@ -119,6 +145,11 @@ func (v *validator) definition() {
 	v.text("/introduction", d.Introduction, MaxLongTextLength)
 	v.text("/thank_you", d.ThankYou, MaxTextLength)
 	v.text("/content_note", d.ContentNote, MaxLongTextLength)
+}
+
+// settings checks the estimated time, the threshold k and the window.
+func (v *validator) settings() {
+	d := v.d
 	if d.EstimatedMinutes < 0 || d.EstimatedMinutes > 240 {
 		v.p.add("/estimated_minutes", CodeOutOfRange, map[string]any{"Min": 0, "Max": 240})
 	}
@@ -131,20 +162,31 @@ func (v *validator) definition() {
 	if d.OpensAt != nil && d.ClosesAt != nil && !d.ClosesAt.After(*d.OpensAt) {
 		v.p.add("/closes_at", CodeWindow, nil)
 	}
-	v.audience()
-	v.support()
+}
+
+// sensitive checks what a sensitive survey must have: a content note and
+// somewhere to get help.
+func (v *validator) sensitive() {
+	d := v.d
 	if d.Sensitive && len(d.ContentNote) == 0 {
 		v.p.add("/content_note", CodeRequired, nil)
 	}
 	if d.Sensitive && len(d.SupportResources) == 0 {
 		v.p.add("/support_resources", CodeRequired, nil)
 	}
+}
+
+// sections checks the sections and their questions, in order (a show_if
+// may only look back). It reports false when it stopped early, at too
+// many sections or questions.
+func (v *validator) sections() bool {
+	d := v.d
 	switch {
 	case len(d.Sections) == 0:
 		v.p.add("/sections", CodeRequired, nil)
 	case len(d.Sections) > MaxSections:
 		v.p.add("/sections", CodeTooMany, map[string]any{"Max": MaxSections})
-		return
+		return false
 	}
 	count := 0
 	for si := range d.Sections {
@@ -159,7 +201,7 @@ func (v *validator) definition() {
 			count++
 			if count > MaxQuestions {
 				v.p.add(sp+"/questions", CodeTooMany, map[string]any{"Max": MaxQuestions})
-				return
+				return false
 			}
 			q := &s.Questions[qi]
 			v.question(Pointer("sections", si, "questions", qi), q)
@@ -168,13 +210,7 @@ func (v *validator) definition() {
 			}
 		}
 	}
-	// The size of the summary is worth reporting only when every question
-	// is within its own limits (and then it cannot overflow).
-	if !v.oversized {
-		if cells := d.SummaryCells(); cells > MaxSummaryCells {
-			v.p.add("/sections", CodeSummaryTooLarge, map[string]any{"Cells": cells, "Max": MaxSummaryCells})
-		}
-	}
+	return true
 }
 
 func validLanguage(l string) bool {
@@ -290,85 +326,135 @@ func (v *validator) question(ptr string, q *Question) {
 	if v.d.Sensitive && q.Required && !q.Consent {
 		v.p.add(ptr+"/required", CodeSensitiveRequired, nil)
 	}
-	if q.Breakdown && q.Type != SingleChoice {
-		v.p.add(ptr+"/breakdown", CodeBreakdownType, nil)
-	}
-	if q.Breakdown {
-		// Each breakdown group repeats every table of the survey, so both
-		// the number of breakdowns and their groups are bounded.
-		v.breakdowns++
-		if v.breakdowns > MaxBreakdowns {
-			v.p.add(ptr+"/breakdown", CodeTooManyBreakdowns, map[string]any{"Max": MaxBreakdowns})
-		}
-		if q.Type == SingleChoice && len(q.Options) > MaxBreakdownOptions {
-			v.p.add(ptr+"/options", CodeBreakdownOptions, map[string]any{"Max": MaxBreakdownOptions})
-		}
-	}
+	v.breakdown(ptr, q)
 	if len(q.Options) > MaxOptions || len(q.Statements) > MaxStatements || q.Points < 0 || q.Points > MaxPoints {
 		v.oversized = true
 	}
 	if q.Consent && q.Type != SingleChoice {
 		v.p.add(ptr+"/consent", CodeNotApplicable, nil)
 	}
-	has := map[string]bool{}
-	switch q.Type {
-	case SingleChoice, MultipleChoice, Ranking:
-		has["options"] = true
-		v.options(ptr+"/options", q.Options, MaxOptions, q.Type != Ranking)
-		if q.Type == Ranking && len(q.Options) < 2 {
-			v.p.add(ptr+"/options", CodeRequired, nil)
-		}
-		if q.Type == MultipleChoice {
-			has["min_selections"], has["max_selections"] = true, true
-			n := len(q.Options)
-			if q.MinSelections < 0 || q.MinSelections > n {
-				v.p.add(ptr+"/min_selections", CodeOutOfRange, map[string]any{"Min": 0, "Max": n})
-			}
-			if q.MaxSelections < 0 || q.MaxSelections > n || (q.MaxSelections != 0 && q.MaxSelections < q.MinSelections) {
-				v.p.add(ptr+"/max_selections", CodeOutOfRange, map[string]any{"Min": q.MinSelections, "Max": n})
-			}
-		}
-	case Scale, Matrix:
-		has["points"], has["labels"], has["dont_know"], has["dont_know_label"] = true, true, true, true
-		v.scale(ptr, q)
-		if q.Type == Matrix {
-			has["statements"] = true
-			if len(q.Statements) == 0 {
-				v.p.add(ptr+"/statements", CodeRequired, nil)
-			}
-			v.options(ptr+"/statements", q.Statements, MaxStatements, false)
-		}
-	case Number:
-		has["integer"], has["min"], has["max"], has["unit"] = true, true, true, true
-		minOK := v.number(ptr+"/min", q.Min, q.Integer)
-		maxOK := v.number(ptr+"/max", q.Max, q.Integer)
-		if minOK && maxOK && q.Min != nil && q.Max != nil && *q.Min > *q.Max {
-			v.p.add(ptr+"/max", CodeOutOfRange, map[string]any{"Min": *q.Min, "Max": maxNumber})
-		}
-		if q.Min == nil || q.Max == nil {
-			// Bounds are required: an unbounded number can single out a
-			// respondent (an exact age, a count nobody else gives).
-			if q.Min == nil {
-				v.p.add(ptr+"/min", CodeRequired, nil)
-			}
-			if q.Max == nil {
-				v.p.add(ptr+"/max", CodeRequired, nil)
-			}
-		}
-		v.text(ptr+"/unit", q.Unit, 40)
-	case FreeText:
-		has["max_length"] = true
-		if q.MaxLength < 0 || q.MaxLength > MaxAnswerTextLength {
-			v.p.add(ptr+"/max_length", CodeOutOfRange, map[string]any{"Min": 1, "Max": MaxAnswerTextLength})
-		}
-	case "":
-		v.p.add(ptr+"/type", CodeRequired, nil)
-		return
-	default:
-		v.p.add(ptr+"/type", CodeUnknownType, map[string]any{"Type": string(q.Type)})
+	if !v.typed(ptr, q) {
 		return
 	}
-	// Fields that belong to another type are a mistake worth pointing at.
+	v.otherTypesFields(ptr, q)
+	if q.ShowIf != nil {
+		v.condition(ptr+"/show_if", q.ShowIf, 1)
+	}
+}
+
+// typed checks the fields of q's type. It reports false when the type is
+// missing or unknown, and so nothing more can be checked.
+func (v *validator) typed(ptr string, q *Question) bool {
+	switch q.Type {
+	case SingleChoice, MultipleChoice, Ranking:
+		v.choiceQuestion(ptr, q)
+	case Scale, Matrix:
+		v.scaleQuestion(ptr, q)
+	case Number:
+		v.numberQuestion(ptr, q)
+	case FreeText:
+		v.textQuestion(ptr, q)
+	case "":
+		v.p.add(ptr+"/type", CodeRequired, nil)
+		return false
+	default:
+		v.p.add(ptr+"/type", CodeUnknownType, map[string]any{"Type": string(q.Type)})
+		return false
+	}
+	return true
+}
+
+// breakdown checks a breakdown question. Each breakdown group repeats
+// every table of the survey, so both the number of breakdowns and their
+// groups are bounded.
+func (v *validator) breakdown(ptr string, q *Question) {
+	if !q.Breakdown {
+		return
+	}
+	if q.Type != SingleChoice {
+		v.p.add(ptr+"/breakdown", CodeBreakdownType, nil)
+	}
+	v.breakdowns++
+	if v.breakdowns > MaxBreakdowns {
+		v.p.add(ptr+"/breakdown", CodeTooManyBreakdowns, map[string]any{"Max": MaxBreakdowns})
+	}
+	if q.Type == SingleChoice && len(q.Options) > MaxBreakdownOptions {
+		v.p.add(ptr+"/options", CodeBreakdownOptions, map[string]any{"Max": MaxBreakdownOptions})
+	}
+}
+
+// choiceQuestion checks the options of a single or multiple choice or a
+// ranking question, and the number of selections of a multiple choice.
+func (v *validator) choiceQuestion(ptr string, q *Question) {
+	v.options(ptr+"/options", q.Options, MaxOptions, q.Type != Ranking)
+	if q.Type == Ranking && len(q.Options) < 2 {
+		v.p.add(ptr+"/options", CodeRequired, nil)
+	}
+	if q.Type != MultipleChoice {
+		return
+	}
+	n := len(q.Options)
+	if q.MinSelections < 0 || q.MinSelections > n {
+		v.p.add(ptr+"/min_selections", CodeOutOfRange, map[string]any{"Min": 0, "Max": n})
+	}
+	if q.MaxSelections < 0 || q.MaxSelections > n || (q.MaxSelections != 0 && q.MaxSelections < q.MinSelections) {
+		v.p.add(ptr+"/max_selections", CodeOutOfRange, map[string]any{"Min": q.MinSelections, "Max": n})
+	}
+}
+
+// scaleQuestion checks a scale, or a matrix: statements answered on a
+// scale.
+func (v *validator) scaleQuestion(ptr string, q *Question) {
+	v.scale(ptr, q)
+	if q.Type != Matrix {
+		return
+	}
+	if len(q.Statements) == 0 {
+		v.p.add(ptr+"/statements", CodeRequired, nil)
+	}
+	v.options(ptr+"/statements", q.Statements, MaxStatements, false)
+}
+
+// numberQuestion checks a number question's bounds and unit.
+func (v *validator) numberQuestion(ptr string, q *Question) {
+	minOK := v.number(ptr+"/min", q.Min, q.Integer)
+	maxOK := v.number(ptr+"/max", q.Max, q.Integer)
+	if minOK && maxOK && q.Min != nil && q.Max != nil && *q.Min > *q.Max {
+		v.p.add(ptr+"/max", CodeOutOfRange, map[string]any{"Min": *q.Min, "Max": maxNumber})
+	}
+	// Bounds are required: an unbounded number can single out a
+	// respondent (an exact age, a count nobody else gives).
+	if q.Min == nil {
+		v.p.add(ptr+"/min", CodeRequired, nil)
+	}
+	if q.Max == nil {
+		v.p.add(ptr+"/max", CodeRequired, nil)
+	}
+	v.text(ptr+"/unit", q.Unit, 40)
+}
+
+// textQuestion checks a text question's length limit.
+func (v *validator) textQuestion(ptr string, q *Question) {
+	if q.MaxLength < 0 || q.MaxLength > MaxAnswerTextLength {
+		v.p.add(ptr+"/max_length", CodeOutOfRange, map[string]any{"Min": 1, "Max": MaxAnswerTextLength})
+	}
+}
+
+// typeFields lists the fields that belong to each question type (beyond
+// those every question has).
+var typeFields = map[QuestionType][]string{
+	SingleChoice:   {"options"},
+	MultipleChoice: {"options", "min_selections", "max_selections"},
+	Ranking:        {"options"},
+	Scale:          {"points", "labels", "dont_know", "dont_know_label"},
+	Matrix:         {"points", "labels", "dont_know", "dont_know_label", "statements"},
+	Number:         {"integer", "min", "max", "unit"},
+	FreeText:       {"max_length"},
+}
+
+// otherTypesFields points at each field set that belongs to another
+// question type: a mistake worth pointing at.
+func (v *validator) otherTypesFields(ptr string, q *Question) {
 	for _, f := range []struct {
 		name string
 		set  bool
@@ -378,12 +464,9 @@ func (v *validator) question(ptr string, q *Question) {
 		{"statements", len(q.Statements) > 0}, {"integer", q.Integer}, {"min", q.Min != nil}, {"max", q.Max != nil},
 		{"unit", len(q.Unit) > 0}, {"max_length", q.MaxLength != 0},
 	} {
-		if f.set && !has[f.name] {
+		if f.set && !slices.Contains(typeFields[q.Type], f.name) {
 			v.p.add(ptr+"/"+f.name, CodeNotApplicable, map[string]any{"Type": string(q.Type)})
 		}
-	}
-	if q.ShowIf != nil {
-		v.condition(ptr+"/show_if", q.ShowIf, 1)
 	}
 }
 
@@ -471,26 +554,36 @@ func (v *validator) condition(ptr string, c *Condition, depth int) {
 		v.p.add(ptr, CodeTooMany, map[string]any{"Max": MaxConditionDepth})
 		return
 	}
-	ops := c.operators()
-	group := len(c.All) > 0 || len(c.Any) > 0
-	if group {
-		if c.Question != "" || len(ops) > 0 || (len(c.All) > 0 && len(c.Any) > 0) {
-			v.p.add(ptr, CodeBadCondition, nil)
-			return
-		}
-		name, subs := "all", c.All
-		if len(c.Any) > 0 {
-			name, subs = "any", c.Any
-		}
-		if len(subs) > 20 {
-			v.p.add(ptr+"/"+name, CodeTooMany, map[string]any{"Max": 20})
-			return
-		}
-		for i := range subs {
-			v.condition(ptr+Pointer(name, i), &subs[i], depth+1)
-		}
+	if len(c.All) > 0 || len(c.Any) > 0 {
+		v.conditionGroup(ptr, c, depth)
 		return
 	}
+	v.conditionTest(ptr, c)
+}
+
+// conditionGroup checks an all or any group: nothing else set, and at
+// most 20 sub-conditions.
+func (v *validator) conditionGroup(ptr string, c *Condition, depth int) {
+	if c.Question != "" || len(c.operators()) > 0 || (len(c.All) > 0 && len(c.Any) > 0) {
+		v.p.add(ptr, CodeBadCondition, nil)
+		return
+	}
+	name, subs := "all", c.All
+	if len(c.Any) > 0 {
+		name, subs = "any", c.Any
+	}
+	if len(subs) > 20 {
+		v.p.add(ptr+"/"+name, CodeTooMany, map[string]any{"Max": 20})
+		return
+	}
+	for i := range subs {
+		v.condition(ptr+Pointer(name, i), &subs[i], depth+1)
+	}
+}
+
+// conditionTest checks a test on one earlier question: exactly one
+// operator, allowed for the question's type, with values that exist.
+func (v *validator) conditionTest(ptr string, c *Condition) {
 	// Every submission evaluates the conditions (and the tally again), so
 	// their total is bounded, not only their shape.
 	v.tests++
@@ -501,22 +594,12 @@ func (v *validator) condition(ptr string, c *Condition, depth int) {
 		v.p.add(ptr+"/question", CodeRequired, nil)
 		return
 	}
+	ops := c.operators()
 	if len(ops) != 1 {
 		v.p.add(ptr, CodeBadCondition, nil)
 		return
 	}
-	// Values compared with answers are bounded like the answers are.
-	for _, f := range []struct {
-		name  string
-		value *float64
-	}{{"at_least", c.AtLeast}, {"at_most", c.AtMost}} {
-		if f.value != nil && (!finite(*f.value) || math.Abs(*f.value) > MaxNumber) {
-			v.p.add(ptr+"/"+f.name, CodeOutOfRange, map[string]any{"Min": -maxNumber, "Max": maxNumber})
-			return
-		}
-	}
-	if f, ok := c.Equals.(float64); ok && (!finite(f) || math.Abs(f) > MaxNumber) {
-		v.p.add(ptr+"/equals", CodeOutOfRange, map[string]any{"Min": -maxNumber, "Max": maxNumber})
+	if !v.conditionNumbers(ptr, c) {
 		return
 	}
 	q, ok := v.seen[c.Question]
@@ -533,34 +616,64 @@ func (v *validator) condition(ptr string, c *Condition, depth int) {
 		v.p.add(ptr+"/"+op, CodeOperatorNotAllowed, map[string]any{"Type": string(q.Type)})
 		return
 	}
-	checkCode := func(p, code string) {
-		if q.Option(code) == nil {
-			v.p.add(p, CodeUnknownOption, map[string]any{"Code": code})
-		}
-	}
 	switch op {
 	case "equals":
-		switch q.Type {
-		case SingleChoice, MultipleChoice, Ranking:
-			s, ok := c.Equals.(string)
-			if !ok {
-				v.p.add(ptr+"/equals", CodeInvalid, nil)
-				return
-			}
-			checkCode(ptr+"/equals", s)
-		default:
-			if _, ok := c.Equals.(float64); !ok {
-				v.p.add(ptr+"/equals", CodeInvalid, nil)
-			}
+		v.conditionEquals(ptr+"/equals", c.Equals, q)
+	case "any_of":
+		v.conditionCodes(ptr, op, c.AnyOf, q)
+	case "none_of":
+		v.conditionCodes(ptr, op, c.NoneOf, q)
+	}
+}
+
+// conditionNumbers checks the numbers a test compares answers with: they
+// are bounded like the answers are. It reports whether they are.
+func (v *validator) conditionNumbers(ptr string, c *Condition) bool {
+	for _, f := range []struct {
+		name  string
+		value *float64
+	}{{"at_least", c.AtLeast}, {"at_most", c.AtMost}} {
+		if f.value != nil && (!finite(*f.value) || math.Abs(*f.value) > MaxNumber) {
+			v.p.add(ptr+"/"+f.name, CodeOutOfRange, map[string]any{"Min": -maxNumber, "Max": maxNumber})
+			return false
 		}
-	case "any_of", "none_of":
-		list := c.AnyOf
-		if op == "none_of" {
-			list = c.NoneOf
+	}
+	if f, ok := c.Equals.(float64); ok && (!finite(f) || math.Abs(f) > MaxNumber) {
+		v.p.add(ptr+"/equals", CodeOutOfRange, map[string]any{"Min": -maxNumber, "Max": maxNumber})
+		return false
+	}
+	return true
+}
+
+// conditionEquals checks the value of an equals test on q: an option code
+// of a choice or ranking question, a number otherwise.
+func (v *validator) conditionEquals(ptr string, value any, q *Question) {
+	switch q.Type {
+	case SingleChoice, MultipleChoice, Ranking:
+		s, ok := value.(string)
+		if !ok {
+			v.p.add(ptr, CodeInvalid, nil)
+			return
 		}
-		for i, code := range list {
-			checkCode(ptr+Pointer(op, i), code)
+		v.optionCode(ptr, s, q)
+	default:
+		if _, ok := value.(float64); !ok {
+			v.p.add(ptr, CodeInvalid, nil)
 		}
+	}
+}
+
+// conditionCodes checks the codes of an any_of or none_of test on q.
+func (v *validator) conditionCodes(ptr, op string, codes []string, q *Question) {
+	for i, code := range codes {
+		v.optionCode(ptr+Pointer(op, i), code, q)
+	}
+}
+
+// optionCode checks that code is one of q's options.
+func (v *validator) optionCode(ptr, code string, q *Question) {
+	if q.Option(code) == nil {
+		v.p.add(ptr, CodeUnknownOption, map[string]any{"Code": code})
 	}
 }
 
