@@ -70,6 +70,8 @@ func main() {
 
 type config struct {
 	surveys, responses, burst, reads int
+	answered                         int // surveys that get responses
+	check                            bool
 	bigShare                         float64
 	examples                         []string
 	keep                             bool
@@ -81,6 +83,8 @@ func run() error {
 	flag.IntVar(&c.surveys, "surveys", 1000, "open surveys to create (at least 2)")
 	flag.IntVar(&c.responses, "responses", 1000000, "responses to seed over all surveys")
 	flag.Float64Var(&c.bigShare, "big", 0.2, "share of the responses that go to the biggest survey")
+	flag.IntVar(&c.answered, "answered", 0, "how many of the surveys get responses (0: all); the others are open and empty")
+	flag.BoolVar(&c.check, "check", true, "read every survey's summary after seeding and compare it with what was stored")
 	flag.IntVar(&c.burst, "burst", 30, "responses to one survey that arrive together (a class answering at once); 1 interleaves every response")
 	flag.IntVar(&c.reads, "reads", 100, "sequential reads per latency measurement")
 	examples := flag.String("examples", "examples/surveys/youth-policy-consultation.json,examples/surveys/safety-online-offline.json", "survey definitions, used in turn")
@@ -89,8 +93,11 @@ func run() error {
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the seeding to this file")
 	flag.Parse()
 	c.examples = strings.Split(*examples, ",")
-	if c.surveys < 2 || c.responses < c.surveys+1000 || c.burst < 1 || c.bigShare <= 0 || c.bigShare >= 1 {
-		return errors.New("need -surveys >= 2, -responses >= surveys+1000, -burst >= 1 and 0 < -big < 1")
+	if c.answered <= 0 || c.answered > c.surveys {
+		c.answered = c.surveys
+	}
+	if c.surveys < 2 || c.answered < 2 || c.responses < c.answered+1000 || c.burst < 1 || c.bigShare <= 0 || c.bigShare >= 1 {
+		return errors.New("need -surveys >= 2, -answered >= 2, -responses >= answered+1000, -burst >= 1 and 0 < -big < 1")
 	}
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "scale")
@@ -107,8 +114,13 @@ func run() error {
 		return fmt.Errorf("build: %v\n%s", err, out)
 	}
 	commit, _ := exec.Command("git", "log", "-1", "--format=%h").Output()
-	fmt.Printf("scale: %d surveys, %d responses (burst %d), GOMAXPROCS %d, commit %s, %s\n",
-		c.surveys, c.responses, c.burst, runtime.GOMAXPROCS(0), strings.TrimSpace(string(commit)), time.Now().UTC().Format(time.DateOnly))
+	// The binary and this program are built from the working tree: say
+	// when it differs from the commit.
+	if dirty, _ := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); len(dirty) > 0 {
+		commit = append(bytesTrim(commit), " with uncommitted changes"...)
+	}
+	fmt.Printf("scale: %d open surveys, %d of them answered, %d responses (burst %d), GOMAXPROCS %d, commit %s, %s\n",
+		c.surveys, c.answered, c.responses, c.burst, runtime.GOMAXPROCS(0), strings.TrimSpace(string(commit)), time.Now().UTC().Format(time.DateOnly))
 
 	data := filepath.Join(dir, "data")
 	w, err := seed(ctx, c, data, *cpuProfile)
@@ -169,7 +181,7 @@ func seed(ctx context.Context, c config, data, cpuProfile string) (*world, error
 	}
 
 	// Survey 0 is the biggest, survey 1 has exactly 1,000 responses, the
-	// others share the rest evenly.
+	// others that are answered share the rest evenly.
 	t0 := time.Now()
 	ids := make([]string, c.surveys)
 	def := make([]*surveys.Definition, c.surveys)
@@ -177,13 +189,13 @@ func seed(ctx context.Context, c config, data, cpuProfile string) (*world, error
 	remaining[0] = int(float64(c.responses) * c.bigShare)
 	remaining[1] = 1000
 	rest := c.responses - remaining[0] - remaining[1]
-	for i := 2; i < c.surveys; i++ {
-		remaining[i] = rest / (c.surveys - 2)
-		if i-2 < rest%(c.surveys-2) {
+	for i := 2; i < c.answered; i++ {
+		remaining[i] = rest / (c.answered - 2)
+		if i-2 < rest%(c.answered-2) {
 			remaining[i]++
 		}
 	}
-	if c.surveys == 2 {
+	if c.answered == 2 {
 		remaining[0] += rest
 	}
 	for i := range ids {
@@ -207,7 +219,8 @@ func seed(ctx context.Context, c config, data, cpuProfile string) (*world, error
 	for i, id := range ids {
 		w.counts[id] = remaining[i]
 	}
-	fmt.Printf("responses: biggest survey %d, small survey %d, the other %d about %d each\n", remaining[0], remaining[1], c.surveys-2, remaining[min(2, c.surveys-1)])
+	fmt.Printf("responses: biggest survey %d, small survey %d, %d others about %d each, %d surveys none\n",
+		remaining[0], remaining[1], c.answered-2, remaining[min(2, c.answered-1)], c.surveys-c.answered)
 
 	// The server's write path: one summarizer running in the background,
 	// one committer (the server's batch size and wait) fed by 64 writers.
@@ -305,19 +318,21 @@ func seed(ctx context.Context, c config, data, cpuProfile string) (*world, error
 		stored.Load(), elapsed.Round(time.Second), float64(stored.Load())/elapsed.Seconds(), heap, rss)
 
 	// Exact: every summary holds what was stored.
-	t0 = time.Now()
-	total := 0
-	for _, id := range ids {
-		s, err := st.Summary(ctx, id)
-		if err != nil {
-			return nil, err
+	if c.check {
+		t0 = time.Now()
+		total := 0
+		for _, id := range ids {
+			s, err := st.Summary(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			if s.Tally.Responses != w.counts[id] {
+				return nil, fmt.Errorf("survey %s: summary has %d responses, %d stored", id, s.Tally.Responses, w.counts[id])
+			}
+			total += s.Tally.Responses
 		}
-		if s.Tally.Responses != w.counts[id] {
-			return nil, fmt.Errorf("survey %s: summary has %d responses, %d stored", id, s.Tally.Responses, w.counts[id])
-		}
-		total += s.Tally.Responses
+		fmt.Printf("every summary equals what was stored (%d in all); reading the %d summaries took %s\n", total, len(ids), time.Since(t0).Round(time.Millisecond))
 	}
-	fmt.Printf("every summary equals what was stored (%d in all); reading the %d summaries took %s\n", total, len(ids), time.Since(t0).Round(time.Millisecond))
 
 	fmt.Printf("\n| store.Summary (in-process) | responses | p50 | p99 |\n|-|-|-|-|\n")
 	var p50s []time.Duration
@@ -359,15 +374,16 @@ func startInProcess(ctx context.Context, data string) error {
 
 // server is a running `youthvoice serve`.
 type server struct {
-	cmd  *exec.Cmd
-	addr string
+	cmd   *exec.Cmd
+	addr  string
+	admin string // the admin address (/metrics)
 }
 
 // startServer starts the binary on the data directory and returns once
 // /readyz answers 200, with the time that took.
 func startServer(bin, data string) (*server, time.Duration, time.Duration, error) {
 	t0 := time.Now()
-	cmd := exec.Command(bin, "serve", "--data-dir", data, "--addr", "127.0.0.1:0", "--submit-rate", "0")
+	cmd := exec.Command(bin, "serve", "--data-dir", data, "--addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0", "--submit-rate", "0")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, 0, 0, err
@@ -376,20 +392,24 @@ func startServer(bin, data string) (*server, time.Duration, time.Duration, error
 		return nil, 0, 0, err
 	}
 	listening := regexp.MustCompile(`"msg":"listening","addr":"([^"]+)"`)
+	adminListening := regexp.MustCompile(`"msg":"admin listening","addr":"([^"]+)"`)
 	sc := bufio.NewScanner(stderr)
 	s := &server{cmd: cmd}
 	var lines []string
-	for s.addr == "" && sc.Scan() {
+	var listened time.Duration
+	for (s.addr == "" || s.admin == "") && sc.Scan() {
 		lines = append(lines, sc.Text())
 		if m := listening.FindStringSubmatch(sc.Text()); m != nil {
-			s.addr = m[1]
+			s.addr, listened = m[1], time.Since(t0)
+		}
+		if m := adminListening.FindStringSubmatch(sc.Text()); m != nil {
+			s.admin = m[1]
 		}
 	}
 	if s.addr == "" {
 		_ = cmd.Wait()
 		return nil, 0, 0, fmt.Errorf("serve: no listening line:\n%s", strings.Join(lines, "\n"))
 	}
-	listened := time.Since(t0)
 	go func() { _, _ = io.Copy(io.Discard, stderr) }()
 	for {
 		resp, err := http.Get("http://" + s.addr + "/readyz")
@@ -411,6 +431,24 @@ func startServer(bin, data string) (*server, time.Duration, time.Duration, error
 func (s *server) stop() {
 	_ = s.cmd.Process.Signal(os.Interrupt)
 	_ = s.cmd.Wait()
+}
+
+// heap is the server's Go heap in use in MB (go_memstats_heap_inuse_bytes
+// from its admin /metrics).
+func (s *server) heap() float64 {
+	resp, err := http.Get("http://" + s.admin + "/metrics")
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "go_memstats_heap_inuse_bytes "); ok {
+			f, _ := strconv.ParseFloat(v, 64)
+			return f / (1 << 20)
+		}
+	}
+	return 0
 }
 
 // memory reads a field of the server's /proc status in MB (VmRSS, VmHWM).
@@ -438,7 +476,7 @@ func (s *server) get(path, token string) (int, int64, time.Duration, error) {
 // throughServer measures start-up and reads through the API of the built
 // binary.
 func throughServer(bin, data string, w *world, c config) error {
-	fmt.Printf("\n| `youthvoice serve` on the full database | listening after | first 200 from /readyz | RSS then | RSS 5 s later | open files |\n|-|-|-|-|-|-|\n")
+	fmt.Printf("\n| `youthvoice serve` on the full database | listening after | first 200 from /readyz | RSS then | RSS 5 s later | Go heap in use | open files |\n|-|-|-|-|-|-|-|\n")
 	var s *server
 	for i := 1; i <= 2; i++ {
 		srv, listened, ready, err := startServer(bin, data)
@@ -447,7 +485,7 @@ func throughServer(bin, data string, w *world, c config) error {
 		}
 		rss := srv.memory("VmRSS")
 		time.Sleep(5 * time.Second)
-		fmt.Printf("| start %d | %s | %s | %.0f MB | %.0f MB | %d |\n", i, listened.Round(time.Millisecond), ready.Round(time.Millisecond), rss, srv.memory("VmRSS"), openFiles(srv.cmd.Process.Pid))
+		fmt.Printf("| start %d | %s | %s | %.0f MB | %.0f MB | %.0f MB | %d |\n", i, listened.Round(time.Millisecond), ready.Round(time.Millisecond), rss, srv.memory("VmRSS"), srv.heap(), openFiles(srv.cmd.Process.Pid))
 		if i == 1 {
 			srv.stop()
 			continue
@@ -508,9 +546,36 @@ func throughServer(bin, data string, w *world, c config) error {
 		}
 	}
 
+	fmt.Printf("\n| response CSV through the API | responses | time | rows/s | bytes | server RSS before | server peak RSS during the export (sampled every 10 ms) |\n|-|-|-|-|-|-|-|\n")
+	for _, sv := range []struct{ name, id string }{{"small survey", w.small}, {"biggest survey", w.big}} {
+		before := s.memory("VmRSS")
+		stop, peak := make(chan struct{}), make(chan float64)
+		go func() {
+			m, t := before, time.NewTicker(10*time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-stop:
+					peak <- max(m, s.memory("VmRSS"))
+					return
+				case <-t.C:
+					m = max(m, s.memory("VmRSS"))
+				}
+			}
+		}()
+		st, n, d, err := s.get("/v1/org/surveys/"+sv.id+"/export?kind=responses&format=csv", w.token)
+		close(stop)
+		p := <-peak
+		if err != nil || st != 200 {
+			return fmt.Errorf("export: %d %v", st, err)
+		}
+		fmt.Printf("| %s | %d | %s | %.0f | %d | %.0f MB | %.0f MB |\n", sv.name, w.counts[sv.id], d.Round(time.Millisecond),
+			float64(w.counts[sv.id])/d.Seconds(), n, before, p)
+	}
+
 	// The app reads every survey once: each is rendered (JSON, gzip and
 	// brotli) and kept in the server's cache.
-	before := s.memory("VmRSS")
+	before, heapBefore := s.memory("VmRSS"), s.heap()
 	t0 := time.Now()
 	var bytes int64
 	for _, id := range w.ids {
@@ -521,19 +586,9 @@ func throughServer(bin, data string, w *world, c config) error {
 		bytes += n
 	}
 	el := time.Since(t0)
-	fmt.Printf("\nthe app read each of the %d surveys once (GET /v1/surveys/{id}, Swedish, gzip; each rendered and cached): %s, %s a survey, %d KB each; server RSS %.0f MB before, %.0f MB after; open files %d\n",
-		len(w.ids), el.Round(time.Millisecond), (el / time.Duration(len(w.ids))).Round(10*time.Microsecond), bytes/int64(len(w.ids))/1000, before, s.memory("VmRSS"), openFiles(s.cmd.Process.Pid))
+	fmt.Printf("\nthe app read each of the %d surveys once (GET /v1/surveys/{id}, Swedish, gzip; each rendered and cached): %s, %s a survey, %d KB each; server RSS %.0f MB before (Go heap in use %.0f MB), %.0f MB after (heap %.0f MB); open files %d\n",
+		len(w.ids), el.Round(time.Millisecond), (el / time.Duration(len(w.ids))).Round(10*time.Microsecond), bytes/int64(len(w.ids))/1000, before, heapBefore, s.memory("VmRSS"), s.heap(), openFiles(s.cmd.Process.Pid))
 
-	fmt.Printf("\n| response CSV through the API | responses | time | rows/s | bytes | server RSS before | server peak RSS (VmHWM, start-up included) |\n|-|-|-|-|-|-|-|\n")
-	for _, sv := range []struct{ name, id string }{{"small survey", w.small}, {"biggest survey", w.big}} {
-		before := s.memory("VmRSS")
-		st, n, d, err := s.get("/v1/org/surveys/"+sv.id+"/export?kind=responses&format=csv", w.token)
-		if err != nil || st != 200 {
-			return fmt.Errorf("export: %d %v", st, err)
-		}
-		fmt.Printf("| %s | %d | %s | %.0f | %d | %.0f MB | %.0f MB |\n", sv.name, w.counts[sv.id], d.Round(time.Millisecond),
-			float64(w.counts[sv.id])/d.Seconds(), n, before, s.memory("VmHWM"))
-	}
 	return nil
 }
 
@@ -618,6 +673,8 @@ func procMB(pid int, field string) float64 {
 	}
 	return 0
 }
+
+func bytesTrim(b []byte) []byte { return []byte(strings.TrimSpace(string(b))) }
 
 // openFiles counts a process's open file descriptors.
 func openFiles(pid int) int {
