@@ -69,7 +69,8 @@ type pdfReport struct {
 	l      Labels
 	cov    *pdfGlyphs
 	pdf    *fpdf.Fpdf
-	dec    string  // decimal separator of the language
+	dec    string // decimal separator of the language
+	ts     summaryTables
 	width  float64 // text width, mm
 	bottom float64 // y where content must end, mm
 }
@@ -98,6 +99,7 @@ func newPDFReport(s *Summary, cov *pdfGlyphs) *pdfReport {
 	if d := message.NewPrinter(language.Make(s.Lang)).Sprintf("%.1f", 1.5); len(d) == 3 {
 		r.dec = d[1:2]
 	}
+	r.ts = newSummaryTables(s, &r.l)
 	return r
 }
 
@@ -143,8 +145,8 @@ func (r *pdfReport) build() error {
 	r.titleBlock()
 	r.keyFigures()
 	r.overview()
-	for i := range s.Breakdowns {
-		r.breakdown(&s.Breakdowns[i])
+	for _, t := range r.ts.Breakdowns {
+		r.breakdown(t)
 	}
 	r.method()
 	return p.Error()

@@ -6,8 +6,6 @@ import (
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
-
-	"github.com/youthvoice/youthvoice/surveys"
 )
 
 // The report's sections: the title block, the key figures, the overall
@@ -52,23 +50,10 @@ func (r *pdfReport) titleBlock() {
 	p.Ln(8)
 }
 
-// everyone is the overall group of a release.
-func pdfEveryone(res *surveys.Results) *surveys.GroupResults {
-	for i := range res.Groups {
-		if res.Groups[i].Code == "" {
-			return &res.Groups[i]
-		}
-	}
-	if len(res.Groups) > 0 {
-		return &res.Groups[0]
-	}
-	return nil
-}
-
 func (r *pdfReport) keyFigures() {
 	l := r.l
 	r.heading(l.KeyFigures, 14, 0)
-	g := pdfEveryone(&r.s.Overall)
+	g := r.ts.Overall.Everyone()
 	if r.s.Overall.Withheld || g == nil {
 		r.para(l.Withheld, 10)
 		return
@@ -92,7 +77,7 @@ func (r *pdfReport) keyFigures() {
 func (r *pdfReport) overview() {
 	r.pdf.AddPage()
 	r.heading(r.l.Overview, 14, 0)
-	g := pdfEveryone(&r.s.Overall)
+	g := r.ts.Overall.Everyone()
 	if r.s.Overall.Withheld || g == nil {
 		r.para(r.l.Withheld, 10)
 		return

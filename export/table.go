@@ -353,6 +353,9 @@ func (tq *tableQuestion) Cell(gi int, ln *tableLine) (cellState, *summaryRow) {
 	return cellRow, ln.cells[gi]
 }
 
+// Groups is how many groups the table has.
+func (tq *tableQuestion) Groups() int { return len(tq.in) }
+
 // Group is group gi's own table of the question (nil: hidden, or
 // without the question).
 func (tq *tableQuestion) Group(gi int) *surveys.QuestionResults { return tq.in[gi] }
