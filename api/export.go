@@ -11,8 +11,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/klauspost/compress/gzip"
 
+	"github.com/youthvoice/youthvoice/app"
 	"github.com/youthvoice/youthvoice/export"
 	"github.com/youthvoice/youthvoice/i18n"
+	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
@@ -43,19 +45,14 @@ func badFormat() error {
 	return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/format", Code: surveys.CodeUnsupportedFormat}}}
 }
 
-// summaryRelease is the release of a survey, protected, for exports.
+// summaryRelease is the release of a survey, protected, for exports; the
+// protected tables come from the cache the summary views use.
 func (s *Server) summaryRelease(ctx context.Context, sv *surveys.Survey) (export.Release, error) {
-	sum, err := s.store.Summary(ctx, sv.ID)
-	if err != nil {
-		return export.Release{}, err
-	}
-	def := &sv.Draft
-	k := def.Threshold()
-	p := s.protected.get(protectedKey{sv.ID, sv.Revision, sum.ReleaseN, k}, func() *surveys.Protected {
-		return surveys.Disclose(def, sum.ReleaseTally, k)
+	return s.workflows.Release(ctx, sv, func(sv *surveys.Survey, sum *store.Summary, k int) *surveys.Protected {
+		return s.protected.get(protectedKey{sv.ID, sv.Revision, sum.ReleaseN, k}, func() *surveys.Protected {
+			return surveys.Disclose(&sv.Draft, sum.ReleaseTally, k)
+		})
 	})
-	return export.Release{SurveyID: sv.ID, Revision: sv.Revision, Def: def, Protected: p, K: k, N: sum.ReleaseN, Day: sum.ReleaseDay,
-		Final: sum.Frozen, Collected: sum.Tally.Responses}, nil
 }
 
 func (s *Server) exportSummary(c *fiber.Ctx) error {
@@ -85,18 +82,9 @@ func (s *Server) exportSummary(c *fiber.Ctx) error {
 	}
 	sum := export.BuildSummary(rel, lang, s.catalog.Negotiate(lang, ""), s.catalog)
 	var buf bytes.Buffer
-	switch format {
-	case "csv":
-		err = export.WriteCSV(&buf, sum)
-	case "xlsx":
-		err = export.WriteXLSX(&buf, sum)
-	case "pdf":
-		err = export.WritePDF(&buf, sum)
-		if errors.Is(err, export.ErrScript) {
-			return newProblem(fiber.StatusUnprocessableEntity, "pdf_script").with("Language", lang)
-		}
-	case "json":
-		err = jsonEncode(&buf, sum)
+	err = app.WriteSummary(&buf, sum, format, "")
+	if errors.Is(err, export.ErrScript) {
+		return newProblem(fiber.StatusUnprocessableEntity, "pdf_script").with("Language", lang)
 	}
 	if err != nil {
 		return err
@@ -168,7 +156,7 @@ func (s *Server) exportResponses(c *fiber.Ctx) error {
 	// this process committed before the request is in them once its
 	// summarizer has passed (other processes' batches, on MongoDB, once
 	// theirs have: within a few hundred milliseconds).
-	s.summarizer.Flush(ctx)
+	s.workflows.Flush(ctx)
 	cur, err := s.store.Responses(ctx, sv.ID)
 	if err != nil {
 		cancel()

@@ -173,7 +173,7 @@ func (s *Server) lifecycle(action string, step func(sv *surveys.Survey, now time
 			return err
 		}
 		if sv.Status == surveys.Closed {
-			if err := s.afterClose(c.UserContext(), sv); err != nil {
+			if err := s.workflows.AfterClose(c.UserContext(), sv); err != nil {
 				return err
 			}
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/youthvoice/youthvoice/app"
 	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/surveys"
 )
@@ -86,6 +87,17 @@ func toProblem(err error) *problemError {
 	switch {
 	case errors.Is(err, surveys.ErrNotFound):
 		return newProblem(fiber.StatusNotFound, "not_found")
+	case errors.Is(err, app.ErrSurveyNotOpen):
+		return newProblem(fiber.StatusConflict, "survey_not_open")
+	case errors.Is(err, app.ErrCodeUsed):
+		return newProblem(fiber.StatusConflict, "code_used")
+	case errors.Is(err, app.ErrSubmissionConflict):
+		return newProblem(fiber.StatusConflict, "submission_conflict")
+	case errors.As(err, new(app.Fault)):
+		// A crash injected by a test: the app tries again.
+		p := newProblem(fiber.StatusServiceUnavailable, "unavailable")
+		p.retryAfter, p.cause = 2, err
+		return p
 	case errors.Is(err, store.ErrLastOwnerToken):
 		return newProblem(fiber.StatusConflict, "last_owner_token")
 	case errors.Is(err, surveys.ErrConflict):

@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 
+	"github.com/youthvoice/youthvoice/app"
 	"github.com/youthvoice/youthvoice/i18n"
 	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/surveys"
@@ -21,12 +22,8 @@ import (
 // is for survey definitions).
 const maxSubmissionBytes = 64 << 10
 
-// Steps of a submission, named for fault injection in tests: a crash
-// between any two of them leaves a state that the app's retry completes.
+// Steps named for fault injection in tests (see also app.Step*).
 const (
-	stepValidated  = "validated"
-	stepCodeBurned = "code_burned"
-	stepStored     = "stored"
 	// stepExporting is before each row of a response export.
 	stepExporting = "exporting"
 )
@@ -49,70 +46,21 @@ func (s *Server) submitResponse(c *fiber.Ctx) error {
 	if err != nil {
 		return retryable(err)
 	}
-	now := s.now()
-	if sv.Status == surveys.Draft {
-		return surveys.ErrNotFound
-	}
-	if !sv.Listed(now) {
-		// A retry of a submission stored before the survey closed still
-		// gets its receipt.
-		if stored, err := s.store.Response(ctx, surveys.SubmissionKey(s.hashKey, sv.ID, sub.SubmissionID)); err == nil {
-			if def, err := s.revisionDefinition(ctx, sv, stored.Revision); err == nil {
-				return s.sendReceipt(c, fiber.StatusOK, surveys.NewReceipt(sv.ID, stored.Revision, def, stored.Lang, i18n.Direction(stored.Lang)))
-			}
-		}
-		return newProblem(fiber.StatusConflict, "survey_not_open")
-	}
-	if err := sub.CheckEnvelope(sv.Draft.AccessCodes); err != nil {
-		return err
-	}
-	def, err := s.revisionDefinition(ctx, sv, sub.Revision)
+	done, err := s.workflows.Submit(ctx, sv, &sub, s.revisionDefinition)
 	var ve *surveys.ValidationError
-	if errors.As(err, &ve) {
+	switch {
+	case errors.As(err, &ve) || errors.Is(err, surveys.ErrNotFound) || errors.Is(err, app.ErrSurveyNotOpen) ||
+		errors.Is(err, app.ErrCodeUsed) || errors.Is(err, app.ErrSubmissionConflict):
 		return err
-	}
-	if err != nil {
-		return retryable(err)
-	}
-	resp, err := surveys.NewResponse(s.hashKey, sv.ID, def, &sub, now)
-	if err != nil {
-		return err
-	}
-	if err := s.fault(stepValidated); err != nil {
-		return err
-	}
-	if sv.Draft.AccessCodes {
-		err := s.store.BurnAccessCode(ctx, sv.ID, surveys.AccessCodeKey(s.hashKey, sv.ID, sub.AccessCode), resp.Key)
-		switch {
-		case errors.Is(err, store.ErrCodeUnknown):
-			return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/access_code", Code: surveys.CodeAccessCodeUnknown}}}
-		case errors.Is(err, store.ErrCodeUsed):
-			return newProblem(fiber.StatusConflict, "code_used")
-		case err != nil:
-			return retryable(err)
-		}
-		if err := s.fault(stepCodeBurned); err != nil {
-			return err
-		}
-	}
-	status := fiber.StatusCreated
-	switch err := s.committer.Insert(ctx, resp, def); {
-	case errors.Is(err, store.ErrDuplicate):
-		stored, err := s.store.Response(ctx, resp.Key)
-		if err != nil {
-			return retryable(err)
-		}
-		if stored.Digest != resp.Digest {
-			return newProblem(fiber.StatusConflict, "submission_conflict")
-		}
-		status = fiber.StatusOK // a retry: the same receipt, nothing stored twice
 	case err != nil:
-		return retryable(err)
+		return retryable(err) // the database failed: the app keeps the submission and sends it again
 	}
-	if err := s.fault(stepStored); err != nil {
-		return err
+	status := fiber.StatusOK // a retry: the same receipt, nothing stored twice
+	if done.Created {
+		status = fiber.StatusCreated
 	}
-	return s.sendReceipt(c, status, surveys.NewReceipt(sv.ID, resp.Revision, def, resp.Lang, i18n.Direction(resp.Lang)))
+	r := done.Response
+	return s.sendReceipt(c, status, surveys.NewReceipt(sv.ID, r.Revision, done.Def, r.Lang, i18n.Direction(r.Lang)))
 }
 
 // submittedSurvey is the survey a submission is for, as it stands now.
@@ -154,7 +102,7 @@ func retryable(err error) error {
 	return p
 }
 
-// fault runs the test hook between submission steps.
+// fault calls the test's fault hook at step (stepExporting).
 func (s *Server) fault(step string) error {
 	if s.faults == nil {
 		return nil

@@ -15,9 +15,9 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/google/uuid"
 
+	"github.com/youthvoice/youthvoice/app"
 	"github.com/youthvoice/youthvoice/i18n"
 	"github.com/youthvoice/youthvoice/store"
-	"github.com/youthvoice/youthvoice/surveys"
 )
 
 // Options configure a Server.
@@ -82,9 +82,7 @@ type Server struct {
 	ready   readiness // the last readiness check (health.go)
 
 	hashKey    []byte
-	committer  *store.Committer
-	summarizer *store.Summarizer
-	defs       store.Definitions
+	workflows  *app.App // submitting, closing, releases; the summarizer and committer
 	protected  protectedCache
 	faults     func(step string) error
 	submitRate int
@@ -124,13 +122,8 @@ func New(opts Options) *Server {
 		trustedProxies: opts.TrustedProxies,
 		sharedDatabase: opts.SharedDatabase || !opts.Store.Embedded(),
 	}
-	if opts.CommitWait <= 0 {
-		opts.CommitWait = 2 * time.Millisecond
-	}
-	s.defs = opts.Store.StoreDefinitions()
-	s.summarizer = opts.Store.NewSummarizer(s.defs, opts.Logger)
-	s.summarizer.Fault = opts.SummaryFaults
-	s.committer = opts.Store.NewCommitter(opts.CommitBatch, opts.CommitWait, s.summarizer)
+	s.workflows = app.New(app.Options{Store: opts.Store, Now: opts.Now, HashKey: opts.HashKey, Logger: opts.Logger,
+		CommitBatch: opts.CommitBatch, CommitWait: opts.CommitWait, Faults: opts.Faults, SummaryFaults: opts.SummaryFaults})
 	s.app = fiber.New(fiber.Config{
 		AppName:               "youthvoice",
 		ErrorHandler:          s.handleError,
@@ -226,29 +219,31 @@ func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
 
 // Shutdown stops accepting connections, waits for requests in flight (at
 // most until ctx ends), then writes the responses still queued for group
-// commit.
+// commit and applies them to the summaries.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.app.ShutdownWithContext(ctx)
-	s.committer.Close()
-	s.summarizer.Flush(context.WithoutCancel(ctx))
+	s.workflows.Shutdown(ctx)
 	return err
 }
 
+// App is the server's application layer: the workflows that the command
+// line runs inside the server (control socket) call it too.
+func (s *Server) App() *app.App { return s.workflows }
+
 // RecoverAtStart applies what a crash left in the tally queue; serve
 // calls it before it starts listening.
-func (s *Server) RecoverAtStart(ctx context.Context) { s.summarizer.RecoverAtStart(ctx) }
+func (s *Server) RecoverAtStart(ctx context.Context) { s.workflows.RecoverAtStart(ctx) }
 
 // RunSummarizer keeps summaries up to date until ctx ends.
-func (s *Server) RunSummarizer(ctx context.Context) { s.summarizer.Run(ctx) }
+func (s *Server) RunSummarizer(ctx context.Context) { s.workflows.RunSummarizer(ctx) }
 
 // FlushSummaries applies every batch committed so far (tests, shutdown).
-func (s *Server) FlushSummaries(ctx context.Context) { s.summarizer.Flush(ctx) }
+func (s *Server) FlushSummaries(ctx context.Context) { s.workflows.Flush(ctx) }
 
 // RecoverSummaries applies every queued batch older than lease, as after a
 // crash (tests).
 func (s *Server) RecoverSummaries(ctx context.Context, lease time.Duration) {
-	s.summarizer.Lease = lease
-	s.summarizer.Recover(ctx)
+	s.workflows.RecoverSummaries(ctx, lease)
 }
 
 // lang is the language the server answers this request in: `?lang=`
@@ -262,70 +257,13 @@ func (s *Server) lang(c *fiber.Ctx) string {
 	return l
 }
 
-// closeInterval is how often overdue surveys are closed.
-const closeInterval = 30 * time.Second
-
-// RunCloser closes open surveys at their closes_at until ctx ends. (Reads
-// treat an overdue survey as closed at once; this records it.)
-func (s *Server) RunCloser(ctx context.Context) {
-	t := time.NewTicker(closeInterval)
-	defer t.Stop()
-	for {
-		s.CloseOverdue(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
+// RunCloser closes open surveys at their closes_at until ctx ends
+// (app.RunCloser), forgetting the cached copies of those it closed.
+func (s *Server) RunCloser(ctx context.Context) { s.workflows.RunCloser(ctx, s.cache.forget) }
 
 // CloseOverdue closes every open survey whose window has ended.
 func (s *Server) CloseOverdue(ctx context.Context) {
-	now := s.now().UTC()
-	list, err := s.store.OverdueSurveys(ctx, now)
-	if err != nil {
-		if ctx.Err() == nil {
-			s.log.Error("closing overdue surveys", "error", err.Error())
-		}
-		return
+	for _, id := range s.workflows.CloseOverdue(ctx) {
+		s.cache.forget(id)
 	}
-	for _, sv := range list {
-		at := *sv.Draft.ClosesAt
-		if err := sv.Close(at); err != nil {
-			continue
-		}
-		if err := s.store.SaveSurvey(ctx, sv, nil); err != nil {
-			s.log.Warn("closing overdue survey", "survey", sv.ID, "error", err.Error())
-			continue
-		}
-		s.cache.forget(sv.ID)
-		if err := s.afterClose(ctx, sv); err != nil {
-			s.log.Warn("after closing survey", "survey", sv.ID, "error", err.Error())
-		}
-		s.log.Info("survey closed at closes_at", "survey", sv.ID)
-	}
-	linked, err := s.store.LinkedClosedSurveys(ctx)
-	if err != nil {
-		return
-	}
-	for _, id := range linked {
-		if err := s.store.UnlinkAccessCodes(ctx, id); err != nil {
-			s.log.Warn("unlinking access codes", "survey", id, "error", err.Error())
-		}
-	}
-}
-
-// afterClose does what closing a survey entails beyond its status: access
-// codes are unlinked from the submissions that used them, and the
-// summary's release is frozen. It is idempotent; the
-// closer finishes the unlinking for any closed survey where it was
-// interrupted.
-func (s *Server) afterClose(ctx context.Context, sv *surveys.Survey) error {
-	if sv.Draft.AccessCodes {
-		if err := s.store.UnlinkAccessCodes(ctx, sv.ID); err != nil {
-			return err
-		}
-	}
-	return s.closeSummary(ctx, sv)
 }

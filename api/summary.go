@@ -1,8 +1,6 @@
 package api
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"strings"
 	"sync"
@@ -281,20 +279,3 @@ func (s *Server) sendSummaryBody(c *fiber.Ctx, body []byte, lang string) error {
 
 // catalogLang is the server language closest to a survey language.
 func (s *Server) catalogLang(lang string) string { return s.catalog.Negotiate(lang, "") }
-
-// closeSummary freezes a closed survey's release once this process's
-// batches are in the summary. It does not recount: other processes may
-// still be storing a submission they accepted just before the close, and
-// a recount would lose it (store.ReplaceSummary). The summary stays exact
-// by itself; such a late batch is counted, and stays out of the frozen
-// release.
-func (s *Server) closeSummary(ctx context.Context, sv *surveys.Survey) error {
-	s.summarizer.Flush(ctx)
-	return s.store.FreezeSummary(ctx, sv.ID, sv.Draft.Threshold())
-}
-
-func jsonEncode(buf *bytes.Buffer, v any) error {
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
-}

@@ -1,0 +1,23 @@
+package app
+
+import "errors"
+
+// Domain errors of the workflows. The API maps each to its problem type in
+// one place (api/problem.go); anything else a workflow returns is a
+// failure of the database (store.Unavailable), which a retry may cure.
+var (
+	// ErrSurveyNotOpen: the survey does not take submissions now.
+	ErrSurveyNotOpen = errors.New("app: survey not open")
+	// ErrCodeUsed: the access code was used by another submission.
+	ErrCodeUsed = errors.New("app: access code used")
+	// ErrSubmissionConflict: a submission with this id was stored with
+	// other answers.
+	ErrSubmissionConflict = errors.New("app: submission id stored with other answers")
+)
+
+// Fault is an error of Options.Faults: a crash injected at a step of a
+// submission (tests).
+type Fault struct{ Err error }
+
+func (f Fault) Error() string { return "injected fault: " + f.Err.Error() }
+func (f Fault) Unwrap() error { return f.Err }

@@ -1,0 +1,63 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+
+	"github.com/youthvoice/youthvoice/export"
+	"github.com/youthvoice/youthvoice/store"
+	"github.com/youthvoice/youthvoice/surveys"
+)
+
+// Protect makes the disclosure-controlled tables of a survey's release
+// (surveys.Disclose); the API passes one that keeps them in its cache.
+type Protect func(sv *surveys.Survey, sum *store.Summary, k int) *surveys.Protected
+
+// Release is a survey's published release, protected, as exports show it:
+// the tables of the release, never the live tally, with how many
+// responses were collected and whether the release is final.
+func (a *App) Release(ctx context.Context, sv *surveys.Survey, protect Protect) (export.Release, error) {
+	sum, err := a.store.Summary(ctx, sv.ID)
+	if err != nil {
+		return export.Release{}, err
+	}
+	def := &sv.Draft
+	k := def.Threshold()
+	var p *surveys.Protected
+	if protect != nil {
+		p = protect(sv, sum, k)
+	} else {
+		p = surveys.Disclose(def, sum.ReleaseTally, k)
+	}
+	return export.Release{SurveyID: sv.ID, Revision: sv.Revision, Def: def, Protected: p, K: k, N: sum.ReleaseN, Day: sum.ReleaseDay,
+		Final: sum.Frozen, Collected: sum.Tally.Responses}, nil
+}
+
+// ErrUnsupportedFormat: a summary export format other than csv, xlsx, pdf
+// or json.
+var ErrUnsupportedFormat = errors.New("app: unsupported export format")
+
+// SummaryFormats are the formats WriteSummary writes.
+var SummaryFormats = []string{"csv", "xlsx", "pdf", "json"}
+
+// WriteSummary writes a built summary export in format; JSON is indented
+// with jsonIndent (empty: compact). export.ErrScript: the PDF cannot show
+// the language's script.
+func WriteSummary(w io.Writer, sum *export.Summary, format, jsonIndent string) error {
+	switch format {
+	case "csv":
+		return export.WriteCSV(w, sum)
+	case "xlsx":
+		return export.WriteXLSX(w, sum)
+	case "pdf":
+		return export.WritePDF(w, sum)
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", jsonIndent)
+		return enc.Encode(sum)
+	}
+	return ErrUnsupportedFormat
+}
