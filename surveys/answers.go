@@ -107,174 +107,238 @@ func (d *Definition) ParseAnswers(raw map[string]json.RawMessage) (Answers, erro
 
 func isNull(r json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(r), []byte("null")) }
 
-func parseAnswer(p *problems, ptr string, q *Question, r json.RawMessage) (Answer, bool) {
-	var a Answer
-	bad := func(expected string) (Answer, bool) {
-		p.add(ptr, CodeInvalidType, map[string]any{"Expected": expected})
-		return a, false
-	}
+// parseAnswer reads one answer to q, given and not null; a problem is
+// reported at ptr (or under it), and then ok is false.
+func parseAnswer(p *problems, ptr string, q *Question, r json.RawMessage) (a Answer, ok bool) {
 	switch q.Type {
 	case SingleChoice:
+		return parseSingleChoice(p, ptr, q, r)
+	case MultipleChoice:
+		return parseMultipleChoice(p, ptr, q, r)
+	case Scale:
+		return parseScale(p, ptr, q, r)
+	case Number:
+		return parseNumber(p, ptr, q, r)
+	case FreeText:
+		return parseText(p, ptr, q, r)
+	case Ranking:
+		return parseRanking(p, ptr, q, r)
+	case Matrix:
+		return parseMatrix(p, ptr, q, r)
+	}
+	return Answer{}, false
+}
+
+// invalidType reports an answer that is not of the expected JSON shape.
+func invalidType(p *problems, ptr, expected string) (Answer, bool) {
+	p.add(ptr, CodeInvalidType, map[string]any{"Expected": expected})
+	return Answer{}, false
+}
+
+// parseSingleChoice reads "code", or {"choice": "code", "other": "text"}.
+func parseSingleChoice(p *problems, ptr string, q *Question, r json.RawMessage) (Answer, bool) {
+	var a Answer
+	if firstByte(r) == '{' {
 		var obj struct {
 			Choice *string `json:"choice"`
 			Other  string  `json:"other"`
 		}
-		if firstByte(r) == '{' {
-			if !strictObject(r, &obj) || obj.Choice == nil {
-				return bad("option code")
-			}
-			a.Choice, a.Other = *obj.Choice, obj.Other
-		} else if json.Unmarshal(r, &a.Choice) != nil {
-			return bad("option code")
+		if !strictObject(r, &obj) || obj.Choice == nil {
+			return invalidType(p, ptr, "option code")
 		}
-		o := q.Option(a.Choice)
-		if o == nil {
-			p.add(ptr, CodeUnknownOption, map[string]any{"Code": a.Choice})
-			return a, false
-		}
-		return a, checkOther(p, ptr, &a, o.Other)
-	case MultipleChoice:
+		a.Choice, a.Other = *obj.Choice, obj.Other
+	} else if json.Unmarshal(r, &a.Choice) != nil {
+		return invalidType(p, ptr, "option code")
+	}
+	o := q.Option(a.Choice)
+	if o == nil {
+		p.add(ptr, CodeUnknownOption, map[string]any{"Code": a.Choice})
+		return a, false
+	}
+	return a, checkOther(p, ptr, &a, o.Other)
+}
+
+// parseMultipleChoice reads ["code", ...], or {"choices": [...], "other":
+// "text"}: known codes, each once, as many as the question allows.
+func parseMultipleChoice(p *problems, ptr string, q *Question, r json.RawMessage) (Answer, bool) {
+	var a Answer
+	var codes []string
+	if firstByte(r) == '{' {
 		var obj struct {
 			Choices []string `json:"choices"`
 			Other   string   `json:"other"`
 		}
-		var codes []string
-		if firstByte(r) == '{' {
-			if !strictObject(r, &obj) {
-				return bad("list of option codes")
-			}
-			codes, a.Other = obj.Choices, obj.Other
-		} else if json.Unmarshal(r, &codes) != nil {
-			return bad("list of option codes")
+		if !strictObject(r, &obj) {
+			return invalidType(p, ptr, "list of option codes")
 		}
-		chosen := map[string]bool{}
-		otherAllowed := false
-		for i, c := range codes {
-			o := q.Option(c)
-			switch {
-			case o == nil:
-				p.add(ptr+Pointer(i), CodeUnknownOption, map[string]any{"Code": c})
-				return a, false
-			case chosen[c]:
-				p.add(ptr+Pointer(i), CodeDuplicate, nil)
-				return a, false
-			}
-			chosen[c] = true
-			otherAllowed = otherAllowed || o.Other
-		}
-		for _, o := range q.Options { // option order, so equal answers compare equal
-			if chosen[o.Code] {
-				a.Choices = append(a.Choices, o.Code)
-			}
-		}
-		max := q.MaxSelections
-		if max == 0 {
-			max = len(q.Options)
-		}
-		if len(a.Choices) < q.MinSelections || len(a.Choices) > max || len(a.Choices) == 0 {
-			p.add(ptr, CodeSelections, map[string]any{"Min": max1(q.MinSelections), "Max": max})
-			return a, false
-		}
-		return a, checkOther(p, ptr, &a, otherAllowed)
-	case Scale:
-		point, dk, ok := parsePoint(r)
-		if !ok || (dk && !q.DontKnow) {
-			return bad("scale point")
-		}
-		if !dk && (point < 1 || point > q.Points) {
-			p.add(ptr, CodeOutOfRange, map[string]any{"Min": 1, "Max": q.Points})
-			return a, false
-		}
-		a.Point, a.DontKnow = point, dk
-		return a, true
-	case Number:
-		var n float64
-		if json.Unmarshal(r, &n) != nil || math.IsNaN(n) || math.IsInf(n, 0) {
-			return bad("number")
-		}
-		if q.Integer && n != math.Trunc(n) {
-			p.add(ptr, CodeNotInteger, nil)
-			return a, false
-		}
-		// Within the question's bounds, and always within MaxNumber (a
-		// definition validated today has both bounds within it), so no
-		// statistic of the answers can overflow.
-		if (q.Min != nil && n < *q.Min) || (q.Max != nil && n > *q.Max) || math.Abs(n) > MaxNumber {
-			p.add(ptr, CodeOutOfRange, map[string]any{"Min": bound(q.Min, -maxNumber), "Max": bound(q.Max, maxNumber)})
-			return a, false
-		}
-		a.Number = n
-		return a, true
-	case FreeText:
-		if json.Unmarshal(r, &a.Text) != nil {
-			return bad("text")
-		}
-		a.Text = strings.TrimSpace(a.Text)
-		max := q.MaxLength
-		if max == 0 {
-			max = DefaultAnswerLength
-		}
-		if utf8.RuneCountInString(a.Text) > max {
-			p.add(ptr, CodeTooLong, map[string]any{"Max": max})
-			return a, false
-		}
-		var removed int
-		a.Text, removed = scrub.Scrub(a.Text)
-		a.Removed += removed
-		return a, true
-	case Ranking:
-		if json.Unmarshal(r, &a.Order) != nil {
-			return bad("list of option codes")
-		}
-		seen := map[string]bool{}
-		for i, c := range a.Order {
-			if q.Option(c) == nil {
-				p.add(ptr+Pointer(i), CodeUnknownOption, map[string]any{"Code": c})
-				return a, false
-			}
-			if seen[c] {
-				p.add(ptr+Pointer(i), CodeDuplicate, nil)
-				return a, false
-			}
-			seen[c] = true
-		}
-		if len(a.Order) != len(q.Options) {
-			p.add(ptr, CodeRankAll, map[string]any{"Count": len(q.Options)})
-			return a, false
-		}
-		return a, true
-	case Matrix:
-		var rows map[string]json.RawMessage
-		if json.Unmarshal(r, &rows) != nil || rows == nil {
-			return bad("object of statement codes")
-		}
-		a.Rows = map[string]int{}
-		ok := true
-		for code, v := range rows {
-			rp := ptr + Pointer(code)
-			if q.statement(code) == nil {
-				p.add(rp, CodeUnknownOption, map[string]any{"Code": code})
-				ok = false
-				continue
-			}
-			point, dk, valid := parsePoint(v)
-			switch {
-			case !valid || (dk && !q.DontKnow):
-				p.add(rp, CodeInvalidType, map[string]any{"Expected": "scale point"})
-				ok = false
-			case !dk && (point < 1 || point > q.Points):
-				p.add(rp, CodeOutOfRange, map[string]any{"Min": 1, "Max": q.Points})
-				ok = false
-			default:
-				a.Rows[code] = point // 0 when "don't know"
-			}
-		}
-		if len(a.Rows) == 0 && ok {
-			return bad("object of statement codes")
-		}
-		return a, ok
+		codes, a.Other = obj.Choices, obj.Other
+	} else if json.Unmarshal(r, &codes) != nil {
+		return invalidType(p, ptr, "list of option codes")
 	}
-	return a, false
+	chosen, otherAllowed, ok := chosenOptions(p, ptr, q, codes)
+	if !ok {
+		return a, false
+	}
+	for _, o := range q.Options { // option order, so equal answers compare equal
+		if chosen[o.Code] {
+			a.Choices = append(a.Choices, o.Code)
+		}
+	}
+	most := q.MaxSelections
+	if most == 0 {
+		most = len(q.Options)
+	}
+	if len(a.Choices) < q.MinSelections || len(a.Choices) > most || len(a.Choices) == 0 {
+		p.add(ptr, CodeSelections, map[string]any{"Min": max1(q.MinSelections), "Max": most})
+		return a, false
+	}
+	return a, checkOther(p, ptr, &a, otherAllowed)
+}
+
+// chosenOptions checks the codes of a multiple choice answer: each an
+// option of q, none twice. It returns the set of codes and whether any of
+// their options takes an "other" text; the first bad code is reported.
+func chosenOptions(p *problems, ptr string, q *Question, codes []string) (chosen map[string]bool, otherAllowed, ok bool) {
+	chosen = map[string]bool{}
+	for i, c := range codes {
+		o := q.Option(c)
+		switch {
+		case o == nil:
+			p.add(ptr+Pointer(i), CodeUnknownOption, map[string]any{"Code": c})
+			return nil, false, false
+		case chosen[c]:
+			p.add(ptr+Pointer(i), CodeDuplicate, nil)
+			return nil, false, false
+		}
+		chosen[c] = true
+		otherAllowed = otherAllowed || o.Other
+	}
+	return chosen, otherAllowed, true
+}
+
+// parseScale reads a point of the scale, or "dont_know" when the question
+// offers it.
+func parseScale(p *problems, ptr string, q *Question, r json.RawMessage) (Answer, bool) {
+	point, dk, ok := parsePoint(r)
+	if !ok || (dk && !q.DontKnow) {
+		return invalidType(p, ptr, "scale point")
+	}
+	if !dk && (point < 1 || point > q.Points) {
+		p.add(ptr, CodeOutOfRange, map[string]any{"Min": 1, "Max": q.Points})
+		return Answer{}, false
+	}
+	return Answer{Point: point, DontKnow: dk}, true
+}
+
+// parseNumber reads a finite number within the question's bounds, whole
+// when the question asks for a whole number.
+func parseNumber(p *problems, ptr string, q *Question, r json.RawMessage) (Answer, bool) {
+	var n float64
+	if json.Unmarshal(r, &n) != nil || math.IsNaN(n) || math.IsInf(n, 0) {
+		return invalidType(p, ptr, "number")
+	}
+	if q.Integer && n != math.Trunc(n) {
+		p.add(ptr, CodeNotInteger, nil)
+		return Answer{}, false
+	}
+	// Within the question's bounds, and always within MaxNumber (a
+	// definition validated today has both bounds within it), so no
+	// statistic of the answers can overflow.
+	if (q.Min != nil && n < *q.Min) || (q.Max != nil && n > *q.Max) || math.Abs(n) > MaxNumber {
+		p.add(ptr, CodeOutOfRange, map[string]any{"Min": bound(q.Min, -maxNumber), "Max": bound(q.Max, maxNumber)})
+		return Answer{}, false
+	}
+	return Answer{Number: n}, true
+}
+
+// parseText reads a text within the question's length, and scrubs it of
+// contact details.
+func parseText(p *problems, ptr string, q *Question, r json.RawMessage) (Answer, bool) {
+	var a Answer
+	if json.Unmarshal(r, &a.Text) != nil {
+		return invalidType(p, ptr, "text")
+	}
+	a.Text = strings.TrimSpace(a.Text)
+	longest := q.MaxLength
+	if longest == 0 {
+		longest = DefaultAnswerLength
+	}
+	if utf8.RuneCountInString(a.Text) > longest {
+		p.add(ptr, CodeTooLong, map[string]any{"Max": longest})
+		return a, false
+	}
+	var removed int
+	a.Text, removed = scrub.Scrub(a.Text)
+	a.Removed += removed
+	return a, true
+}
+
+// parseRanking reads every option code of the question, each once, first
+// place first.
+func parseRanking(p *problems, ptr string, q *Question, r json.RawMessage) (Answer, bool) {
+	var a Answer
+	if json.Unmarshal(r, &a.Order) != nil {
+		return invalidType(p, ptr, "list of option codes")
+	}
+	seen := map[string]bool{}
+	for i, c := range a.Order {
+		if q.Option(c) == nil {
+			p.add(ptr+Pointer(i), CodeUnknownOption, map[string]any{"Code": c})
+			return a, false
+		}
+		if seen[c] {
+			p.add(ptr+Pointer(i), CodeDuplicate, nil)
+			return a, false
+		}
+		seen[c] = true
+	}
+	if len(a.Order) != len(q.Options) {
+		p.add(ptr, CodeRankAll, map[string]any{"Count": len(q.Options)})
+		return a, false
+	}
+	return a, true
+}
+
+// parseMatrix reads {"statement code": point or "dont_know", ...}: at
+// least one statement. Every bad statement is reported.
+func parseMatrix(p *problems, ptr string, q *Question, r json.RawMessage) (Answer, bool) {
+	var rows map[string]json.RawMessage
+	if json.Unmarshal(r, &rows) != nil || rows == nil {
+		return invalidType(p, ptr, "object of statement codes")
+	}
+	a := Answer{Rows: map[string]int{}}
+	ok := true
+	for code, v := range rows {
+		point, valid := parseMatrixRow(p, ptr+Pointer(code), q, code, v)
+		if !valid {
+			ok = false
+			continue
+		}
+		a.Rows[code] = point // 0 when "don't know"
+	}
+	if len(a.Rows) == 0 && ok {
+		return invalidType(p, ptr, "object of statement codes")
+	}
+	return a, ok
+}
+
+// parseMatrixRow reads the answer to one statement of a matrix: a point
+// of its scale, or 0 for "don't know".
+func parseMatrixRow(p *problems, ptr string, q *Question, code string, v json.RawMessage) (int, bool) {
+	if q.statement(code) == nil {
+		p.add(ptr, CodeUnknownOption, map[string]any{"Code": code})
+		return 0, false
+	}
+	point, dk, valid := parsePoint(v)
+	switch {
+	case !valid || (dk && !q.DontKnow):
+		p.add(ptr, CodeInvalidType, map[string]any{"Expected": "scale point"})
+		return 0, false
+	case !dk && (point < 1 || point > q.Points):
+		p.add(ptr, CodeOutOfRange, map[string]any{"Min": 1, "Max": q.Points})
+		return 0, false
+	}
+	return point, true
 }
 
 // strictObject decodes r into v, refusing unknown fields.
@@ -356,15 +420,15 @@ func max1(n int) int {
 //     "don't know" is false for both.
 //   - answered: true when answered (any value, "don't know" included).
 func (c *Condition) Eval(d *Definition, answers Answers) bool {
-	if len(c.All) > 0 {
+	switch {
+	case len(c.All) > 0:
 		for i := range c.All {
 			if !c.All[i].Eval(d, answers) {
 				return false
 			}
 		}
 		return true
-	}
-	if len(c.Any) > 0 {
+	case len(c.Any) > 0:
 		for i := range c.Any {
 			if c.Any[i].Eval(d, answers) {
 				return true
@@ -383,43 +447,49 @@ func (c *Condition) Eval(d *Definition, answers Answers) bool {
 	if q == nil {
 		return false
 	}
-	chosen := a.Choices
-	if q.Type == SingleChoice {
-		chosen = []string{a.Choice}
-	}
+	return c.test(q, a)
+}
+
+// test decides a leaf's operator other than "answered" on q's answer a.
+func (c *Condition) test(q *Question, a Answer) bool {
 	value, hasValue := numericValue(q, a)
 	switch {
 	case c.Equals != nil:
-		switch want := c.Equals.(type) {
-		case string:
-			if q.Type == Ranking {
-				return len(a.Order) > 0 && a.Order[0] == want
-			}
-			return slices.Contains(chosen, want)
-		case float64:
-			return hasValue && value == want
-		}
-		return false
+		return c.equals(q, a)
 	case len(c.AnyOf) > 0:
-		for _, code := range chosen {
-			if slices.Contains(c.AnyOf, code) {
-				return true
-			}
-		}
-		return false
+		return slices.ContainsFunc(chosenCodes(q, a), func(code string) bool { return slices.Contains(c.AnyOf, code) })
 	case len(c.NoneOf) > 0:
-		for _, code := range chosen {
-			if slices.Contains(c.NoneOf, code) {
-				return false
-			}
-		}
-		return true
+		return !slices.ContainsFunc(chosenCodes(q, a), func(code string) bool { return slices.Contains(c.NoneOf, code) })
 	case c.AtLeast != nil:
 		return hasValue && value >= *c.AtLeast
 	case c.AtMost != nil:
 		return hasValue && value <= *c.AtMost
 	}
 	return false
+}
+
+// equals decides an equals test: a code among those chosen (the first
+// place of a ranking), or a number equal to the scale point or number.
+func (c *Condition) equals(q *Question, a Answer) bool {
+	switch want := c.Equals.(type) {
+	case string:
+		if q.Type == Ranking {
+			return len(a.Order) > 0 && a.Order[0] == want
+		}
+		return slices.Contains(chosenCodes(q, a), want)
+	case float64:
+		value, hasValue := numericValue(q, a)
+		return hasValue && value == want
+	}
+	return false
+}
+
+// chosenCodes are the codes a choice answer chose.
+func chosenCodes(q *Question, a Answer) []string {
+	if q.Type == SingleChoice {
+		return []string{a.Choice}
+	}
+	return a.Choices
 }
 
 // numericValue is the number a scale or number answer compares as.
