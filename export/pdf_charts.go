@@ -231,107 +231,155 @@ func (r *pdfReport) barChart(cats []pdfCat) pdfChart {
 	}}
 }
 
+// Matrix legend geometry: swatch size (mm), font size, line height (mm).
+const (
+	pdfSwatch     = 3.0
+	pdfLegendPt   = 8.0
+	pdfLegendLine = 4.5
+)
+
+// pdfMatrix is a matrix chart laid out: one bar per statement, of nb
+// points and, if series > nb, "don't know".
+type pdfMatrix struct {
+	sts                  []surveys.StatementResults
+	nb, series           int
+	legend               []pdfLegendItem
+	labels               []string
+	sup                  []bool // a part of the statement's bar is suppressed
+	x0, lw, slot, pt     float64
+	scale, hi, legHeight float64
+}
+
+// pdfLegendItem is a series' name in the legend and where it sits, mm
+// from the legend's top left corner.
+type pdfLegendItem struct {
+	name string
+	x, y float64
+}
+
 // matrixChart lays out one bar per statement, its points stacked (light
 // to dark, "don't know" grey), with the legend under the chart.
 func (r *pdfReport) matrixChart(q *surveys.QuestionResults) pdfChart {
-	sts := q.Statements
-	n := len(sts)
-	nb := len(sts[0].Bins)
-	hasDK := false
-	for _, st := range sts {
-		hasDK = hasDK || st.DontKnow != nil
+	m := &pdfMatrix{sts: q.Statements, nb: len(q.Statements[0].Bins)}
+	m.series = m.nb
+	for _, st := range m.sts {
+		if st.DontKnow != nil {
+			m.series = m.nb + 1
+		}
 	}
-	series := nb
-	if hasDK {
-		series++
-	}
-	// The legend: a swatch and a name per series, side by side, wrapped.
-	const sw, legPt, legLine = 3.0, 8.0, 4.5
-	type legItem struct {
-		name string
-		x, y float64
-	}
-	r.font("", legPt)
-	legend := make([]legItem, series)
+	n := len(m.sts)
+	m.legend, m.legHeight = r.matrixLegend(m)
+	m.slot = r.chartSlot(n, pdfChartTop+pdfChartAxis+m.legHeight)
+	m.pt = pdfLabelPt(m.slot)
+	var maxV float64
+	m.labels, m.sup, maxV = pdfMatrixTotals(m.sts)
+	m.lw = r.labelColumn(m.labels, m.sup, m.pt)
+	m.x0 = pdfMargin + m.lw + 1
+	pw := pdfMargin + r.width - m.x0
+	m.scale = pw / max(maxV*1.05, 1)
+	m.hi = math.Floor(pw / m.scale)
+	h := pdfChartTop + m.slot*float64(n) + pdfChartAxis + m.legHeight
+	return pdfChart{h: h, draw: func(y float64) { r.drawMatrix(m, y) }}
+}
+
+// matrixLegend lays out the legend: a swatch and a name per series, side
+// by side, wrapped; and its height.
+func (r *pdfReport) matrixLegend(m *pdfMatrix) ([]pdfLegendItem, float64) {
+	r.font("", pdfLegendPt)
+	legend := make([]pdfLegendItem, m.series)
 	lx, ly := 0.0, 0.0
 	for j := range legend {
 		name := r.l.DontKnow
-		if j < nb {
-			name = sts[0].Bins[j].Label
+		if j < m.nb {
+			name = m.sts[0].Bins[j].Label
 		}
-		name = r.chartLabel(name, false, r.width-sw-2)
-		w := sw + 1 + r.pdf.GetStringWidth(name) + 4
+		name = r.chartLabel(name, false, r.width-pdfSwatch-2)
+		w := pdfSwatch + 1 + r.pdf.GetStringWidth(name) + 4
 		if lx > 0 && lx+w > r.width {
-			lx, ly = 0, ly+legLine
+			lx, ly = 0, ly+pdfLegendLine
 		}
-		legend[j] = legItem{name, lx, ly}
+		legend[j] = pdfLegendItem{name, lx, ly}
 		lx += w
 	}
-	legH := ly + legLine + 2
+	return legend, ly + pdfLegendLine + 2
+}
 
-	slot := r.chartSlot(n, pdfChartTop+pdfChartAxis+legH)
-	pt := pdfLabelPt(slot)
-	labels := make([]string, n)
-	sup := make([]bool, n)
-	maxV := 0.0
+// pdfMatrixTotals are the statements' names, whether a part of each
+// statement's bar is suppressed, and the longest bar's count.
+func pdfMatrixTotals(sts []surveys.StatementResults) (labels []string, sup []bool, maxV float64) {
+	labels = make([]string, len(sts))
+	sup = make([]bool, len(sts))
 	for i, st := range sts {
 		labels[i] = st.Label
 		total := 0.0
 		for _, b := range st.Bins {
 			sup[i] = sup[i] || b.Count.Suppressed
-			if !b.Count.Suppressed && b.Count.N != nil {
-				total += float64(*b.Count.N)
-			}
+			total += pdfShownCount(&b.Count)
 		}
 		if st.DontKnow != nil {
 			sup[i] = sup[i] || st.DontKnow.Suppressed
-			if !st.DontKnow.Suppressed && st.DontKnow.N != nil {
-				total += float64(*st.DontKnow.N)
-			}
+			total += pdfShownCount(st.DontKnow)
 		}
 		maxV = max(maxV, total)
 	}
-	lw := r.labelColumn(labels, sup, pt)
-	x0 := pdfMargin + lw + 1
-	pw := pdfMargin + r.width - x0
-	scale := pw / max(maxV*1.05, 1)
-	hi := math.Floor(pw / scale)
-	h := pdfChartTop + slot*float64(n) + pdfChartAxis + legH
-	return pdfChart{h: h, draw: func(y float64) {
-		p := r.pdf
-		top := y + pdfChartTop
-		bottom := top + slot*float64(n)
-		r.axis(x0, top, bottom, hi, scale)
-		for i, st := range sts {
-			mid := top + (float64(i)+0.5)*slot
-			x := x0
-			for j := range series {
-				var c *surveys.Count
-				if j < nb && j < len(st.Bins) {
-					c = &st.Bins[j].Count
-				} else if j >= nb {
-					c = st.DontKnow
-				}
-				if c == nil || c.Suppressed || c.N == nil || *c.N == 0 {
-					continue
-				}
-				w := float64(*c.N) * scale
-				r.fill(pdfSeriesColor(j, nb))
-				p.Rect(x, mid-slot*pdfBarShare/2, w, slot*pdfBarShare, "F")
-				x += w
-			}
+	return labels, sup, maxV
+}
+
+// pdfShownCount is a count's number, 0 when it is suppressed or has none.
+func pdfShownCount(c *surveys.Count) float64 {
+	if c.Suppressed || c.N == nil {
+		return 0
+	}
+	return float64(*c.N)
+}
+
+// part is the count of series j of a statement's bar (nil: none).
+func (m *pdfMatrix) part(st *surveys.StatementResults, j int) *surveys.Count {
+	if j >= m.nb {
+		return st.DontKnow
+	}
+	if j < len(st.Bins) {
+		return &st.Bins[j].Count
+	}
+	return nil
+}
+
+// drawMatrix draws a matrix chart with its top at y: axis, bars, legend
+// swatches, then the statements' names and the legend's.
+func (r *pdfReport) drawMatrix(m *pdfMatrix, y float64) {
+	p := r.pdf
+	top := y + pdfChartTop
+	bottom := top + m.slot*float64(len(m.sts))
+	r.axis(m.x0, top, bottom, m.hi, m.scale)
+	for i := range m.sts {
+		r.matrixBar(m, &m.sts[i], top+(float64(i)+0.5)*m.slot)
+	}
+	ly := bottom + pdfChartAxis + 2
+	for j, it := range m.legend {
+		r.fill(pdfSeriesColor(j, m.nb))
+		p.Rect(pdfMargin+it.x, ly+it.y, pdfSwatch, pdfSwatch, "F")
+	}
+	r.names(m.labels, m.sup, m.x0, top, m.slot, m.lw, m.pt)
+	r.font("", pdfLegendPt)
+	for _, it := range m.legend {
+		p.Text(pdfMargin+it.x+pdfSwatch+1, pdfTextY(ly+it.y+pdfSwatch/2, pdfLegendPt), it.name)
+	}
+}
+
+// matrixBar draws one statement's bar, centred on mid: its shown,
+// non-zero parts side by side.
+func (r *pdfReport) matrixBar(m *pdfMatrix, st *surveys.StatementResults, mid float64) {
+	x := m.x0
+	for j := range m.series {
+		c := m.part(st, j)
+		if c == nil || c.Suppressed || c.N == nil || *c.N == 0 {
+			continue
 		}
-		ly := bottom + pdfChartAxis + 2
-		for j, it := range legend {
-			r.fill(pdfSeriesColor(j, nb))
-			p.Rect(pdfMargin+it.x, ly+it.y, sw, sw, "F")
-		}
-		r.names(labels, sup, x0, top, slot, lw, pt)
-		r.font("", legPt)
-		for _, it := range legend {
-			p.Text(pdfMargin+it.x+sw+1, pdfTextY(ly+it.y+sw/2, legPt), it.name)
-		}
-	}}
+		w := float64(*c.N) * m.scale
+		r.fill(pdfSeriesColor(j, m.nb))
+		r.pdf.Rect(x, mid-m.slot*pdfBarShare/2, w, m.slot*pdfBarShare, "F")
+		x += w
+	}
 }
 
 // pdfSeriesColor is the colour of part j of a matrix bar of n points:
