@@ -46,3 +46,7 @@ func (a *App) RunCloser(ctx context.Context, closed func(surveyID string)) {
 		}
 	}
 }
+
+// Recover applies the queued batches older than the lease: those a
+// process that died left (a command catching up before it reads).
+func (a *App) Recover(ctx context.Context) { a.summarizer.Recover(ctx) }

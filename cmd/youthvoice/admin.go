@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/youthvoice/youthvoice/app"
 	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/surveys"
 )
@@ -65,12 +66,23 @@ func withStore(ctx context.Context, c *cli, name string, args []string,
 // server left untallied (and their responses unpaged), those older than
 // the lease only, since a server on the same MongoDB may be writing one
 // now.
-func (c *cli) catchUp(ctx context.Context, st *store.Store) {
+func (c *cli) catchUp(ctx context.Context, a *app.App) {
 	if c.server != nil {
-		c.server.flush(ctx)
+		a.Flush(ctx)
 		return
 	}
-	st.NewSummarizer(st.StoreDefinitions(), newLogger(c.stderr, "warn")).Recover(ctx)
+	a.Recover(ctx)
+}
+
+// workflows is the application layer a command uses: the running
+// server's, when the command runs inside it, else one of its own on st,
+// which done shuts down.
+func (c *cli) workflows(st *store.Store) (a *app.App, done func()) {
+	if c.server != nil {
+		return c.server.app, func() {}
+	}
+	a = app.New(app.Options{Store: st, Logger: newLogger(c.stderr, "warn")})
+	return a, func() { a.Shutdown(context.Background()) }
 }
 
 // orgCmd: youthvoice org create --name NAME
@@ -158,35 +170,28 @@ func recountCmd(ctx context.Context, c *cli, args []string) error {
 		if fix && c.server != nil {
 			return fmt.Errorf("recount --fix replaces the summary that the running youthvoice serve (pid %d) keeps updating: stop it first", os.Getpid())
 		}
-		c.catchUp(ctx, st)
-		sum, err := st.Summary(ctx, surveyID)
-		if err != nil {
-			return err
-		}
-		recount, err := st.Recount(ctx, surveyID, st.StoreDefinitions())
+		a, done := c.workflows(st)
+		defer done()
+		c.catchUp(ctx, a)
+		r, err := a.Recount(ctx, surveyID)
 		if err != nil {
 			return err
 		}
 		var problems []string
-		diffs := surveys.TallyDifferences(sum.Tally, recount)
-		if len(diffs) == 0 {
-			fmt.Fprintf(c.stdout, "summary matches a recount of %d responses\n", recount.Responses)
+		if len(r.Differences) == 0 {
+			fmt.Fprintf(c.stdout, "summary matches a recount of %d responses\n", r.Recount.Responses)
 		} else {
-			fmt.Fprintf(c.stdout, "summary differs from a recount (summary %d responses, recount %d):\n", sum.Tally.Responses, recount.Responses)
-			for _, d := range diffs {
+			fmt.Fprintf(c.stdout, "summary differs from a recount (summary %d responses, recount %d):\n", r.Summary.Tally.Responses, r.Recount.Responses)
+			for _, d := range r.Differences {
 				fmt.Fprintln(c.stdout, "  "+d)
 			}
 			problems = append(problems, "summary")
 		}
 		// The response pages (what the response export reads) hold as many.
-		paged, err := st.PagedResponses(ctx, surveyID)
-		if err != nil {
-			return err
-		}
-		if paged == recount.Responses {
-			fmt.Fprintf(c.stdout, "response pages hold the same %d responses\n", paged)
+		if r.Paged == r.Recount.Responses {
+			fmt.Fprintf(c.stdout, "response pages hold the same %d responses\n", r.Paged)
 		} else {
-			fmt.Fprintf(c.stdout, "response pages hold %d responses, the responses collection %d\n", paged, recount.Responses)
+			fmt.Fprintf(c.stdout, "response pages hold %d responses, the responses collection %d\n", r.Paged, r.Recount.Responses)
 			problems = append(problems, "response pages")
 		}
 		if len(problems) == 0 {
@@ -195,16 +200,13 @@ func recountCmd(ctx context.Context, c *cli, args []string) error {
 		if !fix {
 			return fmt.Errorf("%s of %s differ from a recount (run with --fix to rebuild them)", strings.Join(problems, " and "), surveyID)
 		}
-		if len(diffs) > 0 {
-			if err := st.ReplaceSummary(ctx, surveyID, recount, sv.Draft.Threshold(), sv.Status == surveys.Closed || sv.Status == surveys.Archived); err != nil {
-				return err
-			}
+		if err := a.Fix(ctx, sv, r); err != nil {
+			return err
+		}
+		if len(r.Differences) > 0 {
 			fmt.Fprintln(c.stdout, "summary replaced by the recount")
 		}
-		if paged != recount.Responses {
-			if err := st.RebuildPages(ctx, surveyID); err != nil {
-				return err
-			}
+		if r.Paged != r.Recount.Responses {
 			fmt.Fprintln(c.stdout, "response pages rebuilt from the responses")
 		}
 		return nil

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"github.com/youthvoice/youthvoice/app"
 	"github.com/youthvoice/youthvoice/export"
 	"github.com/youthvoice/youthvoice/i18n"
 	"github.com/youthvoice/youthvoice/store"
@@ -39,7 +41,9 @@ func exportCmd(ctx context.Context, c *cli, args []string) error {
 		if err != nil {
 			return fmt.Errorf("survey %q: %w", surveyID, err)
 		}
-		c.catchUp(ctx, st)
+		a, done := c.workflows(st)
+		defer done()
+		c.catchUp(ctx, a)
 		def := &sv.Draft
 		if lang == "" {
 			lang = def.DefaultLanguage
@@ -52,7 +56,7 @@ func exportCmd(ctx context.Context, c *cli, args []string) error {
 		w := bufio.NewWriter(f)
 		switch kind {
 		case "summary":
-			err = exportSummaryFile(ctx, st, sv, format, lang, w)
+			err = exportSummaryFile(ctx, a, sv, format, lang, w)
 		case "responses":
 			if format != "csv" && format != "xlsx" {
 				return usageError{"export: responses are exported as csv or xlsx"}
@@ -75,30 +79,20 @@ func exportCmd(ctx context.Context, c *cli, args []string) error {
 	})
 }
 
-func exportSummaryFile(ctx context.Context, st *store.Store, sv *surveys.Survey, format, lang string, w io.Writer) error {
+func exportSummaryFile(ctx context.Context, a *app.App, sv *surveys.Survey, format, lang string, w io.Writer) error {
 	cat, err := i18n.New()
 	if err != nil {
 		return err
 	}
-	sum, err := st.Summary(ctx, sv.ID)
+	rel, err := a.Release(ctx, sv, nil)
 	if err != nil {
 		return err
 	}
-	k := sv.Draft.Threshold()
-	rel := export.Release{SurveyID: sv.ID, Revision: sv.Revision, Def: &sv.Draft, Protected: surveys.Disclose(&sv.Draft, sum.ReleaseTally, k),
-		K: k, N: sum.ReleaseN, Day: sum.ReleaseDay, Final: sum.Frozen, Collected: sum.Tally.Responses}
-	s := export.BuildSummary(rel, lang, cat.Negotiate(lang, ""), cat)
-	switch format {
-	case "csv":
-		return export.WriteCSV(w, s)
-	case "xlsx":
-		return export.WriteXLSX(w, s)
-	case "pdf":
-		return export.WritePDF(w, s)
-	case "json":
-		return writeJSON(w, s)
+	err = app.WriteSummary(w, export.BuildSummary(rel, lang, cat.Negotiate(lang, ""), cat), format, "  ")
+	if errors.Is(err, app.ErrUnsupportedFormat) {
+		return usageError{"export: --format must be csv, xlsx, json or pdf"}
 	}
-	return usageError{"export: --format must be csv, xlsx, json or pdf"}
+	return err
 }
 
 func exportResponsesFile(ctx context.Context, st *store.Store, sv *surveys.Survey, format string, w io.Writer, stderr io.Writer) error {

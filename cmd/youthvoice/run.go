@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/youthvoice/youthvoice/api"
+	"github.com/youthvoice/youthvoice/app"
 	"github.com/youthvoice/youthvoice/i18n"
 	"github.com/youthvoice/youthvoice/store"
 )
@@ -56,9 +56,9 @@ type cli struct {
 type serverSide struct {
 	st       *store.Store
 	database string
-	// flush applies every batch the server committed so far to the
-	// summaries.
-	flush func(context.Context)
+	// app is the server's application layer: its Flush applies every
+	// batch the server committed so far to the summaries.
+	app *app.App
 }
 
 // path resolves a path the command was given.
@@ -204,7 +204,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	// the command line's commands run here, sent over the control socket.
 	var ctl *controlServer
 	if path := st.ControlSocket(); path != "" {
-		ctl, err = startControl(ctx, path, &serverSide{st: st, database: cfg.Database, flush: srv.FlushSummaries}, log)
+		ctl, err = startControl(ctx, path, &serverSide{st: st, database: cfg.Database, app: srv.App()}, log)
 		if err != nil {
 			return err
 		}
@@ -261,11 +261,4 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	}
 	log.Info("stopped")
 	return nil
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
