@@ -220,82 +220,14 @@ func (p *Protected) Dimension(id string) bool {
 // does not (rule 7): a table cut without one of them would leave a total
 // that is more than the sum of its parts, and the difference readable.
 func withTallyCodes(def *Definition, t *Tally) *Definition {
-	extra := func(known func(string) bool, keys ...map[string]int) []string {
-		var out []string
-		for _, m := range keys {
-			for code, n := range m {
-				if n != 0 && !known(code) && !slices.Contains(out, code) {
-					out = append(out, code)
-				}
-			}
-		}
-		sort.Strings(out)
-		return out
-	}
-	maxPoint := func(points int, values ...map[string]int) int {
-		for _, m := range values {
-			for v, n := range m {
-				if p, err := strconv.Atoi(v); err == nil && n != 0 && p > points && p <= MaxPoints {
-					points = p
-				}
-			}
-		}
-		return points
-	}
 	out := *def
 	out.Sections = slices.Clone(def.Sections)
 	changed := false
 	for si := range out.Sections {
 		qs := slices.Clone(out.Sections[si].Questions)
 		for qi := range qs {
-			q := &qs[qi]
-			qt := t.Questions[q.ID]
-			if qt == nil {
-				qt = &QuestionTally{}
-			}
-			label := func(code string) Option { return Option{Code: code, Label: Text{def.DefaultLanguage: code}} }
-			switch q.Type {
-			case SingleChoice, MultipleChoice, Ranking:
-				groups := map[string]int{}
-				for g, gt := range t.Breakdowns[q.ID] {
-					if g != NoGroup {
-						groups[g] = gt.Responses
-					}
-				}
-				places := map[string]int{}
-				for o, ps := range qt.Places {
-					for _, n := range ps {
-						places[o] += n
-					}
-				}
-				if codes := extra(func(c string) bool { return q.Option(c) != nil }, qt.Options, groups, places); len(codes) > 0 {
-					q.Options = slices.Clone(q.Options)
-					for _, c := range codes {
-						q.Options = append(q.Options, label(c))
-					}
-					changed = true
-				}
-			case Scale:
-				if pts := maxPoint(q.Points, qt.Values); pts != q.Points {
-					q.Points, changed = pts, true
-				}
-			case Matrix:
-				rows := map[string]int{}
-				var values []map[string]int
-				for code, row := range qt.Rows {
-					rows[code] = row.Answered
-					values = append(values, row.Values)
-				}
-				if codes := extra(func(c string) bool { return q.statement(c) != nil }, rows); len(codes) > 0 {
-					q.Statements = slices.Clone(q.Statements)
-					for _, c := range codes {
-						q.Statements = append(q.Statements, label(c))
-					}
-					changed = true
-				}
-				if pts := maxPoint(q.Points, values...); pts != q.Points {
-					q.Points, changed = pts, true
-				}
+			if extendQuestion(&qs[qi], t, def.DefaultLanguage) {
+				changed = true
 			}
 		}
 		out.Sections[si].Questions = qs
@@ -304,6 +236,102 @@ func withTallyCodes(def *Definition, t *Tally) *Definition {
 		return def
 	}
 	return &out
+}
+
+// extendQuestion extends q, a copy, with the codes and points t counts
+// for it and q lacks; lang is the language the codes are labelled in. It
+// reports whether q changed.
+func extendQuestion(q *Question, t *Tally, lang string) bool {
+	qt := t.Questions[q.ID]
+	if qt == nil {
+		qt = &QuestionTally{}
+	}
+	switch q.Type {
+	case SingleChoice, MultipleChoice, Ranking:
+		return extendOptions(q, qt, t.Breakdowns[q.ID], lang)
+	case Scale:
+		return extendPoints(q, qt.Values)
+	case Matrix:
+		rows := map[string]int{}
+		var values []map[string]int
+		for code, row := range qt.Rows {
+			rows[code] = row.Answered
+			values = append(values, row.Values)
+		}
+		changed := false
+		if codes := tallyOnlyCodes(func(c string) bool { return q.statement(c) != nil }, rows); len(codes) > 0 {
+			q.Statements = append(slices.Clone(q.Statements), codeOptions(codes, lang)...)
+			changed = true
+		}
+		return extendPoints(q, values...) || changed
+	}
+	return false
+}
+
+// extendOptions adds to a choice or ranking question the options counted
+// (chosen, a breakdown group, or a place) that it lacks.
+func extendOptions(q *Question, qt *QuestionTally, breakdown map[string]*Tally, lang string) bool {
+	groups := map[string]int{}
+	for g, gt := range breakdown {
+		if g != NoGroup {
+			groups[g] = gt.Responses
+		}
+	}
+	places := map[string]int{}
+	for o, ps := range qt.Places {
+		for _, n := range ps {
+			places[o] += n
+		}
+	}
+	codes := tallyOnlyCodes(func(c string) bool { return q.Option(c) != nil }, qt.Options, groups, places)
+	if len(codes) == 0 {
+		return false
+	}
+	q.Options = append(slices.Clone(q.Options), codeOptions(codes, lang)...)
+	return true
+}
+
+// extendPoints raises a scale's points (a matrix's) to the highest point
+// counted in values, up to MaxPoints.
+func extendPoints(q *Question, values ...map[string]int) bool {
+	points := q.Points
+	for _, m := range values {
+		for v, n := range m {
+			if p, err := strconv.Atoi(v); err == nil && n != 0 && p > points && p <= MaxPoints {
+				points = p
+			}
+		}
+	}
+	if points == q.Points {
+		return false
+	}
+	q.Points = points
+	return true
+}
+
+// tallyOnlyCodes lists, sorted, the codes with a count in any of counts
+// that are not known.
+func tallyOnlyCodes(known func(string) bool, counts ...map[string]int) []string {
+	var out []string
+	for _, m := range counts {
+		for code, n := range m {
+			if n != 0 && !known(code) && !slices.Contains(out, code) {
+				out = append(out, code)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// codeOptions are options for codes a definition lacks, labelled with
+// the code itself in lang.
+func codeOptions(codes []string, lang string) []Option {
+	out := make([]Option, len(codes))
+	for i, c := range codes {
+		out[i] = Option{Code: c, Label: Text{lang: c}}
+	}
+	return out
 }
 
 // groups lists a dimension's groups: every option, then NoGroup.

@@ -126,67 +126,82 @@ func (t *Tally) count(qs []*Question, visible map[string]bool, r *Response, w in
 			t.Questions[q.ID] = qt
 		}
 		qt.Seen += w
-		a, ok := r.Answers[q.ID]
-		if !ok {
-			continue
+		if a, ok := r.Answers[q.ID]; ok {
+			qt.countAnswer(q, a, w, keys)
 		}
-		qt.Answered += w
+	}
+}
+
+// countAnswer adds w to the counts one answer to q falls in.
+func (qt *QuestionTally) countAnswer(q *Question, a Answer, w int, keys bool) {
+	qt.Answered += w
+	if !keys {
+		qt.Removed += a.Removed
+	}
+	if a.Other != "" {
+		qt.Other += w
+	}
+	switch q.Type {
+	case SingleChoice:
+		inc(&qt.Options, a.Choice, w)
+	case MultipleChoice:
+		for _, c := range a.Choices {
+			inc(&qt.Options, c, w)
+		}
+	case Scale:
+		if a.DontKnow {
+			qt.DontKnow += w
+		} else {
+			inc(&qt.Values, strconv.Itoa(a.Point), w)
+		}
+	case Number:
+		inc(&qt.Values, numberBucket(q, a.Number), w)
+	case Ranking:
+		qt.countRanking(a.Order, w, keys)
+	case Matrix:
+		qt.countMatrix(a.Rows, w)
+	}
+}
+
+// countRanking counts a ranking: its first place, each option's place and
+// (not for keys) the sum of each option's ranks.
+func (qt *QuestionTally) countRanking(order []string, w int, keys bool) {
+	for i, c := range order {
+		if i == 0 {
+			inc(&qt.Options, c, w)
+		}
 		if !keys {
-			qt.Removed += a.Removed
+			inc(&qt.RankSums, c, i+1)
 		}
-		if a.Other != "" {
-			qt.Other += w
+		if qt.Places == nil {
+			qt.Places = map[string][]int{}
 		}
-		switch q.Type {
-		case SingleChoice:
-			inc(&qt.Options, a.Choice, w)
-		case MultipleChoice:
-			for _, c := range a.Choices {
-				inc(&qt.Options, c, w)
-			}
-		case Scale:
-			if a.DontKnow {
-				qt.DontKnow += w
-			} else {
-				inc(&qt.Values, strconv.Itoa(a.Point), w)
-			}
-		case Number:
-			inc(&qt.Values, numberBucket(q, a.Number), w)
-		case Ranking:
-			for i, c := range a.Order {
-				if i == 0 {
-					inc(&qt.Options, c, w)
-				}
-				if !keys {
-					inc(&qt.RankSums, c, i+1)
-				}
-				if qt.Places == nil {
-					qt.Places = map[string][]int{}
-				}
-				places := qt.Places[c]
-				for len(places) < len(a.Order) {
-					places = append(places, 0)
-				}
-				places[i] += w
-				qt.Places[c] = places
-			}
-		case Matrix:
-			if qt.Rows == nil {
-				qt.Rows = map[string]*QuestionTally{}
-			}
-			for code, p := range a.Rows {
-				row := qt.Rows[code]
-				if row == nil {
-					row = &QuestionTally{}
-					qt.Rows[code] = row
-				}
-				row.Answered += w
-				if p == 0 {
-					row.DontKnow += w
-				} else {
-					inc(&row.Values, strconv.Itoa(p), w)
-				}
-			}
+		places := qt.Places[c]
+		for len(places) < len(order) {
+			places = append(places, 0)
+		}
+		places[i] += w
+		qt.Places[c] = places
+	}
+}
+
+// countMatrix counts each statement answered: its point, or "don't know"
+// (0).
+func (qt *QuestionTally) countMatrix(rows map[string]int, w int) {
+	if qt.Rows == nil {
+		qt.Rows = map[string]*QuestionTally{}
+	}
+	for code, p := range rows {
+		row := qt.Rows[code]
+		if row == nil {
+			row = &QuestionTally{}
+			qt.Rows[code] = row
+		}
+		row.Answered += w
+		if p == 0 {
+			row.DontKnow += w
+		} else {
+			inc(&row.Values, strconv.Itoa(p), w)
 		}
 	}
 }
