@@ -24,11 +24,21 @@ import "github.com/youthvoice/youthvoice/surveys"
 //     even hidden, and took each group's cells by position (the n-th
 //     option of one group printed under the n-th option of another); the
 //     XLSX laid them out from the first group shown, adding any row only
-//     another group has, and took cells by question id and row code. The
-//     XLSX's rule is the model's: cells by position were a bug when two
-//     groups' rows differ.
-// For every release surveys makes these rules agree, so every file
-// surveys' releases give is unchanged byte for byte.
+//     another group has (a mean the first group lacks), and took cells by
+//     question id and row code. The XLSX's rule is the model's: cells by
+//     position were a bug (a count printed under another option's label)
+//     whenever two groups' rows differ.
+// For every release surveys makes these rules agree (everyone first,
+// code "" and no label, the same rows in every group), so the files of
+// every such release are unchanged byte for byte; only hand-made
+// summaries showed the differences.
+//
+// What stays each writer's own is how it shows a cell (a missing count is
+// a dash in the PDF, empty in the XLSX), which rows it prints (the CSV
+// only counts; the PDF's breakdown tables answered, the categories and a
+// scale's or number's mean) and what it leaves out (the CSV's breakdowns
+// skip the group of everyone, which repeats the overall tables; the PDF's
+// skip the breakdown question itself).
 
 // Option codes of the rows that are not an option, point or range.
 const (
