@@ -290,6 +290,7 @@ func TestConditionEval(t *testing.T) {
 		"rank":  {Order: []string{"b", "a", "c"}},
 		"why":   {Text: "x"},
 		"plain": {DontKnow: true},
+		"gone":  {Choice: "x"}, // a question the definition does not have
 	}
 	yes, no := true, false
 	leaf := func(q string) surveys.Condition { return surveys.Condition{Question: q} }
@@ -355,7 +356,8 @@ func TestConditionEval(t *testing.T) {
 		{"not answered, but is", answered("why", &no), false},
 		{"unanswered", equals("story", "x"), false},
 		{"unknown question", equals("gone", "x"), false},
-		{"unknown question, not answered", answered("gone", &no), true},
+		{"unknown question, answered", answered("gone", &yes), true},
+		{"unknown question, not answered", answered("lost", &no), true},
 		{"no operator", leaf("pick"), false},
 		{"all true", surveys.Condition{All: []surveys.Condition{equals("pick", "a"), atLeast("hours", 1)}}, true},
 		{"all, one false", surveys.Condition{All: []surveys.Condition{equals("pick", "a"), atLeast("hours", 6)}}, false},
