@@ -31,12 +31,13 @@ func TestTablesKeepCodesOfEarlierRevisions(t *testing.T) {
 	agree := question(first, "agree")
 	agree.Points, agree.Labels["7"] = 7, en("highest")
 	delete(agree.Labels, "5")
-	question(first, "grid").Statements = opts("s1", "s2", "s3")
+	grid := question(first, "grid")
+	grid.Statements, grid.Points, grid.Labels = opts("s1", "s2", "s3"), 5, map[string]surveys.Text{"1": en("low"), "5": en("high")}
 	if err := first.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	raw := everyAnswer()
-	for id, v := range map[string]string{"pick": `"gone"`, "rank": `["x","a","b","c"]`, "agree": `7`, "grid": `{"s3":1}`} {
+	for id, v := range map[string]string{"pick": `"gone"`, "rank": `["x","a","b","c"]`, "agree": `7`, "grid": `{"s3":5}`} {
 		raw[id] = json.RawMessage(v)
 	}
 	tally := surveys.NewTally()
@@ -76,6 +77,9 @@ func TestTablesKeepCodesOfEarlierRevisions(t *testing.T) {
 	var statements []string
 	for _, s := range byID["grid"].Statements {
 		statements = append(statements, s.Code+"="+s.Label)
+		if got, want := codesOf(s.Bins), []string{"1=1 low", "2=2", "3=3", "4=4 high", "5=5"}; !slices.Equal(got, want) {
+			t.Errorf("grid %s: %q, want %q", s.Code, got, want)
+		}
 	}
 	if want := []string{"s1=s1", "s2=s2", "s3=s3"}; !slices.Equal(statements, want) {
 		t.Errorf("grid: %q, want %q", statements, want)

@@ -88,6 +88,10 @@ func TestValidateProblems(t *testing.T) {
 			d.Sensitive, d.ContentNote, d.SupportResources = true, en("About abuse"), []surveys.SupportResource{helpline()}
 			question(d, "pick").Required = false
 		}, nil},
+		{"sensitive: note and a bad resource, in order", func(d *surveys.Definition) {
+			d.Sensitive, d.SupportResources = true, []surveys.SupportResource{{Country: "se", Name: en("Helpline"), Phone: "116 111"}}
+			question(d, "pick").Required = false
+		}, []string{"/support_resources/0/country invalid_country", "/content_note required"}},
 		{"support: too many", func(d *surveys.Definition) {
 			d.SupportResources = slices.Repeat([]surveys.SupportResource{helpline()}, 21)
 		},
