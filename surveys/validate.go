@@ -233,15 +233,15 @@ func (v *validator) id(ptr, id string) {
 
 // text checks one localized text: only declared languages, within size.
 // Whether every language is present is MissingTranslations' job.
-func (v *validator) text(ptr string, t Text, max int) {
+func (v *validator) text(ptr string, t Text, longest int) {
 	for lang, s := range t {
 		p := ptr + Pointer(lang)
 		if !v.langs[lang] {
 			v.p.add(p, CodeUndeclaredLanguage, map[string]any{"Language": lang})
 			continue
 		}
-		if utf8.RuneCountInString(s) > max {
-			v.p.add(p, CodeTooLong, map[string]any{"Max": max})
+		if utf8.RuneCountInString(s) > longest {
+			v.p.add(p, CodeTooLong, map[string]any{"Max": longest})
 		}
 	}
 }
@@ -494,13 +494,13 @@ func (v *validator) number(ptr string, f *float64, integer bool) bool {
 // finite reports whether f is neither NaN nor infinite.
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
-func (v *validator) options(ptr string, opts []Option, max int, allowOther bool) {
+func (v *validator) options(ptr string, opts []Option, most int, allowOther bool) {
 	if len(opts) == 0 {
 		v.p.add(ptr, CodeRequired, nil)
 		return
 	}
-	if len(opts) > max {
-		v.p.add(ptr, CodeTooMany, map[string]any{"Max": max})
+	if len(opts) > most {
+		v.p.add(ptr, CodeTooMany, map[string]any{"Max": most})
 		return
 	}
 	codes := map[string]bool{}
