@@ -70,39 +70,44 @@ func (d *Definition) ParseAnswers(raw map[string]json.RawMessage) (Answers, erro
 	}
 	// Questions in order, so that show_if sees the earlier answers.
 	for _, q := range d.Questions() {
-		ptr := Pointer("answers", q.ID)
-		r, given := raw[q.ID]
-		if given && isNull(r) {
-			given = false
+		if a, ok := d.answerTo(&p, q, raw, answers); ok {
+			answers[q.ID] = a
 		}
-		shown := q.ShowIf == nil || q.ShowIf.Eval(d, answers)
-		if !shown {
-			if given {
-				p.add(ptr, CodeHiddenQuestion, nil)
-			}
-			continue
-		}
-		if !given {
-			if q.Required {
-				p.add(ptr, CodeRequired, nil)
-			}
-			continue
-		}
-		a, ok := parseAnswer(&p, ptr, q, r)
-		if !ok {
-			continue
-		}
-		if q.Consent && q.Required && a.Choice != q.Options[0].Code {
-			// The first option of a required consent question is "yes".
-			p.add(ptr, CodeConsentRefused, nil)
-			continue
-		}
-		answers[q.ID] = a
 	}
 	if err := p.err(); err != nil {
 		return nil, err
 	}
 	return answers, nil
+}
+
+// answerTo reads the answer to q in raw, given the earlier answers: none
+// when q is hidden (answering it is a problem) or not answered (a problem
+// when it is required); ok is false when there is no answer to keep.
+func (d *Definition) answerTo(p *problems, q *Question, raw map[string]json.RawMessage, earlier Answers) (a Answer, ok bool) {
+	ptr := Pointer("answers", q.ID)
+	r, given := raw[q.ID]
+	if given && isNull(r) {
+		given = false
+	}
+	if q.ShowIf != nil && !q.ShowIf.Eval(d, earlier) {
+		if given {
+			p.add(ptr, CodeHiddenQuestion, nil)
+		}
+		return Answer{}, false
+	}
+	if !given {
+		if q.Required {
+			p.add(ptr, CodeRequired, nil)
+		}
+		return Answer{}, false
+	}
+	a, ok = parseAnswer(p, ptr, q, r)
+	if ok && q.Consent && q.Required && a.Choice != q.Options[0].Code {
+		// The first option of a required consent question is "yes".
+		p.add(ptr, CodeConsentRefused, nil)
+		return Answer{}, false
+	}
+	return a, ok
 }
 
 func isNull(r json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(r), []byte("null")) }
