@@ -161,8 +161,19 @@ func (s *Store) PageSizes(ctx context.Context) ([]int, error) {
 	return sizes, cur.Err()
 }
 
-// MaxPageBytes is the bound of a page's encoded size.
-const MaxPageBytes = maxPageBytes
+// MaxPageBytes is the bound of a page's encoded size (by default).
+const MaxPageBytes = defaultMaxPageBytes
+
+// PageLimit is the bound of a page's encoded size now.
+func PageLimit() int { return maxPageBytes }
+
+// SetMaxPageBytes changes the bound of a page's encoded size until restore
+// is called.
+func SetMaxPageBytes(n int) (restore func()) {
+	old := maxPageBytes
+	maxPageBytes = n
+	return func() { maxPageBytes = old }
+}
 
 // ClaimCopyAs stores a claim to copy responses into pages for owner, as a
 // process that then died would have left it.

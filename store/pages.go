@@ -52,6 +52,10 @@ import (
 // id, nor the digest. That a page's responses arrived within the same few
 // milliseconds is no more than the storage order of the responses
 // collection tells (docs/privacy.md).
+// maxPageBytes is defaultMaxPageBytes; a variable only so that a test can
+// split pages at a smaller size (the same code, with less data to move).
+var maxPageBytes = defaultMaxPageBytes
+
 const (
 	colPages = "response_pages"
 	// backfillPage is how many responses a copied page holds (at most).
@@ -63,7 +67,7 @@ const (
 	// 64 KiB (the API's bound on a submission): 32 MB. Half the server's
 	// limit leaves room for anything an encoder might add, and it bounds
 	// what a reader decompresses and holds per page.
-	maxPageBytes = 8 << 20
+	defaultMaxPageBytes = 8 << 20
 	// pageSlack is what a page's limit keeps free beside its CBOR: zstd
 	// adds at most a few bytes per 128 KiB block to what it cannot
 	// compress (a raw block's header), plus a frame header; the page's
