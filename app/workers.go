@@ -22,8 +22,7 @@ func (a *App) Flush(ctx context.Context) { a.summarizer.Flush(ctx) }
 // RecoverSummaries applies every queued batch older than lease, as after a
 // crash (tests).
 func (a *App) RecoverSummaries(ctx context.Context, lease time.Duration) {
-	a.summarizer.Lease = lease
-	a.summarizer.Recover(ctx)
+	a.summarizer.RecoverOlderThan(ctx, lease)
 }
 
 // closeInterval is how often overdue surveys are closed.
