@@ -18,7 +18,7 @@ import (
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
-// Version-checked saves from many goroutines at once: every save that
+// Version-checked saves from several goroutines at once: every save that
 // reports success must be one more version, as on MongoDB. Without the
 // embedded store's serialisation FerretDB lets two saves of the same
 // version both succeed (the check shows that it is still needed).
@@ -42,11 +42,11 @@ func TestEmbeddedConditionalUpdatesAreAtomic(t *testing.T) {
 			}
 			var saved atomic.Int64
 			var wg sync.WaitGroup
-			for range 8 {
+			for range 6 {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					for range 25 {
+					for range 10 {
 						sv, err := st.Survey(ctx, "o", "A")
 						if err != nil {
 							t.Error(err)

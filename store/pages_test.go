@@ -533,12 +533,12 @@ func TestPagesStayUnderTheDocumentLimit(t *testing.T) {
 	}
 	// A batch of 500 responses of 64 KiB (32 MB) against the real limit
 	// moves more data than the rest of the suite under the race detector;
-	// the same code splits 120 of them (7.7 MB) at a limit of 1 MiB.
-	defer store.SetMaxPageBytes(1 << 20)()
+	// the same code splits 24 of them (1.5 MB) at a limit of 256 KiB.
+	defer store.SetMaxPageBytes(256 << 10)()
 	ctx := context.Background()
 	st := storetest.Open(t)
 	rng := rand.New(rand.NewPCG(21, 22))
-	rs := make([]*surveys.Response, 120)
+	rs := make([]*surveys.Response, 24)
 	for i := range rs {
 		rs[i] = largestResponse(rng, "A")
 	}
@@ -548,7 +548,7 @@ func TestPagesStayUnderTheDocumentLimit(t *testing.T) {
 	}
 	pages := checkPageSizes(t, st)
 	if pages < 2 {
-		t.Fatalf("%d page(s) for 7.7 MB", pages)
+		t.Fatalf("%d page(s) for 1.5 MB", pages)
 	}
 	if got := paged(t, st, "A"); !slices.Equal(got, want) {
 		t.Fatalf("%d responses read back, want %d, equal %v", len(got), len(want), slices.Equal(got, want))
@@ -567,7 +567,7 @@ func TestPagesStayUnderTheDocumentLimit(t *testing.T) {
 
 	// The copy from stored responses (RebuildPages) splits by size too.
 	def := exampleDefinition(t)
-	rs = rs[:100]
+	rs = rs[:20]
 	want = canonicals(rs)
 	for _, r := range rs {
 		if err := st.InsertResponse(ctx, r, def); err != nil {
@@ -592,10 +592,11 @@ func TestPagesStayUnderTheDocumentLimit(t *testing.T) {
 // before tallying it) is paged again by recovery without the parts that
 // page holds already.
 func TestWholePageOfAnOlderVersionIsNotPagedTwice(t *testing.T) {
+	defer store.SetMaxPageBytes(512 << 10)() // the split of 8 MiB pages, with less data
 	ctx := context.Background()
 	st := storetest.Open(t)
 	rng := rand.New(rand.NewPCG(23, 24))
-	rs := make([]*surveys.Response, 150) // 9.8 MB: two pages now
+	rs := make([]*surveys.Response, 12) // 786 KB: two pages now
 	for i := range rs {
 		rs[i] = largestResponse(rng, "A")
 	}
@@ -721,9 +722,10 @@ func TestNewPageFormatBesideAnOlderProcess(t *testing.T) {
 func TestConversionPagesASplitBatchOnce(t *testing.T) {
 	ctx := context.Background()
 	defer store.SetPageLeases(time.Minute, time.Minute, 50*time.Millisecond, 20*time.Millisecond)()
+	defer store.SetMaxPageBytes(512 << 10)() // two pages, with less data
 	old := storetest.Open(t)
 	rng := rand.New(rand.NewPCG(27, 28))
-	rs := make([]*surveys.Response, 150)
+	rs := make([]*surveys.Response, 12)
 	for i := range rs {
 		rs[i] = largestResponse(rng, "A")
 	}
