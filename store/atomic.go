@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"hash/maphash"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -119,22 +121,113 @@ func filterID(filter bson.D) (string, bool) {
 
 func (c col) UpdateOne(ctx context.Context, filter bson.D, update any, opts ...options.Lister[options.UpdateOneOptions]) (*mongo.UpdateResult, error) {
 	defer c.lockOne(filter)()
+	filter, matched, err := c.byID(ctx, filter)
+	if err != nil || !matched {
+		return &mongo.UpdateResult{}, err
+	}
 	return c.Collection.UpdateOne(ctx, filter, update, opts...)
 }
 
 func (c col) ReplaceOne(ctx context.Context, filter bson.D, doc any, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
 	defer c.lockOne(filter)()
+	filter, matched, err := c.byID(ctx, filter)
+	if err != nil || !matched {
+		return &mongo.UpdateResult{}, err
+	}
 	return c.Collection.ReplaceOne(ctx, filter, doc, opts...)
 }
 
 func (c col) DeleteOne(ctx context.Context, filter bson.D, opts ...options.Lister[options.DeleteOneOptions]) (*mongo.DeleteResult, error) {
 	defer c.lockOne(filter)()
+	filter, matched, err := c.byID(ctx, filter)
+	if err != nil || !matched {
+		return &mongo.DeleteResult{}, err
+	}
 	return c.Collection.DeleteOne(ctx, filter, opts...)
 }
 
 func (c col) FindOneAndUpdate(ctx context.Context, filter bson.D, update any, opts ...options.Lister[options.FindOneAndUpdateOptions]) *mongo.SingleResult {
 	defer c.lockOne(filter)()
 	return c.Collection.FindOneAndUpdate(ctx, filter, update, opts...)
+}
+
+// byID turns a filter of an _id and plain equalities into one of the _id
+// alone, on the embedded store, where the caller holds the document's
+// lock: the equalities are checked here, against the document read by
+// _id. FerretDB passes a filter to SQLite only when it is the _id alone;
+// any other filter reads and converts every document of the collection
+// (a survey save or a summary update scanned them all). Matched false:
+// the document does not exist or does not match, which the caller reports
+// as nothing matched. On MongoDB, or for filters with operators, the
+// filter is left to the server. (Every upsert of the store is by _id
+// alone, which this leaves as it is: a missing document is not upserted
+// here.)
+func (c col) byID(ctx context.Context, filter bson.D) (bson.D, bool, error) {
+	if c.locks == nil || len(filter) < 2 {
+		return filter, true, nil
+	}
+	id, ok := filterID(filter)
+	if !ok {
+		return filter, true, nil
+	}
+	for _, e := range filter {
+		if !plainValue(e.Value) {
+			return filter, true, nil
+		}
+	}
+	raw, err := c.Collection.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return filter, false, nil
+	}
+	if err != nil {
+		return filter, false, err
+	}
+	for _, e := range filter {
+		if e.Key != "_id" && !equalValue(raw.Lookup(e.Key), e.Value) {
+			return filter, false, nil
+		}
+	}
+	return bson.D{{Key: "_id", Value: id}}, true, nil
+}
+
+// plainValue reports whether v is a value equalValue compares (not an
+// operator document or an array).
+func plainValue(v any) bool {
+	switch v.(type) {
+	case nil, string, bool, int, int32, int64, time.Time:
+		return true
+	}
+	return false
+}
+
+// equalValue reports whether a stored field matches an equality filter's
+// value as MongoDB would match it: nil matches a missing field or null,
+// numbers match whatever their width, times to the millisecond.
+func equalValue(f bson.RawValue, v any) bool {
+	missing := f.Type == 0 || f.Type == bson.TypeNull
+	switch v := v.(type) {
+	case nil:
+		return missing
+	case string:
+		got, ok := f.StringValueOK()
+		return ok && got == v
+	case bool:
+		got, ok := f.BooleanOK()
+		return ok && got == v
+	case int:
+		got, ok := f.AsInt64OK()
+		return ok && got == int64(v)
+	case int32:
+		got, ok := f.AsInt64OK()
+		return ok && got == int64(v)
+	case int64:
+		got, ok := f.AsInt64OK()
+		return ok && got == v
+	case time.Time:
+		got, ok := f.DateTimeOK()
+		return ok && got == v.UnixMilli()
+	}
+	return false
 }
 
 func (c col) UpdateMany(ctx context.Context, filter bson.D, update any, opts ...options.Lister[options.UpdateManyOptions]) (*mongo.UpdateResult, error) {

@@ -117,11 +117,6 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		uri = e.uri
 		s.where = "embedded FerretDB (SQLite) in " + e.dir
 	} else {
-		// A real MongoDB: nothing is acknowledged before a majority of the
-		// replica set has it in its journal, and a write interrupted by a
-		// failover is retried once by the driver.
-		clientOpts.SetWriteConcern(&writeconcern.WriteConcern{W: "majority", Journal: ptr(true)}).
-			SetRetryWrites(true)
 		s.where = "MongoDB " + redactURI(uri)
 	}
 	// Every operation gets opts.Timeout unless its context ends earlier
@@ -131,6 +126,14 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	// In test binaries only, every command is checked against the declared
 	// indexes (querycheck.go); elsewhere the monitor is nil.
 	clientOpts.SetMonitor(commandMonitor())
+	if s.embedded == nil {
+		// A real MongoDB: nothing is acknowledged before a majority of the
+		// replica set has it in its journal, and a write interrupted by a
+		// failover is retried once by the driver. Set after the URI, so
+		// that a w=1 in MONGODB_URI cannot weaken it.
+		clientOpts.SetWriteConcern(&writeconcern.WriteConcern{W: "majority", Journal: ptr(true)}).
+			SetRetryWrites(true)
+	}
 	if s.embedded != nil {
 		// The embedded server is ours alone: plenty of connections for group
 		// commit and concurrent reads.
