@@ -865,7 +865,9 @@ func (sm *Summarizer) Recover(ctx context.Context) { sm.recover(ctx, sm.Lease) }
 // RecoverOlderThan applies queued batches older than lease instead of
 // the summarizer's own (tests that play crashes; 0: everything queued,
 // right only when no other process writes).
-func (sm *Summarizer) RecoverOlderThan(ctx context.Context, lease time.Duration) { sm.recover(ctx, lease) }
+func (sm *Summarizer) RecoverOlderThan(ctx context.Context, lease time.Duration) {
+	sm.recover(ctx, lease)
+}
 
 func (sm *Summarizer) recover(ctx context.Context, lease time.Duration) {
 	sm.work.Lock()
