@@ -64,8 +64,12 @@ func TestSummaryIsExact(t *testing.T) {
 	id, owner, def := publishExample(t, e, "youth-policy-consultation.json")
 	rng := rand.New(rand.NewPCG(42, 1))
 	// Counted independently, from the answers as sent.
+	n := 1000
+	if raceDetector {
+		n = 250 // the same proof, with a quarter of the requests
+	}
 	single := map[string]map[string]int{}
-	for range 1000 {
+	for range n {
 		sub := surveystest.Submission(def, 1, rng)
 		if r := e.Do("POST", "/v1/surveys/"+id+"/responses", sub); r.Status != 201 {
 			t.Fatalf("%d %s", r.Status, r.Body)
@@ -85,7 +89,7 @@ func TestSummaryIsExact(t *testing.T) {
 	}
 	e.Server.FlushSummaries(context.Background())
 	r, live := getSummary(t, e, owner, id, "?view=live&lang=en")
-	if r.Status != 200 || live.View != "live" || *live.Results.N.N != 1000 {
+	if r.Status != 200 || live.View != "live" || *live.Results.N.N != n {
 		t.Fatalf("live: %d %s", r.Status, r.Body[:min(300, len(r.Body))])
 	}
 	for _, q := range live.Results.Groups[0].Questions {
