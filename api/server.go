@@ -8,12 +8,10 @@ import (
 	"net"
 	"net/netip"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
-	"github.com/google/uuid"
 
 	"github.com/youthvoice/youthvoice/app"
 	"github.com/youthvoice/youthvoice/i18n"
@@ -94,9 +92,6 @@ type Server struct {
 	sharedDatabase bool
 }
 
-// enableRandPool turns on uuid's pool of random bytes once per process.
-var enableRandPool sync.Once
-
 // New builds the server and its routes.
 func New(opts Options) *Server {
 	if opts.Now == nil {
@@ -159,9 +154,6 @@ func New(opts Options) *Server {
 	for _, r := range s.app.GetRoutes(true) {
 		s.routes[routeKey{r.Method, r.Path}] = true
 	}
-	// Request ids come from a pool of random bytes read from crypto/rand
-	// in blocks, not one read per request (a process-wide setting: once).
-	enableRandPool.Do(uuid.EnableRandPool)
 	return s
 }
 
