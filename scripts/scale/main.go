@@ -167,8 +167,43 @@ func seed(ctx context.Context, c config, data, cpuProfile string) (*world, error
 	if err != nil {
 		return nil, err
 	}
+	defs, err := loadDefinitions(c.examples)
+	if err != nil {
+		return nil, err
+	}
+
+	t0 := time.Now()
+	remaining := plan(c)
+	ids, def, err := createSurveys(ctx, st, org.ID, defs, c.surveys)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Printf("\ncreated and published %d surveys in %s\n", c.surveys, time.Since(t0).Round(time.Millisecond))
+	w := &world{token: owner, small: ids[1], big: ids[0], ids: ids, counts: map[string]int{}}
+	for i, id := range ids {
+		w.counts[id] = remaining[i]
+	}
+	fmt.Printf("responses: biggest survey %d, small survey %d, %d others about %d each, %d surveys none\n",
+		remaining[0], remaining[1], c.answered-2, remaining[min(2, c.answered-1)], c.surveys-c.answered)
+
+	if err := storeResponses(ctx, st, key, c, ids, def, remaining, cpuProfile); err != nil {
+		return nil, err
+	}
+	if c.check {
+		if err := checkSummaries(ctx, st, w); err != nil {
+			return nil, err
+		}
+	}
+	if err := timeSummaries(ctx, st, c, w); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// loadDefinitions reads the example survey definitions.
+func loadDefinitions(files []string) ([]*surveys.Definition, error) {
 	var defs []*surveys.Definition
-	for _, f := range c.examples {
+	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return nil, err
@@ -179,12 +214,13 @@ func seed(ctx context.Context, c config, data, cpuProfile string) (*world, error
 		}
 		defs = append(defs, d)
 	}
+	return defs, nil
+}
 
-	// Survey 0 is the biggest, survey 1 has exactly 1,000 responses, the
-	// others that are answered share the rest evenly.
-	t0 := time.Now()
-	ids := make([]string, c.surveys)
-	def := make([]*surveys.Definition, c.surveys)
+// plan is how many responses each survey gets: survey 0 is the biggest,
+// survey 1 has exactly 1,000 responses, the others that are answered
+// share the rest evenly.
+func plan(c config) []int {
 	remaining := make([]int, c.surveys)
 	remaining[0] = int(float64(c.responses) * c.bigShare)
 	remaining[1] = 1000
@@ -198,32 +234,74 @@ func seed(ctx context.Context, c config, data, cpuProfile string) (*world, error
 	if c.answered == 2 {
 		remaining[0] += rest
 	}
+	return remaining
+}
+
+// createSurveys creates and publishes n surveys, the definitions in turn,
+// and returns their ids and published definitions.
+func createSurveys(ctx context.Context, st *store.Store, orgID string, defs []*surveys.Definition, n int) ([]string, []*surveys.Definition, error) {
+	ids := make([]string, n)
+	def := make([]*surveys.Definition, n)
 	for i := range ids {
 		d := *defs[i%len(defs)]
 		now := time.Now()
-		sv := &surveys.Survey{ID: uuid.NewString(), OrgID: org.ID, Status: surveys.Draft, Draft: d, CreatedAt: now, UpdatedAt: now}
+		sv := &surveys.Survey{ID: uuid.NewString(), OrgID: orgID, Status: surveys.Draft, Draft: d, CreatedAt: now, UpdatedAt: now}
 		if err := st.CreateSurvey(ctx, sv); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		rev, err := sv.Publish(now)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := st.SaveSurvey(ctx, sv, &rev); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		ids[i], def[i] = sv.ID, &rev.Definition
 	}
-	fmt.Printf("\ncreated and published %d surveys in %s\n", c.surveys, time.Since(t0).Round(time.Millisecond))
-	w := &world{token: owner, small: ids[1], big: ids[0], ids: ids, counts: map[string]int{}}
-	for i, id := range ids {
-		w.counts[id] = remaining[i]
-	}
-	fmt.Printf("responses: biggest survey %d, small survey %d, %d others about %d each, %d surveys none\n",
-		remaining[0], remaining[1], c.answered-2, remaining[min(2, c.answered-1)], c.surveys-c.answered)
+	return ids, def, nil
+}
 
-	// The server's write path: one summarizer running in the background,
-	// one committer (the server's batch size and wait) fed by 64 writers.
+// insertJob is one response for the writers to store.
+type insertJob struct {
+	r   *surveys.Response
+	def *surveys.Definition
+}
+
+// writers are the 64 goroutines that insert the seeder's responses
+// through the committer, as the server's request handlers do.
+type writers struct {
+	work     chan insertJob // the seeder's whole backlog: bounded
+	wg       sync.WaitGroup
+	stored   atomic.Int64
+	failed   atomic.Bool
+	errOnce  sync.Once
+	firstErr error
+}
+
+func startWriters(ctx context.Context, com *store.Committer) *writers {
+	ws := &writers{work: make(chan insertJob, 1000)}
+	for range 64 {
+		ws.wg.Add(1)
+		go func() {
+			defer ws.wg.Done()
+			for j := range ws.work {
+				if err := com.Insert(ctx, j.r, j.def); err != nil {
+					ws.errOnce.Do(func() { ws.firstErr = err; ws.failed.Store(true) })
+					continue
+				}
+				ws.stored.Add(1)
+			}
+		}()
+	}
+	return ws
+}
+
+// storeResponses stores the planned responses through the server's write path
+// (one summarizer running in the background, one committer with the
+// server's batch size and wait, fed by 64 writers) and prints the
+// throughput and this process's peak memory.
+func storeResponses(ctx context.Context, st *store.Store, key []byte, c config, ids []string, def []*surveys.Definition, remaining []int, cpuProfile string) error {
+	quiet := slog.New(slog.DiscardHandler)
 	sum := st.NewSummarizer(st.StoreDefinitions(), quiet)
 	bg, stopSum := context.WithCancel(ctx)
 	defer stopSum()
@@ -233,38 +311,16 @@ func seed(ctx context.Context, c config, data, cpuProfile string) (*world, error
 	mem := watchMemory()
 	stopProfile, err := loadgen.Profile(cpuProfile)
 	if err != nil {
-		return nil, err
+		return err
 	}
 
-	type job struct {
-		r   *surveys.Response
-		def *surveys.Definition
-	}
-	work := make(chan job, 1000) // the seeder's whole backlog: bounded
-	var stored atomic.Int64
-	var firstErr error
-	var errOnce sync.Once
-	var failed atomic.Bool
-	var wg sync.WaitGroup
-	for range 64 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range work {
-				if err := com.Insert(ctx, j.r, j.def); err != nil {
-					errOnce.Do(func() { firstErr = err; failed.Store(true) })
-					continue
-				}
-				stored.Add(1)
-			}
-		}()
-	}
+	ws := startWriters(ctx, com)
 	rng := rand.New(rand.NewPCG(c.seed, c.seed))
 	start := time.Now()
 	left := c.responses
 	nextReport := c.responses / 10
 	sinceFlush := 0
-	for left > 0 && !failed.Load() {
+	for left > 0 && !ws.failed.Load() {
 		// A burst goes to a survey drawn in proportion to what it has
 		// left, so every survey fills at the same pace, the biggest too.
 		pick := rng.IntN(left)
@@ -272,21 +328,13 @@ func seed(ctx context.Context, c config, data, cpuProfile string) (*world, error
 		for ; pick >= remaining[i]; i++ {
 			pick -= remaining[i]
 		}
-		for n := min(c.burst, remaining[i]); n > 0; n-- {
-			sub := surveystest.Submission(def[i], 1, rng)
-			raw, _ := json.Marshal(sub["answers"])
-			var answers map[string]json.RawMessage
-			_ = json.Unmarshal(raw, &answers)
-			r, err := surveys.NewResponse(key, ids[i], def[i], &surveys.Submission{
-				SubmissionID: surveystest.UUID(rng), Revision: 1, Lang: sub["lang"].(string), Answers: answers}, time.Now())
-			if err != nil {
-				return nil, err
-			}
-			work <- job{r, def[i]}
-			remaining[i]--
-			left--
-			sinceFlush++
+		n := min(c.burst, remaining[i])
+		if err := queueBurst(ws.work, key, ids[i], def[i], n, rng); err != nil {
+			return err
 		}
+		remaining[i] -= n
+		left -= n
+		sinceFlush += n
 		// The server's summarizer keeps every committed batch in memory
 		// until its next pass; under a load faster than its passes that
 		// grows without bound. The seeder waits for a pass every 5,000
@@ -302,8 +350,8 @@ func seed(ctx context.Context, c config, data, cpuProfile string) (*world, error
 			nextReport += c.responses / 10
 		}
 	}
-	close(work)
-	wg.Wait()
+	close(ws.work)
+	ws.wg.Wait()
 	com.Close()
 	stopSum()
 	<-sumDone
@@ -311,29 +359,53 @@ func seed(ctx context.Context, c config, data, cpuProfile string) (*world, error
 	elapsed := time.Since(start)
 	stopProfile()
 	heap, rss := mem.stop()
-	if firstErr != nil {
-		return nil, firstErr
+	if ws.firstErr != nil {
+		return ws.firstErr
 	}
 	fmt.Printf("\n| seeding | responses | time | responses/s | peak Go heap | peak RSS |\n|-|-|-|-|-|-|\n| committer + summarizer, 64 writers | %d | %s | %.0f | %.0f MB | %.0f MB |\n",
-		stored.Load(), elapsed.Round(time.Second), float64(stored.Load())/elapsed.Seconds(), heap, rss)
+		ws.stored.Load(), elapsed.Round(time.Second), float64(ws.stored.Load())/elapsed.Seconds(), heap, rss)
+	return nil
+}
 
-	// Exact: every summary holds what was stored.
-	if c.check {
-		t0 = time.Now()
-		total := 0
-		for _, id := range ids {
-			s, err := st.Summary(ctx, id)
-			if err != nil {
-				return nil, err
-			}
-			if s.Tally.Responses != w.counts[id] {
-				return nil, fmt.Errorf("survey %s: summary has %d responses, %d stored", id, s.Tally.Responses, w.counts[id])
-			}
-			total += s.Tally.Responses
+// queueBurst makes n responses to one survey, validated and scrubbed as
+// the server does, and hands them to the writers.
+func queueBurst(work chan<- insertJob, key []byte, id string, def *surveys.Definition, n int, rng *rand.Rand) error {
+	for ; n > 0; n-- {
+		sub := surveystest.Submission(def, 1, rng)
+		raw, _ := json.Marshal(sub["answers"])
+		var answers map[string]json.RawMessage
+		_ = json.Unmarshal(raw, &answers)
+		r, err := surveys.NewResponse(key, id, def, &surveys.Submission{
+			SubmissionID: surveystest.UUID(rng), Revision: 1, Lang: sub["lang"].(string), Answers: answers}, time.Now())
+		if err != nil {
+			return err
 		}
-		fmt.Printf("every summary equals what was stored (%d in all); reading the %d summaries took %s\n", total, len(ids), time.Since(t0).Round(time.Millisecond))
+		work <- insertJob{r, def}
 	}
+	return nil
+}
 
+// checkSummaries checks that every summary holds exactly what was stored.
+func checkSummaries(ctx context.Context, st *store.Store, w *world) error {
+	t0 := time.Now()
+	total := 0
+	for _, id := range w.ids {
+		s, err := st.Summary(ctx, id)
+		if err != nil {
+			return err
+		}
+		if s.Tally.Responses != w.counts[id] {
+			return fmt.Errorf("survey %s: summary has %d responses, %d stored", id, s.Tally.Responses, w.counts[id])
+		}
+		total += s.Tally.Responses
+	}
+	fmt.Printf("every summary equals what was stored (%d in all); reading the %d summaries took %s\n", total, len(w.ids), time.Since(t0).Round(time.Millisecond))
+	return nil
+}
+
+// timeSummaries times store.Summary of the small and the biggest survey:
+// a summary read must not grow with the responses.
+func timeSummaries(ctx context.Context, st *store.Store, c config, w *world) error {
 	fmt.Printf("\n| store.Summary (in-process) | responses | p50 | p99 |\n|-|-|-|-|\n")
 	var p50s []time.Duration
 	for _, s := range []struct {
@@ -341,14 +413,14 @@ func seed(ctx context.Context, c config, data, cpuProfile string) (*world, error
 	}{{"small survey", w.small}, {"biggest survey", w.big}} {
 		lat, err := timeN(c.reads, func() error { _, err := st.Summary(ctx, s.id); return err })
 		if err != nil {
-			return nil, err
+			return err
 		}
 		fmt.Printf("| %s | %d | %s | %s |\n", s.name, w.counts[s.id], pct(lat, 50), pct(lat, 99))
 		p50s = append(p50s, pct(lat, 50))
 	}
 	fmt.Printf("\nstore.Summary p50 of the biggest survey is %.2fx the small survey's (%d times the responses)\n",
 		float64(p50s[1])/float64(p50s[0]), w.counts[w.big]/w.counts[w.small])
-	return w, nil
+	return nil
 }
 
 // startInProcess times what serve does before it answers, in this

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/youthvoice/youthvoice/scripts/binserver"
+	"github.com/youthvoice/youthvoice/surveys"
 	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
 
@@ -59,20 +60,53 @@ type sample struct {
 	heapRead bool // heap was read at this second
 }
 
-func run() (bool, error) {
-	bin := flag.String("bin", "", "the youthvoice binary (default: build ./cmd/youthvoice into a temporary directory)")
-	dur := flag.Duration("d", 5*time.Minute, "how long the load runs")
-	rate := flag.Float64("rate", 180, "submissions a second")
-	clients := flag.Int("clients", 64, "concurrent submitting clients (each waits for its answer; group commit makes an answer take tens of milliseconds)")
-	appRate := flag.Float64("app-rate", 20, "app reads of the survey a second")
-	analystRate := flag.Float64("analyst-rate", 10, "analyst reads of the summary a second (the release and each breakdown in turn)")
-	exportEvery := flag.Duration("export-every", 15*time.Second, "an export (summary CSV, XLSX, PDF in turn) this often")
-	surveyFile := flag.String("survey", "examples/surveys/youth-policy-consultation.json", "the survey definition (k as it sets it)")
-	tolerance := flag.Float64("tolerance", 0.2, "largest growth of mean RSS from the second minute to the last that counts as flat")
-	after := flag.Duration("after", 15*time.Second, "how long to keep sampling after the load stops")
-	flag.Parse()
+// options are the command line's flags.
+type options struct {
+	bin                  string
+	dur                  time.Duration
+	rate                 float64
+	clients              int
+	appRate, analystRate float64
+	exportEvery          time.Duration
+	surveyFile           string
+	tolerance            float64
+	after                time.Duration
+}
 
-	defJSON, err := os.ReadFile(*surveyFile)
+func parseFlags() options {
+	var o options
+	flag.StringVar(&o.bin, "bin", "", "the youthvoice binary (default: build ./cmd/youthvoice into a temporary directory)")
+	flag.DurationVar(&o.dur, "d", 5*time.Minute, "how long the load runs")
+	flag.Float64Var(&o.rate, "rate", 180, "submissions a second")
+	flag.IntVar(&o.clients, "clients", 64, "concurrent submitting clients (each waits for its answer; group commit makes an answer take tens of milliseconds)")
+	flag.Float64Var(&o.appRate, "app-rate", 20, "app reads of the survey a second")
+	flag.Float64Var(&o.analystRate, "analyst-rate", 10, "analyst reads of the summary a second (the release and each breakdown in turn)")
+	flag.DurationVar(&o.exportEvery, "export-every", 15*time.Second, "an export (summary CSV, XLSX, PDF in turn) this often")
+	flag.StringVar(&o.surveyFile, "survey", "examples/surveys/youth-policy-consultation.json", "the survey definition (k as it sets it)")
+	flag.Float64Var(&o.tolerance, "tolerance", 0.2, "largest growth of mean RSS from the second minute to the last that counts as flat")
+	flag.DurationVar(&o.after, "after", 15*time.Second, "how long to keep sampling after the load stops")
+	flag.Parse()
+	return o
+}
+
+// soak is one run: the server, its survey, and the load's counts.
+type soak struct {
+	o            options
+	s            *binserver.Server
+	def          *surveys.Definition
+	id           string
+	analyst      string   // an analyst's token
+	analystPaths []string // the release and each of its breakdowns
+
+	start        time.Time
+	minutes      int
+	per          []*counters // one per minute of load
+	firstFailure sync.Once
+}
+
+func run() (bool, error) {
+	o := parseFlags()
+	defJSON, err := os.ReadFile(o.surveyFile)
 	if err != nil {
 		return false, fmt.Errorf("%w (run from the repository's root)", err)
 	}
@@ -80,161 +114,197 @@ func run() (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if *bin == "" {
+	if o.bin == "" {
 		dir, err := os.MkdirTemp("", "youthvoice-soak")
 		if err != nil {
 			return false, err
 		}
 		defer os.RemoveAll(dir)
-		if *bin, err = binserver.Build(dir); err != nil {
+		if o.bin, err = binserver.Build(dir); err != nil {
 			return false, err
 		}
 	}
-	s, err := binserver.Start(*bin, binserver.Options{Admin: true, Args: []string{"--submit-rate", "0"}})
+	s, err := binserver.Start(o.bin, binserver.Options{Admin: true, Args: []string{"--submit-rate", "0"}})
 	if err != nil {
 		return false, err
 	}
 	defer s.Stop()
+	k := &soak{o: o, s: s, def: def}
+	if err := k.setUp(defJSON); err != nil {
+		return false, err
+	}
+	fmt.Printf("soak: %s, survey %s (%d questions, %d breakdowns, k %d), %s of load: %.0f submissions/s from %d clients, %.0f app reads/s, %.0f analyst reads/s, an export every %s; %s\n\n",
+		o.bin, o.surveyFile, len(def.Questions()), len(k.analystPaths)-1, def.Threshold(), o.dur, o.rate, o.clients, o.appRate, o.analystRate, o.exportEvery,
+		time.Now().UTC().Format(time.DateOnly))
+
+	k.minutes = int((o.dur + time.Minute - 1) / time.Minute)
+	k.per = make([]*counters, k.minutes)
+	for i := range k.per {
+		k.per[i] = &counters{}
+	}
+	k.start = time.Now()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	k.startLoad(&wg, stop)
+	samples, err := k.sampleMemory()
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		return false, err
+	}
+
+	// After the load: what the server keeps.
+	time.Sleep(o.after)
+	restRSS, _, _ := s.Memory()
+	restHeap, _ := s.HeapInuse()
+	means, failed, total := k.printMinutes(samples)
+	fmt.Printf("\nafter the load (%s idle): RSS %s, heap in use %s; %d submissions in all\n", o.after, binserver.MB(restRSS), binserver.MB(restHeap), total)
+	k.printCounts()
+	return k.verdict(means, failed), nil
+}
+
+// setUp creates and publishes the survey, makes an analyst's token and
+// lists the summary views the analysts read in turn.
+func (k *soak) setUp(defJSON []byte) error {
+	s := k.s
 	id, st, problem, err := s.CreateSurvey(defJSON)
 	if err != nil || st != 201 {
-		return false, fmt.Errorf("create survey: %d %s %v", st, problem, err)
+		return fmt.Errorf("create survey: %d %s %v", st, problem, err)
 	}
 	if err := s.Publish(id); err != nil {
-		return false, err
+		return err
 	}
 	var tok struct {
 		Token string `json:"token"`
 	}
 	if _, err := s.JSON("POST", "/v1/org/tokens", s.Token, map[string]string{"role": "analyst", "name": "soak"}, &tok); err != nil {
-		return false, err
+		return err
 	}
-	analyst := tok.Token
-	var breakdowns []string
-	for _, q := range def.Questions() {
+	k.id, k.analyst = id, tok.Token
+	k.analystPaths = []string{"/v1/org/surveys/" + id + "/summary"}
+	for _, q := range k.def.Questions() {
 		if q.Breakdown {
-			breakdowns = append(breakdowns, q.ID)
+			k.analystPaths = append(k.analystPaths, "/v1/org/surveys/"+id+"/summary?by="+q.ID)
 		}
 	}
-	analystPaths := []string{"/v1/org/surveys/" + id + "/summary"}
-	for _, b := range breakdowns {
-		analystPaths = append(analystPaths, "/v1/org/surveys/"+id+"/summary?by="+b)
-	}
-	fmt.Printf("soak: %s, survey %s (%d questions, %d breakdowns, k %d), %s of load: %.0f submissions/s from %d clients, %.0f app reads/s, %.0f analyst reads/s, an export every %s; %s\n\n",
-		*bin, *surveyFile, len(def.Questions()), len(breakdowns), def.Threshold(), *dur, *rate, *clients, *appRate, *analystRate, *exportEvery,
-		time.Now().UTC().Format(time.DateOnly))
+	return nil
+}
 
-	minutes := int((*dur + time.Minute - 1) / time.Minute)
-	per := make([]*counters, minutes)
-	for i := range per {
-		per[i] = &counters{}
-	}
-	start := time.Now()
-	bucket := func() *counters {
-		return per[min(int(time.Since(start)/time.Minute), minutes-1)]
-	}
-	// record counts one answer into the current minute.
-	record := func(st int, err error, ok func(*counters) *atomic.Int64) {
-		c := bucket()
-		switch {
-		case err != nil || st >= 500:
-			c.failed.Add(1)
-		case st >= 400:
-			c.rejected.Add(1)
-		default:
-			ok(c).Add(1)
-		}
-	}
-	var firstFailure sync.Once
-	note := func(what string, st int, body []byte, err error) {
-		if err != nil || st >= 400 {
-			firstFailure.Do(func() {
-				if len(body) > 300 {
-					body = body[:300]
-				}
-				fmt.Fprintf(os.Stderr, "soak: first failure: %s: %d %s %v\n", what, st, body, err)
-			})
-		}
-	}
+// bucket is the current minute's counters.
+func (k *soak) bucket() *counters {
+	return k.per[min(int(time.Since(k.start)/time.Minute), k.minutes-1)]
+}
 
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
+// record counts one answer into the current minute.
+func (k *soak) record(st int, err error, ok func(*counters) *atomic.Int64) {
+	c := k.bucket()
+	switch {
+	case err != nil || st >= 500:
+		c.failed.Add(1)
+	case st >= 400:
+		c.rejected.Add(1)
+	default:
+		ok(c).Add(1)
+	}
+}
+
+// note prints the first failed request, so that a failing run says why.
+func (k *soak) note(what string, st int, body []byte, err error) {
+	if err != nil || st >= 400 {
+		k.firstFailure.Do(func() {
+			if len(body) > 300 {
+				body = body[:300]
+			}
+			fmt.Fprintf(os.Stderr, "soak: first failure: %s: %d %s %v\n", what, st, body, err)
+		})
+	}
+}
+
+// startLoad starts the submitters, the app's and the analysts' readers
+// and the exporter; they run until stop is closed.
+func (k *soak) startLoad(wg *sync.WaitGroup, stop chan struct{}) {
+	s, def, id := k.s, k.def, k.id
+	behind := func(c *counters) { c.behind.Add(1) }
 	submitPath := "/v1/surveys/" + id + "/responses"
-	paced(&wg, stop, *rate, *clients, func(c *counters) { c.behind.Add(1) }, bucket, func(w int, rng *rand.Rand) {
+	paced(wg, stop, k.o.rate, k.o.clients, behind, k.bucket, func(w int, rng *rand.Rand) {
 		body := surveystest.SubmissionJSON(def, 1, rng)
 		st, b, _, err := s.Do("POST", submitPath, binserver.Request{Body: body})
-		note("submission", st, b, err)
-		record(st, err, func(c *counters) *atomic.Int64 { return &c.submitted })
+		k.note("submission", st, b, err)
+		k.record(st, err, func(c *counters) *atomic.Int64 { return &c.submitted })
 	})
-	paced(&wg, stop, *appRate, 4, func(c *counters) { c.behind.Add(1) }, bucket, func(w int, rng *rand.Rand) {
+	paced(wg, stop, k.o.appRate, 4, behind, k.bucket, func(w int, rng *rand.Rand) {
 		lang := def.Languages[rng.IntN(len(def.Languages))]
 		st, b, _, err := s.Do("GET", "/v1/surveys/"+id+"?lang="+lang, binserver.Request{Header: map[string]string{"Accept-Encoding": "gzip"}})
-		note("app read", st, b, err)
-		record(st, err, func(c *counters) *atomic.Int64 { return &c.appReads })
+		k.note("app read", st, b, err)
+		k.record(st, err, func(c *counters) *atomic.Int64 { return &c.appReads })
 	})
 	var nextView atomic.Int64
-	paced(&wg, stop, *analystRate, 4, func(c *counters) { c.behind.Add(1) }, bucket, func(w int, rng *rand.Rand) {
-		path := analystPaths[int(nextView.Add(1))%len(analystPaths)]
-		st, b, _, err := s.Do("GET", path, binserver.Request{Token: analyst})
-		note("analyst read "+path, st, b, err)
-		record(st, err, func(c *counters) *atomic.Int64 { return &c.analystReads })
+	paced(wg, stop, k.o.analystRate, 4, behind, k.bucket, func(w int, rng *rand.Rand) {
+		path := k.analystPaths[int(nextView.Add(1))%len(k.analystPaths)]
+		st, b, _, err := s.Do("GET", path, binserver.Request{Token: k.analyst})
+		k.note("analyst read "+path, st, b, err)
+		k.record(st, err, func(c *counters) *atomic.Int64 { return &c.analystReads })
 	})
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		formats := []string{"csv", "xlsx", "pdf"}
-		t := time.NewTicker(*exportEvery)
-		defer t.Stop()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-			}
-			path := "/v1/org/surveys/" + id + "/export?kind=summary&format=" + formats[i%len(formats)]
-			st, b, _, err := s.Do("GET", path, binserver.Request{Token: analyst, Timeout: 60 * time.Second})
-			note("export "+path, st, b, err)
-			record(st, err, func(c *counters) *atomic.Int64 { return &c.exports })
-		}
+		k.exports(stop)
 	}()
+}
 
-	// Memory: RSS every second, the heap every fifth.
+// exports asks for a summary export, CSV, XLSX and PDF in turn, every
+// -export-every until stop is closed.
+func (k *soak) exports(stop chan struct{}) {
+	formats := []string{"csv", "xlsx", "pdf"}
+	t := time.NewTicker(k.o.exportEvery)
+	defer t.Stop()
+	for i := 0; ; i++ {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		path := "/v1/org/surveys/" + k.id + "/export?kind=summary&format=" + formats[i%len(formats)]
+		st, b, _, err := k.s.Do("GET", path, binserver.Request{Token: k.analyst, Timeout: 60 * time.Second})
+		k.note("export "+path, st, b, err)
+		k.record(st, err, func(c *counters) *atomic.Int64 { return &c.exports })
+	}
+}
+
+// sampleMemory reads the server's RSS every second and its heap every
+// fifth until the load's time is up; it fails when the server is gone.
+func (k *soak) sampleMemory() ([]sample, error) {
 	var samples []sample
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
-	end := start.Add(*dur)
+	end := k.start.Add(k.o.dur)
 	for i := 0; ; i++ {
 		now := <-tick.C
 		if now.After(end) {
-			break
+			return samples, nil
 		}
-		sm := sample{at: now.Sub(start)}
-		rss, _, err := s.Memory()
+		sm := sample{at: now.Sub(k.start)}
+		rss, _, err := k.s.Memory()
 		if err != nil {
-			close(stop)
-			wg.Wait()
-			return false, fmt.Errorf("server gone after %s (%s): %w", sm.at.Round(time.Second), s.ExitStatus(), err)
+			return nil, fmt.Errorf("server gone after %s (%s): %w", sm.at.Round(time.Second), k.s.ExitStatus(), err)
 		}
 		sm.rss = rss
 		if i%5 == 4 {
-			if h, err := s.HeapInuse(); err == nil {
+			if h, err := k.s.HeapInuse(); err == nil {
 				sm.heap, sm.heapRead = h, true
 			}
 		}
 		samples = append(samples, sm)
 	}
-	close(stop)
-	wg.Wait()
+}
 
-	// After the load: what the server keeps.
-	time.Sleep(*after)
-	restRSS, _, _ := s.Memory()
-	restHeap, _ := s.HeapInuse()
-
+// printMinutes prints the table of the load's minutes and returns each
+// minute's mean RSS, the requests that failed and the submissions stored.
+func (k *soak) printMinutes(samples []sample) (means []int64, failed, total int64) {
 	fmt.Println("| minute | submissions | app reads | analyst reads | exports | 4xx | 5xx or no answer | not sent (clients behind) | mean RSS | max RSS | heap in use (end) |")
 	fmt.Println("|-|-|-|-|-|-|-|-|-|-|-|")
-	means := make([]int64, minutes)
-	var failed, total int64
-	for m := range minutes {
+	means = make([]int64, k.minutes)
+	for m := range k.minutes {
 		var sum, peak, heap int64
 		var n int64
 		for _, sm := range samples {
@@ -251,13 +321,17 @@ func run() (bool, error) {
 		if n > 0 {
 			means[m] = sum / n
 		}
-		c := per[m]
+		c := k.per[m]
 		failed += c.failed.Load()
 		total += c.submitted.Load()
 		fmt.Printf("| %d | %d | %d | %d | %d | %d | %d | %d | %s | %s | %s |\n", m+1, c.submitted.Load(), c.appReads.Load(), c.analystReads.Load(),
 			c.exports.Load(), c.rejected.Load(), c.failed.Load(), c.behind.Load(), binserver.MB(means[m]), binserver.MB(peak), binserver.MB(heap))
 	}
-	fmt.Printf("\nafter the load (%s idle): RSS %s, heap in use %s; %d submissions in all\n", *after, binserver.MB(restRSS), binserver.MB(restHeap), total)
+	return means, failed, total
+}
+
+// printCounts prints what the live view and the release count at the end.
+func (k *soak) printCounts() {
 	var collected struct {
 		Results struct {
 			N *struct {
@@ -265,7 +339,7 @@ func run() (bool, error) {
 			} `json:"n"`
 		} `json:"results"`
 	}
-	if _, err := s.JSON("GET", "/v1/org/surveys/"+id+"/summary?view=live", s.Token, nil, &collected); err == nil &&
+	if _, err := k.s.JSON("GET", "/v1/org/surveys/"+k.id+"/summary?view=live", k.s.Token, nil, &collected); err == nil &&
 		collected.Results.N != nil && collected.Results.N.N != nil {
 		fmt.Printf("the live view counts %d responses\n", *collected.Results.N.N)
 	}
@@ -275,30 +349,35 @@ func run() (bool, error) {
 			Released  int `json:"released"`
 		} `json:"status"`
 	}
-	if _, err := s.JSON("GET", "/v1/org/surveys/"+id+"/summary", analyst, nil, &release); err == nil && release.Status.Collected > 0 {
+	if _, err := k.s.JSON("GET", "/v1/org/surveys/"+k.id+"/summary", k.analyst, nil, &release); err == nil && release.Status.Collected > 0 {
 		fmt.Printf("the release: %d collected, %d released\n", release.Status.Collected, release.Status.Released)
 	}
+}
 
+// verdict prints whether the run passed: no failed request, and the last
+// minute's mean RSS within -tolerance of the second minute's.
+func (k *soak) verdict(means []int64, failed int64) bool {
 	ok := true
 	if failed > 0 {
 		fmt.Printf("FAIL: %d requests got a 5xx or no answer\n", failed)
 		ok = false
 	}
-	if minutes < 3 {
+	if k.minutes < 3 {
 		fmt.Println("verdict: none, the run is too short (it compares the second minute with the last; run at least 3m)")
-		return ok, nil
+		return ok
 	}
-	second, last := means[1], means[minutes-1]
+	tolerance := k.o.tolerance
+	second, last := means[1], means[k.minutes-1]
 	growth := float64(last)/float64(second) - 1
-	if growth <= *tolerance {
+	if growth <= tolerance {
 		fmt.Printf("verdict: memory flat: the last minute's mean RSS %s is %+.0f %% of the second minute's %s (tolerance %.0f %%)\n",
-			binserver.MB(last), 100*growth, binserver.MB(second), 100**tolerance)
+			binserver.MB(last), 100*growth, binserver.MB(second), 100*tolerance)
 	} else {
 		fmt.Printf("verdict: FAIL, memory grows: the last minute's mean RSS %s is %+.0f %% of the second minute's %s (tolerance %.0f %%)\n",
-			binserver.MB(last), 100*growth, binserver.MB(second), 100**tolerance)
+			binserver.MB(last), 100*growth, binserver.MB(second), 100*tolerance)
 		ok = false
 	}
-	return ok, nil
+	return ok
 }
 
 // paced runs fn about rate times a second on `workers` goroutines until
