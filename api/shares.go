@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"strconv"
 	"time"
 
@@ -123,11 +124,20 @@ func (s *Server) sharedWithMe(c *fiber.Ctx) error {
 	}
 	out := []fiber.Map{}
 	for _, sh := range shares {
+		// A survey or organisation deleted since it was shared is left out;
+		// a failure to read one fails the listing (503), rather than
+		// answering 200 with a share missing.
 		sv, err := s.store.PublicSurvey(c.UserContext(), sh.SurveyID)
-		if err != nil {
+		if errors.Is(err, surveys.ErrNotFound) {
 			continue
 		}
-		org, _ := s.store.Org(c.UserContext(), sh.OwnerOrg)
+		if err != nil {
+			return err
+		}
+		org, err := s.store.Org(c.UserContext(), sh.OwnerOrg)
+		if err != nil && !errors.Is(err, surveys.ErrNotFound) {
+			return err
+		}
 		d := &sv.Draft
 		out = append(out, fiber.Map{
 			"id": sv.ID, "title": d.Title.In(d.DefaultLanguage, d.DefaultLanguage), "status": sv.StatusAt(s.now()),
