@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"os"
 	"os/exec"
@@ -19,7 +18,6 @@ import (
 	"github.com/youthvoice/youthvoice/api/apitest"
 	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/store/storetest"
-	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
 
 // TestManyServersOneDatabase as separate processes, as a national
@@ -73,32 +71,8 @@ func TestManyProcessesOneDatabase(t *testing.T) {
 	closing := createAndPublish(t, admin, owner, "safety-online-offline.json")
 
 	const clients, perClient = 8, 40
-	var (
-		mu   sync.Mutex
-		told = map[string]map[string]bool{open.id: {}, closing.id: {}}
-	)
-	var wg sync.WaitGroup
-	for cl := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(cl), 13))
-			for range perClient {
-				sv := open
-				if rng.IntN(3) == 0 {
-					sv = closing
-				}
-				sub := surveystest.Submission(sv.def, 1, rng)
-				body, _ := json.Marshal(sub)
-				if c.submit(t, rng, sv.id, body) == 409 {
-					continue
-				}
-				mu.Lock()
-				told[sv.id][sub["submission_id"].(string)] = true
-				mu.Unlock()
-			}
-		}()
-	}
+	told := newTold(open, closing)
+	wg := c.startClients(t, clients, perClient, 13, open, closing, told)
 	// A process is killed a quarter of the way through and started again
 	// at three quarters; the second survey closes half-way.
 	var chaos sync.WaitGroup
@@ -138,7 +112,7 @@ func TestManyProcessesOneDatabase(t *testing.T) {
 			break
 		}
 	}
-	checkExact(t, st, told, open, closing)
+	checkExact(t, st, told.ids, open, closing)
 }
 
 // serverProcess is a `youthvoice serve` started by a test.

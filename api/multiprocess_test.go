@@ -79,38 +79,8 @@ func TestManyServersOneDatabase(t *testing.T) {
 	if raceDetector {
 		clients, perClient = 4, 15
 	}
-	var (
-		mu   sync.Mutex
-		told = map[string]map[string]bool{open.id: {}, closing.id: {}} // survey -> submission ids stored
-	)
-	var wg sync.WaitGroup
-	for cl := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(cl), 11))
-			for range perClient {
-				sv := open
-				if rng.IntN(3) == 0 {
-					sv = closing
-				}
-				sub := surveystest.Submission(sv.def, 1, rng)
-				body, _ := json.Marshal(sub)
-				status := c.submit(t, rng, sv.id, body)
-				if status == 409 {
-					continue // the survey closed before this one arrived
-				}
-				mu.Lock()
-				told[sv.id][sub["submission_id"].(string)] = true
-				mu.Unlock()
-				if rng.IntN(10) == 0 {
-					if again := c.submit(t, rng, sv.id, body); again != 200 {
-						t.Errorf("a retry of a stored submission: %d, want 200", again)
-					}
-				}
-			}
-		}()
-	}
+	told := newTold(open, closing)
+	wg := c.startClients(t, clients, perClient, 11, open, closing, told)
 
 	// Meanwhile: servers crash (their summarizers stop at some step and
 	// forget what they held, as a killed process does), others recover
@@ -179,9 +149,7 @@ func TestManyServersOneDatabase(t *testing.T) {
 					t.Errorf("burst submission: %d", status)
 					return
 				}
-				mu.Lock()
-				told[open.id][sub["submission_id"].(string)] = true
-				mu.Unlock()
+				told.add(open.id, sub["submission_id"].(string))
 			}()
 		}
 		burst.Wait()
@@ -211,10 +179,64 @@ func TestManyServersOneDatabase(t *testing.T) {
 		t.Fatalf("%d batches still queued after recovery (%v)", n, err)
 	}
 
-	checkExact(t, st, told, open, closing)
+	checkExact(t, st, told.ids, open, closing)
 	if q := c.crashes.Load(); q == 0 {
 		t.Error("no summarizer step crashed: the test did not test recovery")
 	}
+}
+
+// toldSet is, per survey, the submission ids the clients were told were
+// stored.
+type toldSet struct {
+	mu  sync.Mutex
+	ids map[string]map[string]bool
+}
+
+func newTold(svs ...published) *toldSet {
+	t := &toldSet{ids: map[string]map[string]bool{}}
+	for _, sv := range svs {
+		t.ids[sv.id] = map[string]bool{}
+	}
+	return t
+}
+
+func (t *toldSet) add(surveyID, submissionID string) {
+	t.mu.Lock()
+	t.ids[surveyID][submissionID] = true
+	t.mu.Unlock()
+}
+
+// startClients starts n clients, each sending perClient submissions (a
+// third of them to the closing survey) to any live server, retrying the
+// same submission elsewhere until it is settled, and now and then sending
+// an acknowledged one again, which must answer 200. Wait on the group.
+func (c *cluster) startClients(t *testing.T, n, perClient int, seed uint64, open, closing published, told *toldSet) *sync.WaitGroup {
+	var wg sync.WaitGroup
+	for cl := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(cl), seed))
+			for range perClient {
+				sv := open
+				if rng.IntN(3) == 0 {
+					sv = closing
+				}
+				sub := surveystest.Submission(sv.def, 1, rng)
+				body, _ := json.Marshal(sub)
+				if c.submit(t, rng, sv.id, body) == 409 {
+					continue // the survey closed before this one arrived
+				}
+				told.add(sv.id, sub["submission_id"].(string))
+				if rng.IntN(10) == 0 {
+					if again := c.submit(t, rng, sv.id, body); again != 200 {
+						t.Errorf("a retry of a stored submission: %d, want 200", again)
+					}
+				}
+			}
+		}()
+	}
+	return &wg
 }
 
 // checkExact checks that each survey's summary is its recount, and holds
@@ -260,7 +282,7 @@ type published struct {
 }
 
 // createAndPublish publishes an example survey for an existing owner.
-func createAndPublish(t *testing.T, e *apitest.Env, owner, file string) published {
+func createAndPublish(t testing.TB, e *apitest.Env, owner, file string) published {
 	t.Helper()
 	b, err := os.ReadFile("../examples/surveys/" + file)
 	if err != nil {

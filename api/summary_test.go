@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -22,22 +21,9 @@ import (
 // token and definition.
 func publishExample(t testing.TB, e *apitest.Env, file string) (string, string, *surveys.Definition) {
 	t.Helper()
-	b, err := os.ReadFile("../examples/surveys/" + file)
-	if err != nil {
-		t.Fatal(err)
-	}
 	_, owner := e.Org("Kommunen")
-	r := e.Do("POST", "/v1/org/surveys", b, append(bearer(owner), "Content-Type", "application/json")...)
-	if r.Status != 201 {
-		t.Fatalf("%d %s", r.Status, r.Body)
-	}
-	id := r.Map(t)["id"].(string)
-	publishSurvey(t, e, owner, id)
-	def, err := surveystest.Load(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id, owner, def
+	p := createAndPublish(t, e, owner, file)
+	return p.id, owner, p.def
 }
 
 type liveView struct {
