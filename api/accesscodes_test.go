@@ -32,6 +32,7 @@ func fieldProblem(t *testing.T, r *apitest.Response, code string) string {
 
 // One request makes at most surveys.MaxAccessCodes codes.
 func TestAccessCodesPerRequestLimit(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	id, owner := openSurvey(t, e, func(def map[string]any) { def["access_codes"] = true })
 	msg := fieldProblem(t, postCodes(e, owner, id, surveys.MaxAccessCodes+1, "en"), "out_of_range")
@@ -46,6 +47,7 @@ func TestAccessCodesPerRequestLimit(t *testing.T) {
 // A survey has at most a limit of codes in all, however they are asked
 // for, concurrent requests included; the refusal says how many more fit.
 func TestAccessCodesPerSurveyLimit(t *testing.T) {
+	t.Parallel()
 	if surveys.MaxAccessCodesPerSurvey > 100000 || surveys.MaxAccessCodesPerSurvey < surveys.MaxAccessCodes {
 		t.Fatalf("limit per survey %d", surveys.MaxAccessCodesPerSurvey)
 	}

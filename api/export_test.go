@@ -45,6 +45,7 @@ func surveyWithResponses(t *testing.T, e *apitest.Env, n int) (string, string, *
 
 // The CSV summary export holds exactly the numbers of the summary API.
 func TestSummaryExportCSVMatchesTheAPI(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	id, owner, _ := surveyWithResponses(t, e, 150)
 	r := e.Do("GET", "/v1/org/surveys/"+id+"/export?kind=summary&format=csv&lang=sv", nil, bearer(owner)...)
@@ -159,6 +160,7 @@ func TestSummaryExportXLSXAndFormats(t *testing.T) {
 }
 
 func TestResponseExport(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	id, owner, def := surveyWithResponses(t, e, 40)
 	r := e.Do("GET", "/v1/org/surveys/"+id+"/export?kind=responses&format=csv", nil, bearer(owner)...)
@@ -329,6 +331,7 @@ func TestSharingWithAMinistry(t *testing.T) {
 // A response export that fails half-way is a failed download, never a
 // complete-looking shorter file.
 func TestResponseExportFailingHalfWay(t *testing.T) {
+	t.Parallel()
 	var rows atomic.Int64 // counted by the server's goroutines
 	e := apitest.New(t, apitest.Options{Configure: func(o *api.Options) {
 		o.Faults = func(step string) error {
@@ -362,6 +365,7 @@ func TestResponseExportFailingHalfWay(t *testing.T) {
 // asks for its headers, leaves the server running and its connections
 // sound.
 func TestResponseExportAbandoned(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, apitest.Options{Configure: func(o *api.Options) {
 		o.Faults = func(step string) error {
 			if step == "exporting" {

@@ -30,6 +30,7 @@ func choiceQuestion(id string, n int, breakdown bool) map[string]any {
 // infinite), breakdowns, and the size of the summary (150 questions of 40
 // options, 40 of them breakdowns, exhausted 3 GiB on one summary read).
 func TestDefinitionLimitsAre422s(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	_, owner := e.Org("o")
 	id := createSurvey(t, e, owner, smallSurvey(t))
@@ -130,6 +131,7 @@ func TestDefinitionLimitsAre422s(t *testing.T) {
 // Number answers beyond the question's bounds are refused, and so are
 // answers that do not fit a float64 at all.
 func TestNumberAnswerLimits(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	id, _ := openSurvey(t, e, nil)
 	for _, v := range []any{81, -1, 1e308, -1e9 - 1} {

@@ -81,6 +81,7 @@ func TestReleaseKeepsUpWithTheResponses(t *testing.T) {
 // the export's method note say which groups are held back and about how
 // many more each needs.
 func TestSmallGroupsAreExplained(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	_, owner := e.Org("Kommunen")
 	def := map[string]any{
@@ -141,6 +142,7 @@ func opt(code string) map[string]any {
 // A HEAD of the live view shows nothing and records nothing; a GET is
 // recorded.
 func TestHeadOfTheLiveViewIsNotAudited(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	id, owner, _ := publishExample(t, e, "safety-online-offline.json")
 	liveViews := func() int { return auditEntries(t, e, owner, "live_view") }
@@ -185,6 +187,7 @@ func TestSummaryCachesStayBounded(t *testing.T) {
 
 // A HEAD of a summary export shows no numbers and records nothing.
 func TestHeadOfASummaryExportIsNotAudited(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	id, owner, _ := publishExample(t, e, "safety-online-offline.json")
 	exports := func() int { return auditEntries(t, e, owner, "export") }

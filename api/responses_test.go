@@ -56,6 +56,7 @@ func countResponses(t *testing.T, e *apitest.Env, id string) int64 {
 }
 
 func TestSubmitExactlyOnce(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	id, _ := openSurvey(t, e, nil)
 	sub := submission(1, "sv", goodAnswers)
@@ -96,6 +97,7 @@ func TestSubmitExactlyOnce(t *testing.T) {
 }
 
 func TestConcurrentCopiesStoreOneResponse(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	id, _ := openSurvey(t, e, nil)
 	sub := submission(1, "ar", goodAnswers)
@@ -133,6 +135,7 @@ func TestConcurrentCopiesStoreOneResponse(t *testing.T) {
 }
 
 func TestSubmitAcrossRestart(t *testing.T) {
+	t.Parallel()
 	opts := storetest.Options(t)
 	st, err := store.Open(context.Background(), opts)
 	if err != nil {
@@ -167,6 +170,7 @@ func TestSubmitAcrossRestart(t *testing.T) {
 }
 
 func TestSubmissionProblems(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	id, owner := openSurvey(t, e, nil)
 	post := func(body any, lang string) *apitest.Response {
@@ -246,6 +250,7 @@ func TestSubmissionProblems(t *testing.T) {
 }
 
 func TestAnswersKeepTheirRevision(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	id, owner := openSurvey(t, e, nil)
 	def := smallSurvey(t)
@@ -269,6 +274,7 @@ func TestAnswersKeepTheirRevision(t *testing.T) {
 }
 
 func TestSensitiveReceiptShowsSupport(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	id, _ := openSurvey(t, e, func(def map[string]any) {
 		def["sensitive"] = true
@@ -289,6 +295,7 @@ func TestSensitiveReceiptShowsSupport(t *testing.T) {
 }
 
 func TestAccessCodes(t *testing.T) {
+	t.Parallel()
 	var failAt string
 	e := apitest.New(t, apitest.Options{Configure: func(o *api.Options) {
 		o.Faults = func(step string) error {
@@ -388,6 +395,7 @@ func TestAccessCodes(t *testing.T) {
 // TestNothingIdentifiesTheRespondent reads the raw stored documents and
 // the log of a run, and fails if anything about the client appears.
 func TestNothingIdentifiesTheRespondent(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	id, _ := openSurvey(t, e, nil)
 	for i := range 5 {
@@ -462,6 +470,7 @@ func TestNothingIdentifiesTheRespondent(t *testing.T) {
 }
 
 func TestSubmissionRateLimit(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, apitest.Options{Configure: func(o *api.Options) { o.SubmitRateLimit = 3 }})
 	id, _ := openSurvey(t, e, nil)
 	var last *apitest.Response
@@ -480,6 +489,7 @@ func TestSubmissionRateLimit(t *testing.T) {
 // the proxy wrote last in the client header; what a client writes itself,
 // and the header from anyone else, changes nothing.
 func TestSubmissionRateLimitBehindAProxy(t *testing.T) {
+	t.Parallel()
 	submit := func(e *apitest.Env, id, forwarded string) int {
 		return e.Do("POST", "/v1/surveys/"+id+"/responses", submission(1, "sv", goodAnswers), "X-Forwarded-For", forwarded).Status
 	}

@@ -25,6 +25,7 @@ func problemOf(t *testing.T, r *apitest.Response) api.Problem {
 }
 
 func TestHealthAndReadiness(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	for _, path := range []string{"/healthz", "/readyz"} {
 		if r := e.Do("GET", path, nil); r.Status != 200 {
@@ -34,6 +35,7 @@ func TestHealthAndReadiness(t *testing.T) {
 }
 
 func TestReadinessFailsWhenStoreIsGone(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	if err := e.Store.Close(t.Context()); err != nil {
 		t.Fatal(err)
@@ -50,6 +52,7 @@ func TestReadinessFailsWhenStoreIsGone(t *testing.T) {
 
 // Every kind of framework error is a translated problem+json document.
 func TestErrorsAreTranslatedProblems(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, apitest.Options{
 		Routes: func(r fiber.Router) {
 			r.Get("/test/panic", func(*fiber.Ctx) error { panic("secret internal detail") })
@@ -114,6 +117,7 @@ func TestErrorsAreTranslatedProblems(t *testing.T) {
 // The request log has the request id, method, route pattern, status and
 // duration, and nothing that identifies the client.
 func TestRequestLogCarriesNoClientDetails(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	e.Do("GET", "/v1/surveys/some-id?lang=sv&age=14&secret=querytext", nil,
 		"User-Agent", "TestPhone/1.0 (device 1234)", "X-Forwarded-For", "203.0.113.9", "X-Request-ID", "client-chosen-id")
@@ -135,6 +139,7 @@ func TestRequestLogCarriesNoClientDetails(t *testing.T) {
 // Metrics.Handler on --admin-addr only (TestMetricsOnlyOnTheAdminAddress in
 // cmd/youthvoice).
 func TestMetricsAreNotPublic(t *testing.T) {
+	t.Parallel()
 	metrics := api.NewMetrics("test")
 	e := apitest.New(t, apitest.Options{Configure: func(o *api.Options) { o.Metrics = metrics }})
 	_, owner := e.Org("o")

@@ -253,6 +253,7 @@ func TestSummaryRecoversFromACrashAtEveryStep(t *testing.T) {
 }
 
 func TestClosingRecountsAndFreezes(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	id, owner, def := publishExample(t, e, "youth-policy-consultation.json")
 	rng := rand.New(rand.NewPCG(5, 5))
@@ -286,6 +287,7 @@ func TestClosingRecountsAndFreezes(t *testing.T) {
 // One recovery may find batches applied before a crash next to batches
 // never applied: each is applied exactly once.
 func TestSummaryRecoversAMixOfAppliedAndUnappliedBatches(t *testing.T) {
+	t.Parallel()
 	failAt := "applied"
 	e := apitest.New(t, apitest.Options{Configure: func(o *api.Options) {
 		o.SummaryFaults = func(s string) error {

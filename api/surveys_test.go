@@ -59,6 +59,7 @@ func pointers(t *testing.T, r *apitest.Response) map[string]string {
 }
 
 func TestSurveyLifecycle(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	_, owner := e.Org("Ungdomsrådet")
 	def := smallSurvey(t)
@@ -185,6 +186,7 @@ func TestSurveyLifecycle(t *testing.T) {
 }
 
 func TestSurveyWindowAndAudience(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	_, owner := e.Org("o")
 	def := smallSurvey(t)
@@ -221,6 +223,7 @@ func TestSurveyWindowAndAudience(t *testing.T) {
 }
 
 func TestSurveyValidationPointsAtEveryProblem(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	_, owner := e.Org("o")
 	def := smallSurvey(t)
@@ -271,6 +274,7 @@ func TestSurveyValidationPointsAtEveryProblem(t *testing.T) {
 }
 
 func TestHugeDefinitionsAreRefused(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	_, owner := e.Org("o")
 	def := smallSurvey(t)
@@ -296,6 +300,7 @@ func TestHugeDefinitionsAreRefused(t *testing.T) {
 // on the caller's own survey and on another organisation's: a foreign
 // survey is a 404, exactly like one that does not exist.
 func TestRolesAndOrganisations(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	_, owner := e.Org("mine")
 	_, otherOwner := e.Org("theirs")
@@ -399,6 +404,7 @@ func TestRolesAndOrganisations(t *testing.T) {
 }
 
 func TestTokensCanBeRevoked(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	_, owner := e.Org("o")
 	r := e.Do("POST", "/v1/org/tokens", map[string]string{"role": "editor", "name": "laptop"}, bearer(owner)...)
@@ -425,6 +431,7 @@ func TestTokensCanBeRevoked(t *testing.T) {
 }
 
 func TestSupportResourceDefaults(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	_, owner := e.Org("o")
 	bris := map[string]any{"support_resources": []any{map[string]any{
@@ -458,6 +465,7 @@ func TestSupportResourceDefaults(t *testing.T) {
 
 // The "done when" of the surveys issue, on the real example surveys.
 func TestExampleSurveysPublishAndServe(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	_, owner := e.Org("Ungdomsförbundet")
 	_, other := e.Org("Another")
@@ -503,6 +511,7 @@ func TestExampleSurveysPublishAndServe(t *testing.T) {
 // Each coding of a survey definition is its own representation, with its
 // own strong ETag, compressed once.
 func TestSurveyCodings(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	_, owner := e.Org("o")
 	id := createSurvey(t, e, owner, smallSurvey(t))
