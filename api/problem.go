@@ -93,11 +93,6 @@ func toProblem(err error) *problemError {
 		return newProblem(fiber.StatusConflict, "code_used")
 	case errors.Is(err, app.ErrSubmissionConflict):
 		return newProblem(fiber.StatusConflict, "submission_conflict")
-	case errors.As(err, new(app.Fault)):
-		// A crash injected by a test: the app tries again.
-		p := newProblem(fiber.StatusServiceUnavailable, "unavailable")
-		p.retryAfter, p.cause = 2, err
-		return p
 	case errors.Is(err, store.ErrLastOwnerToken):
 		return newProblem(fiber.StatusConflict, "last_owner_token")
 	case errors.Is(err, surveys.ErrConflict):

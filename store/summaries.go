@@ -626,7 +626,11 @@ func (s *Store) writeHead(ctx context.Context, h *storedSummary, d summaryDoc, b
 	}
 	if release {
 		if d.ReleaseTallyText != "" && d.ReleaseTallyZ == nil {
-			d.ReleaseTallyZ = encodeReleaseText(d)
+			t, err := decodeTally(nil, d.ReleaseTallyText)
+			if err != nil {
+				return false, err // never replace a release by nothing
+			}
+			d.ReleaseTallyZ = encodeTally(t)
 		}
 		set = append(set, bson.E{Key: "release_n", Value: d.ReleaseN}, bson.E{Key: "release_tally_z", Value: d.ReleaseTallyZ},
 			bson.E{Key: "release_day", Value: d.ReleaseDay})
@@ -640,16 +644,6 @@ func (s *Store) writeHead(ctx context.Context, h *storedSummary, d summaryDoc, b
 		return false, s.fail("update summary", err)
 	}
 	return res.MatchedCount == 1, nil
-}
-
-// encodeReleaseText converts a release stored as JSON text (before
-// tallies were compressed) to the compressed form.
-func encodeReleaseText(d summaryDoc) []byte {
-	t, err := decodeTally(nil, d.ReleaseTallyText)
-	if err != nil {
-		return nil
-	}
-	return encodeTally(t)
 }
 
 // SummaryConflicts counts the summary updates that another writer came
