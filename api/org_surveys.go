@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
+	"github.com/youthvoice/youthvoice/app"
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
@@ -152,46 +153,22 @@ func (s *Server) deleteSurvey(c *fiber.Ctx) error {
 }
 
 // lifecycle runs one lifecycle step (publish, close, archive) on the
-// caller's survey, saves it and records it in the audit log.
-func (s *Server) lifecycle(action string, step func(sv *surveys.Survey, now time.Time) (*surveys.Revision, error)) fiber.Handler {
+// caller's survey: the workflow is the application layer's (ChangeState).
+func (s *Server) lifecycle(t app.Transition) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		sv, err := s.orgSurvey(c, designers...)
 		if err != nil {
 			return err
 		}
 		tok, _ := caller(c)
-		now := s.now().UTC()
-		rev, err := step(sv, now)
+		err = s.workflows.ChangeState(c.UserContext(), tok, sv, t)
+		// Forgotten even after a failure: the save may have happened.
+		s.cache.forget(sv.ID)
 		if err != nil {
 			return err
 		}
-		if err := s.store.SaveSurvey(c.UserContext(), sv, rev); err != nil {
-			return err
-		}
-		s.cache.forget(sv.ID)
-		if err := s.audit(c, tok, action, sv.ID, ""); err != nil {
-			return err
-		}
-		if sv.Status == surveys.Closed {
-			if err := s.workflows.AfterClose(c.UserContext(), sv); err != nil {
-				return err
-			}
-		}
-		return s.sendJSON(c, fiber.StatusOK, viewOf(sv, now))
+		return s.sendJSON(c, fiber.StatusOK, viewOf(sv, s.now().UTC()))
 	}
-}
-
-func publish(sv *surveys.Survey, now time.Time) (*surveys.Revision, error) {
-	rev, err := sv.Publish(now)
-	return &rev, err
-}
-
-func closeSurvey(sv *surveys.Survey, now time.Time) (*surveys.Revision, error) {
-	return nil, sv.Close(now)
-}
-
-func archive(sv *surveys.Survey, now time.Time) (*surveys.Revision, error) {
-	return nil, sv.Archive(now)
 }
 
 func (s *Server) translations(c *fiber.Ctx) error {

@@ -118,7 +118,8 @@ func New(opts Options) *Server {
 		sharedDatabase: opts.SharedDatabase || !opts.Store.Embedded(),
 	}
 	s.workflows = app.New(app.Options{Store: opts.Store, Now: opts.Now, HashKey: opts.HashKey, Logger: opts.Logger,
-		CommitBatch: opts.CommitBatch, CommitWait: opts.CommitWait, Faults: opts.Faults, SummaryFaults: opts.SummaryFaults})
+		CommitBatch: opts.CommitBatch, CommitWait: opts.CommitWait, Faults: opts.Faults, SummaryFaults: opts.SummaryFaults,
+		Metrics: opts.Metrics.Workflows()})
 	s.app = fiber.New(fiber.Config{
 		AppName:               "youthvoice",
 		ErrorHandler:          s.handleError,
@@ -173,14 +174,16 @@ func (s *Server) registerRoutes() {
 	// Organisers: a bearer token; every handler checks the role, and every
 	// survey is looked up within the caller's organisation.
 	org := a.Group("/v1/org", s.authenticate)
+	org.Get("", s.getOrg)
+	org.Patch("", s.patchOrg)
 	org.Post("/surveys", s.createSurvey)
 	org.Get("/surveys", s.listSurveys)
 	org.Get("/surveys/:id", s.getSurvey)
 	org.Put("/surveys/:id", s.updateSurvey)
 	org.Delete("/surveys/:id", s.deleteSurvey)
-	org.Post("/surveys/:id/publish", s.lifecycle("publish", publish))
-	org.Post("/surveys/:id/close", s.lifecycle("close", closeSurvey))
-	org.Post("/surveys/:id/archive", s.lifecycle("archive", archive))
+	org.Post("/surveys/:id/publish", s.lifecycle(app.Publish))
+	org.Post("/surveys/:id/close", s.lifecycle(app.Close))
+	org.Post("/surveys/:id/archive", s.lifecycle(app.Archive))
 	org.Get("/surveys/:id/translations", s.translations)
 	org.Get("/surveys/:id/revisions/:n", s.getRevision)
 	org.Post("/surveys/:id/access-codes", s.createAccessCodes)
