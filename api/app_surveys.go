@@ -1,12 +1,20 @@
 package api
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"hash/fnv"
+	"net/url"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
@@ -24,8 +32,9 @@ type surveyCache struct {
 	states    map[string]cachedSurvey
 	rendered  map[renderKey]renderedSurvey
 	revisions map[renderKey]*surveys.Definition // lang unused
-	open      []*surveys.Survey                 // the open surveys, for the app's list
+	open      []listEntry                       // the open surveys in the app's list's order
 	openAt    time.Time                         // when open was read (zero: forgotten)
+	pages     map[string]renderedSurvey         // pages of the app's list, by ETag
 }
 
 const (
@@ -102,7 +111,10 @@ func (r renderedSurvey) pick(acceptEncoding string) ([]byte, string, string) {
 }
 
 func newSurveyCache() *surveyCache {
-	return &surveyCache{states: map[string]cachedSurvey{}, rendered: map[renderKey]renderedSurvey{}, revisions: map[renderKey]*surveys.Definition{}}
+	return &surveyCache{
+		states: map[string]cachedSurvey{}, rendered: map[renderKey]renderedSurvey{},
+		revisions: map[renderKey]*surveys.Definition{}, pages: map[string]renderedSurvey{},
+	}
 }
 
 // forget drops a survey's state after a change made by this process.
@@ -115,32 +127,30 @@ func (sc *surveyCache) forget(id string) {
 	sc.mu.Unlock()
 }
 
-// openSurveys lists the open surveys for the app, read from the store at
-// most every stateTTL (a process forgets the list when it changes a
-// survey).
-func (s *Server) openSurveys(c *fiber.Ctx) ([]*surveys.Survey, error) {
+// openSurveys lists the open surveys for the app in the list's order,
+// read from the store at most every stateTTL (a process forgets the list
+// when it changes a survey).
+func (s *Server) openSurveys(c *fiber.Ctx) ([]listEntry, error) {
 	now := s.now()
 	s.cache.mu.RLock()
-	list, at := s.cache.open, s.cache.openAt
+	entries, at := s.cache.open, s.cache.openAt
 	s.cache.mu.RUnlock()
-	if list != nil && !at.IsZero() && now.Sub(at) < stateTTL && now.Sub(at) >= 0 {
-		return list, nil
+	if entries != nil && !at.IsZero() && now.Sub(at) < stateTTL && now.Sub(at) >= 0 {
+		return entries, nil
 	}
-	known := make(map[string]*surveys.Survey, len(list))
-	for _, sv := range list {
-		known[sv.ID] = sv
+	known := make(map[string]*surveys.Survey, len(entries))
+	for _, e := range entries {
+		known[e.sv.ID] = e.sv
 	}
 	list, err := s.store.OpenSurveys(c.UserContext(), known)
 	if err != nil {
 		return nil, err
 	}
-	if list == nil {
-		list = []*surveys.Survey{}
-	}
+	entries = listEntries(list, entries)
 	s.cache.mu.Lock()
-	s.cache.open, s.cache.openAt = list, now
+	s.cache.open, s.cache.openAt = entries, now
 	s.cache.mu.Unlock()
-	return list, nil
+	return entries, nil
 }
 
 // publicSurvey returns a survey's state for the app, from the cache when
@@ -250,8 +260,161 @@ func etagMatches(header, etag string) bool {
 	return false
 }
 
+// The app's list (GET /v1/surveys) is paged with an opaque cursor. Its
+// order is newest first by the time a survey entered the list (the later
+// of its publication and its opens_at), then by id; a cursor is the
+// position (time, id) of the last survey of its page, so the next page
+// starts after that position whatever was published or closed meanwhile:
+// a survey listed all through a walk of the pages appears exactly once;
+// one that enters the list during the walk sorts before its first page
+// and is seen by the next walk; one that leaves is simply absent.
+const (
+	defaultPageSize      = 50
+	maxPageSize          = 200
+	maxCursorLength      = 100 // a cursor is about 70 characters
+	listDescriptionRunes = 200 // the list's description; the survey itself has it whole
+	maxRenderedPages     = 512
+	listFormat           = "list.1" // in every page's ETag: changes when the item format does
+)
+
+// listEntry is one open survey in the list's order, with its language
+// matcher, prepared once per read of the list (every stateTTL), not per
+// request.
+type listEntry struct {
+	sv      *surveys.Survey
+	since   int64 // Unix milliseconds: when it entered (or enters) the list
+	matcher i18n.Matcher
+}
+
+// listPosition is where a cursor points: after the survey (since, id).
+type listPosition struct {
+	since int64
+	id    string
+}
+
+// comparePositions orders the list: later since first, then id.
+func comparePositions(a, b listPosition) int {
+	if a.since != b.since {
+		if a.since > b.since {
+			return -1
+		}
+		return 1
+	}
+	return strings.Compare(a.id, b.id)
+}
+
+func (e *listEntry) position() listPosition { return listPosition{e.since, e.sv.ID} }
+
+// listedSince is when a survey entered the list: its publication, or its
+// opens_at if later; milliseconds, which the database keeps of a time.
+func listedSince(sv *surveys.Survey) int64 {
+	t := sv.CreatedAt
+	if sv.PublishedAt != nil {
+		t = *sv.PublishedAt
+	}
+	if o := sv.Draft.OpensAt; o != nil && o.After(t) {
+		t = *o
+	}
+	return t.UnixMilli()
+}
+
+// listEntries puts the open surveys in the list's order, reusing the
+// matchers of the surveys that did not change since the last read.
+func listEntries(list []*surveys.Survey, previous []listEntry) []listEntry {
+	matchers := make(map[*surveys.Survey]i18n.Matcher, len(previous))
+	for _, e := range previous {
+		matchers[e.sv] = e.matcher
+	}
+	out := make([]listEntry, len(list))
+	for i, sv := range list {
+		m, ok := matchers[sv]
+		if !ok {
+			m = i18n.NewMatcher(surveyLanguages(&sv.Draft))
+		}
+		out[i] = listEntry{sv: sv, since: listedSince(sv), matcher: m}
+	}
+	slices.SortFunc(out, func(a, b listEntry) int { return comparePositions(a.position(), b.position()) })
+	return out
+}
+
+// encodeCursor makes the opaque cursor of a position. Clients must not
+// read it: its format may change (an old cursor then is a 422, and the
+// app starts again from the first page).
+func encodeCursor(p listPosition) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("1." + strconv.FormatInt(p.since, 10) + "." + p.id))
+}
+
+// decodeCursor reads a cursor made by encodeCursor.
+func decodeCursor(s string) (listPosition, bool) {
+	if len(s) > maxCursorLength {
+		return listPosition{}, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return listPosition{}, false
+	}
+	version, rest, ok1 := strings.Cut(string(b), ".")
+	since, id, ok2 := strings.Cut(rest, ".")
+	n, err := strconv.ParseInt(since, 10, 64)
+	if !ok1 || !ok2 || version != "1" || err != nil || id == "" || !validListID(id) {
+		return listPosition{}, false
+	}
+	return listPosition{n, id}, true
+}
+
+// validListID accepts what a survey id is made of (a UUID's characters).
+func validListID(id string) bool {
+	for _, r := range id {
+		if !(r == '-' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')) {
+			return false
+		}
+	}
+	return true
+}
+
+// listQuery is a request for a page of the app's list.
+type listQuery struct {
+	age    int
+	region string
+	limit  int
+	after  *listPosition
+}
+
+// parseListQuery reads ?age=, ?region=, ?limit= and ?cursor=, with a
+// pointer to each bad one.
+func parseListQuery(c *fiber.Ctx) (listQuery, error) {
+	q := listQuery{region: c.Query("region"), limit: defaultPageSize}
+	var bad []surveys.FieldError
+	if a := c.Query("age"); a != "" {
+		n, err := strconv.Atoi(a)
+		if err != nil || n < 0 || n > 120 {
+			bad = append(bad, surveys.FieldError{Pointer: "/age", Code: surveys.CodeOutOfRange, Params: map[string]any{"Min": 0, "Max": 120}})
+		}
+		q.age = n
+	}
+	if l := c.Query("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > maxPageSize {
+			bad = append(bad, surveys.FieldError{Pointer: "/limit", Code: surveys.CodeOutOfRange, Params: map[string]any{"Min": 1, "Max": maxPageSize}})
+		}
+		q.limit = n
+	}
+	if cur := c.Query("cursor"); cur != "" {
+		p, ok := decodeCursor(cur)
+		if !ok {
+			bad = append(bad, surveys.FieldError{Pointer: "/cursor", Code: surveys.CodeInvalid})
+		}
+		q.after = &p
+	}
+	if len(bad) > 0 {
+		return q, &surveys.ValidationError{Errors: bad}
+	}
+	return q, nil
+}
+
 // appSurveyItem is one survey in the app's list, in the young person's
-// language.
+// language: what a list shows. The survey itself (GET /v1/surveys/{id})
+// has the rest.
 type appSurveyItem struct {
 	ID               string     `json:"id"`
 	Revision         int        `json:"revision"`
@@ -260,44 +423,196 @@ type appSurveyItem struct {
 	Title            string     `json:"title"`
 	Description      string     `json:"description,omitempty"`
 	EstimatedMinutes int        `json:"estimated_minutes,omitempty"`
+	MinAge           int        `json:"min_age,omitempty"`
+	MaxAge           int        `json:"max_age,omitempty"`
 	Sensitive        bool       `json:"sensitive"`
 	ClosesAt         *time.Time `json:"closes_at,omitempty"`
 	Languages        []string   `json:"languages"`
 }
 
-// appSurveys is GET /v1/surveys: the open surveys inside their window,
-// filtered by ?age= and ?region=.
-func (s *Server) appSurveys(c *fiber.Ctx) error {
-	var age int
-	if a := c.Query("age"); a != "" {
-		n, err := strconv.Atoi(a)
-		if err != nil || n < 0 || n > 120 {
-			return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/age", Code: surveys.CodeOutOfRange, Params: map[string]any{"Min": 0, "Max": 120}}}}
-		}
-		age = n
+// appSurveyPage is a page of the app's list.
+type appSurveyPage struct {
+	Surveys []appSurveyItem `json:"surveys"`
+	Next    string          `json:"next,omitempty"`
+}
+
+// pageItem is a survey on a page and the language chosen for it.
+type pageItem struct {
+	e    *listEntry
+	lang string
+}
+
+// selectPage walks the list from the cursor and takes the next limit
+// surveys listed now for this audience, each in its language for prefs.
+// It allocates only the page; the surveys it passes over cost a
+// comparison each.
+func selectPage(entries []listEntry, q listQuery, prefs i18n.Prefs, now time.Time) (items []pageItem, next string) {
+	start := 0
+	if q.after != nil {
+		start = sort.Search(len(entries), func(i int) bool { return comparePositions(entries[i].position(), *q.after) > 0 })
 	}
-	region := c.Query("region")
-	list, err := s.openSurveys(c)
+	items = make([]pageItem, 0, min(q.limit, len(entries)-start))
+	for i := start; i < len(entries); i++ {
+		e := &entries[i]
+		if !e.sv.Listed(now) || !inAudience(e.sv.Draft.Audience, q.age, q.region) {
+			continue
+		}
+		if len(items) == q.limit {
+			return items, encodeCursor(items[len(items)-1].e.position())
+		}
+		items = append(items, pageItem{e, e.matcher.Pick(prefs)})
+	}
+	return items, ""
+}
+
+// pageETag names a page's content: its surveys at their versions, the
+// language of each, and the next cursor; a strong validator, since the
+// content is a function of these alone.
+func pageETag(items []pageItem, next string) string {
+	h := fnv.New128a()
+	var buf [24]byte
+	h.Write([]byte(listFormat))
+	for _, it := range items {
+		h.Write([]byte{0})
+		h.Write([]byte(it.e.sv.ID))
+		h.Write(strconv.AppendInt(buf[:0], int64(it.e.sv.Version), 10))
+		h.Write([]byte{'.'})
+		h.Write([]byte(it.lang))
+	}
+	h.Write([]byte{0})
+	h.Write([]byte(next))
+	return `"l` + hex.EncodeToString(h.Sum(buf[:0])) + `"`
+}
+
+// renderPage builds a page's body in every coding.
+func renderPage(items []pageItem, next, etag string) (renderedSurvey, error) {
+	page := appSurveyPage{Surveys: make([]appSurveyItem, len(items)), Next: next}
+	for i, it := range items {
+		sv, d, lang := it.e.sv, &it.e.sv.Draft, it.lang
+		page.Surveys[i] = appSurveyItem{
+			ID: sv.ID, Revision: sv.Revision, Lang: lang, Dir: i18n.Direction(lang),
+			Title:            d.Title.In(lang, d.DefaultLanguage),
+			Description:      shortText(d.Description.In(lang, d.DefaultLanguage), listDescriptionRunes),
+			EstimatedMinutes: d.EstimatedMinutes, MinAge: d.Audience.MinAge, MaxAge: d.Audience.MaxAge,
+			Sensitive: d.Sensitive, ClosesAt: d.ClosesAt, Languages: d.Languages,
+		}
+	}
+	body, err := json.Marshal(page)
+	if err != nil {
+		return renderedSurvey{}, err
+	}
+	return renderedSurvey{
+		identity: body,
+		gzip:     fasthttp.AppendGzipBytesLevel(nil, body, fasthttp.CompressDefaultCompression),
+		br:       fasthttp.AppendBrotliBytesLevel(nil, body, fasthttp.CompressBrotliDefaultCompression),
+		etag:     etag,
+	}, nil
+}
+
+// shortText cuts s to at most n characters (runes) for the list, at a
+// space near the end where there is one, and marks the cut with "…"; it
+// never separates a combining mark from its letter.
+func shortText(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	cut, count := 0, 0
+	for i := range s {
+		if count == n-1 {
+			cut = i
+			break
+		}
+		count++
+	}
+	for cut > 0 {
+		r, _ := utf8.DecodeRuneInString(s[cut:])
+		if !unicode.In(r, unicode.Mn, unicode.Me, unicode.Mc) {
+			break
+		}
+		_, size := utf8.DecodeLastRuneInString(s[:cut])
+		cut -= size
+	}
+	if sp := strings.LastIndexFunc(s[:cut], unicode.IsSpace); sp > 0 && utf8.RuneCountInString(s[sp:cut]) <= 30 {
+		cut = sp
+	}
+	return strings.TrimRightFunc(s[:cut], func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }) + "…"
+}
+
+// appSurveys is GET /v1/surveys: a page of the open surveys inside their
+// window, filtered by ?age= and ?region=, ?limit= at a time from ?cursor=,
+// each in its best language; a page is rendered once and kept (by its
+// ETag), and a client that has it gets a 304.
+func (s *Server) appSurveys(c *fiber.Ctx) error {
+	q, err := parseListQuery(c)
 	if err != nil {
 		return err
 	}
-	now := s.now()
-	items := []appSurveyItem{}
-	for _, sv := range list {
-		d := &sv.Draft
-		if !sv.Listed(now) || !inAudience(d.Audience, age, region) {
-			continue
-		}
-		lang := i18n.NewMatcher(surveyLanguages(d)).Best(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
-		items = append(items, appSurveyItem{
-			ID: sv.ID, Revision: sv.Revision, Lang: lang, Dir: i18n.Direction(lang),
-			Title: d.Title.In(lang, d.DefaultLanguage), Description: d.Description.In(lang, d.DefaultLanguage),
-			EstimatedMinutes: d.EstimatedMinutes, Sensitive: d.Sensitive, ClosesAt: d.ClosesAt, Languages: d.Languages,
-		})
+	entries, err := s.openSurveys(c)
+	if err != nil {
+		return err
 	}
+	items, next := selectPage(entries, q, i18n.ParsePrefs(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage)), s.now())
+	etag := pageETag(items, next)
+	s.setListHeaders(c, q, items, next)
+	s.cache.mu.RLock()
+	r, ok := s.cache.pages[etag]
+	s.cache.mu.RUnlock()
+	if !ok {
+		if r, err = renderPage(items, next, etag); err != nil {
+			return err
+		}
+		s.cache.mu.Lock()
+		if len(s.cache.pages) >= maxRenderedPages {
+			clear(s.cache.pages)
+		}
+		s.cache.pages[etag] = r
+		s.cache.mu.Unlock()
+	}
+	body, coding, tag := r.pick(c.Get(fiber.HeaderAcceptEncoding))
+	c.Set(fiber.HeaderETag, tag)
+	if etagMatches(c.Get(fiber.HeaderIfNoneMatch), tag) {
+		return c.SendStatus(fiber.StatusNotModified)
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	if coding != "" {
+		c.Set(fiber.HeaderContentEncoding, coding)
+	}
+	return c.Send(body)
+}
+
+// setListHeaders sets a page's headers, the same on a 200 and a 304:
+// Content-Language lists the languages of the page's surveys (the
+// server's language for an empty page), and Link the next page's address
+// (RFC 8288), with the request's filters.
+func (s *Server) setListHeaders(c *fiber.Ctx, q listQuery, items []pageItem, next string) {
+	var langs []string
+	for _, it := range items {
+		if !slices.Contains(langs, it.lang) {
+			langs = append(langs, it.lang)
+		}
+	}
+	if len(langs) == 0 {
+		langs = append(langs, s.lang(c))
+	}
+	c.Set(fiber.HeaderContentLanguage, strings.Join(langs, ", "))
 	c.Set(fiber.HeaderCacheControl, "public, max-age=30")
-	c.Set(fiber.HeaderVary, "Accept-Language")
-	return s.sendJSON(c, fiber.StatusOK, fiber.Map{"surveys": items})
+	c.Set(fiber.HeaderVary, "Accept-Language, Accept-Encoding")
+	if next == "" {
+		return
+	}
+	v := url.Values{"cursor": {next}}
+	if q.limit != defaultPageSize {
+		v.Set("limit", strconv.Itoa(q.limit))
+	}
+	if q.age > 0 {
+		v.Set("age", strconv.Itoa(q.age))
+	}
+	for _, k := range []string{"region", "lang"} {
+		if x := c.Query(k); x != "" {
+			v.Set(k, x)
+		}
+	}
+	c.Set(fiber.HeaderLink, "</v1/surveys?"+v.Encode()+`>; rel="next"`)
 }
 
 // inAudience reports whether a young person of this age (0: not given) in

@@ -137,15 +137,15 @@ func New(opts Options) *Server {
 	s.app.Use(s.decodeBody)
 	s.app.Use(compress.New(compress.Config{
 		Level: compress.LevelDefault,
-		// The app's survey definitions are compressed once, when rendered;
-		// response exports compress their own stream (the middleware would
-		// end a failed stream like a complete one).
+		// The app's survey definitions and list pages are compressed once,
+		// when rendered; response exports compress their own stream (the
+		// middleware would end a failed stream like a complete one).
 		Next: func(c *fiber.Ctx) bool {
 			p := c.Path()
 			if strings.HasSuffix(p, "/export") && c.Query("kind") == "responses" {
 				return true
 			}
-			return c.Method() == fiber.MethodGet && strings.HasPrefix(p, "/v1/surveys/") && strings.Count(p, "/") == 3
+			return c.Method() == fiber.MethodGet && (p == "/v1/surveys" || strings.HasPrefix(p, "/v1/surveys/") && strings.Count(p, "/") == 3)
 		},
 	}))
 	s.registerRoutes()
