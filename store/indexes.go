@@ -126,6 +126,8 @@ var deliberateScans = []deliberateScan{
 		"the one-time upgrade of summaries to record keys reads every summary's tally once per database (settings record that it ran)"},
 	{colOrgs, "store.(*Store).Bootstrap",
 		"at start, whether any organisation exists (the default one is made only in an empty database)"},
+	{colOrgs, "store.(*Store).Orgs",
+		"the command line's org list: every organisation (tens per installation), at most MaxOrgs"},
 	{"*", "store.(*Store).RawDocuments",
 		"tests and audits read a collection exactly as stored"},
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -116,6 +117,60 @@ func (s *Store) Org(ctx context.Context, id string) (surveys.Org, error) {
 		return surveys.Org{}, s.fail("read org", err)
 	}
 	return orgFromDoc(d)
+}
+
+// MaxOrgNameLength is the longest organisation name, in characters.
+const MaxOrgNameLength = 200
+
+// MaxOrgs bounds the organisations Orgs lists: an installation serves
+// tens of organisations (NGOs, municipalities, ministries), so a list
+// longer than this is a mistake worth seeing rather than a reason to
+// read the collection without end.
+const MaxOrgs = 10000
+
+// Orgs lists the organisations, oldest first, at most MaxOrgs (more
+// reports whether there were more). It reads the whole collection (a
+// deliberate scan, indexes.go): the list is the command line's, for an
+// operator, and short.
+func (s *Store) Orgs(ctx context.Context) (list []surveys.Org, more bool, err error) {
+	cur, err := s.db.Collection(colOrgs).Find(ctx, bson.D{},
+		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(MaxOrgs+1))
+	if err != nil {
+		return nil, false, s.fail("list orgs", err)
+	}
+	var docs []orgDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, false, s.fail("list orgs", err)
+	}
+	if len(docs) > MaxOrgs {
+		docs, more = docs[:MaxOrgs], true
+	}
+	list = make([]surveys.Org, 0, len(docs))
+	for _, d := range docs {
+		o, err := orgFromDoc(d)
+		if err != nil {
+			return nil, false, err
+		}
+		list = append(list, o)
+	}
+	slices.SortStableFunc(list, func(a, b surveys.Org) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return list, more, nil
+}
+
+// RenameOrg sets an organisation's name (validated by the caller: see
+// app.RenameOrg). The organisation's id does not change, so tokens,
+// surveys and shares stay as they are; the lists that show the name
+// (GET /v1/org/shared's owner_org) read it at each request.
+func (s *Store) RenameOrg(ctx context.Context, orgID, name string) (surveys.Org, error) {
+	res, err := s.col(colOrgs).UpdateOne(ctx, bson.D{{Key: "_id", Value: orgID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "name", Value: name}}}})
+	if err != nil {
+		return surveys.Org{}, s.fail("rename org", err)
+	}
+	if res.MatchedCount == 0 {
+		return surveys.Org{}, surveys.ErrNotFound
+	}
+	return s.Org(ctx, orgID)
 }
 
 // SetSupportResources replaces an organisation's default support resources.
