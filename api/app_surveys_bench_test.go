@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"testing"
@@ -54,6 +55,38 @@ func BenchmarkAppSurveyList(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			resp, body := get("/v1/surveys?lang=sv", "Accept-Encoding", "gzip")
+			if resp.StatusCode != 200 {
+				b.Fatalf("%d %s", resp.StatusCode, body)
+			}
+			size = len(body)
+		}
+		b.ReportMetric(float64(size), "body-B")
+	})
+	resp, _ := get("/v1/surveys?lang=sv")
+	etag := resp.Header.Get("ETag")
+	b.Run("first page, not modified", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if resp, body := get("/v1/surveys?lang=sv", "If-None-Match", etag); resp.StatusCode != 304 {
+				b.Fatalf("%d %s", resp.StatusCode, body)
+			}
+		}
+	})
+	// The middle of the list: a page after a cursor, past 500 surveys.
+	middle := "/v1/surveys?lang=sv"
+	for range 10 {
+		resp, body := get(middle)
+		var page struct{ Next string }
+		if err := json.Unmarshal(body, &page); err != nil || page.Next == "" {
+			b.Fatalf("%d %s", resp.StatusCode, body)
+		}
+		middle = "/v1/surveys?lang=sv&cursor=" + page.Next
+	}
+	b.Run("page 11", func(b *testing.B) {
+		var size int
+		b.ReportAllocs()
+		for b.Loop() {
+			resp, body := get(middle)
 			if resp.StatusCode != 200 {
 				b.Fatalf("%d %s", resp.StatusCode, body)
 			}
