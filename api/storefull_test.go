@@ -85,7 +85,7 @@ func TestFullDatabase(t *testing.T) {
 	// Room for a few dozen more responses.
 	pages := sqlitePages(t, filepath.Join(opts.DataDir, "youthvoice.sqlite"))
 	full := opts
-	full.SQLitePragmas = []string{fmt.Sprintf("max_page_count(%d)", pages+40)}
+	full.SQLitePragmas = append(full.SQLitePragmas, fmt.Sprintf("max_page_count(%d)", pages+40))
 	st2, err := store.Open(ctx, full)
 	if err != nil {
 		t.Fatal(err)
