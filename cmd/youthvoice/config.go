@@ -75,6 +75,15 @@ func (c *config) settings() []setting {
 	}
 }
 
+// writeSettings lists every setting of command name (serve) with its
+// value in c: the defaults, or what the environment set.
+func writeSettings(w io.Writer, name string, c config) {
+	fmt.Fprintf(w, "Usage: youthvoice %s [flags]\n\nSettings of %s (flag, environment variable, value):\n", name, name)
+	for _, s := range c.settings() {
+		fmt.Fprintf(w, "  --%-18s %-28s %s\n  %21s default %q\n", s.flag, s.env, s.usage, "", s.value.String())
+	}
+}
+
 // parseConfig fills c from the environment, then from args.
 func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (config, []string, error) {
 	c := defaultConfig()
@@ -88,12 +97,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		}
 		fs.Var(s.value, s.flag, s.usage+" (env "+s.env+")")
 	}
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: youthvoice %s [flags]\n\nSettings (flag, environment variable, current value):\n", name)
-		for _, s := range c.settings() {
-			fmt.Fprintf(stderr, "  --%-18s %-28s %s\n  %21s default %q\n", s.flag, s.env, s.usage, "", s.value.String())
-		}
-	}
+	fs.Usage = func() { writeSettings(stderr, name, c) }
 	if err := fs.Parse(args); err != nil {
 		return c, nil, err
 	}

@@ -274,7 +274,8 @@ func (w frameWriter) Write(p []byte) (int, error) {
 
 // forward runs the command line c.argv in the server that holds the data
 // directory, through its control socket, and returns the command's outcome.
-func forward(ctx context.Context, c *cli, inUse *store.DirInUseError, database string) error {
+// where is the store, for the line that says which one the command uses.
+func forward(ctx context.Context, c *cli, inUse *store.DirInUseError, database, where string) error {
 	refuse := func(why error) error {
 		return fmt.Errorf("%w; this command can run only while nothing else uses the directory, or through a running youthvoice serve (%v)", inUse, why)
 	}
@@ -287,6 +288,7 @@ func forward(ctx context.Context, c *cli, inUse *store.DirInUseError, database s
 		return refuse(fmt.Errorf("its control socket does not answer: %w", err))
 	}
 	defer conn.Close()
+	fmt.Fprintf(c.stderr, "store: %s, through %s (pid %d)\n", where, inUse.Holder, inUse.PID)
 	stop := context.AfterFunc(ctx, func() { conn.Close() }) // an interrupt cancels the command in the server
 	defer stop()
 	wd, err := os.Getwd()

@@ -61,7 +61,7 @@ func TestTokenRevokeKeepsTheLastOwner(t *testing.T) {
 	t.Parallel()
 	vars := storeVars(t)
 	var out bytes.Buffer
-	if err := run(t.Context(), []string{"org", "create", "--name", "o"}, env(vars), &out, io.Discard); err != nil {
+	if err := run(t.Context(), []string{"org", "create", "--name", "o", "--create-store"}, env(vars), &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	orgID := regexp.MustCompile(`organisation: (\S+)`).FindStringSubmatch(out.String())[1]

@@ -200,7 +200,7 @@ func TestOrgAndTokenCommands(t *testing.T) {
 	t.Parallel()
 	vars := storeVars(t)
 	var out bytes.Buffer
-	if err := run(t.Context(), []string{"org", "create", "--name", "Rädda Barnen Test"}, env(vars), &out, io.Discard); err != nil {
+	if err := run(t.Context(), []string{"org", "create", "--name", "Rädda Barnen Test", "--create-store"}, env(vars), &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	orgID := regexp.MustCompile(`organisation: (\S+)`).FindStringSubmatch(out.String())[1]

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/youthvoice/youthvoice/api"
@@ -69,25 +70,66 @@ func (c *cli) path(p string) string {
 	return filepath.Join(c.dir, p)
 }
 
-const usage = `Usage: youthvoice [command] [flags]
+// command is one of the program's commands.
+type command struct {
+	name  string
+	about string // one line, for the list of commands
+	run   func(ctx context.Context, c *cli, args []string) error
+}
 
-Commands:
-  serve     run the HTTP server (the default)
-  org       org create --name NAME: a new organisation; prints its owner token
-  token     token create --org ID --role ROLE | token revoke --id TOKEN_ID
-  recount   recount --survey ID [--fix]: recompute a summary from the stored responses
-  export    export --survey ID --kind summary|responses --format csv|xlsx|json|pdf --lang sv --out FILE
+// moreCommands are commands written in files of their own, which add
+// themselves from an init function (moreCommands = append(moreCommands,
+// command{...})); help lists them after the others.
+var moreCommands []command
 
-Run "youthvoice COMMAND --help" for a command's settings.
-`
+// commands are the program's commands, in the order help lists them. (A
+// function, not a variable: serve runs the control socket, which
+// dispatches to the commands.)
+func commands() []command {
+	return append([]command{
+		{"serve", "run the HTTP server (the default command; it makes the store on first start)", func(ctx context.Context, c *cli, args []string) error {
+			return serve(ctx, args, c.getenv, c.stderr)
+		}},
+		{"org", "organisations: org create --name NAME | org list | org rename --id ID --name NAME", orgCmd},
+		{"token", "API tokens: token create --org ID --role ROLE | token list --org ID | token revoke --id TOKEN_ID", tokenCmd},
+		{"recount", "recount --survey ID [--fix]: recompute a summary from the stored responses", recountCmd},
+		{"export", "export --survey ID --kind summary|responses --format csv|xlsx|json|pdf --out FILE: write an export", exportCmd},
+	}, moreCommands...)
+}
+
+// writeUsage writes the program's help: every command, then serve's
+// settings (serve is the default command, so its flags are the program's).
+func writeUsage(w io.Writer) {
+	fmt.Fprint(w, "Usage: youthvoice [command] [flags]\n\nCommands:\n")
+	for _, cmd := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", cmd.name, cmd.about)
+	}
+	fmt.Fprintf(w, "  %-9s %s\n", "help", "this help")
+	fmt.Fprint(w, `
+Run "youthvoice COMMAND --help" for a command's flags. The commands other than
+serve and demo use the store that serve made (--data-dir, default ./data, or
+MONGODB_URI) and print which one on stderr; while serve runs on that data
+directory they run inside it.
+
+`)
+	writeSettings(w, "serve", defaultConfig())
+}
+
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help"
+}
 
 // run is the whole program; main and the tests call it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	c := &cli{getenv: getenv, stdout: stdout, stderr: stderr, argv: args}
 	cmd := "serve"
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+	switch {
+	case len(args) > 0 && isHelp(args[0]):
+		cmd, args = "help", args[1:]
+	case len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-':
 		cmd, args = args[0], args[1:]
-	} else {
+	default:
 		c.argv = append([]string{cmd}, args...)
 	}
 	return dispatch(ctx, c, cmd, args)
@@ -95,25 +137,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // dispatch runs command cmd with its arguments, for run or for the control
 // socket.
-func dispatch(ctx context.Context, c *cli, cmd string, args []string) error {
-	var err error
-	switch cmd {
-	case "serve":
-		err = serve(ctx, args, c.getenv, c.stderr)
-	case "org":
-		err = orgCmd(ctx, c, args)
-	case "token":
-		err = tokenCmd(ctx, c, args)
-	case "export":
-		err = exportCmd(ctx, c, args)
-	case "recount":
-		err = recountCmd(ctx, c, args)
-	case "help":
-		fmt.Fprint(c.stdout, usage)
-	default:
-		fmt.Fprint(c.stderr, usage)
-		return usageError{"unknown command " + cmd}
+func dispatch(ctx context.Context, c *cli, name string, args []string) error {
+	if name == "help" {
+		writeUsage(c.stdout)
+		return nil
 	}
+	all := commands()
+	i := slices.IndexFunc(all, func(cmd command) bool { return cmd.name == name })
+	if i < 0 {
+		writeUsage(c.stderr)
+		return usageError{"unknown command " + name}
+	}
+	err := all[i].run(ctx, c, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
