@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/youthvoice/youthvoice/api/apitest"
+	"github.com/youthvoice/youthvoice/examples"
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
@@ -28,7 +28,7 @@ func storeOpenSurveys(tb testing.TB, e *apitest.Env, n int) ([]string, string) {
 	orgID, owner := e.Org("list")
 	var defs []surveys.Definition
 	for _, f := range []string{"youth-policy-consultation.json", "safety-online-offline.json"} {
-		b, err := os.ReadFile("../examples/surveys/" + f)
+		b, err := examples.Survey(f)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -158,7 +158,7 @@ func TestAppListWalkSurvivesChanges(t *testing.T) {
 
 	// Meanwhile: a new survey is published, one on the first page and one
 	// on the second are closed.
-	b, err := os.ReadFile("../examples/surveys/safety-online-offline.json")
+	b, err := examples.Survey("safety-online-offline.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +235,7 @@ func TestAppListItemsAreSmall(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	_, owner := e.Org("o")
-	b, err := os.ReadFile("../examples/surveys/youth-policy-consultation.json")
+	b, err := examples.Survey("youth-policy-consultation.json")
 	if err != nil {
 		t.Fatal(err)
 	}

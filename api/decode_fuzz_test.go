@@ -3,12 +3,12 @@ package api
 import (
 	"bytes"
 	stdjson "encoding/json"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/youthvoice/youthvoice/surveys"
+	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
 
 // FuzzDecodeJSON feeds arbitrary bodies to the decoder of every request
@@ -44,9 +44,7 @@ func FuzzDecodeJSON(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
-	if b, err := os.ReadFile("testdata/small-survey.json"); err == nil {
-		f.Add(b)
-	}
+	f.Add(surveystest.SmallSurvey)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		checkDecode[surveys.Submission](t, body)
 		checkDecode[surveys.Definition](t, body)

@@ -23,8 +23,8 @@ import (
 	"github.com/youthvoice/youthvoice/api"
 	"github.com/youthvoice/youthvoice/api/apitest"
 	"github.com/youthvoice/youthvoice/export"
+	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/surveys"
-	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
 
 // surveyWithResponses publishes an example survey and submits n generated
@@ -34,7 +34,7 @@ func surveyWithResponses(t *testing.T, e *apitest.Env, n int) (string, string, *
 	id, owner, def := publishExample(t, e, "youth-policy-consultation.json")
 	rng := rand.New(rand.NewPCG(11, 11))
 	for range n {
-		if r := e.Do("POST", "/v1/surveys/"+id+"/responses", surveystest.Submission(def, 1, rng)); r.Status != 201 {
+		if r := e.Do("POST", "/v1/surveys/"+id+"/responses", simulate.Submission(def, 1, rng)); r.Status != 201 {
 			t.Fatalf("%d %s", r.Status, r.Body)
 		}
 	}

@@ -1,11 +1,11 @@
 package api_test
 
 import (
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/youthvoice/youthvoice/api/apitest"
+	"github.com/youthvoice/youthvoice/examples"
 )
 
 // The reported surprises, through the API: on a survey in Swedish (its
@@ -20,7 +20,7 @@ func TestLanguageFallbackIsTheDefault(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
 	_, owner := e.Org("o")
-	b, err := os.ReadFile("../examples/surveys/youth-policy-consultation.json")
+	b, err := examples.Survey("youth-policy-consultation.json")
 	if err != nil {
 		t.Fatal(err)
 	}

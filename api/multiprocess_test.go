@@ -17,6 +17,8 @@ import (
 
 	"github.com/youthvoice/youthvoice/api"
 	"github.com/youthvoice/youthvoice/api/apitest"
+	"github.com/youthvoice/youthvoice/examples"
+	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/store/storetest"
 	"github.com/youthvoice/youthvoice/surveys"
@@ -140,7 +142,7 @@ func TestManyServersOneDatabase(t *testing.T) {
 		var burst sync.WaitGroup
 		for i := range 18 {
 			burst.Add(1)
-			sub := surveystest.Submission(open.def, 1, rng)
+			sub := simulate.Submission(open.def, 1, rng)
 			body, _ := json.Marshal(sub)
 			n := c.nodes[i%3]
 			go func() {
@@ -222,7 +224,7 @@ func (c *cluster) startClients(t *testing.T, n, perClient int, seed uint64, open
 				if rng.IntN(3) == 0 {
 					sv = closing
 				}
-				sub := surveystest.Submission(sv.def, 1, rng)
+				sub := simulate.Submission(sv.def, 1, rng)
 				body, _ := json.Marshal(sub)
 				if c.submit(t, rng, sv.id, body) == 409 {
 					continue // the survey closed before this one arrived
@@ -284,7 +286,7 @@ type published struct {
 // createAndPublish publishes an example survey for an existing owner.
 func createAndPublish(t testing.TB, e *apitest.Env, owner, file string) published {
 	t.Helper()
-	b, err := os.ReadFile("../examples/surveys/" + file)
+	b, err := examples.Survey(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -405,13 +407,13 @@ func TestCloseIsSeenAtOnceByOtherServers(t *testing.T) {
 	a, b := apitest.New(t, shared), apitest.New(t, shared)
 	id, owner, def := publishExample(t, a, "youth-policy-consultation.json")
 	rng := rand.New(rand.NewPCG(4, 4))
-	if r := b.Do("POST", "/v1/surveys/"+id+"/responses", surveystest.Submission(def, 1, rng)); r.Status != 201 {
+	if r := b.Do("POST", "/v1/surveys/"+id+"/responses", simulate.Submission(def, 1, rng)); r.Status != 201 {
 		t.Fatalf("before the close: %d %s", r.Status, r.Body)
 	}
 	if r := a.Do("POST", "/v1/org/surveys/"+id+"/close", nil, bearer(owner)...); r.Status != 200 {
 		t.Fatalf("close: %d %s", r.Status, r.Body)
 	}
-	r := b.Do("POST", "/v1/surveys/"+id+"/responses", surveystest.Submission(def, 1, rng))
+	r := b.Do("POST", "/v1/surveys/"+id+"/responses", simulate.Submission(def, 1, rng))
 	if r.Status != 409 || problemOf(t, r).Type != "urn:youthvoice:problem:survey_not_open" {
 		t.Fatalf("after the close, through the other server: %d %s", r.Status, r.Body)
 	}

@@ -10,8 +10,8 @@ import (
 
 	"github.com/youthvoice/youthvoice/api"
 	"github.com/youthvoice/youthvoice/api/apitest"
+	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/surveys"
-	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
 
 type statusView struct {
@@ -49,7 +49,7 @@ func TestReleaseKeepsUpWithTheResponses(t *testing.T) {
 	}
 	for sent < total {
 		for range 1 + rng.IntN(12) {
-			if r := e.Do("POST", "/v1/surveys/"+id+"/responses", surveystest.Submission(def, 1, rng)); r.Status != 201 {
+			if r := e.Do("POST", "/v1/surveys/"+id+"/responses", simulate.Submission(def, 1, rng)); r.Status != 201 {
 				t.Fatalf("%d %s", r.Status, r.Body)
 			}
 			sent++
@@ -168,7 +168,7 @@ func TestSummaryCachesStayBounded(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
 	for range 6 {
 		for range 10 {
-			if r := e.Do("POST", "/v1/surveys/"+id+"/responses", surveystest.Submission(def, 1, rng)); r.Status != 201 {
+			if r := e.Do("POST", "/v1/surveys/"+id+"/responses", simulate.Submission(def, 1, rng)); r.Status != 201 {
 				t.Fatalf("%d %s", r.Status, r.Body)
 			}
 		}

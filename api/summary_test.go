@@ -13,8 +13,8 @@ import (
 
 	"github.com/youthvoice/youthvoice/api"
 	"github.com/youthvoice/youthvoice/api/apitest"
+	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/surveys"
-	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
 
 // publishExample publishes an example survey and returns its id, owner
@@ -56,7 +56,7 @@ func TestSummaryIsExact(t *testing.T) {
 	}
 	single := map[string]map[string]int{}
 	for range n {
-		sub := surveystest.Submission(def, 1, rng)
+		sub := simulate.Submission(def, 1, rng)
 		if r := e.Do("POST", "/v1/surveys/"+id+"/responses", sub); r.Status != 201 {
 			t.Fatalf("%d %s", r.Status, r.Body)
 		}
@@ -117,7 +117,7 @@ func TestAnalystsSeeOnlyTheProtectedRelease(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	post := func(n int) {
 		for range n {
-			if r := e.Do("POST", "/v1/surveys/"+id+"/responses", surveystest.Submission(def, 1, rng)); r.Status != 201 {
+			if r := e.Do("POST", "/v1/surveys/"+id+"/responses", simulate.Submission(def, 1, rng)); r.Status != 201 {
 				t.Fatalf("%d %s", r.Status, r.Body)
 			}
 		}
@@ -178,7 +178,7 @@ func TestPublicResultsInArabic(t *testing.T) {
 	id, _, def := publishExample(t, e, "youth-policy-consultation.json")
 	rng := rand.New(rand.NewPCG(3, 3))
 	for range 150 {
-		e.Do("POST", "/v1/surveys/"+id+"/responses", surveystest.Submission(def, 1, rng))
+		e.Do("POST", "/v1/surveys/"+id+"/responses", simulate.Submission(def, 1, rng))
 	}
 	e.Server.FlushSummaries(context.Background())
 	r := e.Do("GET", "/v1/surveys/"+id+"/results", nil, "Accept-Language", "ar")
@@ -224,7 +224,7 @@ func TestSummaryRecoversFromACrashAtEveryStep(t *testing.T) {
 			id, _, def := publishExample(t, e, "youth-policy-consultation.json")
 			rng := rand.New(rand.NewPCG(9, 9))
 			for range 30 {
-				e.Do("POST", "/v1/surveys/"+id+"/responses", surveystest.Submission(def, 1, rng))
+				e.Do("POST", "/v1/surveys/"+id+"/responses", simulate.Submission(def, 1, rng))
 			}
 			e.Server.FlushSummaries(context.Background()) // fails at step
 			failing = false
@@ -258,7 +258,7 @@ func TestClosingRecountsAndFreezes(t *testing.T) {
 	id, owner, def := publishExample(t, e, "youth-policy-consultation.json")
 	rng := rand.New(rand.NewPCG(5, 5))
 	for range 23 {
-		e.Do("POST", "/v1/surveys/"+id+"/responses", surveystest.Submission(def, 1, rng))
+		e.Do("POST", "/v1/surveys/"+id+"/responses", simulate.Submission(def, 1, rng))
 	}
 	if r := e.Do("POST", "/v1/org/surveys/"+id+"/close", nil, bearer(owner)...); r.Status != 200 {
 		t.Fatal(r.Status)
@@ -301,7 +301,7 @@ func TestSummaryRecoversAMixOfAppliedAndUnappliedBatches(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 21))
 	post := func(n int) {
 		for range n {
-			e.Do("POST", "/v1/surveys/"+id+"/responses", surveystest.Submission(def, 1, rng))
+			e.Do("POST", "/v1/surveys/"+id+"/responses", simulate.Submission(def, 1, rng))
 		}
 		e.Server.FlushSummaries(context.Background())
 	}

@@ -3,24 +3,20 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/youthvoice/youthvoice/api"
 	"github.com/youthvoice/youthvoice/api/apitest"
+	"github.com/youthvoice/youthvoice/examples"
+	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
 
 func smallSurvey(t *testing.T) map[string]any {
 	t.Helper()
-	b, err := os.ReadFile("testdata/small-survey.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
+	if err := json.Unmarshal(surveystest.SmallSurvey, &m); err != nil {
 		t.Fatal(err)
 	}
 	return m
@@ -469,12 +465,12 @@ func TestExampleSurveysPublishAndServe(t *testing.T) {
 	e := apitest.New(t)
 	_, owner := e.Org("Ungdomsförbundet")
 	_, other := e.Org("Another")
-	files, err := filepath.Glob("../examples/surveys/*.json")
-	if err != nil || len(files) < 2 {
-		t.Fatalf("examples: %v %v", files, err)
+	files := examples.Names()
+	if len(files) < 2 {
+		t.Fatalf("examples: %v", files)
 	}
 	for _, f := range files {
-		body, err := os.ReadFile(f)
+		body, err := examples.Survey(f)
 		if err != nil {
 			t.Fatal(err)
 		}

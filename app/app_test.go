@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/youthvoice/youthvoice/app"
+	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/store/storetest"
 	"github.com/youthvoice/youthvoice/surveys"
@@ -52,7 +53,7 @@ func TestSubmitCloseRecount(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	submission := func() *surveys.Submission {
 		var sub surveys.Submission
-		b, _ := json.Marshal(surveystest.Submission(def, 1, rng))
+		b, _ := json.Marshal(simulate.Submission(def, 1, rng))
 		if err := json.Unmarshal(b, &sub); err != nil {
 			t.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/surveys"
 	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
@@ -64,7 +65,7 @@ func release(tb testing.TB, lang string, l Labels, n int) *Summary {
 	t := surveys.NewTally()
 	for i := range n {
 		raw := map[string]json.RawMessage{}
-		for id, v := range surveystest.Answers(def, rng) {
+		for id, v := range simulate.Answers(def, rng) {
 			if raw[id], err = json.Marshal(v); err != nil {
 				tb.Fatal(err)
 			}

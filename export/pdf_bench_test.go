@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/youthvoice/youthvoice/i18n"
+	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/surveys"
 	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
@@ -78,7 +79,7 @@ func largestSummary(tb testing.TB, matrix bool, n int) *Summary {
 	t := surveys.NewTally()
 	for i := range n {
 		raw := map[string]json.RawMessage{}
-		for id, v := range surveystest.Answers(def, rng) {
+		for id, v := range simulate.Answers(def, rng) {
 			if raw[id], err = json.Marshal(v); err != nil {
 				tb.Fatal(err)
 			}

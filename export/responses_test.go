@@ -11,6 +11,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/surveys"
 	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
@@ -25,7 +26,7 @@ func exampleResponses(t *testing.T, n int) (*surveys.Definition, []*surveys.Resp
 	var rs []*surveys.Response
 	for i := range n {
 		raw := map[string]json.RawMessage{}
-		for id, v := range surveystest.Answers(def, rng) {
+		for id, v := range simulate.Answers(def, rng) {
 			raw[id], _ = json.Marshal(v)
 		}
 		answers, err := def.ParseAnswers(raw)

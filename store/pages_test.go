@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/store/storetest"
 	"github.com/youthvoice/youthvoice/surveys"
@@ -32,7 +33,7 @@ func exampleDefinition(t testing.TB) *surveys.Definition {
 
 func randomResponse(t testing.TB, def *surveys.Definition, surveyID string, rng *rand.Rand) *surveys.Response {
 	t.Helper()
-	sub := surveystest.Submission(def, 1, rng)
+	sub := simulate.Submission(def, 1, rng)
 	raw, _ := json.Marshal(sub["answers"])
 	var answers map[string]json.RawMessage
 	_ = json.Unmarshal(raw, &answers)

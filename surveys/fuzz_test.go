@@ -14,12 +14,12 @@ import (
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/youthvoice/youthvoice/examples"
+	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/surveys"
 	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
@@ -48,9 +48,10 @@ func checkProblems(t *testing.T, err error, prefix string) {
 	}
 }
 
-func seedFile(f *testing.F, path string) []byte {
+// seedFile is an example survey (package examples), by file name.
+func seedFile(f *testing.F, name string) []byte {
 	f.Helper()
-	b, err := os.ReadFile(path)
+	b, err := examples.Survey(name)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -62,9 +63,10 @@ func seedFile(f *testing.F, path string) []byte {
 // summary size, and a summary (of a few random responses) that ends and
 // encodes.
 func FuzzDefinition(f *testing.F) {
-	for _, p := range []string{"../examples/surveys/youth-policy-consultation.json", "../examples/surveys/safety-online-offline.json", "../api/testdata/small-survey.json"} {
-		f.Add(seedFile(f, p))
+	for _, name := range examples.Names() {
+		f.Add(seedFile(f, name))
 	}
+	f.Add(surveystest.SmallSurvey)
 	for _, def := range []*surveys.Definition{numberSurvey(), breakdownSurvey(surveys.MaxBreakdowns, surveys.MaxBreakdownOptions)} {
 		b, err := json.Marshal(def)
 		if err != nil {
@@ -117,7 +119,7 @@ func FuzzDefinition(f *testing.F) {
 		rng := rand.New(rand.NewPCG(h.Sum64(), 1))
 		tally := surveys.NewTally()
 		for range 12 {
-			body := surveystest.SubmissionJSON(&def, 1, rng)
+			body := simulate.SubmissionJSON(&def, 1, rng)
 			var sub surveys.Submission
 			if err := json.Unmarshal(body, &sub); err != nil {
 				t.Fatal(err)
@@ -158,7 +160,7 @@ func fuzzDefinitions(f *testing.F) []*surveys.Definition {
 	f.Helper()
 	var defs []*surveys.Definition
 	for _, name := range []string{"youth-policy-consultation.json", "safety-online-offline.json"} {
-		def, err := surveystest.Load(seedFile(f, filepath.Join("..", "examples", "surveys", name)))
+		def, err := surveystest.Load(seedFile(f, name))
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -179,7 +181,7 @@ func FuzzSubmission(f *testing.F) {
 	rng := rand.New(rand.NewPCG(5, 5))
 	for _, def := range defs {
 		for range 4 {
-			f.Add(surveystest.SubmissionJSON(def, 1, rng))
+			f.Add(simulate.SubmissionJSON(def, 1, rng))
 		}
 	}
 	for _, s := range []string{

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/surveys"
-	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
 
 // txt is a text in the three languages of the generated surveys.
@@ -132,7 +132,7 @@ func tallyOf(tb testing.TB, def *surveys.Definition, n int, seed uint64) *survey
 	day := time.Date(2026, 9, 1, 12, 0, 0, 0, time.UTC)
 	t := surveys.NewTally()
 	for range n {
-		body := surveystest.SubmissionJSON(def, 1, rng)
+		body := simulate.SubmissionJSON(def, 1, rng)
 		var sub surveys.Submission
 		if err := json.Unmarshal(body, &sub); err != nil {
 			tb.Fatal(err)

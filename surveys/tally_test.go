@@ -3,18 +3,19 @@ package surveys_test
 import (
 	"encoding/json"
 	"math/rand/v2"
-	"os"
 	"reflect"
 	"testing"
 	"time"
 
+	"github.com/youthvoice/youthvoice/examples"
+	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/surveys"
 	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
 
 func loadExample(t testing.TB, name string) *surveys.Definition {
 	t.Helper()
-	b, err := os.ReadFile("../examples/surveys/" + name)
+	b, err := examples.Survey(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +36,7 @@ func randomResponses(t testing.TB, def *surveys.Definition, n int, seed uint64) 
 	out := make([]*surveys.Response, n)
 	day := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 	for i := range out {
-		sub := surveystest.Submission(def, 1, rng)
+		sub := simulate.Submission(def, 1, rng)
 		raw, _ := json.Marshal(sub["answers"])
 		var answers map[string]json.RawMessage
 		_ = json.Unmarshal(raw, &answers)

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
@@ -91,11 +92,11 @@ func TestCommandsWhileServeRuns(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, b
 	}
-	def, _ := os.ReadFile("../../api/testdata/small-survey.json")
+	def := surveystest.SmallSurvey
 	created, parsed := publishSurvey(t, post, def)
 	rng := rand.New(rand.NewPCG(11, 11))
 	for range 7 {
-		if st, body := post("/v1/surveys/"+created.ID+"/responses", surveystest.SubmissionJSON(parsed, 1, rng)); st != 201 {
+		if st, body := post("/v1/surveys/"+created.ID+"/responses", simulate.SubmissionJSON(parsed, 1, rng)); st != 201 {
 			t.Fatalf("submit: %d %s", st, body)
 		}
 	}

@@ -24,6 +24,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/youthvoice/youthvoice/examples"
+	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/store/storetest"
 	"github.com/youthvoice/youthvoice/surveys"
@@ -165,7 +167,7 @@ func TestServeBootstrapsAndKeepsDataAcrossRestarts(t *testing.T) {
 	if !strings.Contains(logs.String(), where) {
 		t.Errorf("no store line:\n%s", logs.String())
 	}
-	body, _ := os.ReadFile("../../api/testdata/small-survey.json")
+	body := surveystest.SmallSurvey
 	req, _ := http.NewRequest("POST", "http://"+addr+"/v1/org/surveys", bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer T-bootstrap-token")
 	req.Header.Set("Content-Type", "application/json")
@@ -294,7 +296,7 @@ func TestSIGTERM(t *testing.T) {
 	flags := storeFlags(storeVars(t))
 	start := func() (*exec.Cmd, string) { return startBinary(t, bin, "sigterm-token", flags...) }
 	cmd, addr := start()
-	body, _ := os.ReadFile("../../api/testdata/small-survey.json")
+	body := surveystest.SmallSurvey
 	req, _ := http.NewRequest("POST", "http://"+addr+"/v1/org/surveys", bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer sigterm-token")
 	req.Header.Set("Content-Type", "application/json")
@@ -331,7 +333,7 @@ func TestKillDuringLoadKeepsSummaryExact(t *testing.T) {
 		return startBinary(t, bin, "kill-token", append(storeFlags(vars), "--submit-rate", "0")...)
 	}
 	cmd, addr := start()
-	def, _ := os.ReadFile("../../examples/surveys/youth-policy-consultation.json")
+	def, _ := examples.Survey("youth-policy-consultation.json")
 	post := func(path string, body []byte) (int, []byte) {
 		req, _ := http.NewRequest("POST", "http://"+addr+path, bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer kill-token")
@@ -360,7 +362,7 @@ func TestKillDuringLoadKeepsSummaryExact(t *testing.T) {
 					return
 				default:
 				}
-				b, _ := json.Marshal(surveystest.Submission(parsed, 1, rng))
+				b, _ := json.Marshal(simulate.Submission(parsed, 1, rng))
 				if st, _ := post("/v1/surveys/"+created.ID+"/responses", b); st == 201 {
 					mu.Lock()
 					created201++
@@ -498,11 +500,11 @@ func TestExportCommand(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, b
 	}
-	def, _ := os.ReadFile("../../examples/surveys/youth-policy-consultation.json")
+	def, _ := examples.Survey("youth-policy-consultation.json")
 	created, parsed := publishSurvey(t, post, def)
 	rng := rand.New(rand.NewPCG(8, 8))
 	for range 25 {
-		if st, body := post("/v1/surveys/"+created.ID+"/responses", surveystest.SubmissionJSON(parsed, 1, rng)); st != 201 {
+		if st, body := post("/v1/surveys/"+created.ID+"/responses", simulate.SubmissionJSON(parsed, 1, rng)); st != 201 {
 			t.Fatalf("submit: %d %s", st, body)
 		}
 	}

@@ -47,7 +47,10 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
+	"github.com/youthvoice/youthvoice/examples"
 	"github.com/youthvoice/youthvoice/scripts/binserver"
+	"github.com/youthvoice/youthvoice/scripts/internal/program"
+	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/surveys"
 	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
@@ -68,14 +71,16 @@ func main() {
 	bin := flag.String("bin", "", "the youthvoice binary (default: build ./cmd/youthvoice into a temporary directory)")
 	only := flag.String("only", "", "comma-separated attack ids to run (default: all)")
 	flag.Parse()
-	ok, err := run(*bin, *only)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "attacks:", err)
-		os.Exit(2)
-	}
-	if !ok {
-		os.Exit(1)
-	}
+	program.Main("attacks", func(context.Context) error {
+		ok, err := run(*bin, *only)
+		if err != nil {
+			return program.Exit{Code: 2, Err: err}
+		}
+		if !ok {
+			return program.Exit{Code: 1} // the report says why
+		}
+		return nil
+	})
 }
 
 // attack is one attack of the issue. Its function sends requests through
@@ -405,7 +410,7 @@ func (r *runner) setup(def any) (string, error) {
 
 // example is the repository's example survey, published.
 func (r *runner) example() (string, error) {
-	def, err := os.ReadFile("examples/surveys/youth-policy-consultation.json")
+	def, err := examples.Survey("youth-policy-consultation.json")
 	if err != nil {
 		return "", fmt.Errorf("run from the repository's root: %w", err)
 	}
@@ -414,7 +419,7 @@ func (r *runner) example() (string, error) {
 
 // submit sends one submission (answers by question id) and records it.
 func (r *runner) submit(name, id string, answers map[string]any) int {
-	b, _ := json.Marshal(map[string]any{"submission_id": surveystest.UUID(r.rng), "revision": 1, "lang": "en", "answers": answers})
+	b, _ := json.Marshal(map[string]any{"submission_id": simulate.UUID(r.rng), "revision": 1, "lang": "en", "answers": answers})
 	st, _ := r.do(name, "POST", "/v1/surveys/"+id+"/responses", binserver.Request{Body: b})
 	return st
 }
@@ -539,7 +544,7 @@ func (r *runner) wideSurvey(questions, options, breakdowns, responses int) error
 	}
 	for range responses {
 		// Not recorded one by one: the summaries are the attack.
-		body, _ := json.Marshal(map[string]any{"submission_id": surveystest.UUID(r.rng), "revision": 1, "lang": "en", "answers": surveystest.Answers(parsed, r.rng)})
+		body, _ := json.Marshal(map[string]any{"submission_id": simulate.UUID(r.rng), "revision": 1, "lang": "en", "answers": simulate.Answers(parsed, r.rng)})
 		if st, b, _, err := r.s.Do("POST", "/v1/surveys/"+id+"/responses", binserver.Request{Body: body}); err != nil || st != 201 {
 			return fmt.Errorf("submission: %d %s %v", st, b, err)
 		}
@@ -660,12 +665,12 @@ func (r *runner) bodyLimit() error {
 	size := func(b []byte) string { return fmt.Sprintf("%d bytes", len(b)) }
 	responses := "/v1/surveys/" + id + "/responses"
 	for _, limit := range []int{*submissionLimit, *bodyLimitFlag} {
-		sub := `{"submission_id":"` + surveystest.UUID(r.rng) + `","revision":1,"lang":"en","answers":{"age_band":`
+		sub := `{"submission_id":"` + simulate.UUID(r.rng) + `","revision":1,"lang":"en","answers":{"age_band":`
 		b := nested(limit, sub, "[", "]", "}}")
 		r.do("POST responses, an answer nested [[[...]]], "+size(b), "POST", responses, binserver.Request{Body: b})
 		b = nested(limit, sub, `{"a":`, "}", "}}")
 		r.do(`POST responses, an answer nested {"a":{"a":...}}, `+size(b), "POST", responses, binserver.Request{Body: b})
-		b = wide(limit, `{"submission_id":"`+surveystest.UUID(r.rng)+`","revision":1,"lang":"en","answers":{`, "}}",
+		b = wide(limit, `{"submission_id":"`+simulate.UUID(r.rng)+`","revision":1,"lang":"en","answers":{`, "}}",
 			func(i int) string { return fmt.Sprintf(`"k%d":[1]`, i) })
 		r.do("POST responses, answers with every key that fits, "+size(b), "POST", responses, binserver.Request{Body: b})
 	}
@@ -728,7 +733,7 @@ func (r *runner) largestValid(withBreakdowns bool) error {
 	}
 	const responses = 300
 	for range responses {
-		body, _ := json.Marshal(map[string]any{"submission_id": surveystest.UUID(r.rng), "revision": 1, "lang": "en", "answers": surveystest.Answers(parsed, r.rng)})
+		body, _ := json.Marshal(map[string]any{"submission_id": simulate.UUID(r.rng), "revision": 1, "lang": "en", "answers": simulate.Answers(parsed, r.rng)})
 		if st, b, _, err := r.s.Do("POST", "/v1/surveys/"+id+"/responses", binserver.Request{Body: body}); err != nil || st != 201 {
 			return fmt.Errorf("submission: %d %s %v", st, b, err)
 		}

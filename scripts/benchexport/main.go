@@ -25,25 +25,23 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/youthvoice/youthvoice/scripts/loadgen"
+	"github.com/youthvoice/youthvoice/scripts/internal/program"
+	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/surveys"
-	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "benchexport:", err)
-		os.Exit(1)
-	}
-}
+func main() { program.Main("benchexport", run) }
 
-func run() error {
+func run(ctx context.Context) error {
 	total := flag.Int("n", 100000, "responses to seed")
-	surveyFile := flag.String("survey", "examples/surveys/youth-policy-consultation.json", "survey definition")
+	surveyFile := flag.String("survey", "examples/surveys/youth-policy-consultation.json", "survey definition (a file, or an example's file name)")
 	keep := flag.Bool("keep", false, "keep the seeded data directory and binary (printed) for further measurements")
-	flag.Parse()
-	ctx := context.Background()
+	prof := program.Parse()
+	_, def, err := program.Survey(*surveyFile)
+	if err != nil {
+		return err
+	}
 	dir, err := os.MkdirTemp("", "benchexport")
 	if err != nil {
 		return err
@@ -59,14 +57,6 @@ func run() error {
 	}
 	data := filepath.Join(dir, "data")
 	st, err := store.Open(ctx, store.Options{DataDir: data, Logger: slog.New(slog.DiscardHandler), EngineLogLevel: slog.LevelError + 4})
-	if err != nil {
-		return err
-	}
-	defJSON, err := os.ReadFile(*surveyFile)
-	if err != nil {
-		return err
-	}
-	def, err := surveystest.Load(defJSON)
 	if err != nil {
 		return err
 	}
@@ -89,12 +79,19 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	// The profiles are of the seeding; the exports run in the built binary.
+	if err := prof.Start(); err != nil {
+		return err
+	}
 	start := time.Now()
-	seeder := loadgen.NewSeeder(st, key, sv.ID, def, 2)
+	seeder := simulate.NewSeeder(st, key, sv.ID, def, 2)
 	if err := seeder.SeedTo(ctx, *total); err != nil {
 		return err
 	}
 	seeder.Close()
+	if err := prof.Stop(); err != nil {
+		return err
+	}
 	fmt.Printf("seeded %d responses in %s\n", *total, time.Since(start).Round(time.Second))
 	if err := st.Close(ctx); err != nil {
 		return err

@@ -16,7 +16,6 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"runtime"
 	"slices"
 	"sync"
@@ -25,27 +24,30 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/youthvoice/youthvoice/scripts/loadgen"
+	"github.com/youthvoice/youthvoice/scripts/internal/load"
+	"github.com/youthvoice/youthvoice/scripts/internal/program"
+	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/surveys"
-	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "benchsummary:", err)
-		os.Exit(1)
-	}
-}
+func main() { program.Main("benchsummary", run) }
 
-func run() error {
+func run(ctx context.Context) error {
 	total := flag.Int("n", 100000, "responses to seed")
 	reads := flag.Int("reads", 2000, "summary reads per measurement")
 	rate := flag.Int("rate", 1000, "submissions per second during the lag measurement")
 	dur := flag.Duration("d", 10*time.Second, "duration of the lag measurement")
-	surveyFile := flag.String("survey", "examples/surveys/youth-policy-consultation.json", "survey definition")
-	flag.Parse()
-	ctx := context.Background()
-	srv, err := loadgen.Start(ctx, nil)
+	surveyFile := flag.String("survey", "examples/surveys/youth-policy-consultation.json", "survey definition (a file, or an example's file name)")
+	prof := program.Parse()
+	defJSON, def, err := program.Survey(*surveyFile)
+	if err != nil {
+		return err
+	}
+	if err := prof.Start(); err != nil {
+		return err
+	}
+	defer prof.Stop()
+	srv, err := load.Start(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -59,21 +61,13 @@ func run() error {
 	if _, err := st.CreateToken(ctx, org.ID, surveys.Analyst, "bench", secret, time.Now()); err != nil {
 		return err
 	}
-	defJSON, err := os.ReadFile(*surveyFile)
-	if err != nil {
-		return err
-	}
-	def, err := surveystest.Load(defJSON)
-	if err != nil {
-		return err
-	}
-	id, err := loadgen.CreateAndPublish(addr, owner, defJSON)
+	id, err := load.CreateAndPublish(addr, owner, defJSON)
 	if err != nil {
 		return err
 	}
 
 	// Seeding: the store's own committer and summarizer, as the server uses them.
-	seeder := loadgen.NewSeeder(st, key, id, def, 1)
+	seeder := simulate.NewSeeder(st, key, id, def, 1)
 	seed := func(upTo int) error {
 		start, n := time.Now(), upTo-seeder.Seeded
 		if err := seeder.SeedTo(ctx, upTo); err != nil {
@@ -155,7 +149,7 @@ func run() error {
 				req.SetRequestURI("http://" + addr + "/v1/surveys/" + id + "/responses")
 				req.Header.SetMethod("POST")
 				req.Header.SetContentType("application/json")
-				req.SetBody(surveystest.SubmissionJSON(def, 1, r))
+				req.SetBody(simulate.SubmissionJSON(def, 1, r))
 				if err := fasthttp.Do(req, resp); err == nil && resp.StatusCode() == 201 {
 					ackMu.Lock()
 					ackTimes = append(ackTimes, time.Now())

@@ -9,37 +9,33 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
 	"runtime"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
 
-	"github.com/youthvoice/youthvoice/scripts/loadgen"
+	"github.com/youthvoice/youthvoice/scripts/internal/load"
+	"github.com/youthvoice/youthvoice/scripts/internal/program"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "benchsurvey:", err)
-		os.Exit(1)
-	}
-}
+func main() { program.Main("benchsurvey", run) }
 
-func run() error {
+func run(ctx context.Context) error {
 	dur := flag.Duration("d", 5*time.Second, "duration of each run")
 	clients := flag.Int("clients", 32, "concurrent clients")
 	rounds := flag.Int("rounds", 5, "rounds; each runs both handlers, alternating")
-	surveyFile := flag.String("survey", "examples/surveys/safety-online-offline.json", "survey definition")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file")
-	flag.Parse()
-	stop, err := loadgen.Profile(*cpuProfile)
+	surveyFile := flag.String("survey", "examples/surveys/safety-online-offline.json", "survey definition (a file, or an example's file name)")
+	prof := program.Parse()
+	def, _, err := program.Survey(*surveyFile)
 	if err != nil {
 		return err
 	}
-	defer stop()
-	ctx := context.Background()
-	srv, err := loadgen.Start(ctx, nil)
+	if err := prof.Start(); err != nil {
+		return err
+	}
+	defer prof.Stop()
+	srv, err := load.Start(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -49,11 +45,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	def, err := os.ReadFile(*surveyFile)
-	if err != nil {
-		return err
-	}
-	id, err := loadgen.CreateAndPublish(realAddr, owner, def)
+	id, err := load.CreateAndPublish(realAddr, owner, def)
 	if err != nil {
 		return err
 	}
@@ -67,7 +59,7 @@ func run() error {
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 		return c.Send(body)
 	})
-	fixedAddr, err := loadgen.Serve(fixed.Listener)
+	fixedAddr, err := load.Serve(fixed.Listener)
 	if err != nil {
 		return err
 	}
@@ -75,7 +67,7 @@ func run() error {
 
 	fmt.Printf("benchsurvey: %s, body %d bytes (Arabic), GOMAXPROCS %d, %d clients, %s per run, %s\n\n",
 		*surveyFile, len(body), runtime.GOMAXPROCS(0), *clients, *dur, time.Now().UTC().Format(time.DateOnly))
-	fmt.Println(loadgen.Header)
+	fmt.Println(load.Header)
 	// Rounds alternate, so that both see the same machine; the ratio is of
 	// the totals over all rounds (single rounds vary by 10 % or more on a
 	// 2-core machine that also runs the clients).
@@ -85,7 +77,7 @@ func run() error {
 			{"fixed body, bare Fiber handler", fixedAddr},
 			{"GET /v1/surveys/{id}", realAddr},
 		} {
-			res := loadgen.Run(fmt.Sprintf("%s (round %d)", target.name, round), *clients, *dur, func(c, i int, req *fasthttp.Request) {
+			res := load.Run(fmt.Sprintf("%s (round %d)", target.name, round), *clients, *dur, func(c, i int, req *fasthttp.Request) {
 				req.SetRequestURI("http://" + target.addr + "/v1/surveys/" + id)
 				req.Header.Set("Accept-Language", "ar")
 			})

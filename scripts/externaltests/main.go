@@ -29,31 +29,32 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/youthvoice/youthvoice/scripts/internal/program"
 )
 
 // testDBPrefix is the prefix of the databases store/storetest makes.
 const testDBPrefix = "youthvoice_test_"
 
 func main() {
-	code, err := run()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "externaltests:", err)
-		os.Exit(2)
-	}
-	os.Exit(code)
+	program.Main("externaltests", func(ctx context.Context) error {
+		err := run(ctx)
+		if err != nil && !errors.As(err, new(program.Exit)) {
+			return program.Exit{Code: 2, Err: err} // could not run, as opposed to tests that failed
+		}
+		return err
+	})
 }
 
-func run() (int, error) {
+func run(ctx context.Context) error {
 	uri := flag.String("uri", "", "the external server's MongoDB URI (default: start scripts/ferretdb)")
 	flag.Usage = func() {
 		fmt.Fprintln(flag.CommandLine.Output(), "usage: go run ./scripts/externaltests [-uri URI] [-- go test arguments]")
@@ -64,19 +65,16 @@ func run() (int, error) {
 	if len(args) == 0 {
 		args = []string{"./..."}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
 	target := *uri
 	if target == "" {
 		tmp, err := os.MkdirTemp("", "externaltests-")
 		if err != nil {
-			return 0, err
+			return err
 		}
 		defer os.RemoveAll(tmp)
 		u, stopServer, err := startFerretDB(ctx, tmp)
 		if err != nil {
-			return 0, err
+			return err
 		}
 		defer stopServer()
 		target = u
@@ -84,12 +82,12 @@ func run() (int, error) {
 
 	client, err := mongo.Connect(options.Client().ApplyURI(target).SetTimeout(30 * time.Second))
 	if err != nil {
-		return 0, fmt.Errorf("connect to %s: %w", target, err)
+		return fmt.Errorf("connect to %s: %w", target, err)
 	}
 	defer client.Disconnect(context.WithoutCancel(ctx))
 	before, err := testDatabases(ctx, client)
 	if err != nil {
-		return 0, err
+		return err
 	}
 
 	if len(before) > 0 {
@@ -99,13 +97,13 @@ func run() (int, error) {
 	start := time.Now()
 	res, err := goTest(ctx, target, args)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	took := time.Since(start).Round(time.Second)
 
 	after, err := testDatabases(ctx, client)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	var left []string
 	for _, name := range after {
@@ -129,9 +127,9 @@ func run() (int, error) {
 		fmt.Println("  database left behind:", name, collectionsOf(ctx, client, name))
 	}
 	if res.exit != 0 || len(res.failed) > 0 || len(res.failedPkgs) > 0 || len(left) > 0 {
-		return 1, nil
+		return program.Exit{Code: 1}
 	}
-	return 0, nil
+	return nil
 }
 
 // startFerretDB builds scripts/ferretdb into dir and starts it on a free

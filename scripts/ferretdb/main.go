@@ -26,26 +26,21 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
+
+	"github.com/youthvoice/youthvoice/scripts/internal/program"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "ferretdb:", err)
-		os.Exit(1)
-	}
-}
+func main() { program.Main("ferretdb", run) }
 
-func run() error {
+func run(ctx context.Context) error {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on (port 0: any free port)")
 	dir := flag.String("dir", "", "directory of the SQLite files (default: a fresh temporary directory, removed at exit)")
 	uriFile := flag.String("uri-file", "", "once listening, write the server's MongoDB URI to this file (for scripts)")
 	quiet := flag.Bool("quiet", false, "log FerretDB's errors only")
-	flag.Parse()
+	prof := program.Parse() // the profiles are of the FerretDB server
 	if flag.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", flag.Args())
 	}
@@ -85,8 +80,10 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	if err := prof.Start(); err != nil {
+		return err
+	}
+	defer prof.Stop()
 	done := make(chan error, 1)
 	go func() { done <- f.Run(ctx) }()
 	// MongoDBURI waits until the listener has its address (the port

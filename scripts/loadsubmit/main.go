@@ -15,7 +15,6 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -26,46 +25,34 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/youthvoice/youthvoice/api"
-	"github.com/youthvoice/youthvoice/scripts/loadgen"
+	"github.com/youthvoice/youthvoice/scripts/internal/load"
+	"github.com/youthvoice/youthvoice/scripts/internal/program"
+	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/surveys"
-	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "loadsubmit:", err)
-		os.Exit(1)
-	}
-}
+func main() { program.Main("loadsubmit", run) }
 
-func run() error {
+func run(ctx context.Context) error {
 	dur := flag.Duration("d", 10*time.Second, "duration of each run")
 	clientList := flag.String("clients", "32,128", "concurrent clients, comma-separated")
-	surveyFile := flag.String("survey", "examples/surveys/youth-policy-consultation.json", "survey definition")
+	surveyFile := flag.String("survey", "examples/surveys/youth-policy-consultation.json", "survey definition (a file, or an example's file name)")
 	bodies := flag.Int("bodies", 20000, "distinct submission bodies to cycle through per run")
 	commitWait := flag.Duration("commit-wait", 0, "group commit: how long a batch waits for company (0: the server's default)")
 	only := flag.String("only", "", "run only the targets whose name contains this")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
-	flag.Parse()
-	stop, err := loadgen.Profile(*cpuProfile)
+	prof := program.Parse()
+	defJSON, def, err := program.Survey(*surveyFile)
 	if err != nil {
 		return err
 	}
-	defer stop()
-	ctx := context.Background()
-
-	defJSON, err := os.ReadFile(*surveyFile)
-	if err != nil {
+	if err := prof.Start(); err != nil {
 		return err
 	}
-	def, err := surveystest.Load(defJSON)
-	if err != nil {
-		return err
-	}
+	defer prof.Stop()
 
 	// The real server, without the per-client rate limit (every client here
 	// is one address).
-	srv, err := loadgen.Start(ctx, func(o *api.Options) { o.CommitWait = *commitWait })
+	srv, err := load.Start(ctx, func(o *api.Options) { o.CommitWait = *commitWait })
 	if err != nil {
 		return err
 	}
@@ -75,7 +62,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	surveyID, err := loadgen.CreateAndPublish(realAddr, owner, defJSON)
+	surveyID, err := load.CreateAndPublish(realAddr, owner, defJSON)
 	if err != nil {
 		return err
 	}
@@ -89,7 +76,7 @@ func run() error {
 		}
 		return c.SendStatus(201)
 	})
-	parseAddr, err := loadgen.Serve(parseOnly.Listener)
+	parseAddr, err := load.Serve(parseOnly.Listener)
 	if err != nil {
 		return err
 	}
@@ -113,7 +100,7 @@ func run() error {
 		}
 		return c.SendStatus(201)
 	})
-	insertAddr, err := loadgen.Serve(insertEach.Listener)
+	insertAddr, err := load.Serve(insertEach.Listener)
 	if err != nil {
 		return err
 	}
@@ -124,7 +111,7 @@ func run() error {
 	// that every request can carry a fresh id.
 	pool := make([][]byte, *bodies)
 	for i := range pool {
-		sub := surveystest.Submission(def, 1, rng)
+		sub := simulate.Submission(def, 1, rng)
 		delete(sub, "submission_id")
 		rest, err := json.Marshal(sub)
 		if err != nil {
@@ -134,7 +121,7 @@ func run() error {
 	}
 	fmt.Printf("loadsubmit: %s, %d questions, GOMAXPROCS %d, %s per run, %s\n\n", *surveyFile, len(def.Questions()),
 		runtime.GOMAXPROCS(0), *dur, time.Now().UTC().Format(time.DateOnly))
-	fmt.Println(loadgen.Header)
+	fmt.Println(load.Header)
 
 	var created201 int
 	next := 0
@@ -154,7 +141,7 @@ func run() error {
 			path := "/v1/surveys/" + surveyID + "/responses"
 			// Every request carries a fresh submission (a new submission id
 			// on a pooled body), so nothing is a retry.
-			res := loadgen.Run(target.name, clients, *dur, func(c, i int, req *fasthttp.Request) {
+			res := load.Run(target.name, clients, *dur, func(c, i int, req *fasthttp.Request) {
 				body := pool[(next+c*100003+i)%len(pool)]
 				fresh := append([]byte(nil), body...)
 				copy(fresh[idStart:idStart+36], uuid.NewString())

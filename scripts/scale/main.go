@@ -55,18 +55,13 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/youthvoice/youthvoice/scripts/loadgen"
+	"github.com/youthvoice/youthvoice/scripts/internal/program"
+	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/surveys"
-	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "scale:", err)
-		os.Exit(1)
-	}
-}
+func main() { program.Main("scale", run) }
 
 type config struct {
 	surveys, responses, burst, reads int
@@ -78,7 +73,7 @@ type config struct {
 	seed                             uint64
 }
 
-func run() error {
+func run(ctx context.Context) error {
 	var c config
 	flag.IntVar(&c.surveys, "surveys", 1000, "open surveys to create (at least 2)")
 	flag.IntVar(&c.responses, "responses", 1000000, "responses to seed over all surveys")
@@ -87,11 +82,10 @@ func run() error {
 	flag.BoolVar(&c.check, "check", true, "read every survey's summary after seeding and compare it with what was stored")
 	flag.IntVar(&c.burst, "burst", 30, "responses to one survey that arrive together (a class answering at once); 1 interleaves every response")
 	flag.IntVar(&c.reads, "reads", 100, "sequential reads per latency measurement")
-	examples := flag.String("examples", "examples/surveys/youth-policy-consultation.json,examples/surveys/safety-online-offline.json", "survey definitions, used in turn")
+	examples := flag.String("examples", "examples/surveys/youth-policy-consultation.json,examples/surveys/safety-online-offline.json", "survey definitions (files, or examples' file names), used in turn")
 	flag.BoolVar(&c.keep, "keep", false, "keep the data directory and the binary (printed)")
 	flag.Uint64Var(&c.seed, "seed", 1, "random seed of the generated answers")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the seeding to this file")
-	flag.Parse()
+	prof := program.Parse() // the profiles are of the seeding
 	c.examples = strings.Split(*examples, ",")
 	if c.answered <= 0 || c.answered > c.surveys {
 		c.answered = c.surveys
@@ -99,7 +93,6 @@ func run() error {
 	if c.surveys < 2 || c.answered < 2 || c.responses < c.answered+1000 || c.burst < 1 || c.bigShare <= 0 || c.bigShare >= 1 {
 		return errors.New("need -surveys >= 2, -answered >= 2, -responses >= answered+1000, -burst >= 1 and 0 < -big < 1")
 	}
-	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "scale")
 	if err != nil {
 		return err
@@ -123,7 +116,7 @@ func run() error {
 		c.surveys, c.answered, c.responses, c.burst, runtime.GOMAXPROCS(0), strings.TrimSpace(string(commit)), time.Now().UTC().Format(time.DateOnly))
 
 	data := filepath.Join(dir, "data")
-	w, err := seed(ctx, c, data, *cpuProfile)
+	w, err := seed(ctx, c, data, prof)
 	if err != nil {
 		return err
 	}
@@ -152,7 +145,7 @@ type world struct {
 // seed creates the organisation and the surveys, publishes them all and
 // stores the responses, then reads every survey's summary once to check
 // the totals, and times store.Summary of the small and the big survey.
-func seed(ctx context.Context, c config, data, cpuProfile string) (*world, error) {
+func seed(ctx context.Context, c config, data string, prof *program.Profiles) (*world, error) {
 	quiet := slog.New(slog.DiscardHandler)
 	st, err := store.Open(ctx, store.Options{DataDir: data, Logger: quiet, EngineLogLevel: slog.LevelError + 4})
 	if err != nil {
@@ -186,7 +179,7 @@ func seed(ctx context.Context, c config, data, cpuProfile string) (*world, error
 	fmt.Printf("responses: biggest survey %d, small survey %d, %d others about %d each, %d surveys none\n",
 		remaining[0], remaining[1], c.answered-2, remaining[min(2, c.answered-1)], c.surveys-c.answered)
 
-	if err := storeResponses(ctx, st, key, c, ids, def, remaining, cpuProfile); err != nil {
+	if err := storeResponses(ctx, st, key, c, ids, def, remaining, prof); err != nil {
 		return nil, err
 	}
 	if c.check {
@@ -204,11 +197,7 @@ func seed(ctx context.Context, c config, data, cpuProfile string) (*world, error
 func loadDefinitions(files []string) ([]*surveys.Definition, error) {
 	var defs []*surveys.Definition
 	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		d, err := surveystest.Load(b)
+		_, d, err := program.Survey(f)
 		if err != nil {
 			return nil, err
 		}
@@ -300,7 +289,7 @@ func startWriters(ctx context.Context, com *store.Committer) *writers {
 // (one summarizer running in the background, one committer with the
 // server's batch size and wait, fed by 64 writers) and prints the
 // throughput and this process's peak memory.
-func storeResponses(ctx context.Context, st *store.Store, key []byte, c config, ids []string, def []*surveys.Definition, remaining []int, cpuProfile string) error {
+func storeResponses(ctx context.Context, st *store.Store, key []byte, c config, ids []string, def []*surveys.Definition, remaining []int, prof *program.Profiles) error {
 	quiet := slog.New(slog.DiscardHandler)
 	sum := st.NewSummarizer(st.StoreDefinitions(), quiet)
 	bg, stopSum := context.WithCancel(ctx)
@@ -309,8 +298,7 @@ func storeResponses(ctx context.Context, st *store.Store, key []byte, c config, 
 	go func() { sum.Run(bg); close(sumDone) }()
 	com := st.NewCommitter(500, 2*time.Millisecond, sum)
 	mem := watchMemory()
-	stopProfile, err := loadgen.Profile(cpuProfile)
-	if err != nil {
+	if err := prof.Start(); err != nil {
 		return err
 	}
 
@@ -338,7 +326,7 @@ func storeResponses(ctx context.Context, st *store.Store, key []byte, c config, 
 		// The server's summarizer keeps every committed batch in memory
 		// until its next pass; under a load faster than its passes that
 		// grows without bound. The seeder waits for a pass every 5,000
-		// responses (as loadgen.Seeder does), which bounds its memory.
+		// responses (as load.Seeder does), which bounds its memory.
 		if sinceFlush >= 5000 {
 			sum.Flush(ctx)
 			sinceFlush = 0
@@ -357,7 +345,9 @@ func storeResponses(ctx context.Context, st *store.Store, key []byte, c config, 
 	<-sumDone
 	sum.Flush(ctx)
 	elapsed := time.Since(start)
-	stopProfile()
+	if err := prof.Stop(); err != nil {
+		return err
+	}
 	heap, rss := mem.stop()
 	if ws.firstErr != nil {
 		return ws.firstErr
@@ -371,12 +361,12 @@ func storeResponses(ctx context.Context, st *store.Store, key []byte, c config, 
 // the server does, and hands them to the writers.
 func queueBurst(work chan<- insertJob, key []byte, id string, def *surveys.Definition, n int, rng *rand.Rand) error {
 	for ; n > 0; n-- {
-		sub := surveystest.Submission(def, 1, rng)
+		sub := simulate.Submission(def, 1, rng)
 		raw, _ := json.Marshal(sub["answers"])
 		var answers map[string]json.RawMessage
 		_ = json.Unmarshal(raw, &answers)
 		r, err := surveys.NewResponse(key, id, def, &surveys.Submission{
-			SubmissionID: surveystest.UUID(rng), Revision: 1, Lang: sub["lang"].(string), Answers: answers}, time.Now())
+			SubmissionID: simulate.UUID(rng), Revision: 1, Lang: sub["lang"].(string), Answers: answers}, time.Now())
 		if err != nil {
 			return err
 		}

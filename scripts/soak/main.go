@@ -20,6 +20,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -29,19 +30,22 @@ import (
 	"time"
 
 	"github.com/youthvoice/youthvoice/scripts/binserver"
+	"github.com/youthvoice/youthvoice/scripts/internal/program"
+	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/surveys"
-	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
 
 func main() {
-	ok, err := run()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "soak:", err)
-		os.Exit(2)
-	}
-	if !ok {
-		os.Exit(1)
-	}
+	program.Main("soak", func(context.Context) error {
+		ok, err := run()
+		if err != nil {
+			return program.Exit{Code: 2, Err: err}
+		}
+		if !ok {
+			return program.Exit{Code: 1} // the report says why
+		}
+		return nil
+	})
 }
 
 // counters count the load's requests; one set per minute.
@@ -82,7 +86,7 @@ func parseFlags() options {
 	flag.Float64Var(&o.appRate, "app-rate", 20, "app reads of the survey a second")
 	flag.Float64Var(&o.analystRate, "analyst-rate", 10, "analyst reads of the summary a second (the release and each breakdown in turn)")
 	flag.DurationVar(&o.exportEvery, "export-every", 15*time.Second, "an export (summary CSV, XLSX, PDF in turn) this often")
-	flag.StringVar(&o.surveyFile, "survey", "examples/surveys/youth-policy-consultation.json", "the survey definition (k as it sets it)")
+	flag.StringVar(&o.surveyFile, "survey", "examples/surveys/youth-policy-consultation.json", "the survey definition, a file or an example's file name (k as it sets it)")
 	flag.Float64Var(&o.tolerance, "tolerance", 0.2, "largest growth of mean RSS from the second minute to the last that counts as flat")
 	flag.DurationVar(&o.after, "after", 15*time.Second, "how long to keep sampling after the load stops")
 	flag.Parse()
@@ -106,11 +110,7 @@ type soak struct {
 
 func run() (bool, error) {
 	o := parseFlags()
-	defJSON, err := os.ReadFile(o.surveyFile)
-	if err != nil {
-		return false, fmt.Errorf("%w (run from the repository's root)", err)
-	}
-	def, err := surveystest.Load(defJSON)
+	defJSON, def, err := program.Survey(o.surveyFile)
 	if err != nil {
 		return false, err
 	}
@@ -227,7 +227,7 @@ func (k *soak) startLoad(wg *sync.WaitGroup, stop chan struct{}) {
 	behind := func(c *counters) { c.behind.Add(1) }
 	submitPath := "/v1/surveys/" + id + "/responses"
 	paced(wg, stop, k.o.rate, k.o.clients, behind, k.bucket, func(w int, rng *rand.Rand) {
-		body := surveystest.SubmissionJSON(def, 1, rng)
+		body := simulate.SubmissionJSON(def, 1, rng)
 		st, b, _, err := s.Do("POST", submitPath, binserver.Request{Body: body})
 		k.note("submission", st, b, err)
 		k.record(st, err, func(c *counters) *atomic.Int64 { return &c.submitted })

@@ -1,14 +1,17 @@
-// Package surveystest makes plausible random answers to any survey, in the
-// form the app sends, for tests, seeding and load programs.
-package surveystest
+// Package simulate plays young people answering surveys: plausible random
+// answers to any survey, in the form the app sends them (answers.go), and
+// responses stored through the store's own group commit and summarizer,
+// many at a time (seed.go). The programs under scripts/, the demo command
+// (youthvoice demo) and the tests of every package use it, so that what
+// they measure or show is what the server really does with real answers.
+//
+// What it makes is simulated: nothing in it comes from a real person.
+package simulate
 
 import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
-	"runtime"
 
 	"github.com/youthvoice/youthvoice/surveys"
 )
@@ -116,7 +119,7 @@ func answer(q *surveys.Question, rng *rand.Rand) (any, surveys.Answer) {
 		}
 		return rows, surveys.Answer{Rows: parsed}
 	}
-	panic(fmt.Sprintf("surveystest: unknown question type %q", q.Type))
+	panic(fmt.Sprintf("simulate: unknown question type %q", q.Type))
 }
 
 // Submission returns a whole submission body for revision rev.
@@ -149,24 +152,4 @@ func UUID(rng *rand.Rand) string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
-// Load reads a definition from JSON.
-func Load(b []byte) (*surveys.Definition, error) {
-	var d surveys.Definition
-	if err := json.Unmarshal(b, &d); err != nil {
-		return nil, err
-	}
-	return &d, nil
-}
-
-// Example reads a survey of the repository's examples/surveys by file
-// name, for tests in any package.
-func Example(name string) (*surveys.Definition, error) {
-	_, here, _, _ := runtime.Caller(0)
-	b, err := os.ReadFile(filepath.Join(filepath.Dir(here), "..", "..", "examples", "surveys", name))
-	if err != nil {
-		return nil, err
-	}
-	return Load(b)
 }

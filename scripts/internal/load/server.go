@@ -1,11 +1,10 @@
-package loadgen
+package load
 
 import (
 	"context"
 	"log/slog"
 	"net"
 	"os"
-	"runtime/pprof"
 
 	"github.com/youthvoice/youthvoice/api"
 	"github.com/youthvoice/youthvoice/i18n"
@@ -82,21 +81,4 @@ func Serve(listen func(net.Listener) error) (string, error) {
 	}
 	go func() { _ = listen(ln) }()
 	return ln.Addr().String(), nil
-}
-
-// Profile writes a CPU profile of the rest of the program to path (none
-// when path is empty); call the returned function at the end.
-func Profile(path string) (func(), error) {
-	if path == "" {
-		return func() {}, nil
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

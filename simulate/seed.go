@@ -1,4 +1,4 @@
-package loadgen
+package simulate
 
 import (
 	"context"
@@ -12,7 +12,6 @@ import (
 
 	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/surveys"
-	"github.com/youthvoice/youthvoice/surveys/surveystest"
 )
 
 // Seeder stores generated responses to one survey the way the server
@@ -59,7 +58,7 @@ func (s *Seeder) SeedTo(ctx context.Context, upTo int) error {
 	}
 	var err error
 	for ; s.Seeded < upTo && err == nil; s.Seeded++ {
-		sub := surveystest.Submission(s.def, 1, s.rng)
+		sub := Submission(s.def, 1, s.rng)
 		raw, _ := json.Marshal(sub["answers"])
 		var answers map[string]json.RawMessage
 		_ = json.Unmarshal(raw, &answers)

@@ -1,7 +1,9 @@
-// Package loadgen drives HTTP load from many concurrent clients and
-// reports throughput and latency percentiles, for the programs under
-// scripts/.
-package loadgen
+// Package load is what the load and benchmark programs under scripts/
+// share: the real server on a fresh embedded store (server.go), surveys
+// published through its API, and HTTP load from many concurrent clients
+// with its throughput and latency percentiles (load.go). The answers they
+// send and the responses they seed come from package simulate.
+package load
 
 import (
 	"encoding/json"
