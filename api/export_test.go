@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -143,7 +144,7 @@ func TestSummaryExportXLSXAndFormats(t *testing.T) {
 	if checked < 20 {
 		t.Fatalf("compared only %d cells", checked)
 	}
-	if r := e.Do("GET", "/v1/org/surveys/"+id+"/export?format=json&lang=en", nil, bearer(owner)...); r.Status != 200 || !strings.Contains(string(r.Body), `"Overall"`) {
+	if r := e.Do("GET", "/v1/org/surveys/"+id+"/export?format=json&lang=en", nil, bearer(owner)...); r.Status != 200 || !strings.Contains(string(r.Body), `"survey_id"`) {
 		t.Fatalf("json: %d", r.Status)
 	}
 	if r := e.Do("GET", "/v1/org/surveys/"+id+"/export?format=pdf&lang=sv", nil, bearer(owner)...); r.Status != 200 || !bytes.HasPrefix(r.Body, []byte("%PDF")) {
@@ -156,6 +157,86 @@ func TestSummaryExportXLSXAndFormats(t *testing.T) {
 	}
 	if r := e.Do("GET", "/v1/org/surveys/"+id+"/export?format=docx", nil, bearer(owner)...); r.Status != 422 {
 		t.Fatalf("docx: %d", r.Status)
+	}
+}
+
+// The JSON summary export is the summary API's release document, in the
+// API's snake_case, plus every breakdown and the method note: one shape.
+// Before, it was the Go struct (SurveyID, Overall, "Released": "").
+func TestSummaryExportJSONIsTheSummaryDocument(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	id, owner, def := surveyWithResponses(t, e, 60)
+	getJSON := func(path string) map[string]any {
+		t.Helper()
+		r := e.Do("GET", path, nil, bearer(owner)...)
+		if r.Status != 200 {
+			t.Fatalf("%s: %d %s", path, r.Status, r.Body)
+		}
+		var m map[string]any
+		r.JSON(t, &m)
+		return m
+	}
+	exp := getJSON("/v1/org/surveys/" + id + "/export?format=json&lang=en")
+	var keys []string
+	for k := range exp {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if want := "breakdowns dir lang method notes released results revision status survey_id title view"; strings.Join(keys, " ") != want {
+		t.Fatalf("export keys %v, want %s", keys, want)
+	}
+	if exp["view"] != "release" || exp["released"] == "" {
+		t.Errorf("view %v, released %v", exp["view"], exp["released"])
+	}
+	method, _ := exp["method"].([]any)
+	if len(method) < 4 {
+		t.Errorf("method note %v", exp["method"])
+	}
+	breakdowns, _ := exp["breakdowns"].([]any)
+	var dims []string
+	for _, q := range def.Questions() {
+		if q.Breakdown {
+			dims = append(dims, q.ID)
+		}
+	}
+	if len(breakdowns) != len(dims) || len(dims) == 0 {
+		t.Fatalf("%d breakdowns, want %d", len(breakdowns), len(dims))
+	}
+	// Each breakdown is the summary's results with ?by=.
+	for i, b := range breakdowns {
+		b := b.(map[string]any)
+		if b["id"] != dims[i] || b["label"] == "" {
+			t.Errorf("breakdown %d: id %v, label %v", i, b["id"], b["label"])
+		}
+		by := getJSON("/v1/org/surveys/" + id + "/summary?lang=en&by=" + dims[i])
+		if !reflect.DeepEqual(b["results"], by["results"]) {
+			t.Errorf("breakdown %s differs from the summary by it", dims[i])
+		}
+	}
+	// Without its breakdowns and method note, it is the summary.
+	delete(exp, "breakdowns")
+	delete(exp, "method")
+	if sum := getJSON("/v1/org/surveys/" + id + "/summary?lang=en"); !reflect.DeepEqual(exp, sum) {
+		t.Errorf("export without breakdowns and method:\n%v\nsummary:\n%v", exp, sum)
+	}
+
+	// Before the first release nothing is an empty placeholder: no
+	// "released", no "final".
+	fresh, owner2, _ := publishExample(t, e, "youth-policy-consultation.json")
+	r := e.Do("GET", "/v1/org/surveys/"+fresh+"/export?format=json&lang=en", nil, bearer(owner2)...)
+	if r.Status != 200 {
+		t.Fatalf("%d %s", r.Status, r.Body)
+	}
+	var none map[string]any
+	r.JSON(t, &none)
+	for _, k := range []string{"released", "final", "Released", "SurveyID"} {
+		if _, ok := none[k]; ok {
+			t.Errorf("a survey without release: %q present in %s", k, r.Body)
+		}
+	}
+	if res, _ := none["results"].(map[string]any); res["withheld"] != true {
+		t.Errorf("results %v", none["results"])
 	}
 }
 
@@ -333,13 +414,13 @@ func TestSharingWithAMinistry(t *testing.T) {
 func TestResponseExportFailingHalfWay(t *testing.T) {
 	t.Parallel()
 	var rows atomic.Int64 // counted by the server's goroutines
-	e := apitest.New(t, apitest.Options{Configure: func(o *api.Options) {
-		o.Faults = func(step string) error {
+	e := apitest.New(t, apitest.Options{Prepare: func(s *api.Server) {
+		api.SetFaults(s, func(step string) error {
 			if step == "exporting" && rows.Add(1) > 25 {
 				return errors.New("injected failure")
 			}
 			return nil
-		}
+		})
 	}})
 	id, owner, _ := surveyWithResponses(t, e, 40)
 	for _, format := range []string{"csv", "xlsx"} {
@@ -366,13 +447,13 @@ func TestResponseExportFailingHalfWay(t *testing.T) {
 // sound.
 func TestResponseExportAbandoned(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t, apitest.Options{Configure: func(o *api.Options) {
-		o.Faults = func(step string) error {
+	e := apitest.New(t, apitest.Options{Prepare: func(s *api.Server) {
+		api.SetFaults(s, func(step string) error {
 			if step == "exporting" {
 				time.Sleep(2 * time.Millisecond) // a slow stream
 			}
 			return nil
-		}
+		})
 	}})
 	id, owner, _ := surveyWithResponses(t, e, 60)
 	host := strings.TrimPrefix(e.URL, "http://")

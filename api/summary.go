@@ -14,24 +14,6 @@ import (
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
-// summaryView is what GET .../summary and GET .../results return.
-type summaryView struct {
-	SurveyID string          `json:"survey_id"`
-	Revision int             `json:"revision"`
-	Title    string          `json:"title"`
-	Lang     string          `json:"lang"`
-	Dir      string          `json:"dir"`
-	View     string          `json:"view"` // "release" or "live"
-	Released string          `json:"released,omitempty"`
-	Frozen   bool            `json:"final,omitempty"`
-	Results  surveys.Results `json:"results"`
-	// Status: collected and released responses, what is held back and
-	// how many more it needs, the perturbation's parameters; Notes says
-	// the same in plain words, in the server language closest to Lang.
-	Status surveys.ReleaseStatus `json:"status"`
-	Notes  []string              `json:"notes,omitempty"`
-}
-
 // protectedCache keeps the disclosure-controlled tables of each survey's
 // latest release, which never change and are the only ones that can be
 // asked for again (a release only moves forward), and each rendering of
@@ -239,9 +221,9 @@ func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error 
 	}
 	k := def.Threshold()
 	var p *surveys.Protected
-	view := "release"
+	view := export.ViewRelease
 	if live {
-		view = "live"
+		view = export.ViewLive
 		p = surveys.Exact(def, sum.Tally)
 	} else {
 		p = s.protected.get(protectedKey{sv.ID, sv.Revision, sum.ReleaseN, k}, func() *surveys.Protected {
@@ -250,9 +232,11 @@ func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error 
 	}
 	uiLang := s.catalogLang(lang)
 	notAnswered := s.catalog.Message(uiLang, "text.not_answered", nil)
-	v := summaryView{
+	// The release's document is the JSON summary export's without its
+	// breakdowns and method note: one shape (export.Document).
+	v := export.Document{
 		SurveyID: sv.ID, Revision: sv.Revision, Title: def.Title.In(lang, def.DefaultLanguage), Lang: lang, Dir: i18n.Direction(lang),
-		View: view, Frozen: sum.Frozen && !live,
+		View: view, Final: sum.Frozen && !live,
 		Results: p.Results(lang, by, notAnswered),
 		Status:  p.Status(sum.Tally.Responses, sum.Frozen, lang, notAnswered),
 	}

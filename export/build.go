@@ -41,6 +41,7 @@ func BuildSummary(r Release, lang, uiLang string, cat *i18n.Catalog) *Summary {
 			Final: m("export.final"), Answered: m("export.answered"), Skipped: m("export.skipped"), Seen: m("export.seen"),
 			DontKnow: m("export.dont_know"), Mean: m("export.mean"), Median: m("export.median"), Q1: m("export.q1"), Q3: m("export.q3"),
 			SD: m("export.sd"), MeanRank: m("export.mean_rank"), Statement: m("export.statement"), KeyFigures: m("export.key_figures"),
+			Legend: cat.Message(uiLang, "export.legend", map[string]any{"Suppressed": m("export.suppressed"), "K": r.K}),
 		},
 	}
 	for _, q := range r.Def.Questions() {
@@ -48,9 +49,12 @@ func BuildSummary(r Release, lang, uiLang string, cat *i18n.Catalog) *Summary {
 			s.Breakdowns = append(s.Breakdowns, Breakdown{ID: q.ID, Label: q.Text.In(lang, r.Def.DefaultLanguage), Results: r.Protected.Results(lang, q.ID, notAnswered)})
 		}
 	}
-	s.Method = StatusNotes(s.Status, r.N == 0 || r.Day == "", uiLang, cat)
+	s.Notes = StatusNotes(s.Status, r.N == 0 || r.Day == "", uiLang, cat)
 	pt := s.Status.Perturbation
-	data := map[string]any{"K": r.K, "N": r.N, "Revision": r.Revision, "Released": r.Day,
+	// Max is the largest count never shown (k-1), written as a number:
+	// "from 1 to 4", not "between 1 and 5 minus 1". k is at least
+	// surveys.MinK, so no sentence meets a count of one.
+	data := map[string]any{"K": r.K, "Max": r.K - 1, "N": r.N, "Revision": r.Revision, "Released": r.Day,
 		"D": pt.MaxDeviation, "V": pt.Variance, "Blocked": pt.SmallCounts}
 	var ids []string
 	if r.N > 0 && r.Day != "" {

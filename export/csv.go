@@ -149,7 +149,7 @@ func (c *csvSummary) method(s *Summary) error {
 			return err
 		}
 	}
-	for i, p := range s.Method {
+	for i, p := range s.methodNote() {
 		if err := c.line(codeMethod, "", "", "", "", "_note:"+strconv.Itoa(i+1), p, "", ""); err != nil {
 			return err
 		}

@@ -10,7 +10,8 @@ import (
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
-// Summary is everything a summary export holds, in one language.
+// Summary is everything a summary export holds, in one language. Its
+// JSON is its Document (document.go).
 type Summary struct {
 	SurveyID string
 	Title    string
@@ -26,9 +27,11 @@ type Summary struct {
 	// entry per breakdown dimension (overall plus each group).
 	Overall    surveys.Results
 	Breakdowns []Breakdown
-	// Method explains, in the export's language, how the numbers were made
-	// and protected (paragraphs), how many responses were collected and
-	// are in the release, and what is held back.
+	// Notes says in plain words, in the export's language, how many
+	// responses were collected and are in the release, and what is held
+	// back (StatusNotes); Method explains how the numbers were made and
+	// protected (paragraphs). The files print both as the method note.
+	Notes  []string
 	Method []string
 	// Status is the same in figures: collected, released, held back, and
 	// the perturbation's parameters.
@@ -54,7 +57,10 @@ type Labels struct {
 	Everyone   string // the group of all respondents
 	Count      string
 	Percent    string
-	Suppressed string // what a suppressed cell shows
+	Suppressed string // what a suppressed count and a withheld statistic show
+	// Legend says what the Suppressed marker means, for counts and for
+	// statistics (the XLSX overview prints it above the tables).
+	Legend     string
 	Hidden     string // what a hidden group shows
 	Withheld   string // the whole release is withheld (fewer than k)
 	Responses  string // "Responses"
@@ -80,3 +86,9 @@ type Labels struct {
 // Hebrew and other right-to-left or complex scripts); it refuses rather
 // than print it garbled.
 var ErrScript = errors.New("export: the PDF report cannot render this script")
+
+// methodNote is the method note as the files print it: the status in
+// plain words, then how the numbers were made and protected.
+func (s *Summary) methodNote() []string {
+	return append(append([]string(nil), s.Notes...), s.Method...)
+}

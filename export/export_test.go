@@ -29,6 +29,7 @@ var labelsSV = Labels{
 	Answered: "Besvarade", Skipped: "Hoppade över", Seen: "Såg frågan", DontKnow: "Vet inte",
 	Mean: "Medelvärde", Median: "Median", Q1: "Första kvartil", Q3: "Tredje kvartil",
 	SD: "Standardavvikelse", MeanRank: "Genomsnittlig placering", Statement: "Påstående", KeyFigures: "Nyckeltal",
+	Legend: "dolt: ett antal som är för litet för att visas, eller ett mått där för få svarade",
 }
 
 var labelsAR = Labels{
@@ -39,6 +40,7 @@ var labelsAR = Labels{
 	Answered: "أجابوا", Skipped: "تخطّوا", Seen: "شاهدوا السؤال", DontKnow: "لا أعرف",
 	Mean: "المتوسط", Median: "الوسيط", Q1: "الربيع الأول", Q3: "الربيع الثالث",
 	SD: "الانحراف المعياري", MeanRank: "متوسط الترتيب", Statement: "العبارة", KeyFigures: "أرقام رئيسية",
+	Legend: "محجوب: عدد أصغر من أن يُعرض، أو مقياس أجاب عنه عدد قليل جدًا",
 }
 
 var methodText = map[string][]string{
@@ -371,8 +373,10 @@ func (x xl) stat(sheet string, col, row int, w wantStat, l Labels) {
 	x.t.Helper()
 	ref, _ := excelize.CoordinatesToCellName(col, row)
 	if w.v == nil {
-		if v := x.value(sheet, ref); v != l.Withheld {
-			x.t.Errorf("%s!%s = %q, want withheld", sheet, ref, v)
+		// A withheld statistic has the suppressed marker, as a
+		// suppressed count: not the withheld release's sentence.
+		if v := x.value(sheet, ref); v != l.Suppressed {
+			x.t.Errorf("%s!%s = %q, want %q", sheet, ref, v, l.Suppressed)
 		}
 		return
 	}
@@ -495,6 +499,9 @@ func checkXLSX(t *testing.T, s *Summary, data []byte) {
 		return
 	}
 	x.count(overview, 2, 6, *s.Overall.N, l)
+	if v := x.value(overview, "A7"); v != l.Legend {
+		t.Errorf("overview legend %q, want %q", v, l.Legend)
+	}
 	rows := x.index(overview, 9)
 	overall := s.Overall.Groups[0]
 	for _, q := range overall.Questions {

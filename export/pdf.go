@@ -104,6 +104,22 @@ func newPDFReport(s *Summary, cov *pdfGlyphs) *pdfReport {
 }
 
 func (r *pdfReport) build() error {
+	r.begin()
+	p := r.pdf
+	p.AddPage()
+	r.titleBlock()
+	r.keyFigures()
+	r.overview()
+	for _, t := range r.ts.Breakdowns {
+		r.breakdown(t)
+	}
+	r.method()
+	return p.Error()
+}
+
+// begin starts the document: page size and margins, fonts, metadata and
+// the footer; no page yet.
+func (r *pdfReport) begin() {
 	s := r.s
 	p := fpdf.New("P", "mm", "A4", "")
 	r.pdf = p
@@ -140,16 +156,6 @@ func (r *pdfReport) build() error {
 		p.CellFormat(25, 5, num, "", 0, "R", false, 0, "")
 		p.SetTextColor(0, 0, 0)
 	})
-
-	p.AddPage()
-	r.titleBlock()
-	r.keyFigures()
-	r.overview()
-	for _, t := range r.ts.Breakdowns {
-		r.breakdown(t)
-	}
-	r.method()
-	return p.Error()
 }
 
 // pdfLangTag is the language code for the catalog's /Lang (written

@@ -53,11 +53,20 @@ func (r *pdfReport) groupSizes(t *summaryTable) []string {
 func (r *pdfReport) breakdownQuestion(num int, tq tableQuestion, head []string) {
 	p := r.pdf
 	rows := r.breakdownRows(&tq)
+	// The heading, and under it the table's header and first row, start
+	// on one page (the tables' own rule, pdfBreakBefore, with the
+	// heading on top).
+	need := 1.0
+	if chunks := r.wideChunks(head, rows, 55, 6, 8); len(chunks) > 0 {
+		need += r.tableStart(chunks[0])
+	}
+	heading := r.t(fmt.Sprintf("%d. %s", num, tq.Text))
 	r.font("B", 10)
-	if p.GetY()+25 > r.bottom {
+	need += 5 * float64(len(p.SplitText(heading, r.width)))
+	if pdfBreakBefore(p.GetY(), max(need, 25), pdfMargin, r.bottom) {
 		p.AddPage()
 	}
-	p.MultiCell(r.width, 5, r.t(fmt.Sprintf("%d. %s", num, tq.Text)), "", "L", false)
+	p.MultiCell(r.width, 5, heading, "", "L", false)
 	p.Ln(1)
 	r.wideTable(head, rows, 55, 6, 8)
 	p.Ln(3)
@@ -111,7 +120,7 @@ func (r *pdfReport) breakdownMean(tq *tableQuestion, ln *tableLine) []string {
 		case state == cellRow && c.Kind == rowStat:
 			row = append(row, r.num(c.Value, 2))
 		default:
-			row = append(row, r.l.Suppressed)
+			row = append(row, withheldStat(&r.l))
 		}
 	}
 	return row

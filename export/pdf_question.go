@@ -87,7 +87,7 @@ func (r *pdfReport) question(num int, q *surveys.QuestionResults) {
 			}
 			row := []string{r.line(c.label), r.count(&c.count, false), pct}
 			if q.Type == surveys.Ranking {
-				mr := l.Suppressed
+				mr := withheldStat(&l)
 				if i < len(q.Options) {
 					if v, ok := ranks[q.Options[i].Code]; ok {
 						mr = r.num(v, 2)
@@ -115,7 +115,7 @@ func (r *pdfReport) statsTable(first string, names []string, stats []*surveys.St
 		row := []string{r.line(names[i])}
 		if st == nil {
 			for range 5 {
-				row = append(row, l.Suppressed)
+				row = append(row, withheldStat(&l))
 			}
 		} else {
 			for _, v := range []float64{st.Mean, st.Median, st.Q1, st.Q3, st.SD} {

@@ -92,12 +92,13 @@ func (r *pdfReport) overview() {
 }
 
 func (r *pdfReport) method() {
-	if len(r.s.Method) == 0 {
+	note := r.s.methodNote()
+	if len(note) == 0 {
 		return
 	}
 	r.pdf.AddPage()
 	r.heading(r.l.Method, 14, 0)
-	for _, para := range r.s.Method {
+	for _, para := range note {
 		r.para(para, 10)
 		r.pdf.Ln(1)
 	}

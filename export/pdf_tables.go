@@ -20,10 +20,19 @@ type pdfTable struct {
 // wideTable builds tables of a label column and value columns, split into
 // chunks of at most maxCols value columns side by side.
 func (r *pdfReport) wideTable(head []string, rows [][]string, first float64, maxCols int, size float64) {
+	for _, t := range r.wideChunks(head, rows, first, maxCols, size) {
+		r.table(t)
+		r.pdf.Ln(2)
+	}
+}
+
+// wideChunks are wideTable's tables, one per chunk of columns.
+func (r *pdfReport) wideChunks(head []string, rows [][]string, first float64, maxCols int, size float64) []pdfTable {
 	nv := len(head) - 1
 	if nv <= 0 {
-		return
+		return nil
 	}
+	var out []pdfTable
 	chunks := (nv + maxCols - 1) / maxCols
 	per := (nv + chunks - 1) / chunks
 	vw := (r.width - first) / float64(per)
@@ -40,21 +49,59 @@ func (r *pdfReport) wideTable(head []string, rows [][]string, first float64, max
 		for _, row := range rows {
 			t.rows = append(t.rows, append([]string{row[0]}, row[a:b]...))
 		}
-		r.table(t)
-		r.pdf.Ln(2)
+		out = append(out, t)
 	}
+	return out
 }
 
-func (r *pdfReport) table(t pdfTable) {
+// pdfBreakBefore is the page-break rule for a block that must stay
+// together (a table's header with its first row, a heading with the
+// start of its table): it goes to a new page when the need mm from y do
+// not fit above bottom, unless y is at the top already, where a new page
+// would give no more room.
+func pdfBreakBefore(y, need, top, bottom float64) bool {
+	return y+need > bottom && y > top+0.01
+}
+
+// resolve fills in the defaults of a table: its font size, and the last
+// column's width (0: what is left).
+func (r *pdfReport) resolve(t pdfTable) pdfTable {
 	if t.size == 0 {
 		t.size = 8.5
 	}
+	t.widths = append([]float64(nil), t.widths...)
 	sum := 0.0
 	for i, w := range t.widths {
 		if w == 0 {
 			t.widths[i] = r.width - sum
 		}
 		sum += t.widths[i]
+	}
+	return t
+}
+
+// tableStart is the height of what a table must start with on one page:
+// its header and its first row (the row alone for a table without
+// header).
+func (r *pdfReport) tableStart(t pdfTable) float64 {
+	t = r.resolve(t)
+	h := 0.0
+	if t.head != nil {
+		h += r.measure(t.head, t, true).h
+	}
+	if len(t.rows) > 0 {
+		h += r.measure(t.rows[0], t, false).h
+	}
+	return h
+}
+
+func (r *pdfReport) table(t pdfTable) {
+	t = r.resolve(t)
+	// A header alone at the foot of a page, its rows on the next under
+	// the header again, reads as a broken table: the header and the
+	// first row start the table together.
+	if t.head != nil && len(t.rows) > 0 && pdfBreakBefore(r.pdf.GetY(), r.tableStart(t), pdfMargin, r.bottom) {
+		r.pdf.AddPage()
 	}
 	if t.head != nil {
 		r.row(t.head, t, true, false)
@@ -65,21 +112,36 @@ func (r *pdfReport) table(t pdfTable) {
 	r.font("", 9.5)
 }
 
-// row draws one table row, wrapping long cells, and starts a new page
-// (repeating the header) if it does not fit.
-func (r *pdfReport) row(cells []string, t pdfTable, header, repeatHead bool) {
+// pdfRow is a table row measured: each cell's lines and font size, and
+// the row's height.
+type pdfRow struct {
+	lines [][]string
+	sizes []float64
+	h     float64
+}
+
+// rowStyle is the font style of cell i of a row.
+func rowStyle(t pdfTable, header bool, i int) string {
+	if header || (i == 0 && t.boldCol) {
+		return "B"
+	}
+	return ""
+}
+
+// muted reports whether a cell holds a mark (suppressed, hidden,
+// withheld) rather than a value.
+func (r *pdfReport) muted(cell string, header bool) bool {
+	return !header && (cell == r.l.Suppressed || cell == r.l.Hidden || cell == r.l.Withheld)
+}
+
+// measure wraps a row's cells into their columns (a word longer than its
+// column is set smaller rather than split) and gives the row's height.
+func (r *pdfReport) measure(cells []string, t pdfTable, header bool) pdfRow {
 	p := r.pdf
 	lh := t.size * 0.45
 	const pad = 0.8
-	style := func(i int) string {
-		if header || (i == 0 && t.boldCol) {
-			return "B"
-		}
-		return ""
-	}
-	muted := func(i int) bool {
-		return !header && (cells[i] == r.l.Suppressed || cells[i] == r.l.Hidden || cells[i] == r.l.Withheld)
-	}
+	style := func(i int) string { return rowStyle(t, header, i) }
+	muted := func(i int) bool { return r.muted(cells[i], header) }
 	lines := make([][]string, len(cells))
 	sizes := make([]float64, len(cells))
 	n := 1
@@ -103,7 +165,19 @@ func (r *pdfReport) row(cells []string, t pdfTable, header, repeatHead bool) {
 		lines[i] = p.SplitText(c, t.widths[i])
 		n = max(n, len(lines[i]))
 	}
-	h := float64(n)*lh + 2*pad
+	return pdfRow{lines: lines, sizes: sizes, h: float64(n)*lh + 2*pad}
+}
+
+// row draws one table row, wrapping long cells, and starts a new page
+// (repeating the header) if it does not fit.
+func (r *pdfReport) row(cells []string, t pdfTable, header, repeatHead bool) {
+	p := r.pdf
+	lh := t.size * 0.45
+	const pad = 0.8
+	style := func(i int) string { return rowStyle(t, header, i) }
+	muted := func(i int) bool { return r.muted(cells[i], header) }
+	m := r.measure(cells, t, header)
+	lines, sizes, h := m.lines, m.sizes, m.h
 	if p.GetY()+h > r.bottom {
 		p.AddPage()
 		if repeatHead && t.head != nil {

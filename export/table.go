@@ -185,6 +185,15 @@ func summaryQuestionRows(q *surveys.QuestionResults, l *Labels) []summaryRow {
 	return b.out
 }
 
+// withheldStat is what every writer prints for a withheld statistic
+// (mean, median, quartile, standard deviation, mean rank): the short
+// marker of a suppressed count, so that a reader meets one word for
+// "not shown" in every table; why it is not shown is the legend's
+// (Labels.Legend) and the method note's to say. The XLSX used to print
+// the sentence of a withheld release there ("Too few responses so
+// far..."), which read as if the whole release were empty.
+func withheldStat(l *Labels) string { return l.Suppressed }
+
 // summaryCountShown reports whether c holds a number that may be printed;
 // a count without a number is treated as suppressed.
 func summaryCountShown(c surveys.Count) bool { return !c.Suppressed && c.N != nil }

@@ -67,7 +67,7 @@ type xlWriter struct {
 // WriteXLSX writes a summary as an Excel workbook, streamed sheet by sheet
 // so that memory stays flat:
 //   - the overview (Labels.Overview): title, revision, release day, final,
-//     k and respondents, then the overall tables, one row per option,
+//     k and respondents, the legend, then the overall tables, one row per option,
 //     point or range (question, option, count, percent), "don't know",
 //     statistics (mean, median, quartiles, SD; mean ranks), seen, answered
 //     and skipped;
@@ -76,8 +76,10 @@ type xlWriter struct {
 //   - the method note (Labels.Method), one paragraph per row.
 //
 // Counts are numbers, percentages are fractions shown as "0.0%",
-// statistics numbers shown as "0.00"; suppressed, hidden and withheld
-// cells hold the Labels' texts. Header rows are frozen, and the sheets are
+// statistics numbers shown as "0.00"; suppressed counts and withheld
+// statistics hold one marker (withheldStat), explained by the legend
+// above the overview's tables; hidden groups and a withheld release hold
+// the Labels' texts. Header rows are frozen, and the sheets are
 // right-to-left when s.Dir is "rtl".
 func WriteXLSX(w io.Writer, s *Summary) (err error) {
 	f := excelize.NewFile()
@@ -227,9 +229,19 @@ func (x *xlWriter) cells(r *summaryRow) (any, any) {
 	case rowStat:
 		return excelize.Cell{StyleID: x.st.stat, Value: r.Value}, nil
 	case rowStatWithheld:
-		return x.text(x.l.Withheld), nil
+		return x.text(withheldStat(x.l)), nil
 	}
 	return x.count(r.Count)
+}
+
+// legend is the overview's row above the tables: what the suppressed
+// marker means, for counts and statistics (nothing for a withheld
+// release, which has no tables).
+func (x *xlWriter) legend() []any {
+	if x.s.Overall.Withheld || x.l.Legend == "" {
+		return nil
+	}
+	return []any{x.text(x.l.Legend)}
 }
 
 func (x *xlWriter) overview(sheet string) error {
@@ -252,7 +264,7 @@ func (x *xlWriter) overview(sheet string) error {
 		{l.Final, s.Final},
 		{l.Threshold, s.K},
 		{l.Responses, n},
-		nil,
+		x.legend(),
 		{x.header(l.Question), x.header(l.Option), x.header(l.Count), x.header(l.Percent)},
 	} {
 		var opts excelize.RowOpts
@@ -390,7 +402,7 @@ func (x *xlWriter) method(sheet string) error {
 	if err := t.nextWith(excelize.RowOpts{Height: 24}, excelize.Cell{StyleID: x.st.title, Value: x.l.Method}); err != nil {
 		return err
 	}
-	for _, p := range x.s.Method {
+	for _, p := range x.s.methodNote() {
 		// Excel does not fit a row's height to wrapped text it did not
 		// wrap itself; estimate the lines.
 		lines := 0
