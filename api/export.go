@@ -76,8 +76,10 @@ func (s *Server) exportSummary(c *fiber.Ctx) error {
 		setHeaders() // the headers only: no numbers leave, so nothing is audited or built
 		return nil
 	}
+	start := time.Now()
 	rel, err := s.summaryRelease(c.UserContext(), sv)
 	if err != nil {
+		s.workflows.Metrics().Exported("summary", format, start, err)
 		return err
 	}
 	sum := export.BuildSummary(rel, lang, s.catalog.Negotiate(lang, ""), s.catalog)
@@ -87,6 +89,7 @@ func (s *Server) exportSummary(c *fiber.Ctx) error {
 		return newProblem(fiber.StatusUnprocessableEntity, "pdf_script").with("Language", lang)
 	}
 	if err != nil {
+		s.workflows.Metrics().Exported("summary", format, start, err)
 		return err
 	}
 	if err := s.audit(c, tok, "export", sv.ID, "summary/"+format+"/"+lang); err != nil {
@@ -101,6 +104,7 @@ func (s *Server) exportSummary(c *fiber.Ctx) error {
 		}
 	}
 	setHeaders()
+	s.workflows.Metrics().Exported("summary", format, start, nil)
 	return c.Send(buf.Bytes())
 }
 
@@ -150,6 +154,7 @@ func (s *Server) exportResponses(c *fiber.Ctx) error {
 	if err := s.audit(c, tok, "export", sv.ID, "responses/"+format); err != nil {
 		return err
 	}
+	start := time.Now()
 	// The stream outlives the handler: it gets a context of its own.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), time.Hour)
 	// Responses are read from the pages the summarizers write: everything
@@ -160,6 +165,7 @@ func (s *Server) exportResponses(c *fiber.Ctx) error {
 	cur, err := s.store.Responses(ctx, sv.ID)
 	if err != nil {
 		cancel()
+		s.workflows.Metrics().Exported("responses", format, start, err)
 		return err
 	}
 	id := requestID(c)
@@ -202,6 +208,9 @@ func (s *Server) exportResponses(c *fiber.Ctx) error {
 		}
 		if err != nil && !errors.Is(err, io.ErrClosedPipe) {
 			s.log.Error("response export failed", "request_id", id, "rows", n, "error", err.Error())
+		}
+		if !errors.Is(err, io.ErrClosedPipe) { // the client went away: neither a time nor a failure
+			s.workflows.Metrics().Exported("responses", format, start, err)
 		}
 		pw.CloseWithError(err) // nil: the end of the body
 	}()

@@ -10,6 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/youthvoice/youthvoice/app"
 )
 
 // Metrics are the server's Prometheus metrics, in a registry of its own.
@@ -19,6 +21,9 @@ type Metrics struct {
 	latency     *prometheus.HistogramVec
 	storeErrors *prometheus.CounterVec
 	series      sync.Map // seriesKey -> requestSeries
+	// workflows are the submission, summary, release and export series
+	// (app.Metrics), in the same registry.
+	workflows *app.Metrics
 }
 
 // NewMetrics makes the metrics in a registry of their own.
@@ -47,8 +52,21 @@ func NewMetrics(version string) *Metrics {
 	build.Set(1)
 	m.registry.MustRegister(m.requests, m.latency, m.storeErrors, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.workflows = app.NewMetrics(m.registry)
 	return m
 }
+
+// Workflows are the metrics the server's App counts (nil for nil Metrics).
+func (m *Metrics) Workflows() *app.Metrics {
+	if m == nil {
+		return nil
+	}
+	return m.workflows
+}
+
+// refused counts a submission that the API refuses before the App sees
+// it (the App counts its own refusals).
+func (s *Server) refused(reason app.Refusal) { s.workflows.Metrics().Refused(reason) }
 
 // requestSeries are one route, method and status's counter and histogram,
 // looked up once rather than hashed from their labels on every request.

@@ -32,18 +32,22 @@ const (
 // answers, stored exactly once, with nothing that identifies them.
 func (s *Server) submitResponse(c *fiber.Ctx) error {
 	if len(c.Body()) > maxSubmissionBytes {
+		s.refused(app.RefusedBodyTooLarge)
 		return newProblem(fiber.StatusRequestEntityTooLarge, "body_too_large")
 	}
 	var sub surveys.Submission
 	if err := decodeJSON(c, &sub); err != nil {
+		s.refused(app.RefusedInvalid)
 		return err
 	}
 	ctx := c.UserContext()
 	sv, err := s.submittedSurvey(c, c.Params("id"))
 	if errors.Is(err, surveys.ErrNotFound) {
+		s.refused(app.RefusedSurveyNotFound)
 		return err
 	}
 	if err != nil {
+		s.refused(app.RefusedUnavailable)
 		return retryable(err)
 	}
 	done, err := s.workflows.Submit(ctx, sv, &sub, s.revisionDefinition)
@@ -155,6 +159,7 @@ func (s *Server) submissionLimiter(perMinute int) fiber.Handler {
 		Expiration:   time.Minute,
 		KeyGenerator: s.clientAddress,
 		LimitReached: func(c *fiber.Ctx) error {
+			s.refused(app.RefusedRateLimited)
 			p := newProblem(fiber.StatusTooManyRequests, "rate_limited")
 			p.retryAfter = 60
 			return p

@@ -37,6 +37,8 @@ type Options struct {
 	// SummaryFaults, when set, is called between the steps of applying a
 	// batch to the summaries (tests).
 	SummaryFaults func(step string) error
+	// Metrics, when set, count the workflows' events (metrics.go).
+	Metrics *Metrics
 }
 
 // App runs the workflows of one process.
@@ -49,6 +51,7 @@ type App struct {
 	defs       store.Definitions
 	summarizer *store.Summarizer
 	committer  *store.Committer
+	metrics    *Metrics // nil: none
 }
 
 // New makes an App and starts its committer; Shutdown stops it.
@@ -67,6 +70,8 @@ func New(opts Options) *App {
 	a.summarizer = opts.Store.NewSummarizer(a.defs, opts.Logger)
 	a.summarizer.Fault = opts.SummaryFaults
 	a.committer = opts.Store.NewCommitter(opts.CommitBatch, opts.CommitWait, a.summarizer)
+	a.metrics = opts.Metrics
+	a.metrics.watch(opts.Store)
 	return a
 }
 

@@ -42,6 +42,13 @@ type Revisions func(ctx context.Context, sv *surveys.Survey, n int) (*surveys.De
 // ErrSubmissionConflict, a Fault (tests); anything else is a failure of
 // the database, and the app keeps the submission to send it again.
 func (a *App) Submit(ctx context.Context, sv *surveys.Survey, sub *surveys.Submission, revision Revisions) (Submitted, error) {
+	done, err := a.submit(ctx, sv, sub, revision)
+	a.metrics.submission(done, err)
+	return done, err
+}
+
+// submit is Submit, before its outcome is counted.
+func (a *App) submit(ctx context.Context, sv *surveys.Survey, sub *surveys.Submission, revision Revisions) (Submitted, error) {
 	now := a.now()
 	if sv.Status == surveys.Draft {
 		return Submitted{}, surveys.ErrNotFound

@@ -78,6 +78,7 @@ type Store struct {
 	queueStep time.Duration
 	timeout   time.Duration // Options.Timeout
 	conflicts atomic.Int64  // SummaryConflicts
+	applied   atomic.Int64  // SummaryBatchesApplied (metrics.go)
 	parts     int           // parts of a summary (summaries.go)
 }
 

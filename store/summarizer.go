@@ -384,5 +384,6 @@ func (sm *Summarizer) apply(ctx context.Context, batches []committedBatch) error
 	if _, err := sm.st.col(colQueue).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
 		return sm.st.fail("delete queue", err)
 	}
+	sm.st.applied.Add(int64(len(batches)))
 	return sm.fault("dequeued")
 }
