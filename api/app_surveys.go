@@ -35,6 +35,7 @@ type surveyCache struct {
 	open      []listEntry                       // the open surveys in the app's list's order
 	openAt    time.Time                         // when open was read (zero: forgotten)
 	pages     map[string]renderedSurvey         // pages of the app's list, by ETag
+	pageBytes int                               // the pages' size, all codings
 }
 
 const (
@@ -274,6 +275,7 @@ const (
 	maxCursorLength      = 100 // a cursor is about 70 characters
 	listDescriptionRunes = 200 // the list's description; the survey itself has it whole
 	maxRenderedPages     = 512
+	maxPageBytes         = 32 << 20 // the pages kept: a page of 200 long titles is over a megabyte
 	listFormat           = "list.1" // in every page's ETag: changes when the item format does
 )
 
@@ -561,11 +563,16 @@ func (s *Server) appSurveys(c *fiber.Ctx) error {
 		if r, err = renderPage(items, next, etag); err != nil {
 			return err
 		}
+		size := len(r.identity) + len(r.gzip) + len(r.br)
 		s.cache.mu.Lock()
-		if len(s.cache.pages) >= maxRenderedPages {
+		if len(s.cache.pages) >= maxRenderedPages || s.cache.pageBytes+size > maxPageBytes {
 			clear(s.cache.pages)
+			s.cache.pageBytes = 0
 		}
-		s.cache.pages[etag] = r
+		if _, ok := s.cache.pages[etag]; !ok {
+			s.cache.pages[etag] = r
+			s.cache.pageBytes += size
+		}
 		s.cache.mu.Unlock()
 	}
 	body, coding, tag := r.pick(c.Get(fiber.HeaderAcceptEncoding))
