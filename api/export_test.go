@@ -483,3 +483,33 @@ func TestResponseExportAbandoned(t *testing.T) {
 		t.Fatalf("export after abandoned ones: %d %v %d rows", r.Status, err, len(rows))
 	}
 }
+
+// ?by= a question that exists but is not a breakdown question says so,
+// translated, naming the questions that are; an unknown id is still
+// unknown_question. Before, both said "There is no question with this
+// id". The summary and the public results take ?by= (the export has
+// every breakdown at once).
+func TestByAQuestionThatIsNotABreakdown(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	id, owner, _ := publishExample(t, e, "youth-policy-consultation.json")
+	for _, path := range []string{"/v1/org/surveys/" + id + "/summary", "/v1/surveys/" + id + "/results"} {
+		r := e.Do("GET", path+"?by=wellbeing", nil, append(bearer(owner), "Accept-Language", "sv")...)
+		if r.Status != 422 {
+			t.Fatalf("%s?by=wellbeing: %d %s", path, r.Status, r.Body)
+		}
+		p := problemOf(t, r)
+		if len(p.Errors) != 1 || p.Errors[0].Pointer != "/by" || p.Errors[0].Code != "not_breakdown" ||
+			!strings.Contains(p.Errors[0].Message, "wellbeing") || !strings.Contains(p.Errors[0].Message, "age_band, gender, area") ||
+			!strings.Contains(p.Errors[0].Message, "Frågan") {
+			t.Errorf("%s?by=wellbeing: %+v", path, p.Errors)
+		}
+		r = e.Do("GET", path+"?by=nope", nil, bearer(owner)...)
+		if p := problemOf(t, r); r.Status != 422 || len(p.Errors) != 1 || p.Errors[0].Code != "unknown_question" {
+			t.Errorf("%s?by=nope: %d %+v", path, r.Status, p.Errors)
+		}
+		if r := e.Do("GET", path+"?by=gender", nil, bearer(owner)...); r.Status != 200 {
+			t.Errorf("%s?by=gender: %d %s", path, r.Status, r.Body)
+		}
+	}
+}

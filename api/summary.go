@@ -203,8 +203,8 @@ func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error 
 	by := strings.Clone(c.Query("by")) // kept in the render cache's keys
 
 	if by != "" {
-		if q := sv.Draft.Question(by); q == nil || !q.Breakdown {
-			return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/by", Code: surveys.CodeUnknownQuestion}}}
+		if err := sv.Draft.CheckBreakdown("/by", by); err != nil {
+			return err
 		}
 	}
 	def := &sv.Draft

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/language"
@@ -26,6 +27,8 @@ const (
 	CodeUnknownType        Code = "unknown_type"
 	CodeNotApplicable      Code = "not_applicable"
 	CodeUnknownQuestion    Code = "unknown_question"
+	CodeNotBreakdown       Code = "not_breakdown"
+	CodeNoBreakdowns       Code = "no_breakdowns"
 	CodeLaterQuestion      Code = "later_question"
 	CodeUnknownOption      Code = "unknown_option"
 	CodeBadCondition       Code = "bad_condition"
@@ -211,6 +214,32 @@ func (v *validator) sections() bool {
 		}
 	}
 	return true
+}
+
+// CheckBreakdown says whether the results can be broken down by question
+// id, as a problem at pointer (the query parameter): no such question
+// (unknown_question), or a question that exists but is not a breakdown
+// question (not_breakdown, naming those that are; no_breakdowns when the
+// survey has none). nil when it can.
+func (d *Definition) CheckBreakdown(pointer, id string) error {
+	q := d.Question(id)
+	if q == nil {
+		return &ValidationError{Errors: []FieldError{{Pointer: pointer, Code: CodeUnknownQuestion}}}
+	}
+	if q.Breakdown {
+		return nil
+	}
+	var dims []string
+	for _, b := range d.Questions() {
+		if b.Breakdown {
+			dims = append(dims, b.ID)
+		}
+	}
+	if len(dims) == 0 {
+		return &ValidationError{Errors: []FieldError{{Pointer: pointer, Code: CodeNoBreakdowns, Params: map[string]any{"Question": id}}}}
+	}
+	return &ValidationError{Errors: []FieldError{{Pointer: pointer, Code: CodeNotBreakdown,
+		Params: map[string]any{"Question": id, "Breakdowns": strings.Join(dims, ", ")}}}}
 }
 
 func validLanguage(l string) bool {

@@ -1,6 +1,7 @@
 package surveys_test
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -438,5 +439,42 @@ func TestValidationErrorText(t *testing.T) {
 	question(d, "why").ID = ""
 	if got, want := d.Validate().Error(), "invalid: /k: threshold_too_low, /sections/0/questions/6/id: required"; got != want {
 		t.Fatalf("%q, want %q", got, want)
+	}
+}
+
+// CheckBreakdown tells an unknown question from one that exists but is
+// not a breakdown question, and names the questions that are.
+func TestCheckBreakdown(t *testing.T) {
+	withDims := everyType()
+	question(withDims, "pick").Breakdown = true
+	question(withDims, "consent").Breakdown = true
+	for _, tc := range []struct {
+		name string
+		def  *surveys.Definition
+		by   string
+		want string // "" for nil, else "code params"
+	}{
+		{"a breakdown question", withDims, "pick", ""},
+		{"unknown", withDims, "nope", "unknown_question map[]"},
+		{"not a breakdown", withDims, "hours", "not_breakdown map[Breakdowns:consent, pick Question:hours]"},
+		{"no breakdowns at all", everyType(), "hours", "no_breakdowns map[Question:hours]"},
+		{"unknown, no breakdowns", everyType(), "nope", "unknown_question map[]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.def.CheckBreakdown("/by", tc.by)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("%v", err)
+				}
+				return
+			}
+			var ve *surveys.ValidationError
+			if !errors.As(err, &ve) || len(ve.Errors) != 1 || ve.Errors[0].Pointer != "/by" {
+				t.Fatalf("%v", err)
+			}
+			if got := fmt.Sprintf("%s %v", ve.Errors[0].Code, ve.Errors[0].Params); got != tc.want {
+				t.Errorf("got %s, want %s", got, tc.want)
+			}
+		})
 	}
 }
