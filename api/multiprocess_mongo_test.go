@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/youthvoice/youthvoice/api"
 	"github.com/youthvoice/youthvoice/api/apitest"
 	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/store/storetest"
@@ -107,7 +108,7 @@ func TestManyProcessesOneDatabase(t *testing.T) {
 	}
 	last := apitest.New(t, apitest.Options{Store: st})
 	for range 20 {
-		last.Server.RecoverSummaries(ctx, 0)
+		api.RecoverSummaries(ctx, last.Server, 0)
 		if n, err := st.QueueLength(ctx); err != nil || n == 0 {
 			break
 		}

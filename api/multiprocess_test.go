@@ -119,7 +119,7 @@ func TestManyServersOneDatabase(t *testing.T) {
 			if n := c.nodes[rng.IntN(2)]; !n.dead.Load() {
 				// A lease, as in production: a batch younger than it may
 				// still be being stored by the server that queued it.
-				n.env.Server.RecoverSummaries(ctx, time.Second)
+				api.RecoverSummaries(ctx, n.env.Server, time.Second)
 			}
 		}
 	}()
@@ -172,7 +172,7 @@ func TestManyServersOneDatabase(t *testing.T) {
 		n.env.Server.FlushSummaries(ctx)
 	}
 	for range 20 {
-		c.nodes[0].env.Server.RecoverSummaries(ctx, 0)
+		api.RecoverSummaries(ctx, c.nodes[0].env.Server, 0)
 		if n, err := st.QueueLength(ctx); err != nil || n == 0 {
 			break
 		}
@@ -340,7 +340,8 @@ func newCluster(t *testing.T, st *store.Store, servers int) *cluster {
 		n.env = apitest.New(t, apitest.Options{Store: st, Configure: func(o *api.Options) {
 			o.SubmitRateLimit = 0
 			o.SharedDatabase = true
-			o.SummaryFaults = func(step string) error {
+		}, Prepare: func(s *api.Server) {
+			api.SetSummaryFaults(s, func(step string) error {
 				if n.dead.Load() {
 					return errors.New("crashed")
 				}
@@ -355,7 +356,7 @@ func newCluster(t *testing.T, st *store.Store, servers int) *cluster {
 					return fmt.Errorf("injected crash at %s", step)
 				}
 				return nil
-			}
+			})
 		}})
 		c.nodes = append(c.nodes, n)
 	}

@@ -297,13 +297,13 @@ func TestSensitiveReceiptShowsSupport(t *testing.T) {
 func TestAccessCodes(t *testing.T) {
 	t.Parallel()
 	var failAt string
-	e := apitest.New(t, apitest.Options{Configure: func(o *api.Options) {
-		o.Faults = func(step string) error {
+	e := apitest.New(t, apitest.Options{Prepare: func(s *api.Server) {
+		api.SetFaults(s, func(step string) error {
 			if step == failAt {
 				return errors.New("injected crash after " + step)
 			}
 			return nil
-		}
+		})
 	}})
 	id, owner := openSurvey(t, e, func(def map[string]any) { def["access_codes"] = true })
 	r := e.Do("POST", "/v1/org/surveys/"+id+"/access-codes", map[string]int{"count": 20}, bearer(owner)...)

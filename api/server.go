@@ -42,15 +42,6 @@ type Options struct {
 	// CommitBatch and CommitWait tune group commit of responses.
 	CommitBatch int
 	CommitWait  time.Duration
-	// Faults, when set, is called between the steps of a submission; an
-	// error stops the submission there, as a crash would (tests).
-	Faults func(step string) error
-	// SummaryFaults, when set, is called between the steps of applying a
-	// batch to the summaries (tests).
-	SummaryFaults func(step string) error
-	// Routes, when set, registers extra routes after the API's own (tests
-	// use it for a handler that panics).
-	Routes func(fiber.Router)
 	// SharedDatabase says that other servers write to the same database,
 	// so that what this one caches may be out of date: always so on
 	// MongoDB; on the embedded store, which one process opens, only in
@@ -82,7 +73,7 @@ type Server struct {
 	hashKey    []byte
 	workflows  *app.App // submitting, closing, releases; the summarizer and committer
 	protected  protectedCache
-	faults     func(step string) error
+	faults     func(step string) error // a test's hook at each row of a response export (hooks_export_test.go)
 	submitRate int
 	bodyLimit  int
 	// clientHeader and trustedProxies: see Options.
@@ -110,7 +101,6 @@ func New(opts Options) *Server {
 		cache:   newSurveyCache(),
 
 		hashKey:        opts.HashKey,
-		faults:         opts.Faults,
 		submitRate:     opts.SubmitRateLimit,
 		bodyLimit:      opts.BodyLimit,
 		clientHeader:   opts.ClientHeader,
@@ -118,7 +108,7 @@ func New(opts Options) *Server {
 		sharedDatabase: opts.SharedDatabase || !opts.Store.Embedded(),
 	}
 	s.workflows = app.New(app.Options{Store: opts.Store, Now: opts.Now, HashKey: opts.HashKey, Logger: opts.Logger,
-		CommitBatch: opts.CommitBatch, CommitWait: opts.CommitWait, Faults: opts.Faults, SummaryFaults: opts.SummaryFaults,
+		CommitBatch: opts.CommitBatch, CommitWait: opts.CommitWait,
 		Metrics: opts.Metrics.Workflows()})
 	s.app = fiber.New(fiber.Config{
 		AppName:               "youthvoice",
@@ -149,9 +139,6 @@ func New(opts Options) *Server {
 		},
 	}))
 	s.registerRoutes()
-	if opts.Routes != nil {
-		opts.Routes(s.app)
-	}
 	for _, r := range s.app.GetRoutes(true) {
 		s.routes[routeKey{r.Method, r.Path}] = true
 	}
@@ -234,12 +221,6 @@ func (s *Server) RunSummarizer(ctx context.Context) { s.workflows.RunSummarizer(
 
 // FlushSummaries applies every batch committed so far (tests, shutdown).
 func (s *Server) FlushSummaries(ctx context.Context) { s.workflows.Flush(ctx) }
-
-// RecoverSummaries applies every queued batch older than lease, as after a
-// crash (tests).
-func (s *Server) RecoverSummaries(ctx context.Context, lease time.Duration) {
-	s.workflows.RecoverSummaries(ctx, lease)
-}
 
 // lang is the language the server answers this request in: `?lang=`
 // first, then Accept-Language, else English.

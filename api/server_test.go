@@ -54,8 +54,10 @@ func TestReadinessFailsWhenStoreIsGone(t *testing.T) {
 func TestErrorsAreTranslatedProblems(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t, apitest.Options{
-		Routes: func(r fiber.Router) {
-			r.Get("/test/panic", func(*fiber.Ctx) error { panic("secret internal detail") })
+		Prepare: func(s *api.Server) {
+			api.AddRoutes(s, func(r fiber.Router) {
+				r.Get("/test/panic", func(*fiber.Ctx) error { panic("secret internal detail") })
+			})
 		},
 		// A small limit, so that the refused body fits in the socket buffers
 		// and the client reads the 413 instead of a reset.

@@ -213,13 +213,13 @@ func TestSummaryRecoversFromACrashAtEveryStep(t *testing.T) {
 	for _, step := range []string{"tallying", "paged", "applied", "dequeued"} {
 		t.Run(step, func(t *testing.T) {
 			failing := true
-			e := apitest.New(t, apitest.Options{Configure: func(o *api.Options) {
-				o.SummaryFaults = func(s string) error {
+			e := apitest.New(t, apitest.Options{Prepare: func(srv *api.Server) {
+				api.SetSummaryFaults(srv, func(s string) error {
 					if failing && s == step {
 						return errors.New("injected crash at " + s)
 					}
 					return nil
-				}
+				})
 			}})
 			id, _, def := publishExample(t, e, "youth-policy-consultation.json")
 			rng := rand.New(rand.NewPCG(9, 9))
@@ -228,7 +228,7 @@ func TestSummaryRecoversFromACrashAtEveryStep(t *testing.T) {
 			}
 			e.Server.FlushSummaries(context.Background()) // fails at step
 			failing = false
-			e.Server.RecoverSummaries(context.Background(), 0)
+			api.RecoverSummaries(context.Background(), e.Server, 0)
 			sum, _ := e.Store.Summary(context.Background(), id)
 			recount, _ := e.Store.Recount(context.Background(), id, e.Store.StoreDefinitions())
 			if !reflect.DeepEqual(sum.Tally, recount) || recount.Responses != 30 {
@@ -243,7 +243,7 @@ func TestSummaryRecoversFromACrashAtEveryStep(t *testing.T) {
 				t.Fatalf("%d responses in pages, want 30", n)
 			}
 			// Recovering again changes nothing.
-			e.Server.RecoverSummaries(context.Background(), 0)
+			api.RecoverSummaries(context.Background(), e.Server, 0)
 			again, _ := e.Store.Summary(context.Background(), id)
 			if !reflect.DeepEqual(again.Tally, recount) {
 				t.Fatal("a second recovery changed the summary")
@@ -289,13 +289,13 @@ func TestClosingRecountsAndFreezes(t *testing.T) {
 func TestSummaryRecoversAMixOfAppliedAndUnappliedBatches(t *testing.T) {
 	t.Parallel()
 	failAt := "applied"
-	e := apitest.New(t, apitest.Options{Configure: func(o *api.Options) {
-		o.SummaryFaults = func(s string) error {
+	e := apitest.New(t, apitest.Options{Prepare: func(srv *api.Server) {
+		api.SetSummaryFaults(srv, func(s string) error {
 			if s == failAt {
 				return errors.New("injected crash at " + s)
 			}
 			return nil
-		}
+		})
 	}})
 	id, _, def := publishExample(t, e, "youth-policy-consultation.json")
 	rng := rand.New(rand.NewPCG(21, 21))
@@ -309,7 +309,7 @@ func TestSummaryRecoversAMixOfAppliedAndUnappliedBatches(t *testing.T) {
 	failAt = "tallying"
 	post(9) // a crash before anything is applied
 	failAt = ""
-	e.Server.RecoverSummaries(context.Background(), 0)
+	api.RecoverSummaries(context.Background(), e.Server, 0)
 	sum, _ := e.Store.Summary(context.Background(), id)
 	recount, _ := e.Store.Recount(context.Background(), id, e.Store.StoreDefinitions())
 	if recount.Responses != 21 || !reflect.DeepEqual(sum.Tally, recount) {

@@ -31,12 +31,6 @@ type Options struct {
 	// CommitBatch and CommitWait tune group commit of responses.
 	CommitBatch int
 	CommitWait  time.Duration
-	// Faults, when set, is called between the steps of a submission; an
-	// error stops the submission there, as a crash would (tests).
-	Faults func(step string) error
-	// SummaryFaults, when set, is called between the steps of applying a
-	// batch to the summaries (tests).
-	SummaryFaults func(step string) error
 	// Metrics, when set, count the workflows' events (metrics.go).
 	Metrics *Metrics
 }
@@ -47,7 +41,7 @@ type App struct {
 	now        func() time.Time
 	hashKey    []byte
 	log        *slog.Logger
-	faults     func(step string) error
+	faults     func(step string) error // a test's hook (testhooks.go)
 	defs       store.Definitions
 	summarizer *store.Summarizer
 	committer  *store.Committer
@@ -65,10 +59,9 @@ func New(opts Options) *App {
 	if opts.CommitWait <= 0 {
 		opts.CommitWait = 2 * time.Millisecond
 	}
-	a := &App{store: opts.Store, now: opts.Now, hashKey: opts.HashKey, log: opts.Logger, faults: opts.Faults}
+	a := &App{store: opts.Store, now: opts.Now, hashKey: opts.HashKey, log: opts.Logger}
 	a.defs = opts.Store.StoreDefinitions()
 	a.summarizer = opts.Store.NewSummarizer(a.defs, opts.Logger)
-	a.summarizer.Fault = opts.SummaryFaults
 	a.committer = opts.Store.NewCommitter(opts.CommitBatch, opts.CommitWait, a.summarizer)
 	a.metrics = opts.Metrics
 	a.metrics.watch(opts.Store)

@@ -15,8 +15,8 @@ var (
 	ErrSubmissionConflict = errors.New("app: submission id stored with other answers")
 )
 
-// Fault is an error of Options.Faults: a crash injected at a step of a
-// submission (tests).
+// Fault is the error of a test's fault hook (testhooks.go): a crash
+// injected at a step of a submission.
 type Fault struct{ Err error }
 
 func (f Fault) Error() string { return "injected fault: " + f.Err.Error() }

@@ -19,12 +19,6 @@ func (a *App) RunSummarizer(ctx context.Context) { a.summarizer.Run(ctx) }
 // Flush applies every batch this process committed so far.
 func (a *App) Flush(ctx context.Context) { a.summarizer.Flush(ctx) }
 
-// RecoverSummaries applies every queued batch older than lease, as after a
-// crash (tests).
-func (a *App) RecoverSummaries(ctx context.Context, lease time.Duration) {
-	a.summarizer.RecoverOlderThan(ctx, lease)
-}
-
 // closeInterval is how often overdue surveys are closed.
 const closeInterval = 30 * time.Second
 

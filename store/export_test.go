@@ -237,3 +237,9 @@ func SetSummaryParts(n int) (restore func()) {
 	summaryParts, embeddedSummaryParts = n, n
 	return func() { summaryParts, embeddedSummaryParts = old, oldEmbedded }
 }
+
+// SetFaults makes the summarizer call hook between the steps of applying
+// a batch ("tallying", "paged", "applied", "dequeued"); an error stops
+// there, as a crash would. nil removes it. Set it before the summarizer
+// runs, or between its passes.
+func (sm *Summarizer) SetFaults(hook func(step string) error) { sm.faults = hook }

@@ -134,12 +134,12 @@ func TestPagesHoldExactlyTheStoredResponses(t *testing.T) {
 	def := exampleDefinition(t)
 	crash := true
 	sum := newSummarizer(st, def)
-	sum.Fault = func(step string) error {
+	sum.SetFaults(func(step string) error {
 		if crash && step == "paged" {
 			return errors.New("injected crash")
 		}
 		return nil
-	}
+	})
 	com := st.NewCommitter(16, time.Millisecond, sum)
 	rng := rand.New(rand.NewPCG(3, 4))
 	var first *surveys.Response
@@ -426,7 +426,7 @@ func TestCopyWithTwoQueuedBatchesNamingOneKey(t *testing.T) {
 	st := storetest.Open(t)
 	def := exampleDefinition(t)
 	sum := newSummarizer(st, def)
-	sum.Fault = func(string) error { return errors.New("injected crash") }
+	sum.SetFaults(func(string) error { return errors.New("injected crash") })
 	com := st.NewCommitter(4, 0, sum)
 	defer com.Close()
 	rng := rand.New(rand.NewPCG(17, 18))
@@ -438,7 +438,7 @@ func TestCopyWithTwoQueuedBatchesNamingOneKey(t *testing.T) {
 	if err := com.Insert(ctx, r, def); !errors.Is(err, store.ErrDuplicate) {
 		t.Fatalf("retry: %v", err)
 	}
-	sum.Fault = nil
+	sum.SetFaults(nil)
 	copyAfresh(t, st, sum, "A", 1)
 }
 

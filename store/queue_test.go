@@ -50,7 +50,7 @@ func TestQueueTimesAreTheServers(t *testing.T) {
 	def := exampleDefinition(t)
 	crash := func(string) error { return errors.New("crash") }
 	sum := newSummarizer(st, def)
-	sum.Fault = crash // the batch stays queued, as a writer's crash leaves it
+	sum.SetFaults(crash) // the batch stays queued, as a writer's crash leaves it
 	com := st.NewCommitter(16, 0, sum)
 	defer com.Close()
 	if err := com.Insert(ctx, randomResponse(t, def, "A", rand.New(rand.NewPCG(3, 4))), def); err != nil {
@@ -92,7 +92,7 @@ func TestRecoveryClaimsEachBatchOnce(t *testing.T) {
 	}
 	def := exampleDefinition(t)
 	writer := newSummarizer(st, def)
-	writer.Fault = func(string) error { return errors.New("crash") }
+	writer.SetFaults(func(string) error { return errors.New("crash") })
 	com := st.NewCommitter(4, 0, writer)
 	rng := rand.New(rand.NewPCG(5, 6))
 	for range 12 {
@@ -114,14 +114,14 @@ func TestRecoveryClaimsEachBatchOnce(t *testing.T) {
 	for range 3 {
 		r := newSummarizer(st, def)
 		r.Lease = lease
-		r.Fault = func(step string) error {
+		r.SetFaults(func(step string) error {
 			if step == "tallying" {
 				mu.Lock()
 				applied[step]++
 				mu.Unlock()
 			}
 			return nil
-		}
+		})
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/youthvoice/youthvoice/internal/testhooks"
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
@@ -33,9 +34,10 @@ type Summarizer struct {
 	// work is held by a pass or a recovery: one at a time, so that a batch
 	// is never applied by both.
 	work sync.Mutex
-	// Fault, when set, is called between the steps of applying a batch;
-	// an error stops there, as a crash would (tests).
-	Fault func(step string) error
+	// faults, when set, is called between the steps of applying a batch;
+	// an error stops there, as a crash would. Only tests set it (through
+	// export_test.go here, internal/testhooks from other packages).
+	faults func(step string) error
 	// Lease is how old a queued batch must be before recovery takes it
 	// over from the process that wrote it.
 	Lease time.Duration
@@ -56,6 +58,16 @@ const maxPassFailures = 3
 func (s *Store) NewSummarizer(defs Definitions, log *slog.Logger) *Summarizer {
 	// The lease outlasts any batch write (one operation timeout), twice.
 	return &Summarizer{st: s, defs: defs, log: log, wake: make(chan struct{}, 1), Lease: max(queueLease, 2*s.timeout)}
+}
+
+// Tests of other packages reach a summarizer's hooks through
+// internal/testhooks (see there): its fault hook, and recovery with a
+// lease of their choosing (the tests that play crashes).
+func init() {
+	testhooks.SetSummaryFaults = func(sm any, hook func(step string) error) { sm.(*Summarizer).faults = hook }
+	testhooks.RecoverSummaries = func(ctx context.Context, sm any, lease time.Duration) {
+		sm.(*Summarizer).recover(ctx, lease)
+	}
 }
 
 // committed is called by the committer when a batch is stored.
@@ -137,8 +149,8 @@ func (sm *Summarizer) Pass(ctx context.Context) {
 	}
 }
 
-// injectedCrash is an error of Fault: it stands for the process dying at
-// that step.
+// injectedCrash is an error of a test's fault hook (faults): it stands
+// for the process dying at that step.
 type injectedCrash struct{ error }
 
 func (c injectedCrash) Unwrap() error { return c.error }
@@ -225,13 +237,6 @@ const recordKeysReady = "summaries_record_keys"
 // Recover applies batches whose queue documents are older than the lease:
 // left by a process that died between the steps.
 func (sm *Summarizer) Recover(ctx context.Context) { sm.recover(ctx, sm.Lease) }
-
-// RecoverOlderThan applies queued batches older than lease instead of
-// the summarizer's own (tests that play crashes; 0: everything queued,
-// right only when no other process writes).
-func (sm *Summarizer) RecoverOlderThan(ctx context.Context, lease time.Duration) {
-	sm.recover(ctx, lease)
-}
 
 func (sm *Summarizer) recover(ctx context.Context, lease time.Duration) {
 	sm.work.Lock()
@@ -324,10 +329,10 @@ func (sm *Summarizer) recoverBatches(ctx context.Context, docs []queueDoc) error
 }
 
 func (sm *Summarizer) fault(step string) error {
-	if sm.Fault == nil {
+	if sm.faults == nil {
 		return nil
 	}
-	if err := sm.Fault(step); err != nil {
+	if err := sm.faults(step); err != nil {
 		return injectedCrash{err}
 	}
 	return nil

@@ -16,8 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
-
 	"github.com/youthvoice/youthvoice/api"
 	"github.com/youthvoice/youthvoice/i18n"
 	"github.com/youthvoice/youthvoice/store"
@@ -41,10 +39,13 @@ type Env struct {
 type Options struct {
 	// Store to use instead of a fresh one.
 	Store *store.Store
-	// Routes registers extra routes (a handler that panics, say).
-	Routes func(fiber.Router)
 	// Configure changes the server options before the server is built.
 	Configure func(*api.Options)
+	// Prepare is called with the server once it is built, before it
+	// serves: the api package's own tests install their hooks there
+	// (fault hooks, extra routes), through its hooks_export_test.go, since
+	// no option of the server carries a test's hook.
+	Prepare func(*api.Server)
 }
 
 // New starts a server for the test; it stops when the test ends.
@@ -75,13 +76,15 @@ func New(t testing.TB, opts ...Options) *Env {
 		Metrics: metrics,
 		Logger:  slog.New(slog.NewJSONHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:     e.Clock.Now,
-		Routes:  o.Routes,
 		HashKey: key,
 	}
 	if o.Configure != nil {
 		o.Configure(&ao)
 	}
 	e.Server = api.New(ao)
+	if o.Prepare != nil {
+		o.Prepare(e.Server)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
