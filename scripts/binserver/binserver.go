@@ -5,7 +5,7 @@
 // waits for /readyz, reads the process's memory from /proc, and talks
 // HTTP to it.
 //
-// Unlike scripts/loadgen, which runs the server inside the measuring
+// Unlike scripts/internal/load, which runs the server inside the measuring
 // program, the figures here are those of the server process alone: its
 // resident memory is not mixed with the client's.
 package binserver

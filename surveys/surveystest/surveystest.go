@@ -1,6 +1,6 @@
 // Package surveystest holds the surveys that tests of any package start
 // from: the repository's examples, parsed, and a small survey made for
-// tests (small-survey.json: one question of most types, k = 5). Random
+// tests (small-survey.json: one question of each type, k = 5). Random
 // answers to them come from package simulate.
 package surveystest
 
