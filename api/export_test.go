@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/youthvoice/youthvoice/api"
 	"github.com/youthvoice/youthvoice/api/apitest"
+	"github.com/youthvoice/youthvoice/examples"
 	"github.com/youthvoice/youthvoice/export"
 	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/surveys"
@@ -511,5 +513,79 @@ func TestByAQuestionThatIsNotABreakdown(t *testing.T) {
 		if r := e.Do("GET", path+"?by=gender", nil, bearer(owner)...); r.Status != 200 {
 			t.Errorf("%s?by=gender: %d %s", path, r.Status, r.Body)
 		}
+	}
+}
+
+// A survey written with its language codes in upper case ("SV", "EN",
+// "AR") is accepted, stored under the canonical codes, and every text is
+// found by them: the app's survey, its summary and its export in Arabic.
+// Before, each code was an unknown_language and every text an
+// undeclared_language.
+func TestSurveyWithUpperCaseLanguageCodes(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	_, owner := e.Org("Kommunen")
+	b, err := examples.Survey("youth-policy-consultation.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	langs := map[string]bool{"sv": true, "en": true, "ar": true}
+	var upper func(v any) any
+	upper = func(v any) any {
+		switch v := v.(type) {
+		case map[string]any:
+			out := map[string]any{}
+			for k, x := range v {
+				if langs[k] {
+					k = strings.ToUpper(k)
+				}
+				out[k] = upper(x)
+			}
+			return out
+		case []any:
+			for i := range v {
+				v[i] = upper(v[i])
+			}
+			return v
+		case string:
+			if langs[v] {
+				return strings.ToUpper(v)
+			}
+		}
+		return v
+	}
+	r := e.Do("POST", "/v1/org/surveys", upper(doc), bearer(owner)...)
+	if r.Status != 201 {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	var created struct {
+		ID         string             `json:"id"`
+		Definition surveys.Definition `json:"definition"`
+	}
+	r.JSON(t, &created)
+	if got := strings.Join(created.Definition.Languages, " "); got != "sv en ar" || created.Definition.DefaultLanguage != "sv" ||
+		created.Definition.Title["ar"] == "" || created.Definition.Title["AR"] != "" {
+		t.Fatalf("stored languages %q, default %q, title %v", got, created.Definition.DefaultLanguage, created.Definition.Title)
+	}
+	if r := e.Do("POST", "/v1/org/surveys/"+created.ID+"/publish", nil, bearer(owner)...); r.Status != 200 {
+		t.Fatalf("publish: %d %s", r.Status, r.Body)
+	}
+	var app struct {
+		Lang, Title string
+	}
+	r = e.Do("GET", "/v1/surveys/"+created.ID+"?lang=AR", nil)
+	r.JSON(t, &app)
+	if r.Status != 200 || app.Lang != "ar" || app.Title != created.Definition.Title["ar"] {
+		t.Fatalf("app survey in AR: %d %+v", r.Status, app)
+	}
+	exp := e.Do("GET", "/v1/org/surveys/"+created.ID+"/export?format=json&lang=ar", nil, bearer(owner)...)
+	var d export.Document
+	exp.JSON(t, &d)
+	if exp.Status != 200 || d.Lang != "ar" || d.Title != created.Definition.Title["ar"] {
+		t.Fatalf("export in ar: %d %s %q", exp.Status, d.Lang, d.Title)
 	}
 }

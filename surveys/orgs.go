@@ -89,10 +89,24 @@ func onlyLanguages(t Text, langs []string) Text {
 	if t == nil {
 		return nil
 	}
+	// The survey's codes may not be canonical yet (its definition is
+	// validated, and its codes made canonical, after this), nor the
+	// organisation's: they are matched in their canonical forms.
 	out := Text{}
 	for _, l := range langs {
+		l = CanonicalLanguage(l)
 		if s, ok := t[l]; ok {
 			out[l] = s
+			continue
+		}
+		match := ""
+		for k := range t {
+			if CanonicalLanguage(k) == l && (match == "" || k < match) {
+				match = k // the same key whatever the map's order
+			}
+		}
+		if match != "" {
+			out[l] = t[match]
 		}
 	}
 	return out

@@ -86,6 +86,7 @@ func NewResponse(key []byte, surveyID string, def *Definition, sub *Submission, 
 	if sub.Lang == "" {
 		sub.Lang = def.DefaultLanguage
 	}
+	sub.Lang = CanonicalLanguage(sub.Lang) // "SO" is the survey's "so"
 	if !slices.Contains(def.Languages, sub.Lang) {
 		return nil, &ValidationError{Errors: []FieldError{{Pointer: "/lang", Code: CodeUnsupportedLanguage}}}
 	}

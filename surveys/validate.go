@@ -56,6 +56,14 @@ var (
 // text is translated into every declared language (a draft may lack
 // translations; see MissingTranslations). It returns a *ValidationError
 // listing every problem with a JSON pointer, or nil.
+//
+// It first writes every language code in its canonical case
+// (CanonicalLanguage: "SO" is "so"): the declared languages, the default
+// one and the keys of every text, so that what is stored and looked up is
+// one form. Two keys of one text that are the same language ("so" and
+// "SO") are a duplicate. A declared code that is not a language is
+// reported once, where it is declared; the texts keyed by it are not
+// reported again.
 func (d *Definition) Validate() error {
 	v := validator{d: d, seen: map[string]*Question{}}
 	v.definition()
@@ -79,8 +87,11 @@ type validator struct {
 	d     *Definition
 	p     problems
 	langs map[string]bool
-	seen  map[string]*Question // questions so far, for show_if
-	ids   map[string]bool
+	// badLangs are the declared codes that are not languages, reported
+	// at /languages: texts keyed by them are not reported again.
+	badLangs map[string]bool
+	seen     map[string]*Question // questions so far, for show_if
+	ids      map[string]bool
 	// breakdowns counts the breakdown questions so far, tests the
 	// show_if tests.
 	breakdowns, tests int
@@ -91,6 +102,7 @@ type validator struct {
 
 func (v *validator) definition() {
 	v.langs = map[string]bool{}
+	v.badLangs = map[string]bool{}
 	v.ids = map[string]bool{}
 	v.languages()
 	v.texts()
@@ -118,9 +130,12 @@ func (v *validator) languages() {
 	case len(d.Languages) > MaxLanguages:
 		v.p.add("/languages", CodeTooMany, map[string]any{"Max": MaxLanguages})
 	}
-	for i, l := range d.Languages {
+	for i := range d.Languages {
+		l := CanonicalLanguage(d.Languages[i])
+		d.Languages[i] = l
 		if !validLanguage(l) {
 			v.p.add(Pointer("languages", i), CodeUnknownLanguage, map[string]any{"Language": l})
+			v.badLangs[l] = true
 			continue
 		}
 		if v.langs[l] {
@@ -128,9 +143,11 @@ func (v *validator) languages() {
 		}
 		v.langs[l] = true
 	}
+	d.DefaultLanguage = CanonicalLanguage(d.DefaultLanguage)
 	switch {
 	case d.DefaultLanguage == "":
 		v.p.add("/default_language", CodeRequired, nil)
+	case v.badLangs[d.DefaultLanguage]: // reported at /languages
 	case !v.langs[d.DefaultLanguage]:
 		v.p.add("/default_language", CodeUndeclaredLanguage, map[string]any{"Language": d.DefaultLanguage})
 	}
@@ -140,6 +157,7 @@ func (v *validator) languages() {
 // required.
 func (v *validator) texts() {
 	d := v.d
+	v.canonicalKeys("/title", d.Title)
 	if d.Title[d.DefaultLanguage] == "" {
 		v.p.add(Pointer("title", d.DefaultLanguage), CodeRequired, nil)
 	}
@@ -263,15 +281,42 @@ func (v *validator) id(ptr, id string) {
 // text checks one localized text: only declared languages, within size.
 // Whether every language is present is MissingTranslations' job.
 func (v *validator) text(ptr string, t Text, longest int) {
+	v.canonicalKeys(ptr, t)
 	for lang, s := range t {
 		p := ptr + Pointer(lang)
 		if !v.langs[lang] {
-			v.p.add(p, CodeUndeclaredLanguage, map[string]any{"Language": lang})
+			if !v.badLangs[lang] {
+				v.p.add(p, CodeUndeclaredLanguage, map[string]any{"Language": lang})
+			}
 			continue
 		}
 		if utf8.RuneCountInString(s) > longest {
 			v.p.add(p, CodeTooLong, map[string]any{"Max": longest})
 		}
+	}
+}
+
+// canonicalKeys keys a text by its languages' canonical codes ("SO"
+// becomes "so"); a key that is the same language as another ("SO" beside
+// "so") is a duplicate, reported and dropped.
+func (v *validator) canonicalKeys(ptr string, t Text) { canonicalKeys(&v.p, ptr, t) }
+
+func canonicalKeys(p *problems, ptr string, t Text) {
+	var keys []string
+	for k := range t {
+		if CanonicalLanguage(k) != k {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys) // problems in the same order every time
+	for _, k := range keys {
+		c := CanonicalLanguage(k)
+		if _, taken := t[c]; taken {
+			p.add(ptr+Pointer(k), CodeDuplicate, nil)
+		} else {
+			t[c] = t[k]
+		}
+		delete(t, k)
 	}
 }
 
@@ -328,13 +373,16 @@ func validateSupportResource(p *problems, ptr string, r SupportResource) {
 var httpURL = regexp.MustCompile(`^https?://[^\s/$.?#][^\s]*$`)
 
 // ValidateSupportResources checks an organisation's default support
-// resources (no survey languages apply).
+// resources (no survey languages apply). It writes their texts' language
+// codes in canonical case, as Validate does a survey's.
 func ValidateSupportResources(rs []SupportResource) error {
 	var p problems
 	if len(rs) > MaxSupportResources {
 		p.add("", CodeTooMany, map[string]any{"Max": MaxSupportResources})
 	}
 	for i, r := range rs {
+		canonicalKeys(&p, Pointer(i, "name"), r.Name)
+		canonicalKeys(&p, Pointer(i, "hours"), r.Hours)
 		validateSupportResource(&p, Pointer(i), r)
 		for lang := range r.Name {
 			if !validLanguage(lang) {

@@ -1,8 +1,10 @@
 package surveys_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -47,8 +49,9 @@ func TestValidateProblems(t *testing.T) {
 	}{
 		// Languages and the survey's texts.
 		{"languages: too many", func(d *surveys.Definition) { d.Languages = languages }, []string{"/languages too_many map[Max:20]"}},
-		{"languages: unknown", func(d *surveys.Definition) { d.Languages = []string{"en", "english", "EN"} },
-			[]string{"/languages/1 unknown_language map[Language:english]", "/languages/2 unknown_language map[Language:EN]"}},
+		{"languages: unknown", func(d *surveys.Definition) { d.Languages = []string{"en", "english", "iw"} },
+			[]string{"/languages/1 unknown_language map[Language:english]", "/languages/2 unknown_language map[Language:iw]"}},
+		{"languages: the same in another case", func(d *surveys.Definition) { d.Languages = []string{"en", "EN"} }, []string{"/languages/1 duplicate"}},
 		{"languages: duplicate", func(d *surveys.Definition) { d.Languages = []string{"en", "en"} }, []string{"/languages/1 duplicate"}},
 		{"default language: required", func(d *surveys.Definition) { d.DefaultLanguage = "" },
 			[]string{"/default_language required", "/title/ required"}},
@@ -425,6 +428,17 @@ func TestValidateSupportResources(t *testing.T) {
 	if got := fieldErrors(t, err); !slices.Equal(got, want) {
 		t.Fatalf("problems %q, want %q", got, want)
 	}
+	// Language codes in any case: stored canonical; one language twice is
+	// a duplicate.
+	rs := []surveys.SupportResource{{Country: "SO", Name: surveys.Text{"SO": "Caawimo", "EN": "Help"}, Hours: surveys.Text{"So": "24/7"}, Phone: "1"}}
+	if err := surveys.ValidateSupportResources(rs); err != nil || !maps.Equal(rs[0].Name, surveys.Text{"so": "Caawimo", "en": "Help"}) ||
+		!maps.Equal(rs[0].Hours, surveys.Text{"so": "24/7"}) {
+		t.Fatalf("%v: %v %v", err, rs[0].Name, rs[0].Hours)
+	}
+	err = surveys.ValidateSupportResources([]surveys.SupportResource{{Country: "SE", Name: surveys.Text{"sv": "Hjälp", "SV": "Hjälp!"}, Phone: "1"}})
+	if got := fieldErrors(t, err); !slices.Equal(got, []string{"/0/name/SV duplicate"}) {
+		t.Fatalf("problems %q", got)
+	}
 	err = surveys.ValidateSupportResources(slices.Repeat([]surveys.SupportResource{helpline()}, surveys.MaxSupportResources+1))
 	if got := fieldErrors(t, err); !slices.Equal(got, []string{" too_many map[Max:20]"}) {
 		t.Fatalf("problems %q", got)
@@ -476,5 +490,194 @@ func TestCheckBreakdown(t *testing.T) {
 				t.Errorf("got %s, want %s", got, tc.want)
 			}
 		})
+	}
+}
+
+// Language codes are case-insensitive (BCP 47): a survey written with
+// "SO" or "sv-se" is valid, and every text is keyed, and found, by the
+// canonical code. A code that is not a language is reported once, where
+// it is declared, not again at each of the texts keyed by it (a survey
+// with "SO" used to get one unknown_language and an undeclared_language
+// for every text).
+func TestLanguageCodesAreCaseInsensitive(t *testing.T) {
+	// recase writes every code of a definition as f makes it.
+	recase := func(d *surveys.Definition, f func(string) string) {
+		re := func(t surveys.Text) {
+			for k, v := range t {
+				if nk := f(k); nk != k {
+					delete(t, k)
+					t[nk] = v
+				}
+			}
+		}
+		for i := range d.Languages {
+			d.Languages[i] = f(d.Languages[i])
+		}
+		d.DefaultLanguage = f(d.DefaultLanguage)
+		re(d.Title)
+		re(d.ThankYou)
+		for si := range d.Sections {
+			re(d.Sections[si].Title)
+			for qi := range d.Sections[si].Questions {
+				q := &d.Sections[si].Questions[qi]
+				re(q.Text)
+				re(q.DontKnowLabel)
+				re(q.Unit)
+				for _, l := range q.Labels {
+					re(l)
+				}
+				for oi := range q.Options {
+					re(q.Options[oi].Label)
+				}
+				for oi := range q.Statements {
+					re(q.Statements[oi].Label)
+				}
+			}
+		}
+		for i := range d.SupportResources {
+			re(d.SupportResources[i].Name)
+			re(d.SupportResources[i].Hours)
+		}
+	}
+	twoLanguages := func(second string) *surveys.Definition {
+		d := everyType()
+		recase(d, func(l string) string { return l }) // en only so far
+		d.Languages = append(d.Languages, second)
+		add := func(t surveys.Text) {
+			if t != nil {
+				t[second] = t["en"] + " (2)"
+			}
+		}
+		add(d.Title)
+		add(d.ThankYou)
+		for si := range d.Sections {
+			add(d.Sections[si].Title)
+			for qi := range d.Sections[si].Questions {
+				q := &d.Sections[si].Questions[qi]
+				add(q.Text)
+				add(q.DontKnowLabel)
+				add(q.Unit)
+				for _, l := range q.Labels {
+					add(l)
+				}
+				for oi := range q.Options {
+					add(q.Options[oi].Label)
+				}
+				for oi := range q.Statements {
+					add(q.Statements[oi].Label)
+				}
+			}
+		}
+		for i := range d.SupportResources {
+			add(d.SupportResources[i].Name)
+			add(d.SupportResources[i].Hours)
+		}
+		return d
+	}
+	for _, tc := range []struct {
+		name     string
+		def      func() *surveys.Definition
+		want     []string // problems; none: valid and complete
+		langs    string   // the declared languages after validation
+		textLang string   // a code every text has after validation
+	}{
+		{"upper case everywhere", func() *surveys.Definition {
+			d := twoLanguages("so")
+			recase(d, strings.ToUpper)
+			return d
+		}, nil, "en so", "so"},
+		{"declared upper, texts lower", func() *surveys.Definition {
+			d := twoLanguages("so")
+			d.Languages = []string{"EN", "SO"}
+			return d
+		}, nil, "en so", "so"},
+		{"declared lower, texts upper", func() *surveys.Definition {
+			d := twoLanguages("so")
+			recase(d, strings.ToUpper)
+			d.Languages, d.DefaultLanguage = []string{"en", "so"}, "en"
+			return d
+		}, nil, "en so", "so"},
+		{"region and script", func() *surveys.Definition {
+			d := twoLanguages("sv-se")
+			recase(d, func(l string) string {
+				if l == "sv-se" {
+					return "SV-se"
+				}
+				return l
+			})
+			return d
+		}, nil, "en sv-SE", "sv-SE"},
+		{"the same language twice in one text", func() *surveys.Definition {
+			d := twoLanguages("so")
+			d.Title["SO"] = "again"
+			return d
+		}, []string{"/title/SO duplicate"}, "en so", "so"},
+		{"not a language: reported once", func() *surveys.Definition {
+			return twoLanguages("s!o")
+		}, []string{"/languages/1 unknown_language map[Language:s!o]"}, "en s!o", "s!o"},
+		{"a deprecated code is not silently another", func() *surveys.Definition {
+			return twoLanguages("iw")
+		}, []string{"/languages/1 unknown_language map[Language:iw]"}, "en iw", "iw"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := tc.def()
+			err := d.Complete()
+			var got []string
+			if ve, ok := err.(*surveys.ValidationError); ok {
+				for _, f := range ve.Errors {
+					s := f.Pointer + " " + string(f.Code)
+					if f.Params != nil {
+						s += fmt.Sprintf(" %v", f.Params)
+					}
+					got = append(got, s)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("problems %q, want %q", got, tc.want)
+			}
+			if l := strings.Join(d.Languages, " "); l != tc.langs || d.DefaultLanguage != "en" {
+				t.Errorf("languages %q, default %q; want %q, en", l, d.DefaultLanguage, tc.langs)
+			}
+			for _, q := range d.Questions() {
+				if _, ok := q.Text[tc.textLang]; !ok || len(q.Text) != 2 {
+					t.Errorf("question %s: text %v has no %q", q.ID, q.Text, tc.textLang)
+				}
+				for _, o := range q.Options {
+					if _, ok := o.Label[tc.textLang]; !ok {
+						t.Errorf("question %s, option %s: %v has no %q", q.ID, o.Code, o.Label, tc.textLang)
+					}
+				}
+			}
+			if err == nil && d.Title.In(tc.textLang, "en") != d.Title["en"]+" (2)" {
+				t.Errorf("title in %s: %q", tc.textLang, d.Title.In(tc.textLang, "en"))
+			}
+		})
+	}
+}
+
+// A submission in "SO" answers the survey's "so".
+func TestSubmissionLanguageIsCaseInsensitive(t *testing.T) {
+	d := everyType()
+	d.Languages = []string{"en", "so"}
+	sub := &surveys.Submission{SubmissionID: "0b6f3f5e-4f5e-4d8e-9c39-6a3c2b1d0e7f", Revision: 1, Lang: "SO",
+		Answers: map[string]json.RawMessage{"consent": json.RawMessage(`"yes"`), "pick": json.RawMessage(`"a"`)}}
+	r, err := surveys.NewResponse([]byte("key"), "s", d, sub, time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Lang != "so" {
+		t.Errorf("stored lang %q, want so", r.Lang)
+	}
+}
+
+// The organisation's default support resources are found for a survey
+// whose codes are in another case.
+func TestDefaultSupportMatchesLanguagesInAnyCase(t *testing.T) {
+	defaults := []surveys.SupportResource{{Country: "SE", Name: surveys.Text{"en": "Helpline", "SO": "Khadka"}, Phone: "116 111"}}
+	got := surveys.DefaultSupport(defaults, []string{"EN", "so"})
+	if want := (surveys.Text{"en": "Helpline", "so": "Khadka"}); !maps.Equal(got[0].Name, want) {
+		t.Errorf("name %v, want %v", got[0].Name, want)
 	}
 }
