@@ -85,8 +85,8 @@ func (sm *Summarizer) committed(id string, responses []*surveys.Response) {
 // milliseconds), and every few seconds takes over batches left by a crash,
 // until ctx ends.
 func (sm *Summarizer) Run(ctx context.Context) {
-	recover := time.NewTicker(5 * time.Second)
-	defer recover.Stop()
+	recovery := time.NewTicker(5 * time.Second)
+	defer recovery.Stop()
 	// The end of ctx stops the loop, never a pass half-way (a pass cut
 	// short at shutdown would leave its batches to recovery at the next
 	// start instead of to the final Flush); a pass gets a minute.
@@ -102,7 +102,7 @@ func (sm *Summarizer) Run(ctx context.Context) {
 		case <-sm.wake:
 			time.Sleep(100 * time.Millisecond) // let a few batches gather
 			work(sm.Pass)
-		case <-recover.C:
+		case <-recovery.C:
 			work(sm.Recover)
 		}
 	}
