@@ -131,8 +131,12 @@ func (v *validator) languages() {
 		v.p.add("/languages", CodeTooMany, map[string]any{"Max": MaxLanguages})
 	}
 	for i := range d.Languages {
+		// Written only when it changes: a stored definition, which may be
+		// read concurrently, is canonical already and stays untouched.
 		l := CanonicalLanguage(d.Languages[i])
-		d.Languages[i] = l
+		if l != d.Languages[i] {
+			d.Languages[i] = l
+		}
 		if !validLanguage(l) {
 			v.p.add(Pointer("languages", i), CodeUnknownLanguage, map[string]any{"Language": l})
 			v.badLangs[l] = true
@@ -143,7 +147,9 @@ func (v *validator) languages() {
 		}
 		v.langs[l] = true
 	}
-	d.DefaultLanguage = CanonicalLanguage(d.DefaultLanguage)
+	if l := CanonicalLanguage(d.DefaultLanguage); l != d.DefaultLanguage {
+		d.DefaultLanguage = l
+	}
 	switch {
 	case d.DefaultLanguage == "":
 		v.p.add("/default_language", CodeRequired, nil)
