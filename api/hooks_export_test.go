@@ -17,7 +17,7 @@ import (
 // internal/testhooks (which says why).
 
 // SetFaults makes a submission call hook between its steps
-// (app.StepValidated, StepCodeBurned, StepStored), and a response export
+// ("validated", "code_burned", "stored"), and a response export
 // before each row ("exporting"); an error stops there, as a crash would.
 func SetFaults(s *Server, hook func(step string) error) {
 	s.faults = hook

@@ -22,7 +22,7 @@ import (
 // is for survey definitions).
 const maxSubmissionBytes = 64 << 10
 
-// Steps named for fault injection in tests (see also app.Step*).
+// Steps named for fault injection in tests (see also app's submit.go).
 const (
 	// stepExporting is before each row of a response export.
 	stepExporting = "exporting"

@@ -15,9 +15,9 @@ var (
 	ErrSubmissionConflict = errors.New("app: submission id stored with other answers")
 )
 
-// Fault is the error of a test's fault hook (testhooks.go): a crash
-// injected at a step of a submission.
-type Fault struct{ Err error }
+// injectedFault is the error of a test's fault hook (testhooks.go): a
+// crash injected at a step of a submission.
+type injectedFault struct{ Err error }
 
-func (f Fault) Error() string { return "injected fault: " + f.Err.Error() }
-func (f Fault) Unwrap() error { return f.Err }
+func (f injectedFault) Error() string { return "injected fault: " + f.Err.Error() }
+func (f injectedFault) Unwrap() error { return f.Err }

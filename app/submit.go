@@ -11,9 +11,9 @@ import (
 // Steps of a submission, named for fault injection in tests: a crash
 // between any two of them leaves a state that the app's retry completes.
 const (
-	StepValidated  = "validated"
-	StepCodeBurned = "code_burned"
-	StepStored     = "stored"
+	stepValidated  = "validated"
+	stepCodeBurned = "code_burned"
+	stepStored     = "stored"
 )
 
 // Submitted is the outcome of a submission: the response as stored, the
@@ -39,7 +39,7 @@ type Revisions func(ctx context.Context, sv *surveys.Survey, n int) (*surveys.De
 //
 // Errors: a *surveys.ValidationError (with a pointer per bad field),
 // surveys.ErrNotFound (a draft), ErrSurveyNotOpen, ErrCodeUsed,
-// ErrSubmissionConflict, a Fault (tests); anything else is a failure of
+// ErrSubmissionConflict, an injected fault (tests); anything else is a failure of
 // the database, and the app keeps the submission to send it again.
 func (a *App) Submit(ctx context.Context, sv *surveys.Survey, sub *surveys.Submission, revision Revisions) (Submitted, error) {
 	done, err := a.submit(ctx, sv, sub, revision)
@@ -74,7 +74,7 @@ func (a *App) submit(ctx context.Context, sv *surveys.Survey, sub *surveys.Submi
 	if err != nil {
 		return Submitted{}, err
 	}
-	if err := a.fault(StepValidated); err != nil {
+	if err := a.fault(stepValidated); err != nil {
 		return Submitted{}, err
 	}
 	if sv.Draft.AccessCodes {
@@ -96,7 +96,7 @@ func (a *App) submit(ctx context.Context, sv *surveys.Survey, sub *surveys.Submi
 	case err != nil:
 		return Submitted{}, err
 	}
-	if err := a.fault(StepStored); err != nil {
+	if err := a.fault(stepStored); err != nil {
 		return Submitted{}, err
 	}
 	return out, nil
@@ -113,7 +113,7 @@ func (a *App) burn(ctx context.Context, sv *surveys.Survey, code, submission str
 	case err != nil:
 		return err
 	}
-	return a.fault(StepCodeBurned)
+	return a.fault(stepCodeBurned)
 }
 
 func (a *App) fault(step string) error {
@@ -121,7 +121,7 @@ func (a *App) fault(step string) error {
 		return nil
 	}
 	if err := a.faults(step); err != nil {
-		return Fault{err}
+		return injectedFault{err}
 	}
 	return nil
 }

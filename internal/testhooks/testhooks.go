@@ -37,9 +37,9 @@ var (
 // Set by package app.
 var (
 	// SetSubmitFaults makes an *app.App call hook between the steps of a
-	// submission (app.StepValidated, StepCodeBurned, StepStored); an error
-	// stops there, as a crash would, and Submit returns it as an
-	// app.Fault. nil removes it.
+	// submission ("validated", "code_burned", "stored"); an error
+	// stops there, as a crash would, and Submit returns it wrapped.
+	// nil removes it.
 	SetSubmitFaults func(app any, hook func(step string) error)
 	// Summarizer is an *app.App's summarizer (a *store.Summarizer).
 	Summarizer func(app any) any
