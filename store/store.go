@@ -79,7 +79,7 @@ type Store struct {
 	timeout   time.Duration // Options.Timeout
 	conflicts atomic.Int64  // SummaryConflicts
 	applied   atomic.Int64  // SummaryBatchesApplied (metrics.go)
-	parts     int           // parts of a summary (summaries.go)
+	parts     int           // parts of a summary (summary_doc.go)
 }
 
 // Open connects to the configured database, starting the embedded FerretDB

@@ -8,7 +8,7 @@
 // its own package a test sets it through export_test.go; across packages
 // there is no such door in Go, so the owning package assigns, in an init
 // beside the field, the function here that sets it, and other packages'
-// tests call that (api's export_test.go wraps them for api_test). Being
+// tests call that (api's hooks_export_test.go wraps them for api_test). Being
 // internal, this package cannot be imported from outside the module, and
 // production code never calls what it holds. (grpc-go's internal package
 // does the same for its tests' hooks.)
