@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -79,6 +80,28 @@ func TestMethodNoteSaysTheSmallCountsPlainly(t *testing.T) {
 		// print both.
 		if len(s.Notes) == 0 || strings.Join(s.methodNote(), "\n") != strings.Join(append(append([]string{}, s.Notes...), s.Method...), "\n") {
 			t.Errorf("%s: notes %q, method note %q", lang, s.Notes, s.methodNote())
+		}
+	}
+}
+
+// The status notes read right when one more is needed: no "1 more
+// responses" or "about 1 more respondents" in any language (the numbers
+// stand where no noun agrees with them).
+func TestStatusNotesWithOneNeeded(t *testing.T) {
+	cat, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := surveys.ReleaseStatus{Collected: 10, Released: 10, K: 5, NextReleaseIn: 1,
+		HeldBack: []surveys.HeldBack{{Question: "age_band", Group: "10-12", Label: "10–12", Needs: 1}}}
+	wrong := regexp.MustCompile(`\b1 (more )?(responses|respondents|respuestas|personas|respondenter|jawaabood|ka-jawaabayaal)\b|unas 1\b`)
+	for _, lang := range cat.Languages() {
+		for _, none := range []bool{false, true} {
+			for _, n := range StatusNotes(st, none, lang, cat) {
+				if wrong.MatchString(n) || !strings.ContainsAny(n, "0123456789") {
+					t.Errorf("%s: %q", lang, n)
+				}
+			}
 		}
 	}
 }
