@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -44,9 +45,9 @@ func exportCmd(ctx context.Context, c *cli, args []string) error {
 		a, done := c.workflows(st)
 		defer done()
 		c.catchUp(ctx, a)
-		def := &sv.Draft
-		if lang == "" {
-			lang = def.DefaultLanguage
+		lang, err = exportLanguage(&sv.Draft, lang)
+		if err != nil {
+			return err
 		}
 		f, err := os.Create(c.path(out))
 		if err != nil {
@@ -155,4 +156,29 @@ func (p *progress) done(n int) {
 		fmt.Fprintln(p.out)
 	}
 	fmt.Fprintf(p.out, "exported %d responses\n", n)
+}
+
+// exportLanguage is the survey language an export is written in: the
+// survey's default when none is asked for, else the one asked for by the
+// API's rule (exactly, or by base language and script: sv-FI is sv). A
+// language the survey does not have is refused, naming those it has: on
+// the command line a file silently written in another language than the
+// one typed would be a surprise, unlike an app's request, which falls
+// back to the default.
+func exportLanguage(def *surveys.Definition, asked string) (string, error) {
+	langs := []string{def.DefaultLanguage}
+	for _, l := range def.Languages {
+		if l != def.DefaultLanguage {
+			langs = append(langs, l)
+		}
+	}
+	if asked == "" {
+		return def.DefaultLanguage, nil
+	}
+	// The first code is what the matcher falls back to: an empty one,
+	// which matches nothing, tells that nothing matched.
+	if got := i18n.NewMatcher(append([]string{""}, langs...)).Best(asked, ""); got != "" {
+		return got, nil
+	}
+	return "", usageError{fmt.Sprintf("export: the survey has no language %q; it has %s", asked, strings.Join(langs, ", "))}
 }
