@@ -24,6 +24,22 @@ type surveyView struct {
 	Definition  surveys.Definition `json:"definition"`
 }
 
+// surveyWarned is a survey as organisers see it with the warnings about
+// its definition (create, update, publish, and GET of a draft).
+type surveyWarned struct {
+	surveyView
+	Warnings []warningView `json:"warnings"`
+}
+
+// warnedView is sv's view with its definition's warnings.
+func (s *Server) warnedView(c *fiber.Ctx, sv *surveys.Survey, now time.Time) (surveyWarned, error) {
+	ws, err := s.warnings(c, &sv.Draft)
+	if err != nil {
+		return surveyWarned{}, err
+	}
+	return surveyWarned{surveyView: viewOf(sv, now), Warnings: s.warningViews(c, ws)}, nil
+}
+
 func viewOf(sv *surveys.Survey, now time.Time) surveyView {
 	return surveyView{
 		ID: sv.ID, Status: sv.StatusAt(now), Revision: sv.Revision, CreatedAt: sv.CreatedAt, UpdatedAt: sv.UpdatedAt,
@@ -46,6 +62,10 @@ func (s *Server) createSurvey(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	dry, err := dryRunQuery(c)
+	if err != nil {
+		return err
+	}
 	var def surveys.Definition
 	if err := decodeJSON(c, &def); err != nil {
 		return err
@@ -53,6 +73,9 @@ func (s *Server) createSurvey(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	if err := s.defaultSupport(c, tok.OrgID, &def); err != nil {
 		return err
+	}
+	if dry {
+		return s.dryRun(c, &def, nil)
 	}
 	if err := def.Validate(); err != nil {
 		return err
@@ -62,8 +85,12 @@ func (s *Server) createSurvey(c *fiber.Ctx) error {
 	if err := s.store.CreateSurvey(ctx, sv); err != nil {
 		return err
 	}
+	view, err := s.warnedView(c, sv, now)
+	if err != nil {
+		return err
+	}
 	c.Location("/v1/org/surveys/" + sv.ID)
-	return s.sendJSON(c, fiber.StatusCreated, viewOf(sv, now))
+	return s.sendJSON(c, fiber.StatusCreated, view)
 }
 
 // defaultSupport gives a definition without support resources its
@@ -114,11 +141,24 @@ func (s *Server) getSurvey(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.sendJSON(c, fiber.StatusOK, viewOf(sv, s.now()))
+	now := s.now()
+	if sv.StatusAt(now) != surveys.Draft {
+		// Published: its warnings came with the publish and each update.
+		return s.sendJSON(c, fiber.StatusOK, viewOf(sv, now))
+	}
+	view, err := s.warnedView(c, sv, now)
+	if err != nil {
+		return err
+	}
+	return s.sendJSON(c, fiber.StatusOK, view)
 }
 
 func (s *Server) updateSurvey(c *fiber.Ctx) error {
 	sv, err := s.orgSurvey(c, designers...)
+	if err != nil {
+		return err
+	}
+	dry, err := dryRunQuery(c)
 	if err != nil {
 		return err
 	}
@@ -130,6 +170,15 @@ func (s *Server) updateSurvey(c *fiber.Ctx) error {
 		return err
 	}
 	now := s.now().UTC()
+	if dry {
+		// The same checks on a copy: an open survey's update must be
+		// complete, a closed one's is refused; the copy is not saved.
+		probe := *sv
+		if _, err := probe.Update(def, now); err != nil {
+			return err
+		}
+		return s.dryRunOf(c, sv.ID, max(probe.Revision, 1), &probe.Draft, nil)
+	}
 	rev, err := sv.Update(def, now)
 	if err != nil {
 		return err
@@ -138,7 +187,11 @@ func (s *Server) updateSurvey(c *fiber.Ctx) error {
 		return err
 	}
 	s.cache.forget(sv.ID)
-	return s.sendJSON(c, fiber.StatusOK, viewOf(sv, now))
+	view, err := s.warnedView(c, sv, now)
+	if err != nil {
+		return err
+	}
+	return s.sendJSON(c, fiber.StatusOK, view)
 }
 
 func (s *Server) deleteSurvey(c *fiber.Ctx) error {
@@ -167,7 +220,16 @@ func (s *Server) lifecycle(t app.Transition) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		return s.sendJSON(c, fiber.StatusOK, viewOf(sv, s.now().UTC()))
+		if t != app.Publish {
+			return s.sendJSON(c, fiber.StatusOK, viewOf(sv, s.now().UTC()))
+		}
+		// Published: what the organiser should still know (untranslated
+		// texts cannot remain; the others can).
+		view, err := s.warnedView(c, sv, s.now().UTC())
+		if err != nil {
+			return err
+		}
+		return s.sendJSON(c, fiber.StatusOK, view)
 	}
 }
 
