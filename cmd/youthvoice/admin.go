@@ -88,7 +88,7 @@ func withStore(ctx context.Context, c *cli, name string, args []string,
 		}
 		return fn(c.server.st)
 	}
-	where, err := checkStore(cfg, create, sc.mayCreate)
+	where, err := checkStore(ctx, cfg, create, sc.mayCreate)
 	if err != nil {
 		return err
 	}
@@ -106,15 +106,20 @@ func withStore(ctx context.Context, c *cli, name string, args []string,
 	return fn(st)
 }
 
-// noStoreError: the data directory holds no store, and the command may
-// not make one.
+// noStoreError: the configured store holds no database, and the command
+// may not make one.
 type noStoreError struct {
-	dir, file string
+	where     string // the data directory, or the MongoDB server
+	missing   string // what is not there
+	mongo     bool
 	mayCreate bool
 }
 
 func (e noStoreError) Error() string {
-	msg := fmt.Sprintf("no YouthVoice store in %s (there is no %s): run the command in the directory that holds the server's data directory, or name it with --data-dir DIR (or YOUTHVOICE_DATA_DIR); `youthvoice serve` makes a new store", e.dir, e.file)
+	msg := fmt.Sprintf("no YouthVoice store in %s (there is no %s): run the command in the directory that holds the server's data directory, or name it with --data-dir DIR (or YOUTHVOICE_DATA_DIR); `youthvoice serve` makes a new store", e.where, e.missing)
+	if e.mongo {
+		msg = fmt.Sprintf("no YouthVoice store on %s (there is no %s): name the server's database with --database NAME (or YOUTHVOICE_DATABASE); `youthvoice serve` makes a new one", e.where, e.missing)
+	}
 	if e.mayCreate {
 		msg += ", and so does this command with --create-store"
 	}
@@ -123,39 +128,42 @@ func (e noStoreError) Error() string {
 
 // checkStore says which store cfg names ("embedded store in /abs/data,
 // database youthvoice"; "MongoDB host:27017, database youthvoice", without
-// credentials) and, for the embedded store, checks that one is there
-// without making anything: FerretDB keeps each database in one SQLite file
-// named after it in the data directory (DATABASE.sqlite: its SQLite
-// backend's pool), which the first start of serve makes. create allows a
-// new one; mayCreate says whether the refusal may suggest it.
-func checkStore(cfg config, create, mayCreate bool) (string, error) {
+// credentials) and checks that it holds the database, without making
+// anything (store.Exists): only the first start of serve makes one. create
+// allows a new one; mayCreate says whether the refusal may suggest it.
+func checkStore(ctx context.Context, cfg config, create, mayCreate bool) (string, error) {
+	var where string
+	var missing noStoreError
 	if cfg.MongoURI != "" {
 		host := "(unparsable URI)"
 		if u, err := url.Parse(cfg.MongoURI); err == nil {
 			host = u.Host // never u.User: the password
 		}
-		return fmt.Sprintf("MongoDB %s, database %s", host, cfg.Database), nil
+		where = fmt.Sprintf("MongoDB %s, database %s", host, cfg.Database)
+		missing = noStoreError{where: "MongoDB " + host, missing: "database " + cfg.Database, mongo: true, mayCreate: mayCreate}
+	} else {
+		dir := cfg.DataDir
+		if dir == "" {
+			dir = "data"
+		}
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return "", fmt.Errorf("data directory %q: %w", dir, err)
+		}
+		cfg.DataDir = abs
+		where = fmt.Sprintf("embedded store in %s, database %s", abs, cfg.Database)
+		missing = noStoreError{where: abs, missing: store.DatabaseFile(cfg.Database), mayCreate: mayCreate}
 	}
-	dir := cfg.DataDir
-	if dir == "" {
-		dir = "data"
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", fmt.Errorf("data directory %q: %w", dir, err)
-	}
-	where := fmt.Sprintf("embedded store in %s, database %s", abs, cfg.Database)
-	file := cfg.Database + ".sqlite"
-	_, err = os.Stat(filepath.Join(abs, file))
+	ok, err := store.Exists(ctx, store.Options{MongoURI: cfg.MongoURI, DataDir: cfg.DataDir, Database: cfg.Database})
 	switch {
-	case err == nil:
+	case err != nil:
+		return "", err
+	case ok:
 		return where, nil
-	case !errors.Is(err, os.ErrNotExist):
-		return "", fmt.Errorf("data directory %s: %w", abs, err)
 	case create:
 		return where + " (new)", nil
 	}
-	return "", noStoreError{dir: abs, file: file, mayCreate: mayCreate}
+	return "", missing
 }
 
 // catchUp brings the summaries up to date before a command reads them: in
