@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"github.com/youthvoice/youthvoice/api/apitest"
+	"github.com/youthvoice/youthvoice/i18n"
+	"github.com/youthvoice/youthvoice/surveys"
 )
 
 // stored counts what a survey's create, update or publish writes: the
@@ -182,5 +185,85 @@ func TestDryRunUpdateStoresNothing(t *testing.T) {
 	got := pointers(t, e.Do("PUT", path+"?dry_run=true", changed, bearer(owner)...))
 	if got["/title/ar"] != "missing_translation" {
 		t.Errorf("incomplete dry run update of an open survey: %v", got)
+	}
+}
+
+// Every warning has a message of its own in every language.
+func TestEveryWarningIsTranslated(t *testing.T) {
+	cat, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range append(slices.Clone(surveys.WarningCodes), "preview_limited") {
+		for _, lang := range cat.Languages() {
+			if !cat.Has(lang, "warning."+code) {
+				t.Errorf("warning.%s has no %s message", code, lang)
+			}
+		}
+	}
+}
+
+// Warnings come with create, update, publish and GET of a draft, in the
+// caller's language, and point into the definition.
+func TestWarningsInSurveyBodies(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	_, owner := e.Org("Ungdomsrådet")
+	help := func(country string) map[string]any {
+		return map[string]any{"country": country, "name": map[string]string{"sv": "Hjälp", "en": "Help", "ar": "مساعدة"}, "phone": "116 111"}
+	}
+	if r := e.Do("PUT", "/v1/org/support-resources", map[string]any{"support_resources": []any{help("SE"), help("NO")}}, bearer(owner)...); r.Status != 200 {
+		t.Fatalf("support resources: %d %s", r.Status, r.Body)
+	}
+	def := smallSurvey(t)
+	age := def["sections"].([]any)[0].(map[string]any)["questions"].([]any)[0].(map[string]any)
+	age["options"] = append(age["options"].([]any), map[string]any{"code": "no_answer", "label": map[string]string{"sv": "Vill inte säga", "en": "Prefer not to say", "ar": "أفضل عدم القول"}})
+	def["sensitive"] = true
+	def["content_note"] = map[string]string{"sv": "Svåra frågor.", "en": "Hard questions.", "ar": "أسئلة صعبة."}
+	def["support_resources"] = []any{help("SE")}
+	def["audience"].(map[string]any)["regions"] = []string{"SE-AB", "NO", "FI"}
+	for _, q := range def["sections"].([]any)[0].(map[string]any)["questions"].([]any) {
+		delete(q.(map[string]any), "required") // a sensitive survey's questions can be skipped
+	}
+
+	type warned struct {
+		Warnings []struct{ Pointer, Code, Message string } `json:"warnings"`
+	}
+	has := func(t *testing.T, r *apitest.Response, want map[string]string) {
+		t.Helper()
+		var w warned
+		r.JSON(t, &w)
+		got := map[string]string{}
+		for _, x := range w.Warnings {
+			got[x.Pointer+" "+x.Code] = x.Message
+		}
+		for k, msg := range want {
+			if got[k] != msg {
+				t.Errorf("warning %s: %q, want %q (all: %s)", k, got[k], msg, r.Body)
+			}
+		}
+	}
+	nonAnswer := "/sections/0/questions/0/options/2 breakdown_non_answer"
+	r := e.Do("POST", "/v1/org/surveys?lang=sv", def, bearer(owner)...)
+	if r.Status != 201 {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	has(t, r, map[string]string{
+		nonAnswer: "Alternativet ”no_answer” i uppdelningsfrågan ”age_band” är ett sätt att inte svara (eller ett ”annat”). Få väljer sådana alternativ, så gruppen får troligen färre än 5 personer: den döljs, och en annan grupp döljs med den. Överväg att ta bort alternativet: alla frågor går ändå att hoppa över.",
+		"/audience/regions/1 support_in_org":          "Enkäten är känslig och dess målgrupp omfattar NO, men den har inget stödställe för NO. Din organisation har ett: lägg till det bland enkätens stödställen.",
+		"/audience/regions/2 support_missing_country": "Enkäten är känslig och dess målgrupp omfattar FI, men den har inget stödställe för FI. Lägg till ett ställe där unga där kan få hjälp.",
+	})
+	id := r.Map(t)["id"].(string)
+	en := map[string]string{nonAnswer: "The option “no_answer” of the breakdown question “age_band” is a way of not answering (or an “other”). Few people choose such options, so this group will likely have fewer than 5 people: it will be hidden, and another group hidden with it. Consider removing the option: every question can be skipped anyway."}
+	has(t, e.Do("GET", "/v1/org/surveys/"+id, nil, bearer(owner)...), en)
+	has(t, e.Do("PUT", "/v1/org/surveys/"+id, def, bearer(owner)...), en)
+	r = e.Do("POST", "/v1/org/surveys/"+id+"/publish", nil, bearer(owner)...)
+	if r.Status != 200 {
+		t.Fatalf("publish: %d %s", r.Status, r.Body)
+	}
+	has(t, r, en)
+	// Published: GET is the survey alone, as before.
+	if r := e.Do("GET", "/v1/org/surveys/"+id, nil, bearer(owner)...); bytes.Contains(r.Body, []byte(`"warnings"`)) {
+		t.Errorf("GET of an open survey has warnings: %s", r.Body)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/language"
 )
 
 // Warning is something an organiser should see before publishing: not an
@@ -40,6 +42,13 @@ const (
 	// WarnMore: MaxWarnings were listed and more were left out.
 	WarnMore = "more_warnings"
 )
+
+// WarningCodes lists every warning code, for the check that each has a
+// message in every language.
+var WarningCodes = []string{
+	WarnBreakdownNonAnswer, WarnBreakdownGroups, WarnSupportMissing, WarnSupportInOrg,
+	WarnUntranslated, WarnLongText, WarnLongSentence, WarnMore,
+}
 
 // ExpectedResponses is the number of responses the breakdown warning
 // assumes, since a definition does not say how many young people are
@@ -185,6 +194,10 @@ func regionCountry(r string) string {
 	}
 	c := strings.ToUpper(r[:2])
 	if !countryCode.MatchString(c) {
+		return ""
+	}
+	// Only a country has support resources: "EU" or "ZZ" are no country.
+	if reg, err := language.ParseRegion(c); err != nil || !reg.IsCountry() {
 		return ""
 	}
 	return c
