@@ -249,8 +249,8 @@ func TestWarningsInSurveyBodies(t *testing.T) {
 		t.Fatalf("create: %d %s", r.Status, r.Body)
 	}
 	has(t, r, map[string]string{
-		nonAnswer: "Alternativet ”no_answer” i uppdelningsfrågan ”age_band” är ett sätt att inte svara (eller ett ”annat”). Få väljer sådana alternativ, så gruppen får troligen färre än 5 personer: den döljs, och en annan grupp döljs med den. Överväg att ta bort alternativet: alla frågor går ändå att hoppa över.",
-		"/audience/regions/1 support_in_org":          "Enkäten är känslig och dess målgrupp omfattar NO, men den har inget stödställe för NO. Din organisation har ett: lägg till det bland enkätens stödställen.",
+		nonAnswer:                            "Alternativet ”no_answer” i uppdelningsfrågan ”age_band” är ett sätt att inte svara (eller ett ”annat”). Få väljer sådana alternativ, så gruppen får troligen färre än 5 personer: den döljs, och en annan grupp döljs med den. Överväg att ta bort alternativet: alla frågor går ändå att hoppa över.",
+		"/audience/regions/1 support_in_org": "Enkäten är känslig och dess målgrupp omfattar NO, men den har inget stödställe för NO. Din organisation har ett: lägg till det bland enkätens stödställen.",
 		"/audience/regions/2 support_missing_country": "Enkäten är känslig och dess målgrupp omfattar FI, men den har inget stödställe för FI. Lägg till ett ställe där unga där kan få hjälp.",
 	})
 	id := r.Map(t)["id"].(string)
