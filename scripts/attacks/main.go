@@ -70,8 +70,12 @@ func main() {
 	}
 	bin := flag.String("bin", "", "the youthvoice binary (default: build ./cmd/youthvoice into a temporary directory)")
 	only := flag.String("only", "", "comma-separated attack ids to run (default: all)")
-	flag.Parse()
+	prof := program.Parse() // the profiles are of this program, the attacker: the server is another process
 	program.Main("attacks", func(context.Context) error {
+		if err := prof.Start(); err != nil {
+			return program.Exit{Code: 2, Err: err}
+		}
+		defer prof.Stop()
 		ok, err := run(*bin, *only)
 		if err != nil {
 			return program.Exit{Code: 2, Err: err}

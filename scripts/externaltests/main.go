@@ -60,7 +60,11 @@ func run(ctx context.Context) error {
 		fmt.Fprintln(flag.CommandLine.Output(), "usage: go run ./scripts/externaltests [-uri URI] [-- go test arguments]")
 		flag.PrintDefaults()
 	}
-	flag.Parse()
+	prof := program.Parse() // the profiles are of this program: the tests run in go test's processes
+	if err := prof.Start(); err != nil {
+		return err
+	}
+	defer prof.Stop()
 	args := flag.Args()
 	if len(args) == 0 {
 		args = []string{"./..."}

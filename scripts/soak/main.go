@@ -37,7 +37,12 @@ import (
 
 func main() {
 	program.Main("soak", func(context.Context) error {
-		ok, err := run()
+		o := parseFlags()
+		if err := o.prof.Start(); err != nil {
+			return program.Exit{Code: 2, Err: err}
+		}
+		defer o.prof.Stop()
+		ok, err := run(o)
 		if err != nil {
 			return program.Exit{Code: 2, Err: err}
 		}
@@ -75,6 +80,7 @@ type options struct {
 	surveyFile           string
 	tolerance            float64
 	after                time.Duration
+	prof                 *program.Profiles
 }
 
 func parseFlags() options {
@@ -89,7 +95,7 @@ func parseFlags() options {
 	flag.StringVar(&o.surveyFile, "survey", "examples/surveys/youth-policy-consultation.json", "the survey definition, a file or an example's file name (k as it sets it)")
 	flag.Float64Var(&o.tolerance, "tolerance", 0.2, "largest growth of mean RSS from the second minute to the last that counts as flat")
 	flag.DurationVar(&o.after, "after", 15*time.Second, "how long to keep sampling after the load stops")
-	flag.Parse()
+	o.prof = program.Parse() // the profiles are of the load, not of the server (another process)
 	return o
 }
 
@@ -108,8 +114,7 @@ type soak struct {
 	firstFailure sync.Once
 }
 
-func run() (bool, error) {
-	o := parseFlags()
+func run(o options) (bool, error) {
 	defJSON, def, err := program.Survey(o.surveyFile)
 	if err != nil {
 		return false, err
