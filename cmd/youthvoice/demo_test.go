@@ -213,3 +213,20 @@ func TestDemoRefusesADirectoryThatIsNotADemo(t *testing.T) {
 		}
 	}
 }
+
+// serve refuses the demo's directory (the demo alone serves it, saying it
+// is demo data), before it opens or writes anything there.
+func TestServeRefusesADemoDirectory(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, demoMarker), []byte(demoMarkerText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := run2(t, "serve", "--data-dir", dir, "--addr", "127.0.0.1:0")
+	var u usageError
+	if !errors.As(err, &u) || !strings.Contains(err.Error(), "holds demo data") {
+		t.Fatalf("serve on a demo directory: %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("serve wrote into the demo directory: %d entries", len(entries))
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
@@ -192,6 +193,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	}
 	if len(rest) > 0 {
 		return usageError{fmt.Sprintf("serve takes no arguments, got %q", rest)}
+	}
+	// Demo data never mixes with real data: the demo's directory is served
+	// only by the demo, which says it is demo data.
+	if _, err := os.Stat(filepath.Join(cfg.DataDir, demoMarker)); cfg.MongoURI == "" && err == nil {
+		return usageError{fmt.Sprintf("%s holds demo data (it has a %s file): serve it with \"youthvoice demo --dir %s\", or give serve another --data-dir", cfg.DataDir, demoMarker, cfg.DataDir)}
 	}
 	log := newLogger(stderr, cfg.LogLevel)
 	catalog, err := i18n.New()
