@@ -39,6 +39,10 @@ func run(ctx context.Context) error {
 	dur := flag.Duration("d", 10*time.Second, "duration of the lag measurement")
 	surveyFile := flag.String("survey", "examples/surveys/youth-policy-consultation.json", "survey definition (a file, or an example's file name)")
 	prof := program.Parse()
+	if *total <= 1000 {
+		// The benchmark compares reads at 1,000 responses with reads at -n.
+		return program.Exit{Code: 2, Err: fmt.Errorf("-n must be over 1000 (got %d)", *total)}
+	}
 	defJSON, def, err := program.Survey(*surveyFile)
 	if err != nil {
 		return err
