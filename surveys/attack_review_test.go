@@ -123,6 +123,7 @@ func releasesOf(def *surveys.Definition, rs []*surveys.Response, k int) []*surve
 // released every 10: how often does the attacker learn "1 or 2 children
 // of age group X chose green"?
 func TestAttackSuppressedThenZeroSmall(t *testing.T) {
+	propertyTest(t)
 	def := loadSmall(t)
 	ages := []string{"13", "14", "15", "16", "17"}
 	var runs, green, anyClaim, wrongs, claimsTotal int
@@ -171,6 +172,7 @@ func contains(s, sub string) bool {
 }
 
 func TestAttackSuppressedThenZeroExamples(t *testing.T) {
+	propertyTest(t)
 	for _, name := range []string{"safety-online-offline.json", "youth-policy-consultation.json"} {
 		def := loadExample(t, name)
 		for seed := range 2 {
@@ -222,6 +224,7 @@ func lik(x, y, d int) float64 {
 // each single-choice question is guessed from the differences in every
 // scope the newcomer is in (everyone and one group per breakdown).
 func TestAttackFinalReleaseSingleNewcomer(t *testing.T) {
+	propertyTest(t)
 	const k = 10
 	for _, name := range []string{"safety-online-offline.json", "youth-policy-consultation.json"} {
 		def := loadExample(t, name)

@@ -400,6 +400,7 @@ func forEachCount(r surveys.Results, fn func(string, surveys.Count)) {
 // MaxDeviation), and without it, where suppression alone must hold on
 // one release.
 func TestAttackerRecoversNothing(t *testing.T) {
+	propertyTest(t)
 	for _, perturbed := range []bool{true, false} {
 		restore := surveys.SetPerturbation(perturbed)
 		for _, name := range []string{"safety-online-offline.json", "youth-policy-consultation.json"} {
@@ -476,6 +477,7 @@ func attackReleases(def *surveys.Definition, releases []*surveys.Tally, k int) [
 // checks it does, so that it keeps failing if the protection is switched
 // off.
 func TestReleasesCannotBeDifferenced(t *testing.T) {
+	propertyTest(t)
 	const k = 10
 	for _, name := range []string{"safety-online-offline.json", "youth-policy-consultation.json"} {
 		def := loadExample(t, name)

@@ -209,6 +209,7 @@ func TestMeanRanksDoNotRevealASmallCell(t *testing.T) {
 // that changed would tell what the newcomer answered. The scope's key is
 // part of every cell's noise, so every count of the group changes.
 func TestOneNewcomerInAGroupIsNotSingledOut(t *testing.T) {
+	propertyTest(t)
 	def := loadSmall(t)
 	run := func() (hits int) {
 		for seed := range 300 {
@@ -326,6 +327,7 @@ func TestSmallGroupsDoNotHoldBackTheRelease(t *testing.T) {
 // way. The exports and public results are cut from the same Protected
 // (api: TestSummaryExportCSVMatchesTheAPI).
 func TestEveryViewShowsTheSameNumbers(t *testing.T) {
+	propertyTest(t)
 	for _, name := range []string{"safety-online-offline.json", "youth-policy-consultation.json"} {
 		def := loadExample(t, name)
 		tally := tallyResponses(def, randomResponses(t, def, 200, 3))
@@ -376,6 +378,7 @@ func dimensionsOf(def *surveys.Definition) []string {
 // small perturbed parts (a flaky API test found it: "n" suppressed at 10
 // to 19 responses).
 func TestTheTotalIsNeverSuppressed(t *testing.T) {
+	propertyTest(t)
 	for _, name := range []string{"safety-online-offline.json", "youth-policy-consultation.json"} {
 		def := loadExample(t, name)
 		all := randomResponses(t, def, 60, 11)

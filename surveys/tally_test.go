@@ -53,6 +53,7 @@ func randomResponses(t testing.TB, def *surveys.Definition, n int, seed uint64) 
 // Adding responses in any order, or tallying any split of them and
 // merging, gives the same tally.
 func TestTallyIsOrderAndSplitInvariant(t *testing.T) {
+	propertyTest(t)
 	for _, name := range []string{"safety-online-offline.json", "youth-policy-consultation.json"} {
 		def := loadExample(t, name)
 		responses := randomResponses(t, def, 400, 1)

@@ -1,0 +1,5 @@
+//go:build !race
+
+package surveys_test
+
+const raceDetector = false
