@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -110,13 +111,13 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 // (github.com/go-json-experiment/json), plus RejectUnknownMembers.
 func decodeStrict(body []byte, v any) error {
 	if err := json.Unmarshal(body, v, json.RejectUnknownMembers(true)); err != nil {
-		return jsonProblem(err)
+		return jsonProblem(body, err)
 	}
 	return nil
 }
 
-// jsonProblem explains a decoding error.
-func jsonProblem(err error) error {
+// jsonProblem explains a decoding error of body.
+func jsonProblem(body []byte, err error) error {
 	var syn *jsontext.SyntacticError
 	var sem *json.SemanticError
 	switch {
@@ -125,14 +126,19 @@ func jsonProblem(err error) error {
 		p.fields = []surveys.FieldError{{Pointer: string(syn.JSONPointer), Code: codeDuplicateKey}}
 		return p
 	case errors.As(err, &syn):
-		return newProblem(fiber.StatusBadRequest, "malformed_json").with("Offset", syn.ByteOffset)
+		return malformed(body, syn.ByteOffset)
 	case errors.As(err, &sem) && errors.Is(sem.Err, json.ErrUnknownName):
-		return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: string(sem.JSONPointer), Code: surveys.CodeUnknownField}}}
+		// The pointer names the member in its object
+		// (/sections/0/questions/2/colour); the message lists the
+		// object's fields, so a misspelling shows.
+		ptr := string(sem.JSONPointer)
+		return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: ptr, Code: surveys.CodeUnknownField,
+			Params: map[string]any{"Field": lastToken(ptr), "Fields": strings.Join(jsonFields(sem.GoType), ", ")}}}}
 	case errors.As(err, &sem):
 		// A syntax error inside a value handed to a legacy UnmarshalJSON
 		// method (json.RawMessage) is still malformed JSON.
 		if errors.As(sem.Err, &syn) {
-			return newProblem(fiber.StatusBadRequest, "malformed_json").with("Offset", sem.ByteOffset+syn.ByteOffset)
+			return malformed(body, sem.ByteOffset+syn.ByteOffset)
 		}
 		return &surveys.ValidationError{Errors: []surveys.FieldError{{
 			Pointer: string(sem.JSONPointer),
@@ -141,13 +147,71 @@ func jsonProblem(err error) error {
 		}}}
 	}
 	// An empty body and the like.
-	return newProblem(fiber.StatusBadRequest, "malformed_json").with("Offset", 0)
+	return malformed(body, int64(len(body)))
 }
 
-var timeType = reflect.TypeFor[time.Time]()
+// malformed is the 400 for a syntax error at byte offset off of body: its
+// message gives the line and column (in characters, from 1), which an
+// editor shows, rather than the byte offset (which it does not); Offset
+// stays in the message's data for older translations.
+func malformed(body []byte, off int64) *problemError {
+	line, col := lineColumn(body, off)
+	return newProblem(fiber.StatusBadRequest, "malformed_json").with("Offset", off).with("Line", line).with("Column", col)
+}
 
-// jsonTypeOf names the JSON type a Go type is decoded from, for a wrong
-// type's message.
+// lineColumn converts a byte offset of body into a line and a column, both
+// from 1; the column counts characters (a broken UTF-8 byte counts as
+// one). An offset past the end is the end.
+func lineColumn(body []byte, off int64) (line, col int) {
+	off = max(0, min(off, int64(len(body))))
+	before := body[:off]
+	line = bytes.Count(before, []byte{'\n'}) + 1
+	lineStart := bytes.LastIndexByte(before, '\n') + 1
+	return line, utf8.RuneCount(before[lineStart:]) + 1
+}
+
+// lastToken is the last token of a JSON pointer, unescaped (RFC 6901).
+func lastToken(ptr string) string {
+	tok := ptr[strings.LastIndexByte(ptr, '/')+1:]
+	return strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+}
+
+// jsonFields lists the JSON member names of a struct type, in order: the
+// fields an object of that type may have.
+func jsonFields(t reflect.Type) []string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return nil
+	}
+	var names []string
+	for f := range t.Fields() {
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case name == "-":
+			continue
+		case name == "":
+			name = f.Name
+		}
+		names = append(names, name)
+	}
+	return names
+}
+
+var (
+	timeType  = reflect.TypeFor[time.Time]()
+	textType  = reflect.TypeFor[surveys.Text]()
+	textsType = reflect.TypeFor[map[string]surveys.Text]()
+)
+
+// jsonTypeOf names the kind of value a Go type is decoded from, for a
+// wrong type's message: a token each language's message explains in
+// words an organiser knows ("text": a text in each language, like
+// {"en": "..."}).
 func jsonTypeOf(t reflect.Type) string {
 	if t == nil {
 		return "value"
@@ -155,8 +219,13 @@ func jsonTypeOf(t reflect.Type) string {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if t == timeType {
-		return "date-time (RFC 3339)"
+	switch t {
+	case timeType:
+		return "date-time"
+	case textType:
+		return "text"
+	case textsType:
+		return "texts"
 	}
 	switch t.Kind() {
 	case reflect.Bool:
@@ -172,7 +241,7 @@ func jsonTypeOf(t reflect.Type) string {
 		if t.Elem().Kind() == reflect.Uint8 {
 			return "string" // []byte and json.RawMessage
 		}
-		return "array"
+		return "list"
 	case reflect.Map, reflect.Struct:
 		return "object"
 	}

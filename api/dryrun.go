@@ -61,15 +61,19 @@ const codeNotBoolean surveys.Code = "not_boolean"
 // be stored (language codes canonical, the organisation's default support
 // resources added when it has none: the caller applies them, as it would
 // before storing), its preview in every language as GET /v1/surveys/{id}
-// would render it once published (id "" and revision 1), and the warnings
+// would render it once published (the nil UUID as its id, revision 1), and the warnings
 // (surveys.Warnings, then extra: the caller's own, for example an
 // import's). Nothing is stored and nothing is audited.
 func (s *Server) dryRun(c *fiber.Ctx, def *surveys.Definition, extra []surveys.Warning) error {
 	if err := def.Validate(); err != nil {
 		return err
 	}
-	return s.dryRunOf(c, "", 1, def, extra)
+	return s.dryRunOf(c, noSurveyYet, 1, def, extra)
 }
+
+// noSurveyYet is the id in the preview of a survey not created yet: the
+// nil UUID (RFC 9562), a well-formed id that no survey ever has.
+const noSurveyYet = "00000000-0000-0000-0000-000000000000"
 
 // dryRunOf answers a dry run of a definition already validated as its
 // request requires, previewed as revision rev of survey id.

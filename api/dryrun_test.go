@@ -66,7 +66,7 @@ func TestDryRunCreateStoresNothing(t *testing.T) {
 	if err := json.Unmarshal(got.Preview["ar"], &ar); err != nil {
 		t.Fatal(err)
 	}
-	if ar.ID != "" || ar.Revision != 1 || ar.Lang != "ar" || ar.Dir != "rtl" || ar.Title != "أوقات الفراغ في البلدية" {
+	if ar.ID != "00000000-0000-0000-0000-000000000000" || ar.Revision != 1 || ar.Lang != "ar" || ar.Dir != "rtl" || ar.Title != "أوقات الفراغ في البلدية" {
 		t.Errorf("Arabic preview: %s", got.Preview["ar"])
 	}
 	if after := stored(t, e); after["surveys"] != before["surveys"] || after["revisions"] != before["revisions"] || after["audit"] != before["audit"] {
