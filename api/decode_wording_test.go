@@ -61,6 +61,27 @@ func TestDefinitionErrorWording(t *testing.T) {
 	}
 }
 
+// The problems a condition or a doubled field can have are explained with
+// an example of what to write.
+func TestConditionAndDuplicateWording(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	_, owner := e.Org("Ungdomsrådet")
+	def := smallSurvey(t)
+	why := def["sections"].([]any)[0].(map[string]any)["questions"].([]any)[3].(map[string]any)
+	why["show_if"] = map[string]any{"question": "satisfied", "at_most": 2, "at_least": 1}
+	p := problemOf(t, e.Do("POST", "/v1/org/surveys", def, bearer(owner)...))
+	want := `A condition is either a group, like {"all": [...]} or {"any": [...]}, or one test of one earlier question, like {"question": "age", "equals": "13-15"}: not both, and one test only.`
+	if len(p.Errors) != 1 || p.Errors[0].Pointer != "/sections/0/questions/3/show_if" || p.Errors[0].Code != "bad_condition" || p.Errors[0].Message != want {
+		t.Errorf("two tests in one condition: %+v", p.Errors)
+	}
+	r := e.Do("POST", "/v1/org/surveys?lang=sv", `{"sections": [{"questions": [{"id": "a", "id": "b"}]}]}`, append(bearer(owner), "Content-Type", "application/json")...)
+	p = problemOf(t, r)
+	if r.Status != 400 || len(p.Errors) != 1 || p.Errors[0].Pointer != "/sections/0/questions/0/id" || p.Errors[0].Message != "Det här fältet står två gånger i samma objekt. Behåll ett av dem." {
+		t.Errorf("a doubled field: %d %+v", r.Status, p.Errors)
+	}
+}
+
 func TestMalformedJSONGivesLineAndColumn(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
