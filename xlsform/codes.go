@@ -10,8 +10,8 @@ type Code = surveys.Code
 const (
 	CodeNoSurveySheet      Code = "xlsform_no_survey_sheet"
 	CodeNoQuestions        Code = "xlsform_no_questions"
-	CodeTypeIdentity       Code = "xlsform_type_identity" // Type
-	CodeMissingColumn      Code = "xlsform_missing_column"  // Column
+	CodeTypeIdentity       Code = "xlsform_type_identity"    // Type
+	CodeMissingColumn      Code = "xlsform_missing_column"   // Column
 	CodeDuplicateColumn    Code = "xlsform_duplicate_column" // Column
 	CodeTooManyRows        Code = "xlsform_too_many_rows"    // Max
 	CodeTooManyColumns     Code = "xlsform_too_many_columns" // Max
@@ -24,8 +24,8 @@ const (
 	CodeTypeDate           Code = "xlsform_type_date"        // Type
 	CodeTypeCalculate      Code = "xlsform_type_calculate"   // Type
 	CodeTypeRepeat         Code = "xlsform_type_repeat"
-	CodeTypeAcknowledge    Code = "xlsform_type_acknowledge"   // Type
-	CodeExternalChoices    Code = "xlsform_external_choices"   // Type
+	CodeTypeAcknowledge    Code = "xlsform_type_acknowledge" // Type
+	CodeExternalChoices    Code = "xlsform_external_choices" // Type
 	CodeChoiceFilter       Code = "xlsform_choice_filter"
 	CodeUnsupportedColumn  Code = "xlsform_unsupported_column" // Column
 	CodeListRequired       Code = "xlsform_list_required"

@@ -66,9 +66,9 @@ var selectPrefixes = func() []struct {
 	m := map[string]kind{
 		"select_one": kSelectOne, "select1": kSelectOne, "select one": kSelectOne, "select one from": kSelectOne,
 		"add select one prompt using": kSelectOne,
-		"select_multiple": kSelectMultiple, "select multiple": kSelectMultiple, "select all that apply": kSelectMultiple,
+		"select_multiple":             kSelectMultiple, "select multiple": kSelectMultiple, "select all that apply": kSelectMultiple,
 		"select all that apply from": kSelectMultiple, "add select multiple prompt using": kSelectMultiple,
-		"rank": kRank,
+		"rank":                 kRank,
 		"select_one_from_file": kExternal, "select_multiple_from_file": kExternal, "select one from file": kExternal,
 		"select multiple from file": kExternal, "select_one_external": kExternal, "select_multiple_external": kExternal,
 	}
