@@ -119,15 +119,15 @@ func TestRefusedRowsAndColumns(t *testing.T) {
 		r("text", "inner", "Inside?"),
 		r("end repeat", "rep"),
 		r("select_one yn", "a", "A?", "", "", "", "", "", "", "yes = 'y'"), // 5: choice_filter
-		r("integer", "b", "B?"),                             // 6: no bounds
-		r("integer", "c", "C?", "", "", "", ". >= ${a}"),    // 7: bound not a number
-		r("text", "d", "D?", "", "${a} = 'yes'"),            // 8: required if
-		r("text", "e", "E?", "", "", "${a} + 1 = 2"),        // 9: relevant outside the subset
-		r("select_one nolist", "f", "F?"),                   // 10
-		r("select_one", "g", "G?"),                          // 11
-		r("end group", "x"),                                 // 12
-		r("begin group", "open", "Never closed"),            // 13
-		r("decimal", "h", "H?", "", "", "${h} > 0", ". >= 0 and . <= 1"), // 14: strict on decimal
+		r("integer", "b", "B?"),                                            // 6: no bounds
+		r("integer", "c", "C?", "", "", "", ". >= ${a}"),                   // 7: bound not a number
+		r("text", "d", "D?", "", "${a} = 'yes'"),                           // 8: required if
+		r("text", "e", "E?", "", "", "${a} + 1 = 2"),                       // 9: relevant outside the subset
+		r("select_one nolist", "f", "F?"),                                  // 10
+		r("select_one", "g", "G?"),                                         // 11
+		r("end group", "x"),                                                // 12
+		r("begin group", "open", "Never closed"),                           // 13
+		r("decimal", "h", "H?", "", "", "${h} > 0", ". >= 0 and . <= 1"),   // 14: strict on decimal
 	}}, choicesSheet(r("yn", "yes", "Yes")), titled)
 	for _, want := range []struct {
 		row    int
@@ -234,8 +234,8 @@ func TestLikertTableIsAMatrix(t *testing.T) {
 // shown at the cell the field came from, never as a JSON pointer.
 func TestValidationProblemsAtTheirCells(t *testing.T) {
 	ps := problems(t, sheetRows{name: "survey", rows: [][]string{surveyHeader,
-		r("select_one yn", "Bad Name", "Q?"),    // 2: invalid id
-		r("select_one yn", "ok", ""),            // 3: no text
+		r("select_one yn", "Bad Name", "Q?"),               // 2: invalid id
+		r("select_one yn", "ok", ""),                       // 3: no text
 		r("text", "later", "L?", "", "", "${after} != ''"), // 4: later question
 		r("text", "after", "A?"),
 		r("select_one yn", "ok2", "Q2?", "", "", "${ok} = 'maybe'"), // 6: unknown option
