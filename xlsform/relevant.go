@@ -134,7 +134,13 @@ func (rv *relevance) negate(e *expr) (*surveys.Condition, bool) {
 	switch e.kind {
 	case eNot:
 		return rv.cond(e.args[0])
-	case eAnd, eOr: // De Morgan
+	case eAnd, eOr:
+		// An or of one choice question's codes is one any_of test,
+		// whose opposite is none_of; any other group is negated by De
+		// Morgan's laws.
+		if c, ok := rv.cond(e); ok && c.Question != "" {
+			return rv.negateTest(c)
+		}
 		subs := make([]surveys.Condition, 0, len(e.args))
 		for _, a := range e.args {
 			c, ok := rv.negate(a)
