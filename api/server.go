@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 
 	"github.com/youthvoice/youthvoice/app"
+	"github.com/youthvoice/youthvoice/console"
 	"github.com/youthvoice/youthvoice/i18n"
 	"github.com/youthvoice/youthvoice/store"
 )
@@ -186,6 +187,10 @@ func (s *Server) registerRoutes() {
 	org.Post("/tokens", s.createToken)
 	org.Get("/tokens", s.listTokens)
 	org.Delete("/tokens/:tokenID", s.revokeToken)
+
+	// The console: pages for organisers and ministries at /console/, on
+	// the same rules (console/console.go has its route table).
+	console.Mount(a, console.Deps{App: s.workflows, Catalog: s.catalog, Logger: s.log, Now: s.now, TrustedProxies: s.trustedProxies})
 	// Server-wide metrics are served only on the admin address
 	// (--admin-addr), never here: they describe every organisation.
 }

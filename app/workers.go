@@ -32,6 +32,7 @@ func (a *App) RunCloser(ctx context.Context, closed func(surveyID string)) {
 		for _, id := range a.CloseOverdue(ctx) {
 			closed(id)
 		}
+		a.sweepSessionsNow(ctx) // the console's ended sessions (sessions.go)
 		select {
 		case <-ctx.Done():
 			return

@@ -68,6 +68,17 @@ var indexes = append([]index{
 	// Shares of a survey, and shares with an organisation, oldest first.
 	{colShares, bson.D{{Key: "survey_id", Value: 1}, {Key: "created_at", Value: 1}}, false, "survey_created"},
 	{colShares, bson.D{{Key: "shared_with", Value: 1}, {Key: "created_at", Value: 1}}, false, "recipient_created"},
+	// DeleteEndedSessions: the console's sessions that ended (no TTL
+	// index on FerretDB: the sweep deletes them).
+	{colSessions, bson.D{{Key: "ends_at", Value: 1}}, false, "ends"},
+	// Consultations (an organisation's, newest first, in one state or
+	// all, paged), ListedConsultations (the app's list: state $in) and
+	// ConsultationUpdates (the app's updates feed: public_at after a
+	// moment, oldest first).
+	{colConsultations, bson.D{{Key: "org_id", Value: 1}, {Key: "created_at", Value: -1}, {Key: "_id", Value: 1}}, false, "org_created_id"},
+	{colConsultations, bson.D{{Key: "org_id", Value: 1}, {Key: "state", Value: 1}, {Key: "created_at", Value: -1}, {Key: "_id", Value: 1}}, false, "org_state_created_id"},
+	{colConsultations, bson.D{{Key: "state", Value: 1}}, false, "state"},
+	{colConsultations, bson.D{{Key: "public_at", Value: 1}, {Key: "_id", Value: 1}}, false, "public_id"},
 }, pageIndexes()...)
 
 // pageIndexes are the indexes of every page format's collection (the
