@@ -1,6 +1,7 @@
 package xlsform
 
 import (
+	"archive/zip"
 	"bytes"
 	"testing"
 
@@ -101,4 +102,26 @@ func hasProblem(ps []Problem, sheet string, row int, column string, code Code) b
 		}
 	}
 	return false
+}
+
+func bytesOf(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+// zipOf makes a zip file of the given files (name -> content).
+func zipOf(t testing.TB, files map[string]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := zip.NewWriter(&buf)
+	for name, content := range files {
+		f, err := w.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Write([]byte(content)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
