@@ -186,6 +186,9 @@ func (d openAPIDoc) requestExamples(t *testing.T) []docRequest {
 			body := d.resolve(t, op["requestBody"]).(map[string]any)
 			content, _ := body["content"].(map[string]any)
 			media, ok := content["application/json"].(map[string]any)
+			if _, file := content["multipart/form-data"]; !ok && file {
+				continue // a file upload: its own tests send real files
+			}
 			if !ok {
 				t.Errorf("%s %s: no application/json request body", method, path)
 				continue

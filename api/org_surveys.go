@@ -233,19 +233,6 @@ func (s *Server) lifecycle(t app.Transition) fiber.Handler {
 	}
 }
 
-func (s *Server) translations(c *fiber.Ctx) error {
-	sv, err := s.orgSurvey(c, anyRole...)
-	if err != nil {
-		return err
-	}
-	report := sv.Draft.Translations()
-	complete := true
-	for _, r := range report {
-		complete = complete && r.Complete
-	}
-	return s.sendJSON(c, fiber.StatusOK, fiber.Map{"complete": complete, "languages": report})
-}
-
 func (s *Server) getRevision(c *fiber.Ctx) error {
 	sv, err := s.orgSurvey(c, anyRole...)
 	if err != nil {

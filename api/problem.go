@@ -35,6 +35,10 @@ type FieldError struct {
 	Pointer string `json:"pointer"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Row and Key name the row of a translator's file (PUT
+	// .../translations/{lang}) a problem is about.
+	Row int    `json:"row,omitempty"`
+	Key string `json:"key,omitempty"`
 }
 
 // problemError is an error that knows how it is shown to a client. kind
@@ -44,7 +48,8 @@ type problemError struct {
 	kind       string
 	data       map[string]any
 	fields     []surveys.FieldError
-	retryAfter int // seconds, for 429 and 503
+	rows       []surveys.TextProblem // a translator's file's bad rows
+	retryAfter int                   // seconds, for 429 and 503
 	cause      error
 }
 
@@ -82,6 +87,9 @@ func toProblem(err error) *problemError {
 		return &problemError{status: fiber.StatusUnprocessableEntity, kind: "validation", fields: ve.Errors}
 	}
 	if p := lifecycleProblem(err); p != nil {
+		return p
+	}
+	if p := translationProblem(err); p != nil {
 		return p
 	}
 	switch {
@@ -157,6 +165,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			Message: s.catalog.Message(lang, "field."+string(f.Code), f.Params),
 		})
 	}
+	doc.Errors = append(doc.Errors, s.rowErrors(lang, p.rows)...)
 	body, jerr := json.Marshal(doc)
 	if jerr != nil {
 		return jerr

@@ -173,6 +173,8 @@ func (s *Server) registerRoutes() {
 	org.Post("/surveys/:id/close", s.lifecycle(app.Close))
 	org.Post("/surveys/:id/archive", s.lifecycle(app.Archive))
 	org.Get("/surveys/:id/translations", s.translations)
+	org.Get("/surveys/:id/translations/:lang", s.translationFile)
+	org.Put("/surveys/:id/translations/:lang", s.putTranslationFile)
 	org.Get("/surveys/:id/revisions/:n", s.getRevision)
 	org.Post("/surveys/:id/access-codes", s.createAccessCodes)
 	org.Get("/surveys/:id/summary", s.orgSummary)
