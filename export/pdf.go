@@ -10,22 +10,35 @@ import (
 	"strings"
 	"time"
 
-	"codeberg.org/go-fonts/liberation/liberationsansbold"
-	"codeberg.org/go-fonts/liberation/liberationsansregular"
+	_ "embed"
+
 	"codeberg.org/go-pdf/fpdf"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 )
 
-// The PDF report: A4 portrait, Liberation Sans (Latin, Greek, Cyrillic)
-// in the text and in the charts, one chart per question. fpdf neither
-// shapes nor reorders text, so right-to-left and complex scripts are
-// refused with ErrScript before anything is written.
+// The PDF report: A4 portrait, YouthVoice Sans (Noto Sans and Noto Sans
+// Arabic merged: Latin, Greek, Cyrillic, Arabic; fonts/README.md) in the
+// text and in the charts, one chart per question. fpdf neither shapes
+// nor reorders text, so the report does both: Arabic letters become
+// their contextual presentation forms (pdf_arabic.go) and each line is
+// put in visual order (pdf_bidi.go); a right-to-left report is laid out
+// mirrored (pdf_text.go). Scripts that need more shaping than that
+// (Devanagari, Thai...) or that the font lacks (Hebrew...) are refused
+// with ErrScript before anything is written.
+
+// The report's font faces, embedded: about 210 KB each.
+var (
+	//go:embed fonts/YouthVoiceSans-Regular.ttf
+	pdfFontRegular []byte
+	//go:embed fonts/YouthVoiceSans-Bold.ttf
+	pdfFontBold []byte
+)
 
 const (
-	pdfFamily = "LiberationSans"
+	pdfFamily = "YouthVoiceSans"
 	// pdfFamilyKey is pdfFamily as fpdf keeps it (GetFontFamily).
-	pdfFamilyKey = "liberationsans"
+	pdfFamilyKey = "youthvoicesans"
 	pdfMargin    = 18.0 // left, right and top margin, mm
 	pdfBottom    = 18.0 // bottom margin (the footer sits inside it), mm
 	pdfMaxLabel  = 40   // runes of a category name in a chart
@@ -36,9 +49,9 @@ var (
 	pdfDKColor  = color.RGBA{R: 0xbd, G: 0xbd, B: 0xbd, A: 0xff}
 )
 
-// WritePDF writes the summary as a PDF report. It returns ErrScript, and
-// writes nothing, if the summary is right-to-left or holds text in a
-// script the report cannot render.
+// WritePDF writes the summary as a PDF report, right to left for a
+// right-to-left language. It returns ErrScript, and writes nothing, if
+// the summary holds text in a script the report cannot render.
 func WritePDF(w io.Writer, s *Summary) error {
 	if s == nil {
 		return errors.New("export: no summary")
@@ -68,6 +81,7 @@ type pdfReport struct {
 	s      *Summary
 	l      Labels
 	cov    *pdfGlyphs
+	rtl    bool // laid out right to left, mirrored
 	pdf    *fpdf.Fpdf
 	dec    string // decimal separator of the language
 	ts     summaryTables
@@ -89,7 +103,7 @@ var pdfDefaultLabels = Labels{
 }
 
 func newPDFReport(s *Summary, cov *pdfGlyphs) *pdfReport {
-	r := &pdfReport{s: s, l: s.Labels, cov: cov, dec: "."}
+	r := &pdfReport{s: s, l: s.Labels, cov: cov, dec: ".", rtl: strings.EqualFold(strings.TrimSpace(s.Dir), "rtl")}
 	lv, dv := reflect.ValueOf(&r.l).Elem(), reflect.ValueOf(pdfDefaultLabels)
 	for i := range lv.NumField() {
 		if f := lv.Field(i); f.Kind() == reflect.String && strings.TrimSpace(f.String()) == "" {
@@ -125,14 +139,16 @@ func (r *pdfReport) begin() {
 	r.pdf = p
 	p.SetMargins(pdfMargin, pdfMargin, pdfMargin)
 	p.SetAutoPageBreak(true, pdfBottom)
-	p.AddUTF8FontFromBytes(pdfFamily, "", liberationsansregular.TTF)
-	p.AddUTF8FontFromBytes(pdfFamily, "B", liberationsansbold.TTF)
+	p.AddUTF8FontFromBytes(pdfFamily, "", pdfFontRegular)
+	p.AddUTF8FontFromBytes(pdfFamily, "B", pdfFontBold)
 	pw, ph := p.GetPageSize()
 	r.width = pw - 2*pdfMargin
 	r.bottom = ph - pdfBottom
 
 	title := r.line(s.Title)
-	p.SetTitle(title, true)
+	// The document's title is metadata, which viewers shape and order
+	// themselves: the letters as written.
+	p.SetTitle(r.plain(s.Title), true)
 	p.SetCatalogSort(true) // fonts and images in a fixed order
 	// The pages are compressed after Output, by pdfCompressPages.
 	p.SetCompression(false)
@@ -151,9 +167,17 @@ func (r *pdfReport) begin() {
 		p.SetY(-pdfBottom + 6)
 		p.SetFont(pdfFamily, "", 8)
 		p.SetTextColor(110, 110, 110)
+		// The page number as the bidirectional algorithm shows "3 / 12"
+		// in right-to-left text: the numbers read from the right. It is
+		// not reordered here, since the alias {nb} must stay as it is.
 		num := fmt.Sprintf("%d / {nb}", p.PageNo())
-		p.CellFormat(r.width-25, 5, r.fit(title, r.width-30), "", 0, "L", false, 0, "")
-		p.CellFormat(25, 5, num, "", 0, "R", false, 0, "")
+		if r.rtl {
+			num = fmt.Sprintf("{nb} / %d", p.PageNo())
+		}
+		y := p.GetY()
+		r.cell(pdfMargin, y, r.width-25, 5, r.fit(title, r.width-30), "L")
+		p.SetXY(r.X(pdfMargin+r.width-25, 25), y)
+		p.CellFormat(25, 5, num, "", 0, r.A("R"), false, 0, "")
 		p.SetTextColor(0, 0, 0)
 	})
 }

@@ -62,11 +62,11 @@ func (r *pdfReport) breakdownQuestion(num int, tq tableQuestion, head []string) 
 	}
 	heading := r.t(fmt.Sprintf("%d. %s", num, tq.Text))
 	r.font("B", 10)
-	need += 5 * float64(len(p.SplitText(heading, r.width)))
+	need += 5 * float64(len(r.split(heading, r.width)))
 	if pdfBreakBefore(p.GetY(), max(need, 25), pdfMargin, r.bottom) {
 		p.AddPage()
 	}
-	p.MultiCell(r.width, 5, heading, "", "L", false)
+	r.multi(r.width, 5, heading, "L")
 	p.Ln(1)
 	r.wideTable(head, rows, 55, 6, 8)
 	p.Ln(3)

@@ -9,7 +9,9 @@ import (
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
-// The charts are drawn as vector graphics in the page's own content:
+// The charts are drawn as vector graphics in the page's own content, laid
+// out left to right and mirrored as drawn in a right-to-left report (the
+// names on the right, the bars growing to the left: r.rect, r.text):
 // rectangles, lines and text in the report's font. They used to be drawn
 // by gonum/plot into a 150 dpi raster image and PNG-encoded, one image
 // per question: the largest valid survey (200 questions of 60 options)
@@ -131,14 +133,14 @@ func (r *pdfReport) axis(x0, y0, y1, hi, scale float64) {
 	right := x0 + hi*scale
 	r.lineStyle(0xdd, 0.2)
 	for v := step; v <= hi+1e-9; v += step {
-		p.Line(x0+v*scale, y0, x0+v*scale, y1)
+		r.segment(x0+v*scale, y0, x0+v*scale, y1)
 	}
 	r.lineStyle(0, 0.2)
 	for v := 0.0; v <= hi+1e-9; v += step {
-		p.Line(x0+v*scale, y1, x0+v*scale, y1+1)
+		r.segment(x0+v*scale, y1, x0+v*scale, y1+1)
 	}
-	p.Line(x0, y0, x0, y1)
-	p.Line(x0, y1, right, y1)
+	r.segment(x0, y0, x0, y1)
+	r.segment(x0, y1, right, y1)
 	r.inkFill()
 	r.font("", pdfTickPt)
 	p.SetTextColor(60, 60, 60)
@@ -146,11 +148,11 @@ func (r *pdfReport) axis(x0, y0, y1, hi, scale float64) {
 		x := x0 + v*scale
 		s := strconv.FormatFloat(v, 'f', 0, 64)
 		if w := p.GetStringWidth(s); x+w/2 <= right+1 {
-			p.Text(x-w/2, y1+1.5+pdfTickPt*pdfPtMM, s)
+			r.text(x-w/2, y1+1.5+pdfTickPt*pdfPtMM, s)
 		}
 	}
 	name := r.line(r.l.Count)
-	p.Text(x0+(right-x0-p.GetStringWidth(name))/2, y1+pdfChartAxis-1.5, name)
+	r.text(x0+(right-x0-p.GetStringWidth(name))/2, y1+pdfChartAxis-1.5, name)
 	p.SetTextColor(0, 0, 0)
 }
 
@@ -165,7 +167,7 @@ func (r *pdfReport) names(labels []string, sup []bool, x0, top, slot, lw, pt flo
 		if sup[i] {
 			p.SetTextColor(110, 110, 110)
 		}
-		p.Text(x0-1-p.GetStringWidth(name), pdfTextY(top+(float64(i)+0.5)*slot, pt), name)
+		r.text(x0-1-p.GetStringWidth(name), pdfTextY(top+(float64(i)+0.5)*slot, pt), name)
 		p.SetTextColor(0, 0, 0)
 	}
 }
@@ -206,7 +208,6 @@ func (r *pdfReport) barChart(cats []pdfCat) pdfChart {
 	hi := math.Floor(pw / scale)
 	h := pdfChartTop + slot*float64(n) + pdfChartAxis
 	return pdfChart{h: h, draw: func(y float64) {
-		p := r.pdf
 		top := y + pdfChartTop
 		r.axis(x0, top, top+slot*float64(n), hi, scale)
 		for i, c := range cats {
@@ -217,7 +218,7 @@ func (r *pdfReport) barChart(cats []pdfCat) pdfChart {
 					r.fill(pdfBarColor)
 				}
 				mid := top + (float64(i)+0.5)*slot
-				p.Rect(x0, mid-slot*pdfBarShare/2, float64(*c.count.N)*scale, slot*pdfBarShare, "F")
+				r.rect(x0, mid-slot*pdfBarShare/2, float64(*c.count.N)*scale, slot*pdfBarShare, "F")
 			}
 		}
 		r.names(labels, sup, x0, top, slot, lw, pt)
@@ -225,7 +226,7 @@ func (r *pdfReport) barChart(cats []pdfCat) pdfChart {
 		for i, c := range cats {
 			if values[i] != "" {
 				mid := top + (float64(i)+0.5)*slot
-				p.Text(x0+float64(*c.count.N)*scale+pdfChartGap, pdfTextY(mid, pdfTickPt), values[i])
+				r.text(x0+float64(*c.count.N)*scale+pdfChartGap, pdfTextY(mid, pdfTickPt), values[i])
 			}
 		}
 	}}
@@ -347,7 +348,6 @@ func (m *pdfMatrix) part(st *surveys.StatementResults, j int) *surveys.Count {
 // drawMatrix draws a matrix chart with its top at y: axis, bars, legend
 // swatches, then the statements' names and the legend's.
 func (r *pdfReport) drawMatrix(m *pdfMatrix, y float64) {
-	p := r.pdf
 	top := y + pdfChartTop
 	bottom := top + m.slot*float64(len(m.sts))
 	r.axis(m.x0, top, bottom, m.hi, m.scale)
@@ -357,12 +357,12 @@ func (r *pdfReport) drawMatrix(m *pdfMatrix, y float64) {
 	ly := bottom + pdfChartAxis + 2
 	for j, it := range m.legend {
 		r.fill(pdfSeriesColor(j, m.nb))
-		p.Rect(pdfMargin+it.x, ly+it.y, pdfSwatch, pdfSwatch, "F")
+		r.rect(pdfMargin+it.x, ly+it.y, pdfSwatch, pdfSwatch, "F")
 	}
 	r.names(m.labels, m.sup, m.x0, top, m.slot, m.lw, m.pt)
 	r.font("", pdfLegendPt)
 	for _, it := range m.legend {
-		p.Text(pdfMargin+it.x+pdfSwatch+1, pdfTextY(ly+it.y+pdfSwatch/2, pdfLegendPt), it.name)
+		r.text(pdfMargin+it.x+pdfSwatch+1, pdfTextY(ly+it.y+pdfSwatch/2, pdfLegendPt), it.name)
 	}
 }
 
@@ -377,7 +377,7 @@ func (r *pdfReport) matrixBar(m *pdfMatrix, st *surveys.StatementResults, mid fl
 		}
 		w := float64(*c.N) * m.scale
 		r.fill(pdfSeriesColor(j, m.nb))
-		r.pdf.Rect(x, mid-m.slot*pdfBarShare/2, w, m.slot*pdfBarShare, "F")
+		r.rect(x, mid-m.slot*pdfBarShare/2, w, m.slot*pdfBarShare, "F")
 		x += w
 	}
 }

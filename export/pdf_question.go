@@ -43,12 +43,12 @@ func (r *pdfReport) question(num int, q *surveys.QuestionResults) {
 		chart = r.barChart(cats)
 	}
 	r.font("B", 11)
-	headH := float64(len(p.SplitText(r.t(q.Text), r.width)))*5.5 + 8
+	headH := float64(len(r.split(r.t(q.Text), r.width)))*5.5 + 8
 	if p.GetY()+headH+chart.h+15 > r.bottom && p.GetY() > pdfMargin+30 {
 		p.AddPage()
 	}
-	p.Bookmark(r.line(fmt.Sprintf("%d. %s", num, q.Text)), 1, -1)
-	p.MultiCell(r.width, 5.5, r.t(fmt.Sprintf("%d. %s", num, q.Text)), "", "L", false)
+	p.Bookmark(r.plain(fmt.Sprintf("%d. %s", num, q.Text)), 1, -1)
+	r.multi(r.width, 5.5, r.t(fmt.Sprintf("%d. %s", num, q.Text)), "L")
 	r.note(fmt.Sprintf("%s: %s · %s: %s", l.Answered, r.count(&q.Answered, true), l.Skipped, r.count(&q.Skipped, true)))
 
 	if chart.draw != nil {

@@ -3,27 +3,26 @@ package export
 import (
 	"fmt"
 	"reflect"
-	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
 
-	"codeberg.org/go-fonts/liberation/liberationsansbold"
-	"codeberg.org/go-fonts/liberation/liberationsansregular"
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/text/unicode/bidi"
 	"golang.org/x/text/unicode/norm"
 )
 
-// The script check: fpdf neither shapes nor reorders text, so a summary
-// holding text the report cannot render (right-to-left and complex
-// scripts, letters Liberation Sans has no glyph for) is refused with
-// ErrScript before anything is written.
+// The script check: a summary holding text the report cannot render
+// (scripts that need shaping beyond Arabic's contextual forms, letters
+// the font has no glyph for) is refused with ErrScript before anything
+// is written.
 
-// pdfComplexScripts are scripts that need shaping or right-to-left
-// ordering, which fpdf cannot do.
+// pdfComplexScripts are scripts that need shaping (reordered or stacked
+// glyphs, marks placed by the font) or right-to-left ordering that the
+// report does not do: Arabic is shaped (pdf_arabic.go); Hebrew would need
+// only the bidirectional algorithm, but the font has no Hebrew glyphs.
 var pdfComplexScripts = []*unicode.RangeTable{
-	unicode.Arabic, unicode.Hebrew, unicode.Syriac, unicode.Thaana, unicode.Nko,
+	unicode.Hebrew, unicode.Syriac, unicode.Thaana, unicode.Nko,
 	unicode.Samaritan, unicode.Mandaic, unicode.Adlam, unicode.Hanifi_Rohingya,
 	unicode.Yezidi, unicode.Mongolian, unicode.Tifinagh,
 	unicode.Devanagari, unicode.Bengali, unicode.Gurmukhi, unicode.Gujarati,
@@ -33,8 +32,8 @@ var pdfComplexScripts = []*unicode.RangeTable{
 	unicode.Balinese, unicode.Javanese, unicode.Sundanese,
 }
 
-// pdfGlyphs is the set of BMP runes both Liberation Sans faces have a
-// glyph for.
+// pdfGlyphs is the set of BMP runes both faces of the report's font have
+// a glyph for.
 type pdfGlyphs [1 << 16 / 64]uint64
 
 func (g *pdfGlyphs) has(r rune) bool {
@@ -43,7 +42,7 @@ func (g *pdfGlyphs) has(r rune) bool {
 
 var pdfCoverage = sync.OnceValues(func() (*pdfGlyphs, error) {
 	var fonts []*sfnt.Font
-	for _, ttf := range [][]byte{liberationsansregular.TTF, liberationsansbold.TTF} {
+	for _, ttf := range [][]byte{pdfFontRegular, pdfFontBold} {
 		f, err := sfnt.Parse(ttf)
 		if err != nil {
 			return nil, fmt.Errorf("export: pdf font: %w", err)
@@ -76,9 +75,19 @@ func pdfRuneOK(r rune, cov *pdfGlyphs) bool {
 	if unicode.In(r, pdfComplexScripts...) {
 		return false
 	}
-	if p, _ := bidi.LookupRune(r); p.Class() == bidi.R || p.Class() == bidi.AL ||
-		p.Class() == bidi.RLE || p.Class() == bidi.RLO || p.Class() == bidi.RLI {
-		return false
+	if unicode.Is(unicode.Cf, r) {
+		return true // format characters (bidi marks, joiners) are not printed
+	}
+	if unicode.Is(unicode.Arabic, r) {
+		// A letter the report cannot shape would print in its isolated
+		// form inside a word; presentation forms written as such print
+		// as they are.
+		return (pdfShapable(r) || r >= 0xFB50) && cov.has(r)
+	}
+	if p, _ := bidi.LookupRune(r); p.Class() == bidi.R || p.Class() == bidi.AL {
+		// Right-to-left punctuation the font has (the Arabic question
+		// mark is of no script); a letter here would need shaping.
+		return cov.has(r) && !unicode.IsLetter(r)
 	}
 	if cov.has(r) {
 		return true
@@ -96,12 +105,9 @@ func pdfTextOK(s string, cov *pdfGlyphs) bool {
 	return true
 }
 
-// pdfCheckScript returns ErrScript if the summary is right-to-left or any
-// of its strings holds a character the report cannot render.
+// pdfCheckScript returns ErrScript if any of the summary's strings holds
+// a character the report cannot render.
 func pdfCheckScript(s *Summary, cov *pdfGlyphs) error {
-	if strings.EqualFold(strings.TrimSpace(s.Dir), "rtl") {
-		return ErrScript
-	}
 	if !pdfWalkStrings(reflect.ValueOf(s), func(t string) bool { return pdfTextOK(t, cov) }) {
 		return ErrScript
 	}

@@ -15,8 +15,8 @@ import (
 func (r *pdfReport) titleBlock() {
 	s, p, l := r.s, r.pdf, r.l
 	r.font("B", 20)
-	p.Bookmark(r.line(s.Title), 0, -1)
-	p.MultiCell(r.width, 9, r.t(s.Title), "", "L", false)
+	p.Bookmark(r.plain(s.Title), 0, -1)
+	r.multi(r.width, 9, r.t(s.Title), "L")
 	p.Ln(1)
 	r.font("", 10)
 	p.SetTextColor(90, 90, 90)
@@ -24,12 +24,12 @@ func (r *pdfReport) titleBlock() {
 	if name := display.Self.Name(language.Make(s.Lang)); name != "" && pdfTextOK(name, r.cov) {
 		lang = name + " (" + s.Lang + ")"
 	}
-	p.MultiCell(r.width, 5, r.t(lang), "", "L", false)
+	r.multi(r.width, 5, r.t(lang), "L")
 	p.SetTextColor(0, 0, 0)
 	if s.Final {
 		r.font("B", 11)
 		p.SetTextColor(int(pdfBarColor.R), int(pdfBarColor.G), int(pdfBarColor.B))
-		p.MultiCell(r.width, 6, r.t(l.Final), "", "L", false)
+		r.multi(r.width, 6, r.t(l.Final), "L")
 		p.SetTextColor(0, 0, 0)
 	}
 	p.Ln(4)

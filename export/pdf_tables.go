@@ -162,7 +162,7 @@ func (r *pdfReport) measure(cells []string, t pdfTable, header bool) pdfRow {
 			}
 		}
 		sizes[i] = size
-		lines[i] = p.SplitText(c, t.widths[i])
+		lines[i] = r.split(c, t.widths[i])
 		n = max(n, len(lines[i]))
 	}
 	return pdfRow{lines: lines, sizes: sizes, h: float64(n)*lh + 2*pad}
@@ -191,10 +191,10 @@ func (r *pdfReport) row(cells []string, t pdfTable, header, repeatHead bool) {
 		w := t.widths[i]
 		if header {
 			p.SetFillColor(235, 239, 244)
-			p.Rect(x, y, w, h, "FD")
+			r.rect(x, y, w, h, "FD")
 			r.inkFill()
 		} else {
-			p.Rect(x, y, w, h, "D")
+			r.rect(x, y, w, h, "D")
 		}
 		r.font(style(i), sizes[i])
 		if muted(i) {
@@ -207,8 +207,7 @@ func (r *pdfReport) row(cells []string, t pdfTable, header, repeatHead bool) {
 			align = t.aligns[i]
 		}
 		for j, ln := range lines[i] {
-			p.SetXY(x, y+pad+float64(j)*lh)
-			p.CellFormat(w, lh, ln, "", 0, align, false, 0, "")
+			r.cell(x, y+pad+float64(j)*lh, w, lh, ln, align)
 		}
 		p.SetTextColor(0, 0, 0)
 		x += w
