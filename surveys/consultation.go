@@ -229,7 +229,9 @@ func (c *Consultation) NoteOutcome(now time.Time) {
 }
 
 // Text returns t in lang, else in the default language.
-func (d *ConsultationDefinition) Text(t Text, lang string) string { return t.In(lang, d.DefaultLanguage) }
+func (d *ConsultationDefinition) Text(t Text, lang string) string {
+	return t.In(lang, d.DefaultLanguage)
+}
 
 // EasyFor reports whether a young person of this age (0: not given) should be
 // shown the easy version.
