@@ -71,7 +71,9 @@ func BuildSummary(r Release, lang, uiLang string, cat *i18n.Catalog) *Summary {
 }
 
 // StatusNotes says in plain words, in uiLang, how many responses were
-// collected and how many are in the release, when the next release comes,
+// collected and how many are in the release, why they differ (responses
+// wait for the next release until k new ones have come; after the close,
+// fewer than k stay out for good), when the next release comes,
 // and which groups are held back and how many more each needs; none is
 // true when there is no release yet.
 func StatusNotes(st surveys.ReleaseStatus, none bool, uiLang string, cat *i18n.Catalog) []string {
@@ -81,6 +83,10 @@ func StatusNotes(st surveys.ReleaseStatus, none bool, uiLang string, cat *i18n.C
 		out = append(out, m("export.status.none", map[string]any{"Collected": st.Collected, "K": st.K, "Needs": st.NextReleaseIn}))
 	} else {
 		out = append(out, m("export.status.collected", map[string]any{"Collected": st.Collected, "Released": st.Released, "K": st.K}))
+		if st.Collected > st.Released && !st.Final {
+			// Why the two numbers differ (when closed: final_unreleased).
+			out = append(out, m("export.status.held", map[string]any{"K": st.K}))
+		}
 		if st.NextReleaseIn > 0 {
 			out = append(out, m("export.status.next", map[string]any{"Needs": st.NextReleaseIn}))
 		}

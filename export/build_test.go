@@ -1,13 +1,17 @@
 package export
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/youthvoice/youthvoice/i18n"
 	"github.com/youthvoice/youthvoice/simulate"
@@ -102,6 +106,90 @@ func TestStatusNotesWithOneNeeded(t *testing.T) {
 					t.Errorf("%s: %q", lang, n)
 				}
 			}
+		}
+	}
+}
+
+// Every summary file says how many responses were collected and how many
+// are released, and why they differ: responses after the last release
+// wait until k new ones have come (export.status.held; before, the notes
+// gave both numbers and how many more the next release needs, but not
+// why the rest was missing), and after the close the last few stay out
+// for good (export.status.final_unreleased).
+func TestStatusNotesSayWhyCollectedAndReleasedDiffer(t *testing.T) {
+	cat, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range cat.Languages() {
+		held := cat.Message(lang, "export.status.held", map[string]any{"K": 10})
+		final := cat.Message(lang, "export.status.final_unreleased", map[string]any{"K": 10})
+		if held == "" || held == "export.status.held" || !strings.Contains(held, "10") {
+			t.Errorf("%s: held note %q", lang, held)
+		}
+		has := func(notes []string, s string) bool { return slices.Contains(notes, s) }
+		open := StatusNotes(surveys.ReleaseStatus{Collected: 130, Released: 120, K: 10, NextReleaseIn: 1}, false, lang, cat)
+		if !has(open, held) {
+			t.Errorf("%s: open survey, 130 collected, 120 released: notes %q lack why", lang, open)
+		}
+		closed := StatusNotes(surveys.ReleaseStatus{Collected: 120, Released: 120, K: 10, Final: true, Unreleased: true}, false, lang, cat)
+		if !has(closed, final) || has(closed, held) {
+			t.Errorf("%s: closed survey: notes %q", lang, closed)
+		}
+		same := StatusNotes(surveys.ReleaseStatus{Collected: 120, Released: 120, K: 10, NextReleaseIn: 10}, false, lang, cat)
+		if has(same, held) {
+			t.Errorf("%s: nothing held back, yet %q", lang, same)
+		}
+	}
+	// In every format, in English and in Arabic (the PDF's text is read
+	// back in TestWritePDFTextReadsBack, which looks for every note).
+	for _, lang := range []string{"en", "ar"} {
+		s := pdfRealSummary(t, lang, 120)
+		held := cat.Message(lang, "export.status.held", map[string]any{"K": s.K})
+		collected := cat.Message(lang, "export.status.collected", map[string]any{"Collected": s.Status.Collected, "Released": s.Status.Released, "K": s.K})
+		if s.Status.Collected <= s.Status.Released || !slices.Contains(s.Notes, held) || !slices.Contains(s.Notes, collected) {
+			t.Fatalf("%s: status %+v, notes %q", lang, s.Status, s.Notes)
+		}
+		var c, x, j bytes.Buffer
+		if err := WriteCSV(&c, s); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteXLSX(&x, s); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.NewEncoder(&j).Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		var doc Document
+		if err := json.Unmarshal(j.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(doc.Notes, held) || !slices.Contains(doc.Notes, collected) || doc.Status.Collected != s.Status.Collected || doc.Status.Released != s.Status.Released {
+			t.Errorf("%s: json notes %q, status %+v", lang, doc.Notes, doc.Status)
+		}
+		if !strings.Contains(c.String(), held) || !strings.Contains(c.String(), collected) {
+			t.Errorf("%s: the CSV lacks the status notes", lang)
+		}
+		f, err := excelize.OpenReader(&x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := 0
+		for _, sheet := range f.GetSheetList() {
+			rows, err := f.GetRows(sheet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, row := range rows {
+				for _, cell := range row {
+					if cell == held || cell == collected {
+						found++
+					}
+				}
+			}
+		}
+		if found < 2 {
+			t.Errorf("%s: the XLSX holds %d of the 2 status notes", lang, found)
 		}
 	}
 }

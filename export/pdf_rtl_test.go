@@ -363,3 +363,72 @@ func pdfWordX(html, word string) ([2]float64, bool) {
 	}
 	return [2]float64{}, false
 }
+
+// pdfArabicTexts rewrites the words of the largest survey's texts in
+// Arabic, so that the Arabic report has as much text to shape and order
+// as the English one.
+var pdfArabicTexts = strings.NewReplacer("Which one, question", "أيّ واحد، السؤال", "Option", "الخيار",
+	"Statement", "العبارة", "of question", "من السؤال", "Not at all", "إطلاقًا", "Completely", "تمامًا",
+	"The largest survey", "أكبر استبيان")
+
+// pdfSetStrings replaces every settable string in v by fn of it.
+func pdfSetStrings(v reflect.Value, fn func(string) string) {
+	switch v.Kind() {
+	case reflect.String:
+		if v.CanSet() {
+			v.SetString(fn(v.String()))
+		}
+	case reflect.Pointer:
+		if !v.IsNil() {
+			pdfSetStrings(v.Elem(), fn)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			pdfSetStrings(v.Field(i), fn)
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			pdfSetStrings(v.Index(i), fn)
+		}
+	}
+}
+
+// BenchmarkLargestSurveyPDFLanguage compares the report of the largest
+// survey (200 questions of 60 options, 6,000 responses) in English and
+// in Arabic (the same survey, its texts and the server's words in
+// Arabic: shaped, reordered line by line, laid out right to left).
+//
+//	go test ./export -run '^$' -bench BenchmarkLargestSurveyPDFLanguage -benchtime 3x
+func BenchmarkLargestSurveyPDFLanguage(b *testing.B) {
+	for _, lang := range []string{"en", "ar"} {
+		b.Run(lang, func(b *testing.B) {
+			s := largestSummary(b, false, 6000)
+			if lang == "ar" {
+				def := largestDefinition(b, false)
+				cat, err := i18n.New()
+				if err != nil {
+					b.Fatal(err)
+				}
+				ar := BuildSummary(Release{SurveyID: "largest", Revision: 1, Def: def, Protected: surveys.Disclose(def, surveys.NewTally(), def.Threshold()),
+					K: def.Threshold(), N: 6000, Day: "2026-12-01", Collected: 6000}, "en", "ar", cat)
+				s.Labels, s.Method, s.Notes = ar.Labels, ar.Method, ar.Notes
+				s.Lang, s.Dir = "ar", "rtl"
+				pdfSetStrings(reflect.ValueOf(s), pdfArabicTexts.Replace)
+				cov, err := pdfCoverage()
+				if err != nil || pdfCheckScript(s, cov) != nil || !strings.Contains(s.Overall.Groups[0].Questions[0].Options[0].Label, "الخيار") {
+					b.Fatal("the Arabic summary is not printable Arabic")
+				}
+			}
+			b.ReportAllocs()
+			size := 0
+			for b.Loop() {
+				var buf bytes.Buffer
+				if err := WritePDF(&buf, s); err != nil {
+					b.Fatal(err)
+				}
+				size = buf.Len()
+			}
+			b.ReportMetric(float64(size)/(1<<20), "pdf-MB")
+		})
+	}
+}

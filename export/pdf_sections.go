@@ -47,7 +47,15 @@ func (r *pdfReport) titleBlock() {
 		{l.Threshold, strconv.Itoa(k)},
 		{l.Responses, n},
 	})
-	p.Ln(8)
+	// Responses collected and released, and why they differ, where a
+	// reader of the report starts (and again in the method note).
+	if len(s.Notes) > 0 {
+		p.Ln(2)
+		for _, note := range s.Notes {
+			r.note(note)
+		}
+	}
+	p.Ln(6)
 }
 
 func (r *pdfReport) keyFigures() {
