@@ -35,16 +35,20 @@ const MaxWorkbookBytes = 5 << 20
 // unzip limit is 16 GB).
 const (
 	// maxUnzipBytes bounds the sum of the workbook's uncompressed parts,
-	// maxUnzipXMLBytes one part held in memory (larger worksheets are
-	// read from a temporary file, still within maxUnzipBytes).
-	maxUnzipBytes    = 32 << 20
-	maxUnzipXMLBytes = 8 << 20
+	// maxUnzipXMLBytes one part held in memory: the same, so that no
+	// worksheet is written to a temporary file first. A survey of 200
+	// questions in 20 languages is about 2 MB of XML.
+	maxUnzipBytes    = 16 << 20
+	maxUnzipXMLBytes = 16 << 20
 	// maxSheets bounds the sheets of a workbook.
 	maxSheets = 32
 	// maxRows bounds the rows read from one sheet: a survey has at most
 	// 200 questions, plus groups, notes and metadata rows; the choices of
 	// 200 questions of 60 options are 12,000 rows.
 	maxRows = 15000
+	// maxRowElements bounds the row elements of one worksheet, empty ones
+	// included (a spreadsheet writes a row element for a formatted row).
+	maxRowElements = 2 * maxRows
 	// maxColumns bounds the columns read from one sheet (a text column per
 	// language for each of about ten texts, 20 languages).
 	maxColumns = 400
