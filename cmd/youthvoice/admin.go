@@ -32,15 +32,21 @@ type storeCommand struct {
 
 // storeCommands are the commands that work on the store, by name.
 var storeCommands = map[string]storeCommand{
-	"org create":   {"--name NAME", "Creates an organisation and prints its id and first owner token.", true},
-	"org list":     {"", "Lists the organisations: id, name, when created, live tokens.", false},
-	"org rename":   {"--id ID --name NAME", "Renames an organisation (audited); those it shares surveys with see the new name.", false},
-	"token create": {"--org ID --role owner|editor|analyst [--name NAME]", "Creates an API token of an organisation and prints its secret, once.", false},
-	"token list":   {"--org ID", "Lists an organisation's tokens: id, role, name, created, revoked (never a secret).", false},
-	"token revoke": {"--id TOKEN_ID", "Revokes a token (not an organisation's last live owner token).", false},
-	"recount":      {"--survey ID [--fix]", "Recomputes a survey's summary from its stored responses and checks the response pages.", false},
-	"export":       {"--survey ID --kind summary|responses --format csv|xlsx|json|pdf [--lang LANG] --out FILE", "Writes a survey's summary or responses to a file.", false},
+	"org create":            {"--name NAME", "Creates an organisation and prints its id and first owner token.", true},
+	"org list":              {"", "Lists the organisations: id, name, when created, live tokens.", false},
+	"org rename":            {"--id ID --name NAME", "Renames an organisation (audited); those it shares surveys with see the new name.", false},
+	"token create":          {"--org ID --role owner|editor|analyst [--name NAME]", "Creates an API token of an organisation and prints its secret, once.", false},
+	"token list":            {"--org ID", "Lists an organisation's tokens: id, role, name, created, revoked (never a secret).", false},
+	"token revoke":          {"--id TOKEN_ID", "Revokes a token (not an organisation's last live owner token).", false},
+	"recount":               {"--survey ID [--fix]", "Recomputes a survey's summary from its stored responses and checks the response pages.", false},
+	"export":                {"--survey ID --kind summary|responses --format csv|xlsx|json|pdf [--lang LANG] --out FILE", "Writes a survey's summary or responses to a file.", false},
+	"survey import":         {"--org ID [--dry-run] FILE", "Creates a draft survey of an organisation from an XLSForm workbook (.xlsx) and prints its id and the warnings, or the workbook's problems row by row.", false},
+	"survey export-xlsform": {"--survey ID --out FILE", "Writes a survey's current definition as an XLSForm workbook (.xlsx), which survey import reads back.", false},
 }
+
+// storeArgs are the arguments a command takes after its flags (survey
+// import: FILE); the others take none.
+var storeArgs = map[string]int{"survey import": 1}
 
 // withStore parses the common settings plus a command's own flags, says
 // on stderr which store the command uses, opens it, runs fn and closes it.
@@ -79,7 +85,7 @@ func withStore(ctx context.Context, c *cli, name string, args []string,
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
+	if fs.NArg() > storeArgs[name] {
 		return usageError{fmt.Sprintf("%s: unexpected arguments %q", name, fs.Args())}
 	}
 	if c.server != nil {

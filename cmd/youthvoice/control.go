@@ -54,7 +54,7 @@ const (
 )
 
 // forwardable are the commands the server runs for the command line.
-var forwardable = []string{"org", "token", "recount", "export"}
+var forwardable = []string{"org", "token", "recount", "export", "survey"}
 
 type controlRequest struct {
 	Args     []string `json:"args"`     // the command and its arguments
