@@ -1,12 +1,16 @@
 package surveys_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/youthvoice/youthvoice/examples"
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
@@ -288,5 +292,32 @@ func TestConsultationMarkdownTexts(t *testing.T) {
 	}
 	if !d.EasyFor(12) || d.EasyFor(13) || d.EasyFor(0) {
 		t.Fatal("EasyFor")
+	}
+}
+
+// The example consultations (examples/consultations) are complete: they
+// can be published as they are, once their surveys have ids.
+func TestExampleConsultationsComplete(t *testing.T) {
+	ids := map[string]string{}
+	for i, n := range examples.Names() {
+		ids[n] = fmt.Sprintf("3f0c7c9e-5d2a-4c1b-9d7e-00000000000%d", i)
+	}
+	for _, name := range examples.ConsultationNames() {
+		body, err := examples.Consultation(name, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d surveys.ConsultationDefinition
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&d); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := d.Complete(); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if !slices.Equal(d.Languages, []string{"sv", "en", "ar"}) || d.Easy == nil || len(d.Surveys) != 2 {
+			t.Errorf("%s: languages %v, easy %v, surveys %v", name, d.Languages, d.Easy != nil, d.Surveys)
+		}
 	}
 }
