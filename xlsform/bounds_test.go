@@ -116,7 +116,7 @@ func allocated(f func()) uint64 {
 }
 
 // TestBounds: hostile workbooks are refused with bounded memory. The
-// figures are BenchmarkReadHostile's (docs/surveys.md, 8.1).
+// figures are BenchmarkReadHostile's (docs/surveys.md, 9.1).
 func TestBounds(t *testing.T) {
 	for _, tc := range []struct {
 		name string
