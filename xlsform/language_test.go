@@ -77,6 +77,14 @@ func TestLanguageHeaders(t *testing.T) {
 			t.Errorf("title %v", res.Definition.Title)
 		}
 	})
+	t.Run("one language twice", func(t *testing.T) {
+		ps := problems(t, sheetRows{name: "survey", rows: [][]string{
+			{"type", "name", "label::en", "label::English (en)"}, {"text", "q", "one", "two"},
+		}})
+		if len(ps) != 1 || !hasProblem(ps, "survey", 1, "label::English (en)", CodeDuplicateColumn) {
+			t.Errorf("%+v", ps)
+		}
+	})
 	t.Run("unknown language", func(t *testing.T) {
 		ps := problems(t, sheetRows{name: "survey", rows: [][]string{
 			{"type", "name", "label::English (en)", "label::Elvish"}, {"text", "q", "one", "two"},

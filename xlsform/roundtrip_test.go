@@ -107,7 +107,7 @@ const everyTypeJSON = `{
   ],
   "audience": {"min_age": 13, "max_age": 18, "regions": ["SE-AB", "SE-C"]},
   "opens_at": "2026-03-01T07:00:00Z",
-  "closes_at": "2026-04-01T22:00:00Z",
+  "closes_at": "2026-04-02T00:00:00+02:00",
   "k": 20,
   "public_results": true,
   "access_codes": true,

@@ -20,28 +20,60 @@ var (
 	supportTexts = []string{"name", "hours"}
 )
 
+// textSheets are the sheets with texts, and their text columns.
+func (c *converter) textSheets() []textSheet {
+	return []textSheet{{c.sv, surveyTexts}, {c.ch, choiceTexts}, {c.st, settingsTexts}, {c.sp, supportTexts}}
+}
+
+type textSheet struct {
+	cs    *columns
+	bases []string
+}
+
 // languages reads the default language (settings) and the language of
 // every text column, and declares the languages in the order their
 // columns come.
 func (c *converter) languages() {
-	if c.st.s != nil && len(c.st.s.rows) > 0 {
-		r := &c.st.s.rows[0]
-		if v := c.st.value(r, "default_language"); v != "" && !strings.EqualFold(v, "default") {
-			if code, ok := resolveLanguage(v); ok {
-				c.def.DefaultLanguage = code
-				c.locate("/default_language", c.st, r, "default_language")
-			} else {
-				c.cellProblem(c.st, r, "default_language", CodeLanguageUnknown, map[string]any{"Language": v})
-			}
+	c.settingsLanguage()
+	plain, first := c.resolveColumns()
+	if c.def.DefaultLanguage == "" {
+		c.def.DefaultLanguage = first
+		if plain || first == "" {
+			c.def.DefaultLanguage = i18n.Source
 		}
+		c.warn(c.st.s, 0, "default_language", "", CodeLanguageAssumed, map[string]any{"Language": c.def.DefaultLanguage})
 	}
-	sheets := []struct {
-		cs    *columns
-		bases []string
-	}{{c.sv, surveyTexts}, {c.ch, choiceTexts}, {c.st, settingsTexts}, {c.sp, supportTexts}}
-	plain := false
-	var first string
-	for _, sh := range sheets {
+	for _, sh := range c.textSheets() {
+		c.declare(sh)
+	}
+	if !slices.Contains(c.def.Languages, c.def.DefaultLanguage) {
+		c.def.Languages = append(c.def.Languages, c.def.DefaultLanguage)
+	}
+}
+
+// settingsLanguage reads the settings' default_language.
+func (c *converter) settingsLanguage() {
+	if c.st.s == nil || len(c.st.s.rows) == 0 {
+		return
+	}
+	r := &c.st.s.rows[0]
+	v := c.st.value(r, "default_language")
+	if v == "" || strings.EqualFold(v, "default") {
+		return
+	}
+	if code, ok := resolveLanguage(v); ok {
+		c.def.DefaultLanguage = code
+		c.locate("/default_language", c.st, r, "default_language")
+		return
+	}
+	c.cellProblem(c.st, r, "default_language", CodeLanguageUnknown, map[string]any{"Language": v})
+}
+
+// resolveColumns finds the language of each text column that names one,
+// reporting those it cannot tell. It reports whether a text column names
+// none, and the first language named.
+func (c *converter) resolveColumns() (plain bool, first string) {
+	for _, sh := range c.textSheets() {
 		for k := range sh.cs.all {
 			col := &sh.cs.all[k]
 			if !slices.Contains(sh.bases, col.base) {
@@ -62,30 +94,35 @@ func (c *converter) languages() {
 			}
 		}
 	}
-	if c.def.DefaultLanguage == "" {
-		c.def.DefaultLanguage = first
-		if plain || first == "" {
-			c.def.DefaultLanguage = i18n.Source
+	return plain, first
+}
+
+// declare gives the text columns that name no language the default one,
+// reports one language written twice for one text, and declares the
+// languages in column order.
+func (c *converter) declare(sh textSheet) {
+	seen := map[string]bool{}
+	for k := range sh.cs.all {
+		col := &sh.cs.all[k]
+		if !slices.Contains(sh.bases, col.base) {
+			continue
 		}
-		c.warn(c.st.s, 0, "default_language", "", CodeLanguageAssumed, map[string]any{"Language": c.def.DefaultLanguage})
-	}
-	for _, sh := range sheets {
-		for k := range sh.cs.all {
-			col := &sh.cs.all[k]
-			if !slices.Contains(sh.bases, col.base) {
-				continue
-			}
-			if col.lang == "" {
-				col.code = c.def.DefaultLanguage
-			}
-			if col.code != "" && !slices.Contains(c.def.Languages, col.code) {
-				c.locs[surveys.Pointer("languages", len(c.def.Languages))] = loc{sheet: sh.cs.s.name, row: sh.cs.s.headerRow, column: col.raw, cell: col.raw}
-				c.def.Languages = append(c.def.Languages, col.code)
-			}
+		key := col.base + "\x00" + col.code
+		switch {
+		case col.lang == "":
+			col.code = c.def.DefaultLanguage
+		case col.code != "" && seen[key]:
+			// label::en beside label::English (en): one language twice.
+			c.problem(sh.cs.s, sh.cs.s.headerRow, col.raw, col.raw, CodeDuplicateColumn, map[string]any{"Column": col.raw})
+			col.code = ""
+			continue
+		default:
+			seen[key] = true
 		}
-	}
-	if !slices.Contains(c.def.Languages, c.def.DefaultLanguage) {
-		c.def.Languages = append(c.def.Languages, c.def.DefaultLanguage)
+		if col.code != "" && !slices.Contains(c.def.Languages, col.code) {
+			c.locs[surveys.Pointer("languages", len(c.def.Languages))] = loc{sheet: sh.cs.s.name, row: sh.cs.s.headerRow, column: col.raw, cell: col.raw}
+			c.def.Languages = append(c.def.Languages, col.code)
+		}
 	}
 }
 
@@ -221,7 +258,6 @@ func (c *converter) timeSetting(r *row, name, ptr string) *time.Time {
 		c.cellProblem(c.st, r, base, CodeSettingInvalid, map[string]any{"Setting": base})
 		return nil
 	}
-	t = t.UTC()
 	return &t
 }
 

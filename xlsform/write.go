@@ -300,7 +300,7 @@ func timeCell(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.UTC().Format(time.RFC3339)
+	return t.Format(time.RFC3339) // its offset kept, so that it reads back the same
 }
 
 // support writes the youthvoice_support sheet, when there are resources.
