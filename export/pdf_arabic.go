@@ -1,6 +1,7 @@
 package export
 
 import (
+	"strings"
 	"sync"
 	"unicode"
 
@@ -146,74 +147,91 @@ func pdfShapable(r rune) bool {
 // forms their neighbours call for, and lam followed by alef by their
 // ligature; other text is returned as it is. s is in logical order.
 func pdfShapeArabic(s string) string {
-	rs := []rune(s)
-	hasArabic := false
-	for _, c := range rs {
-		if c >= 0x0600 && c <= 0x06FF {
-			hasArabic = true
-			break
-		}
-	}
-	if !hasArabic {
+	if !strings.ContainsFunc(s, func(c rune) bool { return c >= 0x0600 && c <= 0x06FF }) {
 		return s
 	}
+	sh := pdfShaper{rs: []rune(s)}
+	sh.types = make([]int, len(sh.rs))
+	for i, c := range sh.rs {
+		sh.types[i] = pdfJoinType(c)
+	}
+	out := make([]rune, 0, len(sh.rs))
 	letters := pdfArabicLetters()
-	types := make([]int, len(rs))
-	for i, c := range rs {
-		types[i] = pdfJoinType(c)
-	}
-	// neighbour is the joining type of the next letter from i in the
-	// direction step, skipping marks.
-	neighbour := func(i, step int) (int, int) {
-		for j := i + step; j >= 0 && j < len(rs); j += step {
-			if types[j] != -1 {
-				return types[j], j
-			}
-		}
-		return joinNone, -1
-	}
-	out := make([]rune, 0, len(rs))
-	for i := 0; i < len(rs); i++ {
-		c := rs[i]
+	for i := 0; i < len(sh.rs); i++ {
+		c := sh.rs[i]
 		l, ok := letters[c]
-		if !ok || types[i] == joinCausing {
+		if !ok || sh.types[i] == joinCausing {
 			out = append(out, c)
 			continue
 		}
-		prev, _ := neighbour(i, -1)
+		prev, _ := sh.neighbour(i, -1)
 		joinsPrev := (l.join == joinDual || l.join == joinRight) && (prev == joinDual || prev == joinCausing)
-		if c == '\u0644' {
-			if next, j := neighbour(i, 1); next != joinNone && j >= 0 {
-				if lig, ok := pdfLamAlef[rs[j]]; ok {
-					// The ligature takes the lam's place; marks between
-					// the two follow it.
-					form := lig[0]
-					if joinsPrev {
-						form = lig[1]
-					}
-					out = append(out, form)
-					out = append(out, rs[i+1:j]...)
-					i = j
-					continue
-				}
-			}
+		if lig, j := sh.lamAlef(i, joinsPrev); lig != 0 {
+			// The ligature takes the lam's place; marks between the two
+			// follow it.
+			out = append(append(out, lig), sh.rs[i+1:j]...)
+			i = j
+			continue
 		}
-		next, _ := neighbour(i, 1)
+		next, _ := sh.neighbour(i, 1)
 		joinsNext := (l.join == joinDual || l.join == joinCausing) && (next == joinDual || next == joinRight || next == joinCausing)
-		form := formIsolated
-		switch {
-		case joinsPrev && joinsNext:
-			form = formMedial
-		case joinsPrev:
-			form = formFinal
-		case joinsNext:
-			form = formInitial
-		}
-		if f := l.forms[form]; f != 0 {
-			out = append(out, f)
-		} else {
-			out = append(out, c)
-		}
+		out = append(out, l.form(joinsPrev, joinsNext, c))
 	}
 	return string(out)
+}
+
+// pdfShaper is a text being shaped: its runes and their joining types.
+type pdfShaper struct {
+	rs    []rune
+	types []int
+}
+
+// neighbour is the joining type and index of the next rune from i in
+// the direction step that is not a mark (joinNone and -1 at an end).
+func (sh *pdfShaper) neighbour(i, step int) (int, int) {
+	for j := i + step; j >= 0 && j < len(sh.rs); j += step {
+		if sh.types[j] != -1 {
+			return sh.types[j], j
+		}
+	}
+	return joinNone, -1
+}
+
+// lamAlef is the ligature of the lam at i with the alef after it (final
+// if the lam joins the letter before it) and the alef's index; 0 if i is
+// no lam followed by an alef.
+func (sh *pdfShaper) lamAlef(i int, joinsPrev bool) (rune, int) {
+	if sh.rs[i] != '\u0644' {
+		return 0, 0
+	}
+	_, j := sh.neighbour(i, 1)
+	if j < 0 {
+		return 0, 0
+	}
+	lig, ok := pdfLamAlef[sh.rs[j]]
+	if !ok {
+		return 0, 0
+	}
+	if joinsPrev {
+		return lig[1], j
+	}
+	return lig[0], j
+}
+
+// form is the letter's presentation form for its joins (the letter c
+// itself if it has no such form).
+func (l arabicLetter) form(joinsPrev, joinsNext bool, c rune) rune {
+	form := formIsolated
+	switch {
+	case joinsPrev && joinsNext:
+		form = formMedial
+	case joinsPrev:
+		form = formFinal
+	case joinsNext:
+		form = formInitial
+	}
+	if f := l.forms[form]; f != 0 {
+		return f
+	}
+	return c
 }

@@ -1,6 +1,8 @@
 package export
 
 import (
+	"slices"
+
 	"golang.org/x/text/unicode/bidi"
 )
 
@@ -85,6 +87,7 @@ func pdfLevels(rs []rune, base int) []int {
 	if base == 1 {
 		sos = bidi.R
 	}
+	orig := slices.Clone(types)
 	pdfResolveWeak(types, sos)
 	pdfResolveNeutral(types, sos, sos)
 	levels := make([]int, n)
@@ -101,11 +104,6 @@ func pdfLevels(rs []rune, base int) []int {
 		levels[i] = l
 	}
 	// L1: spaces at the end of the line go back to the paragraph level.
-	orig := make([]bidi.Class, n)
-	for i, c := range rs {
-		p, _ := bidi.LookupRune(c)
-		orig[i] = p.Class()
-	}
 	for i := n - 1; i >= 0 && (orig[i] == bidi.WS || orig[i] == bidi.S || orig[i] == bidi.B); i-- {
 		levels[i] = base
 	}
@@ -114,8 +112,33 @@ func pdfLevels(rs []rune, base int) []int {
 
 // pdfResolveWeak applies rules W1 to W7 to types, in place.
 func pdfResolveWeak(types []bidi.Class, sos bidi.Class) {
-	n := len(types)
-	// W1: a mark takes the type of what it is on (ON at the start).
+	pdfWeakMarks(types, sos)
+	pdfWeakArabic(types, sos)
+	pdfWeakSeparators(types)
+	pdfWeakTerminators(types)
+	// W6: other separators and terminators are neutral.
+	for i, t := range types {
+		if t == bidi.ES || t == bidi.ET || t == bidi.CS {
+			types[i] = bidi.ON
+		}
+	}
+	// W7: European numbers after left-to-right text are left to right.
+	last := sos
+	for i, t := range types {
+		switch t {
+		case bidi.L, bidi.R:
+			last = t
+		case bidi.EN:
+			if last == bidi.L {
+				types[i] = bidi.L
+			}
+		}
+	}
+}
+
+// pdfWeakMarks is W1: a mark takes the type of what it is on (sos at the
+// start).
+func pdfWeakMarks(types []bidi.Class, sos bidi.Class) {
 	for i, t := range types {
 		if t == bidi.NSM {
 			if i == 0 {
@@ -125,8 +148,11 @@ func pdfResolveWeak(types []bidi.Class, sos bidi.Class) {
 			}
 		}
 	}
-	// W2: European digits after Arabic letters are Arabic numbers; W3:
-	// Arabic letters are right to left.
+}
+
+// pdfWeakArabic is W2 and W3: European digits after Arabic letters are
+// Arabic numbers, and Arabic letters are right to left.
+func pdfWeakArabic(types []bidi.Class, sos bidi.Class) {
 	last := sos
 	for i, t := range types {
 		switch t {
@@ -143,8 +169,12 @@ func pdfResolveWeak(types []bidi.Class, sos bidi.Class) {
 			types[i] = bidi.R
 		}
 	}
-	// W4: one separator between two numbers of a kind joins them.
-	for i := 1; i+1 < n; i++ {
+}
+
+// pdfWeakSeparators is W4: one separator between two numbers of a kind
+// joins them.
+func pdfWeakSeparators(types []bidi.Class) {
+	for i := 1; i+1 < len(types); i++ {
 		a, t, b := types[i-1], types[i], types[i+1]
 		switch {
 		case t == bidi.ES && a == bidi.EN && b == bidi.EN:
@@ -153,8 +183,12 @@ func pdfResolveWeak(types []bidi.Class, sos bidi.Class) {
 			types[i] = a
 		}
 	}
-	// W5: terminators (%, currency signs) next to European numbers are
-	// part of them.
+}
+
+// pdfWeakTerminators is W5: terminators (%, currency signs) next to
+// European numbers are part of them.
+func pdfWeakTerminators(types []bidi.Class) {
+	n := len(types)
 	for i := 0; i < n; i++ {
 		if types[i] != bidi.ET {
 			continue
@@ -169,24 +203,6 @@ func pdfResolveWeak(types []bidi.Class, sos bidi.Class) {
 			}
 		}
 		i = j
-	}
-	// W6: other separators and terminators are neutral.
-	for i, t := range types {
-		if t == bidi.ES || t == bidi.ET || t == bidi.CS {
-			types[i] = bidi.ON
-		}
-	}
-	// W7: European numbers after left-to-right text are left to right.
-	last = sos
-	for i, t := range types {
-		switch t {
-		case bidi.L, bidi.R:
-			last = t
-		case bidi.EN:
-			if last == bidi.L {
-				types[i] = bidi.L
-			}
-		}
 	}
 }
 
