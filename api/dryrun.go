@@ -28,6 +28,12 @@ type warningView struct {
 	Code    string         `json:"code"`
 	Params  map[string]any `json:"params,omitempty"`
 	Message string         `json:"message"`
+	// A warning about a workbook's cell (an XLSForm import) names it as
+	// the spreadsheet shows it, as a 422's errors do.
+	Sheet  string `json:"sheet,omitempty"`
+	Row    int    `json:"row,omitempty"`
+	Column string `json:"column,omitempty"`
+	Cell   string `json:"cell,omitempty"`
 }
 
 // dryRunView is the answer to a dry run: what would be stored, what the
@@ -62,9 +68,10 @@ const codeNotBoolean surveys.Code = "not_boolean"
 // resources added when it has none: the caller applies them, as it would
 // before storing), its preview in every language as GET /v1/surveys/{id}
 // would render it once published (the nil UUID as its id, revision 1), and the warnings
-// (surveys.Warnings, then extra: the caller's own, for example an
-// import's). Nothing is stored and nothing is audited.
-func (s *Server) dryRun(c *fiber.Ctx, def *surveys.Definition, extra []surveys.Warning) error {
+// (surveys.Warnings, then extra: the caller's own, translated, for example
+// an import's about the workbook's cells). Nothing is stored and nothing is
+// audited.
+func (s *Server) dryRun(c *fiber.Ctx, def *surveys.Definition, extra []warningView) error {
 	if err := def.Validate(); err != nil {
 		return err
 	}
@@ -77,18 +84,17 @@ const noSurveyYet = "00000000-0000-0000-0000-000000000000"
 
 // dryRunOf answers a dry run of a definition already validated as its
 // request requires, previewed as revision rev of survey id.
-func (s *Server) dryRunOf(c *fiber.Ctx, id string, rev int, def *surveys.Definition, extra []surveys.Warning) error {
+func (s *Server) dryRunOf(c *fiber.Ctx, id string, rev int, def *surveys.Definition, extra []warningView) error {
 	ws, err := s.warnings(c, def)
 	if err != nil {
 		return err
 	}
 	preview, left := previews(id, rev, def)
-	ws = append(ws, extra...)
 	if len(left) > 0 {
 		ws = append(ws, surveys.Warning{Pointer: "/languages", Code: warningPreviewLimited,
 			Params: map[string]any{"Languages": strings.Join(left, ", ")}})
 	}
-	return s.sendJSON(c, fiber.StatusOK, dryRunView{DryRun: true, Survey: *def, Preview: preview, Warnings: s.warningViews(c, ws)})
+	return s.sendJSON(c, fiber.StatusOK, dryRunView{DryRun: true, Survey: *def, Preview: preview, Warnings: append(s.warningViews(c, ws), extra...)})
 }
 
 // previews renders def in each of its languages, default first, as the

@@ -10,6 +10,7 @@ import (
 	"github.com/youthvoice/youthvoice/app"
 	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/surveys"
+	"github.com/youthvoice/youthvoice/xlsform"
 )
 
 // problemTypePrefix starts every problem type URI; the slug after it names
@@ -39,6 +40,12 @@ type FieldError struct {
 	// .../translations/{lang}) a problem is about.
 	Row int    `json:"row,omitempty"`
 	Key string `json:"key,omitempty"`
+	// A problem in a workbook (an XLSForm import) names its cell as the
+	// spreadsheet shows it: the sheet, the Row, the column's header, and
+	// the cell's text.
+	Sheet  string `json:"sheet,omitempty"`
+	Column string `json:"column,omitempty"`
+	Cell   string `json:"cell,omitempty"`
 }
 
 // problemError is an error that knows how it is shown to a client. kind
@@ -87,6 +94,9 @@ func toProblem(err error) *problemError {
 		return &problemError{status: fiber.StatusUnprocessableEntity, kind: "validation", fields: ve.Errors}
 	}
 	if p := lifecycleProblem(err); p != nil {
+		return p
+	}
+	if p := workbookProblem(err); p != nil {
 		return p
 	}
 	if p := translationProblem(err); p != nil {
@@ -159,11 +169,17 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		Instance: "urn:uuid:" + requestID(c),
 	}
 	for _, f := range p.fields {
-		doc.Errors = append(doc.Errors, FieldError{
+		fe := FieldError{
 			Pointer: f.Pointer,
 			Code:    string(f.Code),
 			Message: s.catalog.Message(lang, "field."+string(f.Code), f.Params),
-		})
+		}
+		// A workbook's problem (xlsform.Problem.FieldError) carries its cell.
+		fe.Sheet, _ = f.Params["Sheet"].(string)
+		fe.Row, _ = f.Params["Row"].(int)
+		fe.Column, _ = f.Params["Column"].(string)
+		fe.Cell, _ = f.Params["Cell"].(string)
+		doc.Errors = append(doc.Errors, fe)
 	}
 	doc.Errors = append(doc.Errors, s.rowErrors(lang, p.rows)...)
 	body, jerr := json.Marshal(doc)
@@ -180,4 +196,21 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	c.Set(fiber.HeaderContentLanguage, lang)
 	c.Set(fiber.HeaderContentType, "application/problem+json")
 	return c.Status(p.status).Send(body)
+}
+
+// workbookProblem explains the refusals of an XLSForm import (package
+// xlsform, through app.ImportSurvey); toProblem calls it.
+func workbookProblem(err error) *problemError {
+	var xe *xlsform.Error
+	switch {
+	case errors.As(err, &xe):
+		return &problemError{status: fiber.StatusUnprocessableEntity, kind: "xlsform", fields: xe.FieldErrors()}
+	case errors.Is(err, xlsform.ErrLegacyXLS):
+		return newProblem(fiber.StatusUnsupportedMediaType, "legacy_xls")
+	case errors.Is(err, xlsform.ErrNotWorkbook):
+		return newProblem(fiber.StatusUnsupportedMediaType, "not_workbook")
+	case errors.Is(err, xlsform.ErrTooLarge):
+		return newProblem(fiber.StatusRequestEntityTooLarge, "workbook_too_large").with("MaxKB", xlsform.MaxWorkbookBytes>>10)
+	}
+	return nil
 }

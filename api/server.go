@@ -123,6 +123,13 @@ func New(opts Options) *Server {
 		// aliases that slip past rules written for the real path.
 		CaseSensitive: true,
 		StrictRouting: true,
+		// fasthttp would otherwise parse every multipart/form-data body
+		// while reading it, on any route, before a handler or decodeBody
+		// runs: a broken form an untranslated 400, and files over 16 MiB in
+		// temporary files, which it could leave behind. Forms are read by
+		// their handlers (the import's workbookFile), from the body in
+		// memory, within the body limit.
+		DisablePreParseMultipartForm: true,
 	})
 	s.app.Use(s.observe)
 	s.app.Use(s.decodeBody)
@@ -134,6 +141,9 @@ func New(opts Options) *Server {
 		Next: func(c *fiber.Ctx) bool {
 			p := c.Path()
 			if strings.HasSuffix(p, "/export") && c.Query("kind") == "responses" {
+				return true
+			}
+			if strings.HasSuffix(p, "/xlsform") { // zipped already, and streamed like the response export
 				return true
 			}
 			return c.Method() == fiber.MethodGet && (p == "/v1/surveys" || strings.HasPrefix(p, "/v1/surveys/") && strings.Count(p, "/") == 3)
@@ -165,6 +175,7 @@ func (s *Server) registerRoutes() {
 	org.Get("", s.getOrg)
 	org.Patch("", s.patchOrg)
 	org.Post("/surveys", s.createSurvey)
+	org.Post("/surveys/import", s.importSurvey)
 	org.Get("/surveys", s.listSurveys)
 	org.Get("/surveys/:id", s.getSurvey)
 	org.Put("/surveys/:id", s.updateSurvey)
@@ -172,6 +183,7 @@ func (s *Server) registerRoutes() {
 	org.Post("/surveys/:id/publish", s.lifecycle(app.Publish))
 	org.Post("/surveys/:id/close", s.lifecycle(app.Close))
 	org.Post("/surveys/:id/archive", s.lifecycle(app.Archive))
+	org.Get("/surveys/:id/xlsform", s.exportXLSForm)
 	org.Get("/surveys/:id/translations", s.translations)
 	org.Get("/surveys/:id/translations/:lang", s.translationFile)
 	org.Put("/surveys/:id/translations/:lang", s.putTranslationFile)

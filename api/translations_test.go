@@ -418,9 +418,9 @@ func TestTranslatorsFileBounds(t *testing.T) {
 		{"an empty CSV", nil, "text/csv", 422, "malformed_translation_file"},
 		{"a form without the file", noFile.Bytes(), mw.FormDataContentType(), 422, "validation"},
 		{"a form with a PDF", pdfForm.Bytes(), pw.FormDataContentType(), 415, "translation_file_type"},
-		// The server reads a form before any handler runs: a broken one is
-		// a bad request.
-		{"a broken form", []byte("--x\r\nnothing"), "multipart/form-data; boundary=x", 400, "bad_request"},
+		// The handler reads the form (the server does not parse forms
+		// before it): a broken one is a file that cannot be read.
+		{"a broken form", []byte("--x\r\nnothing"), "multipart/form-data; boundary=x", 422, "malformed_translation_file"},
 	} {
 		headers := bearer(owner)
 		if c.contentType != "" {
