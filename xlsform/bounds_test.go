@@ -152,13 +152,15 @@ func TestBounds(t *testing.T) {
 	}
 }
 
+// isProblem reports whether err has a problem with the code, naming the
+// survey sheet.
 func isProblem(err error, code Code) bool {
 	var e *Error
 	if !errors.As(err, &e) {
 		return false
 	}
 	for _, p := range e.Problems {
-		if p.Code == code {
+		if p.Code == code && p.Sheet == "survey" {
 			return true
 		}
 	}

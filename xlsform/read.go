@@ -3,6 +3,7 @@ package xlsform
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -64,6 +65,7 @@ func countRows(b []byte) error {
 		return ErrNotWorkbook
 	}
 	budget := int64(maxUnzipBytes)
+	var names map[string]string
 	for _, f := range zr.File {
 		if !strings.HasPrefix(f.Name, "xl/worksheets/") || !strings.HasSuffix(f.Name, ".xml") {
 			continue
@@ -84,10 +86,57 @@ func countRows(b []byte) error {
 		case budget < 0:
 			return ErrTooLarge
 		case n > maxRowElements:
-			return &Error{Problems: []Problem{{Code: CodeTooManyRows, Params: map[string]any{"Max": maxRows}}}}
+			if names == nil {
+				names = sheetNames(zr)
+			}
+			return &Error{Problems: []Problem{{Sheet: names[f.Name], Code: CodeTooManyRows, Params: map[string]any{"Max": maxRows}}}}
 		}
 	}
 	return nil
+}
+
+// sheetNames maps each worksheet's part ("xl/worksheets/sheet2.xml") to
+// its sheet's name, from the workbook and its relationships, for a
+// problem to name the sheet; what cannot be read is left out.
+func sheetNames(zr *zip.Reader) map[string]string {
+	var wb struct {
+		Sheets []struct {
+			Name string `xml:"name,attr"`
+			ID   string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+		} `xml:"sheets>sheet"`
+	}
+	var rels struct {
+		Rels []struct {
+			ID     string `xml:"Id,attr"`
+			Target string `xml:"Target,attr"`
+		} `xml:"Relationship"`
+	}
+	out := map[string]string{}
+	if decodePart(zr, "xl/workbook.xml", &wb) != nil || decodePart(zr, "xl/_rels/workbook.xml.rels", &rels) != nil {
+		return out
+	}
+	targets := map[string]string{}
+	for _, r := range rels.Rels {
+		t := strings.TrimPrefix(r.Target, "/")
+		if !strings.HasPrefix(t, "xl/") {
+			t = "xl/" + t
+		}
+		targets[r.ID] = t
+	}
+	for _, s := range wb.Sheets {
+		out[targets[s.ID]] = s.Name
+	}
+	return out
+}
+
+// decodePart decodes a small XML part of the workbook (at most 1 MiB).
+func decodePart(zr *zip.Reader, name string, v any) error {
+	f, err := zr.Open(name)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = f.Close() }()
+	return xml.NewDecoder(io.LimitReader(f, 1<<20)).Decode(v)
 }
 
 // rowElements counts the row elements (<row ...>, <x:row ...>) of a

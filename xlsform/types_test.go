@@ -275,9 +275,10 @@ func TestFieldErrors(t *testing.T) {
 		{Sheet: "choices", Row: 3, Code: CodeYesNo},
 		{Sheet: "survey", Code: CodeNoQuestions},
 		{Sheet: "survey", Row: 2, Column: "label::English (en)", Code: surveys.CodeRequired},
+		{Code: CodeTooManySheets},
 	}}
 	fes := e.FieldErrors()
-	for i, want := range []string{"/survey/12/type", "/choices/3", "/survey", "/survey/2/label::English (en)"} {
+	for i, want := range []string{"/survey/12/type", "/choices/3", "/survey", "/survey/2/label::English (en)", ""} {
 		if fes[i].Pointer != want {
 			t.Errorf("pointer %q, want %q", fes[i].Pointer, want)
 		}

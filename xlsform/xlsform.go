@@ -113,7 +113,7 @@ func (e *Error) Error() string {
 
 // FieldErrors gives the problems as field errors with the pointer
 // /<sheet>/<row>/<column> (/<sheet>/<row> for a row, /<sheet> for a
-// sheet) and Params holding Sheet, Row, Column and Cell besides the
+// sheet, "" for the whole workbook) and Params holding Sheet, Row, Column and Cell besides the
 // problem's own, so that the API maps *Error like any validation error.
 func (e *Error) FieldErrors() []surveys.FieldError {
 	out := make([]surveys.FieldError, 0, len(e.Problems))
@@ -129,8 +129,9 @@ func (p Problem) FieldError() surveys.FieldError {
 	for k, v := range p.Params {
 		params[k] = v
 	}
-	var ptr string
+	var ptr string // "" for the whole workbook (too many sheets)
 	switch {
+	case p.Sheet == "":
 	case p.Row == 0:
 		ptr = surveys.Pointer(p.Sheet)
 	case p.Column == "":
