@@ -48,7 +48,8 @@ func (s *Server) audit(c *fiber.Ctx, tok surveys.Token, action, surveyID, detail
 }
 
 // addShare is POST /v1/org/surveys/{id}/shares {org_id}: owners share a
-// survey's summaries with another organisation.
+// survey's summaries with another organisation (app.Share: checked,
+// stored, audited).
 func (s *Server) addShare(c *fiber.Ctx) error {
 	sv, err := s.orgSurvey(c, owners...)
 	if err != nil {
@@ -61,35 +62,21 @@ func (s *Server) addShare(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if req.OrgID == tok.OrgID {
-		return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/org_id", Code: surveys.CodeInvalid}}}
-	}
-	org, err := s.store.Org(c.UserContext(), req.OrgID)
-	if err == surveys.ErrNotFound || req.OrgID == "" {
-		return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/org_id", Code: surveys.CodeUnknownOrg}}}
-	}
+	org, err := s.workflows.Share(c.UserContext(), tok, sv, req.OrgID, "/org_id")
 	if err != nil {
-		return err
-	}
-	if err := s.store.AddShare(c.UserContext(), store.Share{SurveyID: sv.ID, OwnerOrg: tok.OrgID, SharedWith: org.ID, CreatedAt: s.now().UTC()}); err != nil {
-		return err
-	}
-	if err := s.audit(c, tok, "share", sv.ID, org.ID); err != nil {
 		return err
 	}
 	return s.sendJSON(c, fiber.StatusCreated, fiber.Map{"survey_id": sv.ID, "org_id": org.ID, "org_name": org.Name})
 }
 
+// removeShare is DELETE /v1/org/surveys/{id}/shares/{orgID} (app.Unshare).
 func (s *Server) removeShare(c *fiber.Ctx) error {
 	sv, err := s.orgSurvey(c, owners...)
 	if err != nil {
 		return err
 	}
 	tok, _ := caller(c)
-	if err := s.store.RemoveShare(c.UserContext(), sv.ID, c.Params("orgID")); err != nil {
-		return err
-	}
-	if err := s.audit(c, tok, "unshare", sv.ID, c.Params("orgID")); err != nil {
+	if err := s.workflows.Unshare(c.UserContext(), tok, sv, c.Params("orgID")); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

@@ -34,18 +34,8 @@ func (s *Server) createToken(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if !req.Role.Valid() {
-		return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/role", Code: surveys.CodeInvalid}}}
-	}
-	if len(req.Name) > 200 {
-		return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/name", Code: surveys.CodeTooLong, Params: map[string]any{"Max": 200}}}}
-	}
-	secret := surveys.NewTokenSecret()
-	t, err := s.store.CreateToken(c.UserContext(), me.OrgID, req.Role, req.Name, secret, s.now())
+	t, secret, err := s.workflows.CreateToken(c.UserContext(), me, req.Role, req.Name, [2]string{"/role", "/name"})
 	if err != nil {
-		return err
-	}
-	if err := s.audit(c, me, "token_create", "", t.ID+" "+string(t.Role)); err != nil {
 		return err
 	}
 	v := tokenViewOf(t)
@@ -75,11 +65,8 @@ func (s *Server) revokeToken(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.store.RevokeToken(c.UserContext(), me.OrgID, c.Params("tokenID"), s.now())
+	t, err := s.workflows.RevokeToken(c.UserContext(), me, c.Params("tokenID"))
 	if err != nil {
-		return err
-	}
-	if err := s.audit(c, me, "token_revoke", "", t.ID); err != nil {
 		return err
 	}
 	return s.sendJSON(c, fiber.StatusOK, tokenViewOf(t))
