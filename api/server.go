@@ -204,7 +204,8 @@ func (s *Server) registerRoutes() {
 
 	// The console: pages for organisers and ministries at /console/, on
 	// the same rules (console/console.go has its route table).
-	console.Mount(a, console.Deps{App: s.workflows, Catalog: s.catalog, Logger: s.log, Now: s.now, TrustedProxies: s.trustedProxies})
+	console.Mount(a, console.Deps{App: s.workflows, Catalog: s.catalog, Logger: s.log, Now: s.now, TrustedProxies: s.trustedProxies,
+		Forget: s.cache.forget})
 	// Server-wide metrics are served only on the admin address
 	// (--admin-addr), never here: they describe every organisation.
 }

@@ -46,6 +46,10 @@ type Deps struct {
 	// from them is X-Forwarded-Proto believed when deciding whether the
 	// session cookie is Secure.
 	TrustedProxies []netip.Prefix
+	// Forget, when set, drops the server's cached copy of a survey the
+	// console changed (the API's survey cache), as the API's own changes
+	// do.
+	Forget func(surveyID string)
 }
 
 // Console serves the pages.
@@ -56,6 +60,7 @@ type Console struct {
 	log     *slog.Logger
 	now     func() time.Time
 	trusted []netip.Prefix
+	drop    func(string) // Deps.Forget
 	pages   map[string]*template.Template
 	css     []byte
 	cssHash string // the stylesheet's version in its URL, so it may be cached
@@ -74,7 +79,7 @@ func New(d Deps) *Console {
 		d.Logger = slog.Default()
 	}
 	c := &Console{app: d.App, store: d.App.Store(), cat: d.Catalog, log: d.Logger, now: d.Now, trusted: d.TrustedProxies,
-		pages: map[string]*template.Template{}}
+		drop: d.Forget, pages: map[string]*template.Template{}}
 	names, err := fs.Glob(files, "templates/*.html")
 	if err != nil {
 		panic(err)
@@ -114,6 +119,19 @@ func (c *Console) routes(g fiber.Router) {
 	g.Get("/", c.home)
 	g.Get("/surveys/:id", c.results)
 	g.Get("/surveys/:id/export", c.export)
+	// Authoring (author_*.go): owners and editors act, analysts read.
+	g.Get("/new", c.newSurveyPage)
+	g.Post("/new", c.newSurvey)
+	g.Post("/new/example", c.newFromExample)
+	g.Get("/surveys/:id/design", c.design)
+	g.Get("/surveys/:id/preview", c.preview)
+	g.Post("/surveys/:id/preview", c.answerPreview)
+	g.Get("/surveys/:id/translations/:lang", c.translationFile)
+	g.Post("/surveys/:id/translations", c.uploadTranslations)
+	g.Get("/surveys/:id/state/:action", c.confirmState)
+	g.Post("/surveys/:id/state/:action", c.changeState)
+	g.Get("/surveys/:id/codes", c.codesPage)
+	g.Post("/surveys/:id/codes", c.issueCodes)
 }
 
 // funcs are the templates' helpers.

@@ -1,0 +1,225 @@
+package console
+
+import (
+	"bytes"
+	"errors"
+	"mime"
+	"path"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/youthvoice/youthvoice/app"
+	"github.com/youthvoice/youthvoice/i18n"
+	"github.com/youthvoice/youthvoice/surveys"
+)
+
+// translationsForm is the upload form of a translator's file on a
+// survey's page, and what the last upload did.
+type translationsForm struct {
+	CanUpload bool
+	Targets   []choice // the survey's languages but its default one
+	// After an upload: the report (a check's, or what was applied), or
+	// the problems that kept the file from being applied.
+	Uploaded bool
+	DryRun   bool
+	Report   *surveys.TextsReport
+	Problems []problemView
+	Rows     bool // the problems are at rows of the file
+}
+
+func (c *Console) translationsFormOf(ctx *fiber.Ctx, sv *surveys.Survey, st surveys.Status) translationsForm {
+	w, _ := ctx.Locals(localWho).(*who)
+	f := translationsForm{CanUpload: w != nil && canDesign(w) && (st == surveys.Draft || st == surveys.Open)}
+	chosen := ctx.FormValue("target")
+	for _, l := range sv.Draft.Languages {
+		if l != sv.Draft.DefaultLanguage {
+			f.Targets = append(f.Targets, choice{Value: l, Label: languageName(l), Selected: l == chosen})
+		}
+	}
+	return f
+}
+
+// translationMIME is the media type of each translator's file format.
+var translationMIME = map[string]string{
+	app.TranslationXLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	app.TranslationCSV:  "text/csv; charset=utf-8",
+}
+
+// translationFile is GET /console/surveys/{id}/translations/{lang}?format=:
+// the translator's file of one language (any role, as GET
+// /v1/org/surveys/{id}/translations/{lang}), made by the same function
+// (app.WriteTranslations), its labels in the person's language.
+func (c *Console) translationFile(ctx *fiber.Ctx) error {
+	w, err := c.signedIn(ctx)
+	if err != nil {
+		return err
+	}
+	sv, err := c.orgSurvey(ctx, w)
+	if err != nil {
+		return err
+	}
+	lang, err := sv.Draft.TranslationTarget(ctx.Params("lang"))
+	if err != nil {
+		return errBadQuery
+	}
+	format := ctx.Query("format", app.TranslationXLSX)
+	mt := translationMIME[format]
+	if mt == "" {
+		return errBadQuery
+	}
+	var buf bytes.Buffer
+	if err := app.WriteTranslations(&buf, format, sv.Draft.Texts(lang), c.translationSheet(&sv.Draft, lang, c.lang(ctx))); err != nil {
+		return err
+	}
+	short := sv.ID
+	if len(short) > 8 {
+		short = short[:8]
+	}
+	ctx.Set(fiber.HeaderContentType, mt)
+	ctx.Set(fiber.HeaderContentLanguage, c.lang(ctx))
+	ctx.Set(fiber.HeaderContentDisposition, `attachment; filename="youthvoice-`+short+`-translations-`+lang+`.`+format+`"`)
+	return ctx.Send(buf.Bytes())
+}
+
+// translationSheet is what the translator's file says besides the texts,
+// in the person's language ui: the same words as the API's file
+// (api/translations.go translationSheet; the console's test compares the
+// two files).
+func (c *Console) translationSheet(def *surveys.Definition, lang, ui string) app.TranslationSheet {
+	msg := func(id string, data map[string]any) string { return c.cat.Message(ui, id, data) }
+	src := def.DefaultLanguage
+	header := [5]string{
+		msg("translate.column.key", nil), msg("translate.column.context", nil),
+		msg("translate.column.source", map[string]any{"Language": src}),
+		msg("translate.column.translation", map[string]any{"Language": lang}),
+		msg("translate.column.max_length", nil),
+	}
+	var notes []string
+	for _, id := range []string{"title", "fill", "keys", "empty", "limit", "upload"} {
+		notes = append(notes, msg("translate.instructions."+id, map[string]any{
+			"Language": lang, "Source": src, "Column": header[3]}))
+	}
+	return app.TranslationSheet{
+		Title:    def.Title.In(src, src),
+		Language: lang,
+		Sheet:    msg("translate.sheet", nil), InstructionsSheet: msg("translate.instructions_sheet", nil),
+		Header: header, Instructions: notes,
+		Context: func(e surveys.TranslatableText) string {
+			section := e.SectionTitle
+			if section == "" {
+				section = e.SectionID
+			}
+			question := e.QuestionText
+			if question == "" {
+				question = e.QuestionID
+			}
+			kind := ""
+			if e.QuestionType != "" {
+				kind = msg("translate.type."+string(e.QuestionType), nil)
+			}
+			return msg("translate.kind."+string(e.Kind), map[string]any{
+				"Type": kind, "Section": section, "Question": question, "Point": e.Point, "Country": e.Country, "Code": e.Code,
+			})
+		},
+		SourceRTL: i18n.Direction(src) == "rtl", TargetRTL: i18n.Direction(lang) == "rtl", LabelsRTL: i18n.Direction(ui) == "rtl",
+	}
+}
+
+// uploadTranslations is POST /console/surveys/{id}/translations, a
+// multipart form: the language ("target"), the translator's file ("file")
+// and what to do ("action": check, or apply). The API's workflow does it
+// (app.ImportTranslations, as PUT /v1/org/surveys/{id}/translations/{lang}:
+// only that language changes; a check stores nothing; audited), for owners
+// and editors. The survey's page shows what it did or why not.
+func (c *Console) uploadTranslations(ctx *fiber.Ctx) error {
+	w, err := c.signedIn(ctx, designers...)
+	if err != nil {
+		return err
+	}
+	sv, err := c.orgSurvey(ctx, w)
+	if err != nil {
+		return err
+	}
+	lang := c.lang(ctx)
+	dry := ctx.FormValue("action") != "apply"
+	before := *sv
+	format, data, problem := c.translationUpload(ctx)
+	status := fiber.StatusOK
+	var report surveys.TextsReport
+	var problems []problemView
+	rows := false
+	if problem != nil {
+		status, problems = fiber.StatusUnprocessableEntity, []problemView{*problem}
+	} else {
+		report, err = c.app.ImportTranslations(ctx.UserContext(), w.tok, sv, ctx.FormValue("target"), format, data, dry)
+		if !dry {
+			c.forget(sv.ID)
+		}
+		var tp *surveys.TextProblems
+		switch {
+		case errors.As(err, &tp):
+			status, rows = fiber.StatusUnprocessableEntity, true
+			for _, r := range tp.Problems {
+				problems = append(problems, problemView{Row: r.Row, Key: r.Key, Message: c.cat.Message(lang, "row."+string(r.Code), r.Params)})
+			}
+		case err != nil:
+			if status, problems = c.translationRefusal(ctx, &before.Draft, err); status == 0 {
+				return err
+			}
+		}
+	}
+	if status != fiber.StatusOK {
+		*sv = before // nothing was applied
+	}
+	v, err := c.designOf(ctx, w, sv)
+	if err != nil {
+		return err
+	}
+	v.Translations.Uploaded, v.Translations.DryRun, v.Translations.Problems, v.Translations.Rows = true, dry, problems, rows
+	if status == fiber.StatusOK {
+		v.Translations.Report = &report
+	}
+	return c.renderDesign(ctx, status, v)
+}
+
+// translationRefusal explains the errors of a translator's file as the
+// API's translationProblem does, then the domain's refusals.
+func (c *Console) translationRefusal(ctx *fiber.Ctx, def *surveys.Definition, err error) (int, []problemView) {
+	lang := c.lang(ctx)
+	one := func(status int, id string) (int, []problemView) {
+		return status, []problemView{{Message: c.cat.Message(lang, id, nil)}}
+	}
+	switch {
+	case errors.Is(err, app.ErrTranslationFileType):
+		return one(fiber.StatusUnsupportedMediaType, "problem.translation_file_type.detail")
+	case errors.Is(err, app.ErrMalformedTranslationFile):
+		return one(fiber.StatusUnprocessableEntity, "problem.malformed_translation_file.detail")
+	case errors.Is(err, app.ErrTranslationFileTooLarge):
+		return one(fiber.StatusRequestEntityTooLarge, "problem.translation_file_too_large.detail")
+	}
+	return c.refusal(ctx, def, err)
+}
+
+// translationUpload reads the form's file and its format (from its name,
+// its media type or its first bytes, as the API's uploadedFile); a
+// problem when there is none or it is neither XLSX nor CSV.
+func (c *Console) translationUpload(ctx *fiber.Ctx) (string, []byte, *problemView) {
+	lang := c.lang(ctx)
+	fh, err := ctx.FormFile("file")
+	if err != nil {
+		return "", nil, &problemView{Message: c.cat.Message(lang, "console.new.no_file", nil)}
+	}
+	data, err := readUpload(fh)
+	if err != nil || data == nil {
+		return "", nil, &problemView{Message: c.cat.Message(lang, "problem.translation_file_too_large.detail", nil)}
+	}
+	partType, _, _ := mime.ParseMediaType(fh.Header.Get(fiber.HeaderContentType))
+	switch ext := strings.ToLower(path.Ext(fh.Filename)); {
+	case ext == ".xlsx" || partType == translationMIME[app.TranslationXLSX] || bytes.HasPrefix(data, []byte("PK\x03\x04")):
+		return app.TranslationXLSX, data, nil
+	case ext == ".csv" || partType == "text/csv":
+		return app.TranslationCSV, data, nil
+	}
+	return "", nil, &problemView{Message: c.cat.Message(lang, "problem.translation_file_type.detail", nil)}
+}
