@@ -436,3 +436,63 @@ func TestImportFormLeavesNoTemporaryFiles(t *testing.T) {
 		t.Errorf("temporary files: %v, before %v", after, before)
 	}
 }
+
+// XLSForms no one on the project wrote (pyxform's test forms, in
+// xlsform/testdata): one that uses only what YouthVoice has imports as a
+// draft with the conversion's warnings; one with a repeat is refused at its
+// rows; the real legacy .xls is a 415 whichever way it is sent.
+func TestImportPublicForms(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	_, owner := e.Org("Public forms")
+	read := func(name string) []byte {
+		t.Helper()
+		b, err := os.ReadFile("../xlsform/testdata/pyxform/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	body, ct := multipartBody(t, [4]any{"file", "field-list.xlsx", xlsxType, read("field-list.xlsx")})
+	r := importWorkbook(e, owner, "", body, ct)
+	if r.Status != 201 {
+		t.Fatalf("field-list.xlsx: %d %s", r.Status, r.Body)
+	}
+	var imp importedSurvey
+	r.JSON(t, &imp)
+	if len(imp.Definition.Sections) == 0 || imp.Warnings == nil {
+		t.Errorf("field-list.xlsx imported as %s", r.Body)
+	}
+	for _, w := range imp.Warnings {
+		if strings.HasPrefix(w.Code, "xlsform_") && (w.Sheet == "" || w.Pointer == "" || w.Message == "" || strings.HasPrefix(w.Message, "field.")) {
+			t.Errorf("a conversion warning without its cell or message: %+v", w)
+		}
+	}
+	r = importWorkbook(e, owner, "", read("loop.xlsx"), xlsxType, "Accept-Language", "ar")
+	if r.Status != 422 {
+		t.Fatalf("loop.xlsx: %d %s", r.Status, r.Body)
+	}
+	repeat := false
+	for _, f := range problemOf(t, r).Errors {
+		if f.Sheet == "" || f.Row == 0 && f.Code != "xlsform_no_questions" || f.Message == "" || strings.HasPrefix(f.Message, "field.") {
+			t.Errorf("a problem not at a row, or untranslated: %+v", f)
+		}
+		repeat = repeat || f.Code == "xlsform_type_repeat" && f.Sheet == "survey" && f.Row > 1 && f.Column == "type"
+	}
+	if !repeat || r.Header.Get("Content-Language") != "ar" {
+		t.Errorf("loop.xlsx refused with %s", r.Body)
+	}
+	xls := read("yes_or_no_question.xls")
+	form, formCT := multipartBody(t, [4]any{"file", "yes_or_no_question.xls", "application/octet-stream", xls})
+	for _, c := range []struct {
+		body []byte
+		ct   string
+	}{{xls, "application/vnd.ms-excel"}, {xls, xlsxType}, {xls, "application/octet-stream"}, {form, formCT}} {
+		if r := importWorkbook(e, owner, "", c.body, c.ct); r.Status != 415 || problemOf(t, r).Type != "urn:youthvoice:problem:legacy_xls" {
+			t.Errorf("the .xls as %s: %d %s", c.ct, r.Status, r.Body)
+		}
+	}
+	if n := surveyCount(t, e, owner); n != 1 {
+		t.Errorf("%d surveys, want the one imported", n)
+	}
+}

@@ -82,9 +82,10 @@ type Labels struct {
 	KeyFigures string
 }
 
-// ErrScript: the PDF writer cannot shape this language's script (Arabic,
-// Hebrew and other right-to-left or complex scripts); it refuses rather
-// than print it garbled.
+// ErrScript: the PDF writer cannot print a script the summary's texts
+// hold: one that needs shaping other than Arabic's (Devanagari, Thai...)
+// or that its font lacks (Hebrew, Han...); it refuses rather than print
+// it garbled.
 var ErrScript = errors.New("export: the PDF report cannot render this script")
 
 // methodNote is the method note as the files print it: the status in

@@ -10,6 +10,8 @@ type Code = surveys.Code
 const (
 	CodeNoSurveySheet      Code = "xlsform_no_survey_sheet"
 	CodeNoQuestions        Code = "xlsform_no_questions"
+	CodeSupportRequired    Code = "xlsform_support_required"
+	CodeContentNote        Code = "xlsform_content_note_required" // Language
 	CodeTypeIdentity       Code = "xlsform_type_identity"    // Type
 	CodeMissingColumn      Code = "xlsform_missing_column"   // Column
 	CodeDuplicateColumn    Code = "xlsform_duplicate_column" // Column

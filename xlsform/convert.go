@@ -226,8 +226,18 @@ var conditionCodes = []surveys.Code{surveys.CodeUnknownQuestion, surveys.CodeLat
 // mapped is a validation problem at its cell: the field's pointer, or the
 // nearest enclosing one, looked up among the recorded locations.
 func (c *converter) mapped(fe surveys.FieldError) Problem {
-	if fe.Pointer == "/sections" && fe.Code == surveys.CodeRequired {
-		return Problem{Sheet: c.wb.survey.name, Code: CodeNoQuestions}
+	if fe.Code == surveys.CodeRequired {
+		// A whole part missing says more in a message of its own than
+		// "required" at a cell that is not there.
+		switch fe.Pointer {
+		case "/sections":
+			return Problem{Sheet: c.wb.survey.name, Code: CodeNoQuestions}
+		case "/support_resources":
+			return Problem{Sheet: sheetSupport, Code: CodeSupportRequired}
+		case "/content_note":
+			return Problem{Sheet: sheetName(c.st.s), Code: CodeContentNote,
+				Params: map[string]any{"Language": languageHeader(c.def.DefaultLanguage)}}
+		}
 	}
 	for p := fe.Pointer; p != ""; {
 		if l, ok := c.locs[p]; ok {

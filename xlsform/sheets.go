@@ -214,7 +214,6 @@ func (c *converter) settings() {
 		d.Audience.Regions = strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || r == ' ' })
 		c.locate("/audience/regions", c.st, r, "youthvoice::regions")
 	}
-	c.locate("/support_resources", c.st, r, "youthvoice::sensitive")
 }
 
 func (c *converter) intSetting(r *row, name, ptr string) int {
@@ -266,6 +265,7 @@ func (c *converter) support() {
 	if c.sp.s == nil {
 		return
 	}
+	c.locs["/support_resources"] = loc{sheet: c.sp.s.name}
 	for i := range c.sp.s.rows {
 		r := &c.sp.s.rows[i]
 		ptr := surveys.Pointer("support_resources", len(c.def.SupportResources))
