@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/url"
 	"strings"
 	"unicode"
@@ -45,11 +44,12 @@ func (s *Server) importSurvey(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	wb, err := workbookBody(c)
+	wb, size, done, err := workbookBody(c)
 	if err != nil {
 		return err
 	}
-	imp, err := s.workflows.ImportSurvey(c.UserContext(), tok, bytes.NewReader(wb), int64(len(wb)), dry)
+	defer done()
+	imp, err := s.workflows.ImportSurvey(c.UserContext(), tok, wb, size, dry)
 	if err != nil {
 		return err
 	}
@@ -70,11 +70,12 @@ func (s *Server) importSurvey(c *fiber.Ctx) error {
 	})
 }
 
-// workbookBody is the workbook a request carries: the body itself with
-// the .xlsx media type, or the one file of a multipart form's field
-// "file". A legacy .xls (by its media type, its name or its signature) is
-// xlsform.ErrLegacyXLS; any other media type a 415 naming the two taken.
-func workbookBody(c *fiber.Ctx) ([]byte, error) {
+// workbookBody is the workbook a request carries, its size, and what to
+// call when it has been read: the body itself with the .xlsx media type,
+// or the one file of a multipart form's field "file". A legacy .xls (by
+// its media type, its name or its signature) is xlsform.ErrLegacyXLS; any
+// other media type a 415 naming the two taken.
+func workbookBody(c *fiber.Ctx) (io.Reader, int64, func(), error) {
 	mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 	if err != nil {
 		mt = ""
@@ -82,27 +83,30 @@ func workbookBody(c *fiber.Ctx) ([]byte, error) {
 	body := c.Body()
 	switch {
 	case bytes.HasPrefix(body, ole2Signature) || mt == mimeXLS:
-		return nil, xlsform.ErrLegacyXLS
+		return nil, 0, nil, xlsform.ErrLegacyXLS
 	case mt == mimeXLSX:
-		return body, nil
+		return bytes.NewReader(body), int64(len(body)), func() {}, nil
 	case mt == fiber.MIMEMultipartForm:
 		return workbookFile(c)
 	}
 	c.Set("Accept-Post", acceptedWorkbookTypes)
-	return nil, newProblem(fiber.StatusUnsupportedMediaType, "unsupported_workbook_type")
+	return nil, 0, nil, newProblem(fiber.StatusUnsupportedMediaType, "unsupported_workbook_type")
 }
 
-// workbookFile reads the workbook from a multipart form. The body is in
-// memory already, within the server's body limit (Fiber does not stream
-// request bodies), and fasthttp parses a form held in memory with a
-// memory allowance of the body's whole length, so no part ever goes to a
-// temporary file; mime/multipart bounds the parts and their headers
-// (1,000 parts, 10,000 header lines). One file only: a second, in any
-// field, is refused rather than silently ignored.
-func workbookFile(c *fiber.Ctx) ([]byte, error) {
+// workbookFile is the workbook of a multipart form. The body is in memory
+// already, within the server's body limit (Fiber does not stream request
+// bodies, and the server does not let fasthttp parse forms before the
+// handlers: DisablePreParseMultipartForm); fasthttp parses a form held in
+// memory with a memory allowance of the body's whole length, so no part
+// ever goes to a temporary file, and the file is read where the parser
+// left it (the body and one copy: twice the limit at most);
+// mime/multipart bounds the parts and their headers (1,000 parts, 10,000
+// header lines). One file only: a second, in any field, is refused rather
+// than silently ignored; other fields are ignored.
+func workbookFile(c *fiber.Ctx) (io.Reader, int64, func(), error) {
 	form, err := c.MultipartForm()
 	if err != nil {
-		return nil, newProblem(fiber.StatusBadRequest, "malformed_multipart")
+		return nil, 0, nil, newProblem(fiber.StatusBadRequest, "malformed_multipart")
 	}
 	files := 0
 	for _, fs := range form.File {
@@ -110,36 +114,24 @@ func workbookFile(c *fiber.Ctx) ([]byte, error) {
 	}
 	fhs := form.File[workbookField]
 	if len(fhs) != 1 || files != 1 {
-		return nil, newProblem(fiber.StatusBadRequest, "workbook_form").with("Field", workbookField)
+		return nil, 0, nil, newProblem(fiber.StatusBadRequest, "workbook_form").with("Field", workbookField)
 	}
 	fh := fhs[0]
 	pt, _, _ := mime.ParseMediaType(fh.Header.Get(fiber.HeaderContentType))
 	if pt == mimeXLS || strings.HasSuffix(strings.ToLower(fh.Filename), ".xls") {
-		return nil, xlsform.ErrLegacyXLS
+		return nil, 0, nil, xlsform.ErrLegacyXLS
 	}
 	f, err := fh.Open()
 	if err != nil {
-		return nil, err
+		return nil, 0, nil, err
 	}
-	defer f.Close()
-	b, err := readAllSized(f, fh.Size)
-	if err != nil {
-		return nil, err
+	head := make([]byte, len(ole2Signature))
+	n, _ := f.ReadAt(head, 0)
+	if bytes.Equal(head[:n], ole2Signature) {
+		f.Close()
+		return nil, 0, nil, xlsform.ErrLegacyXLS
 	}
-	if bytes.HasPrefix(b, ole2Signature) {
-		return nil, xlsform.ErrLegacyXLS
-	}
-	return b, nil
-}
-
-// readAllSized reads a form file of a known size (within the body limit:
-// it came from the body) into one buffer.
-func readAllSized(f multipart.File, size int64) ([]byte, error) {
-	b := make([]byte, size)
-	if _, err := io.ReadFull(f, b); err != nil {
-		return nil, err
-	}
-	return b, nil
+	return io.NewSectionReader(f, 0, fh.Size), fh.Size, func() { f.Close() }, nil
 }
 
 // workbookWarnings translates a conversion's warnings (their messages are
