@@ -181,3 +181,15 @@ func TestRoundTripEveryType(t *testing.T) {
 		t.Errorf("warnings: %+v", res.Warnings)
 	}
 }
+
+// TestRoundTripUntranslatedLanguage: a language declared but without any
+// text yet (a draft waiting for its translators) is kept.
+func TestRoundTripUntranslatedLanguage(t *testing.T) {
+	var d surveys.Definition
+	if err := json.Unmarshal([]byte(`{"default_language": "sv", "languages": ["sv", "so", "en"], "title": {"sv": "T"},
+		"sections": [{"id": "s", "questions": [{"id": "q", "type": "text", "text": {"sv": "Varför?", "en": "Why?"}}]}]}`), &d); err != nil {
+		t.Fatal(err)
+	}
+	res := roundTrip(t, &d)
+	sameJSON(t, &d, &res.Definition)
+}

@@ -125,7 +125,9 @@ func (x *writer) survey() error {
 		}
 		t.add(map[string]any{"type": "end_group", "name": s.ID})
 	}
-	return x.save("survey", t, []string{"type", "name", x.textColumns("label")[0]})
+	// Every language's label column is written, filled in or not, so that
+	// a language declared but not yet translated is declared again.
+	return x.save("survey", t, append([]string{"type", "name"}, x.textColumns("label")...))
 }
 
 // question writes one question's rows (a matrix's group) and its list.
@@ -233,7 +235,7 @@ func (x *writer) choices() error {
 		}
 		t.add(r)
 	}
-	return x.save("choices", t, []string{"list_name", "name", x.textColumns("label")[0]})
+	return x.save("choices", t, append([]string{"list_name", "name"}, x.textColumns("label")...))
 }
 
 // settings writes the settings sheet: one row.
