@@ -210,3 +210,20 @@ func BenchmarkReadExample(b *testing.B) {
 		}
 	}
 }
+
+// TestProblemsAreCapped: a workbook with more problems than anyone reads
+// lists 1000 and says how many more there are.
+func TestProblemsAreCapped(t *testing.T) {
+	rows := [][]string{surveyHeader}
+	for i := 0; i < 1500; i++ {
+		rows = append(rows, r("geopoint", fmt.Sprintf("g%d", i), "Where?"))
+	}
+	ps := problems(t, sheetRows{name: "survey", rows: rows}, titled)
+	if len(ps) != maxProblems+1 {
+		t.Fatalf("%d problems", len(ps))
+	}
+	last := ps[len(ps)-1]
+	if last.Code != CodeMore || last.Params["Count"] != 500 || ps[0].Row != 2 {
+		t.Errorf("first %+v, last %+v", ps[0], last)
+	}
+}

@@ -39,6 +39,8 @@ const (
 	CodeNumberBounds       Code = "xlsform_number_bounds"
 	CodeSettingInvalid     Code = "xlsform_setting_invalid" // Setting
 	CodeYesNo              Code = "xlsform_yes_no"
+	// CodeMore ends a list of problems or warnings cut at 1000.
+	CodeMore Code = "xlsform_more" // Count
 )
 
 // Warnings: converted with a loss or a guess.

@@ -30,6 +30,8 @@ type converter struct {
 	notes              []pendingNote
 	questions          int // questions placed so far
 	relevants          []pendingRelevant
+	// moreProblems and moreWarnings count those past maxProblems.
+	moreProblems, moreWarnings int
 }
 
 // relSrc is one relevant expression a question is shown under: its own,
@@ -114,11 +116,33 @@ func (c *converter) structure() bool {
 
 // problem records a problem; warn a warning.
 func (c *converter) problem(s *sheet, n int, column, cell string, code Code, params map[string]any) {
-	c.problems = append(c.problems, Problem{Sheet: sheetName(s), Row: n, Column: column, Cell: cut(cell), Code: code, Params: params})
+	c.addProblem(Problem{Sheet: sheetName(s), Row: n, Column: column, Cell: cut(cell), Code: code, Params: params})
 }
 
 func (c *converter) warn(s *sheet, n int, column, cell string, code Code, params map[string]any) {
+	if len(c.warnings) >= maxProblems {
+		c.moreWarnings++
+		return
+	}
 	c.warnings = append(c.warnings, Problem{Sheet: sheetName(s), Row: n, Column: column, Cell: cut(cell), Code: code, Params: params})
+}
+
+// addProblem records a problem, counting those past maxProblems.
+func (c *converter) addProblem(p Problem) {
+	if len(c.problems) >= maxProblems {
+		c.moreProblems++
+		return
+	}
+	c.problems = append(c.problems, p)
+}
+
+// capped adds to a list cut at maxProblems one entry saying how many more
+// there are.
+func (c *converter) capped(ps []Problem, more int) []Problem {
+	if more == 0 {
+		return ps
+	}
+	return append(ps, Problem{Sheet: c.wb.survey.name, Code: CodeMore, Params: map[string]any{"Count": more}})
 }
 
 // sheetName is a sheet's name as written; the only sheet a problem may
@@ -211,13 +235,13 @@ func (c *converter) finish() (*Result, error) {
 			if reported[loc{sheet: p.Sheet, row: p.Row, column: p.Column}] {
 				continue // a cell already reported says more than validation's echo of it
 			}
-			c.problems = append(c.problems, p)
+			c.addProblem(p)
 		}
 	}
 	if len(c.problems) > 0 {
-		return nil, &Error{Problems: c.sorted(dedupe(c.problems))}
+		return nil, &Error{Problems: c.capped(c.sorted(dedupe(c.problems)), c.moreProblems)}
 	}
-	return &Result{Definition: c.def, Warnings: c.sorted(dedupe(c.warnings))}, nil
+	return &Result{Definition: c.def, Warnings: c.capped(c.sorted(dedupe(c.warnings)), c.moreWarnings)}, nil
 }
 
 var conditionCodes = []surveys.Code{surveys.CodeUnknownQuestion, surveys.CodeLaterQuestion, surveys.CodeUnknownOption,

@@ -57,6 +57,10 @@ const (
 	// maxCellRunes bounds one cell: the longest text of a definition is
 	// 8000 characters.
 	maxCellRunes = 10000
+	// maxProblems bounds the problems, and the warnings, listed: more
+	// than anyone reads, and one entry then says how many more there are
+	// (a workbook of 400,000 cells could otherwise give as many).
+	maxProblems = 1000
 	// cellShown is how much of a cell a Problem quotes.
 	cellShown = 200
 )
