@@ -82,6 +82,10 @@ type Server struct {
 	trustedProxies []netip.Prefix
 	// sharedDatabase: see Options.SharedDatabase.
 	sharedDatabase bool
+
+	// consultations: the app's consultations, read and rendered once
+	// (consultations.go).
+	consultations *consultationCache
 }
 
 // New builds the server and its routes.
@@ -100,6 +104,8 @@ func New(opts Options) *Server {
 		now:     opts.Now,
 		routes:  map[routeKey]bool{},
 		cache:   newSurveyCache(),
+
+		consultations: newConsultationCache(),
 
 		hashKey:        opts.HashKey,
 		submitRate:     opts.SubmitRateLimit,
@@ -146,6 +152,9 @@ func New(opts Options) *Server {
 			if strings.HasSuffix(p, "/xlsform") { // zipped already, and streamed like the response export
 				return true
 			}
+			if c.Method() == fiber.MethodGet && (p == "/v1/consultations" || strings.HasPrefix(p, "/v1/consultations/")) {
+				return true // compressed once when rendered, each coding with its ETag
+			}
 			return c.Method() == fiber.MethodGet && (p == "/v1/surveys" || strings.HasPrefix(p, "/v1/surveys/") && strings.Count(p, "/") == 3)
 		},
 	}))
@@ -168,6 +177,9 @@ func (s *Server) registerRoutes() {
 	a.Get("/v1/surveys/:id", s.appSurvey)
 	a.Post("/v1/surveys/:id/responses", s.submissionLimiter(s.submitRate), s.submitResponse)
 	a.Get("/v1/surveys/:id/results", s.publicResults)
+	a.Get("/v1/consultations", s.appConsultations)
+	a.Get("/v1/consultations/updates", s.consultationUpdates) // before :id
+	a.Get("/v1/consultations/:id", s.appConsultationHandler)
 
 	// Organisers: a bearer token; every handler checks the role, and every
 	// survey is looked up within the caller's organisation.
@@ -195,6 +207,14 @@ func (s *Server) registerRoutes() {
 	org.Get("/surveys/:id/shares", s.listShares)
 	org.Delete("/surveys/:id/shares/:orgID", s.removeShare)
 	org.Get("/shared", s.sharedWithMe)
+	org.Post("/consultations", s.createConsultation)
+	org.Get("/consultations", s.listConsultations)
+	org.Get("/consultations/:id", s.getConsultation)
+	org.Put("/consultations/:id", s.updateConsultation)
+	org.Post("/consultations/:id/publish", s.moveConsultation("publish"))
+	org.Post("/consultations/:id/analyse", s.moveConsultation("analyse"))
+	org.Post("/consultations/:id/decide", s.moveConsultation("decide"))
+	org.Post("/consultations/:id/close", s.moveConsultation("close"))
 	org.Get("/audit", s.auditLog)
 	org.Get("/support-resources", s.getSupportResources)
 	org.Put("/support-resources", s.putSupportResources)
