@@ -223,7 +223,8 @@ func TestProblemsAreCapped(t *testing.T) {
 		t.Fatalf("%d problems", len(ps))
 	}
 	last := ps[len(ps)-1]
-	if last.Code != CodeMore || last.Params["Count"] != 500 || ps[0].Row != 2 {
+	// 1500 rows refused, and no question left: 1501 problems.
+	if last.Code != CodeMore || last.Params["Count"] != 501 || ps[0].Row != 2 {
 		t.Errorf("first %+v, last %+v", ps[0], last)
 	}
 }
