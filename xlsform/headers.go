@@ -106,9 +106,3 @@ func (cs *columns) value(r *row, base string) string {
 
 // has reports whether the sheet has a column named base.
 func (cs *columns) has(base string) bool { return len(cs.byBase[base]) > 0 }
-
-// header is the header of the first column named base, or base itself.
-func (cs *columns) header(base string) string {
-	_, h := cs.get(&row{}, base)
-	return h
-}

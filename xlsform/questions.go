@@ -8,10 +8,6 @@ import (
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
-// questionColumns are the columns a question row may fill in that are
-// not converted, besides ignoredColumns; "parameters" is a range's.
-var questionColumns = ignoredColumns
-
 // question converts a question row.
 func (c *converter) question(t *target, n *node, inherit []relSrc) {
 	r := n.r
@@ -40,8 +36,8 @@ func (c *converter) question(t *target, n *node, inherit []relSrc) {
 	case kText:
 		c.textQuestion(&q, n)
 	}
-	warnOn := questionColumns
-	if n.t.k == kRange {
+	warnOn := ignoredColumns
+	if n.t.k == kRange { // parameters are a range's own
 		warnOn = ignoredColumnsBut("parameters")
 	}
 	c.ignored(r, warnOn)
