@@ -192,9 +192,11 @@ func (rv *relevance) negateTest(c *surveys.Condition) (*surveys.Condition, bool)
 
 // whole reports whether the question's answers are whole numbers (a scale,
 // an integer number), so that a strict comparison has an inclusive twin.
+// A question that does not exist counts as whole: the condition is kept,
+// and validation reports the question, not the comparison.
 func (rv *relevance) whole(id string) bool {
 	q := rv.question(id)
-	return q != nil && (q.Type == surveys.Scale || q.Type == surveys.Number && q.Integer)
+	return q == nil || q.Type == surveys.Scale || q.Type == surveys.Number && q.Integer
 }
 
 func answeredTest(id string, answered bool) *surveys.Condition {

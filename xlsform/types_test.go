@@ -239,6 +239,7 @@ func TestValidationProblemsAtTheirCells(t *testing.T) {
 		r("text", "later", "L?", "", "", "${after} != ''"), // 4: later question
 		r("text", "after", "A?"),
 		r("select_one yn", "ok2", "Q2?", "", "", "${ok} = 'maybe'"), // 6: unknown option
+		r("text", "ok3", "Q3?", "", "", "${nowhere} > 15"),          // 7: unknown question
 	}}, choicesSheet(r("yn", "Yes", "Yes"), r("yn", "no", "No"), r("yn", "no", "No again")), titled)
 	for _, want := range []struct {
 		sheet  string
@@ -250,6 +251,7 @@ func TestValidationProblemsAtTheirCells(t *testing.T) {
 		{"survey", 3, "label::English (en)", surveys.CodeRequired},
 		{"survey", 4, "relevant", surveys.CodeLaterQuestion},
 		{"survey", 6, "relevant", surveys.CodeUnknownOption},
+		{"survey", 7, "relevant", surveys.CodeUnknownQuestion},
 		{"choices", 2, "name", surveys.CodeInvalidCode},
 		{"choices", 4, "name", surveys.CodeDuplicate},
 	} {
