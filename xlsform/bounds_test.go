@@ -86,6 +86,15 @@ func millionRows(w io.Writer) {
 	_, _ = io.WriteString(w, `<row>`+cellXML("A1000000", "text")+`</row>`)
 }
 
+// formattedRows is one question, then 65,534 formatted empty rows, as an
+// old .xls converted to .xlsx may have.
+func formattedRows(w io.Writer) {
+	_, _ = io.WriteString(w, headerXML+`<row r="2">`+cellXML("A2", "text")+cellXML("B2", "q")+cellXML("C2", "Q?")+`</row>`)
+	for i := 3; i <= 65536; i++ {
+		_, _ = fmt.Fprintf(w, `<row r="%d" s="1" customFormat="1"/>`, i)
+	}
+}
+
 // lastRow has one question, then a row at the sheet's very end
 // (1,048,576): empty, as spreadsheets write a formatted column, or not.
 func lastRow(content bool) func(w io.Writer) {
@@ -131,6 +140,7 @@ func TestBounds(t *testing.T) {
 		{"a million rows", millionRows, func(_ *Result, err error) bool { return isProblem(err, CodeTooManyRows) }, 200 << 20},
 		{"a row at the last row", lastRow(true), func(_ *Result, err error) bool { return isProblem(err, CodeTooManyRows) }, 64 << 20},
 		{"an empty formatted last row", lastRow(false), func(r *Result, err error) bool { return err == nil && len(r.Definition.Questions()) == 1 }, 64 << 20},
+		{"65,534 formatted rows", formattedRows, func(r *Result, err error) bool { return err == nil && len(r.Definition.Questions()) == 1 }, 200 << 20},
 		{"16,384 columns", wideRow, func(_ *Result, err error) bool { return isProblem(err, CodeTooManyColumns) }, 64 << 20},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -183,7 +193,7 @@ func BenchmarkReadHostile(b *testing.B) {
 	for _, bc := range []struct {
 		name string
 		gen  func(io.Writer)
-	}{{"zipbomb", zipBomb}, {"rows100k", manyRows}, {"rows1m", millionRows}, {"lastrow", lastRow(true)}, {"columns16k", wideRow}} {
+	}{{"zipbomb", zipBomb}, {"rows100k", manyRows}, {"rows1m", millionRows}, {"lastrow", lastRow(true)}, {"formatted65k", formattedRows}, {"columns16k", wideRow}} {
 		wb := withSheetXML(b, bc.gen)
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()

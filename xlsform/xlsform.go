@@ -47,8 +47,9 @@ const (
 	// 200 questions of 60 options are 12,000 rows.
 	maxRows = 15000
 	// maxRowElements bounds the row elements of one worksheet, empty ones
-	// included (a spreadsheet writes a row element for a formatted row).
-	maxRowElements = 2 * maxRows
+	// included: a spreadsheet writes one for each formatted row, down to
+	// the 65,536 rows of an old .xls converted to .xlsx.
+	maxRowElements = 70000
 	// maxColumns bounds the columns read from one sheet (a text column per
 	// language for each of about ten texts, 20 languages).
 	maxColumns = 400
