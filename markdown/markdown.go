@@ -125,32 +125,39 @@ func Check(src string) error {
 // followed by "." or ")" and a space. Indentation between them is skipped.
 func nesting(line string) int {
 	depth, i := 0, 0
-	for i < len(line) {
-		switch c := line[i]; {
-		case c == ' ' || c == '\t':
+	for i < len(line) && depth <= MaxNesting {
+		switch {
+		case isBlank(line[i]):
 			i++
-		case c == '>':
+		case line[i] == '>':
 			depth++
 			i++
-		case (c == '-' || c == '*' || c == '+') && i+1 < len(line) && (line[i+1] == ' ' || line[i+1] == '\t'):
-			depth++
-			i += 2
-		case c >= '0' && c <= '9':
-			j := i
-			for j < len(line) && j-i < 10 && line[j] >= '0' && line[j] <= '9' {
-				j++
-			}
-			if j-i > 9 || j+1 >= len(line) || (line[j] != '.' && line[j] != ')') || (line[j+1] != ' ' && line[j+1] != '\t') {
+		default:
+			next, ok := listMarker(line, i)
+			if !ok {
 				return depth
 			}
 			depth++
-			i = j + 2
-		default:
-			return depth
-		}
-		if depth > MaxNesting {
-			return depth
+			i = next
 		}
 	}
 	return depth
+}
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' }
+
+// listMarker reports whether a list item's marker starts line at i, and
+// where what follows it starts.
+func listMarker(line string, i int) (next int, ok bool) {
+	if c := line[i]; c == '-' || c == '*' || c == '+' {
+		return i + 2, i+1 < len(line) && isBlank(line[i+1])
+	}
+	j := i
+	for j < len(line) && j-i < 10 && line[j] >= '0' && line[j] <= '9' {
+		j++
+	}
+	if j == i || j-i > 9 || j+1 >= len(line) || (line[j] != '.' && line[j] != ')') || !isBlank(line[j+1]) {
+		return 0, false
+	}
+	return j + 2, true
 }
