@@ -125,7 +125,11 @@ func (a *App) checkConsultation(ctx context.Context, orgID string, def *surveys.
 			bad = append(bad, surveys.FieldError{Pointer: surveys.Pointer("surveys", i), Code: surveys.CodeSurveyNotPublished})
 		}
 	}
-	if len(bad) > 0 {
+	pb, err := a.checkParticipation(ctx, orgID, def) // outcomes.go
+	if err != nil {
+		return err
+	}
+	if bad = append(bad, pb...); len(bad) > 0 {
 		return &surveys.ValidationError{Errors: bad}
 	}
 	return nil

@@ -127,6 +127,10 @@ type ConsultationDefinition struct {
 	// Surveys are the ids of the organisation's surveys it includes.
 	Surveys  []string `json:"surveys"`
 	Audience Audience `json:"audience"`
+	// Participation names, per linked survey, its breakdown questions
+	// that are the age band and the region, which the participation
+	// report counts by (outcome_participation.go).
+	Participation []ParticipationLink `json:"participation,omitempty"`
 }
 
 // EasyVersion is a consultation's summary and background in easier

@@ -49,6 +49,7 @@ func (d *ConsultationDefinition) Validate() error {
 	d.easy(&v)
 	d.timeline(&v.p)
 	d.surveyIDs(&v.p)
+	d.participation(&v.p)
 	return v.p.err()
 }
 
