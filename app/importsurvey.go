@@ -42,18 +42,18 @@ type Imported struct {
 // is over xlsform.MaxWorkbookBytes, and bounds what unzipping and reading
 // it may cost.
 func (a *App) ImportSurvey(ctx context.Context, actor surveys.Token, r io.Reader, size int64, dryRun bool) (*Imported, error) {
-	res, err := xlsform.Read(r, size)
+	// The organisation's default support resources go in before the
+	// workbook is validated, so that a sensitive survey whose workbook
+	// names none imports as it would be created from JSON.
+	org, err := a.store.Org(ctx, actor.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	res, err := xlsform.ReadWith(r, size, xlsform.Options{DefaultSupport: org.SupportResources})
 	if err != nil {
 		return nil, err
 	}
 	def := res.Definition
-	if len(def.SupportResources) == 0 {
-		org, err := a.store.Org(ctx, actor.OrgID)
-		if err != nil {
-			return nil, err
-		}
-		def.SupportResources = surveys.DefaultSupport(org.SupportResources, def.Languages)
-	}
 	if err := def.Validate(); err != nil {
 		return nil, err
 	}

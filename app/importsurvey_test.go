@@ -131,3 +131,46 @@ func TestImportSurvey(t *testing.T) {
 		t.Errorf("an organisation that does not exist: %v", err)
 	}
 }
+
+// A sensitive survey needs support resources: a workbook that names none
+// imports with the organisation's defaults, as the same survey created
+// from JSON would (xlsform refused it before the defaults went in), and is
+// refused, at the support sheet, where the organisation has none.
+func TestImportSensitiveSurveyTakesTheOrganisationsSupport(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	def, err := surveystest.Example("safety-online-offline.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !def.Sensitive || len(def.SupportResources) == 0 {
+		t.Fatal("the example is no longer a sensitive survey with support resources")
+	}
+	withDefaults, _, err := st.CreateOrg(ctx, "With helplines", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetSupportResources(ctx, withDefaults.ID, def.SupportResources); err != nil {
+		t.Fatal(err)
+	}
+	without, _, err := st.CreateOrg(ctx, "Without", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	def.SupportResources = nil
+	var wb bytes.Buffer
+	if err := xlsform.Write(&wb, def); err != nil {
+		t.Fatal(err)
+	}
+	a := app.New(app.Options{Store: st})
+	defer a.Shutdown(ctx)
+	imp, err := a.ImportSurvey(ctx, surveys.Token{ID: "t", OrgID: withDefaults.ID}, bytes.NewReader(wb.Bytes()), int64(wb.Len()), false)
+	if err != nil || len(imp.Definition.SupportResources) == 0 {
+		t.Fatalf("import with the organisation's helplines: %v", err)
+	}
+	_, err = a.ImportSurvey(ctx, surveys.Token{ID: "t", OrgID: without.ID}, bytes.NewReader(wb.Bytes()), int64(wb.Len()), false)
+	var xe *xlsform.Error
+	if !errors.As(err, &xe) || len(xe.Problems) != 1 || xe.Problems[0].Code != xlsform.CodeSupportRequired {
+		t.Fatalf("import without any helplines: %v", err)
+	}
+}

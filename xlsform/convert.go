@@ -53,7 +53,7 @@ type pendingNote struct {
 }
 
 // convert converts the workbook's sheets.
-func convert(wb *workbook) (*Result, error) {
+func convert(wb *workbook, opts Options) (*Result, error) {
 	for _, p := range wb.problems {
 		if p.Code != CodeCellTooLong {
 			// A sheet read only in part would convert into nonsense.
@@ -83,6 +83,9 @@ func convert(wb *workbook) (*Result, error) {
 	c.leftoverNotes()
 	c.conditions()
 	c.title()
+	if len(c.def.SupportResources) == 0 && len(opts.DefaultSupport) > 0 {
+		c.def.SupportResources = surveys.DefaultSupport(opts.DefaultSupport, c.def.Languages)
+	}
 	return c.finish()
 }
 

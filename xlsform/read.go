@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/youthvoice/youthvoice/surveys"
 )
 
 // The first bytes of the files Read tells apart.
@@ -25,7 +27,19 @@ var (
 // is ErrLegacyXLS, anything else that is not an .xlsx ErrNotWorkbook. A
 // workbook that cannot be converted is an *Error listing every problem;
 // otherwise the definition is whole and valid (surveys' Validate).
-func Read(r io.Reader, size int64) (*Result, error) {
+func Read(r io.Reader, size int64) (*Result, error) { return ReadWith(r, size, Options{}) }
+
+// Options adjust ReadWith.
+type Options struct {
+	// DefaultSupport are the organisation's default support resources. A
+	// workbook that names none takes them, kept to its languages, before
+	// it is validated, as a survey created from JSON does (so a sensitive
+	// survey, which needs support resources, imports like it creates).
+	DefaultSupport []surveys.SupportResource
+}
+
+// ReadWith is Read with options.
+func ReadWith(r io.Reader, size int64, opts Options) (*Result, error) {
 	if size > MaxWorkbookBytes {
 		return nil, ErrTooLarge
 	}
@@ -51,7 +65,7 @@ func Read(r io.Reader, size int64) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return convert(wb)
+	return convert(wb, opts)
 }
 
 // countRows refuses a workbook with a worksheet of more than
