@@ -90,16 +90,58 @@ func renderAll(t surveys.Text) map[string]string {
 	return out
 }
 
+// renderedPages are a consultation version's information pages in
+// every language, as HTML.
+type renderedPages struct {
+	background, easy map[string]string
+	size             int
+}
+
+const (
+	maxRenderedPageSets = 256
+	maxRenderedPageSize = 16 << 20
+)
+
+// pagesHTML renders k's information pages in every language once per
+// version: up to 20 languages of 20,000 characters each take a second or
+// more to render (docs/consultations.md), which an organiser's every read
+// must not repeat.
+func (cc *consultationCache) pagesHTML(k *surveys.Consultation) (background, easy map[string]string) {
+	key := k.ID + "." + strconv.Itoa(k.Version)
+	cc.mu.RLock()
+	r, ok := cc.pages[key]
+	cc.mu.RUnlock()
+	if ok {
+		return r.background, r.easy
+	}
+	r.background = renderAll(k.Definition.Background)
+	if k.Definition.Easy != nil {
+		r.easy = renderAll(k.Definition.Easy.Background)
+	}
+	for _, m := range []map[string]string{r.background, r.easy} {
+		for _, h := range m {
+			r.size += len(h)
+		}
+	}
+	cc.mu.Lock()
+	if len(cc.pages) >= maxRenderedPageSets || cc.pageBytes+r.size > maxRenderedPageSize {
+		clear(cc.pages)
+		cc.pageBytes = 0
+	}
+	cc.pages[key] = r
+	cc.pageBytes += r.size
+	cc.mu.Unlock()
+	return r.background, r.easy
+}
+
 func (s *Server) consultationView(c *fiber.Ctx, k *surveys.Consultation, shared bool) (consultationView, error) {
 	v := consultationView{
 		ID: k.ID, State: k.State, Version: k.Version, CreatedAt: k.CreatedAt, UpdatedAt: k.UpdatedAt,
 		OpenedAt: k.OpenedAt, AnalysingAt: k.AnalysingAt, DecidedAt: k.DecidedAt, ClosedAt: k.ClosedAt,
 		PublicAt: k.PublicAt, OutcomeAt: k.OutcomeAt, Definition: k.Definition,
-		BackgroundHTML: renderAll(k.Definition.Background), Surveys: []linkedSurvey{}, Actions: []string{}, Shared: shared,
+		Surveys: []linkedSurvey{}, Actions: []string{}, Shared: shared,
 	}
-	if k.Definition.Easy != nil {
-		v.EasyBackgroundHTML = renderAll(k.Definition.Easy.Background)
-	}
+	v.BackgroundHTML, v.EasyBackgroundHTML = s.consultations.pagesHTML(k)
 	if !shared {
 		for _, m := range consultationMoves {
 			if surveys.CanMove(k.State, m.target) {
@@ -343,6 +385,9 @@ type consultationCache struct {
 	states   map[string]cachedConsultation
 	rendered map[string]renderedSurvey // by ETag: pages, consultations and update pages
 	bytes    int
+	// pages: the organisers' view of information pages, by id and version.
+	pages     map[string]renderedPages
+	pageBytes int
 }
 
 type consultEntry struct {
@@ -369,7 +414,7 @@ const (
 )
 
 func newConsultationCache() *consultationCache {
-	return &consultationCache{states: map[string]cachedConsultation{}, rendered: map[string]renderedSurvey{}}
+	return &consultationCache{states: map[string]cachedConsultation{}, rendered: map[string]renderedSurvey{}, pages: map[string]renderedPages{}}
 }
 
 // forget drops what this process knows of a consultation after it changed it.
@@ -756,7 +801,11 @@ func (s *Server) appConsultationHandler(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentLanguage, lang)
 	r, ok := s.consultations.lookup(etag)
 	if !ok {
-		body, err := json.Marshal(localizeConsultation(k, lang, linked))
+		view := localizeConsultation(k, lang, linked)
+		if view.Outcome, err = s.appOutcome(c, k, lang); err != nil { // outcomes.go
+			return err
+		}
+		body, err := json.Marshal(view)
 		if err != nil {
 			return err
 		}
@@ -789,6 +838,51 @@ func localizeConsultation(k *surveys.Consultation, lang string, linked []appLink
 	return out
 }
 
+// updatesQuery is a request for a page of the updates feed: after the
+// position (since, afterID), at most limit.
+type updatesQuery struct {
+	since   time.Time
+	afterID string
+	limit   int
+}
+
+// parseUpdatesQuery reads ?since= (or ?cursor=) and ?limit=, with a
+// pointer to each bad one; since may go back at most maxUpdatesAge.
+func (s *Server) parseUpdatesQuery(c *fiber.Ctx) (updatesQuery, error) {
+	now := s.now()
+	q := updatesQuery{limit: defaultUpdatesPage}
+	var bad []surveys.FieldError
+	if l := c.Query("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > maxPageSize {
+			bad = append(bad, surveys.FieldError{Pointer: "/limit", Code: surveys.CodeOutOfRange, Params: map[string]any{"Min": 1, "Max": maxPageSize}})
+		}
+		q.limit = n
+	}
+	earliest := now.Add(-maxUpdatesAge).UTC().Truncate(time.Second)
+	if cur := c.Query("cursor"); cur != "" {
+		p, ok := decodeCursor(cur)
+		if !ok {
+			bad = append(bad, surveys.FieldError{Pointer: "/cursor", Code: surveys.CodeInvalid})
+		}
+		q.since, q.afterID = time.UnixMilli(p.since), p.id
+	} else if v := c.Query("since"); v == "" {
+		bad = append(bad, surveys.FieldError{Pointer: "/since", Code: surveys.CodeRequired})
+	} else if t, err := time.Parse(time.RFC3339Nano, v); err != nil || len(v) > 40 {
+		bad = append(bad, surveys.FieldError{Pointer: "/since", Code: surveys.CodeInvalid})
+	} else {
+		q.since = t
+	}
+	if len(bad) == 0 && q.since.Before(earliest) {
+		bad = append(bad, surveys.FieldError{Pointer: "/since", Code: surveys.CodeOutOfRange,
+			Params: map[string]any{"Min": earliest.Format(time.RFC3339), "Max": now.UTC().Truncate(time.Second).Format(time.RFC3339)}})
+	}
+	if len(bad) > 0 {
+		return q, &surveys.ValidationError{Errors: bad}
+	}
+	return q, nil
+}
+
 // consultationUpdates is GET /v1/consultations/updates?since=: the public
 // consultations whose public content changed (published, moved, updated,
 // an outcome published) after a moment, oldest change first, ?limit= at a
@@ -798,39 +892,11 @@ func localizeConsultation(k *surveys.Consultation, lang string, linked []appLink
 // server keeps nothing per client (the log line names the route, never
 // the query).
 func (s *Server) consultationUpdates(c *fiber.Ctx) error {
-	now := s.now()
-	var bad []surveys.FieldError
-	limit := defaultUpdatesPage
-	if l := c.Query("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > maxPageSize {
-			bad = append(bad, surveys.FieldError{Pointer: "/limit", Code: surveys.CodeOutOfRange, Params: map[string]any{"Min": 1, "Max": maxPageSize}})
-		}
-		limit = n
+	q, err := s.parseUpdatesQuery(c)
+	if err != nil {
+		return err
 	}
-	var since time.Time
-	var afterID string
-	earliest := now.Add(-maxUpdatesAge).UTC().Truncate(time.Second)
-	if cur := c.Query("cursor"); cur != "" {
-		p, ok := decodeCursor(cur)
-		if !ok {
-			bad = append(bad, surveys.FieldError{Pointer: "/cursor", Code: surveys.CodeInvalid})
-		}
-		since, afterID = time.UnixMilli(p.since), p.id
-	} else if v := c.Query("since"); v == "" {
-		bad = append(bad, surveys.FieldError{Pointer: "/since", Code: surveys.CodeRequired})
-	} else if t, err := time.Parse(time.RFC3339Nano, v); err != nil || len(v) > 40 {
-		bad = append(bad, surveys.FieldError{Pointer: "/since", Code: surveys.CodeInvalid})
-	} else {
-		since = t
-	}
-	if len(bad) == 0 && since.Before(earliest) {
-		bad = append(bad, surveys.FieldError{Pointer: "/since", Code: surveys.CodeOutOfRange,
-			Params: map[string]any{"Min": earliest.Format(time.RFC3339), "Max": now.UTC().Truncate(time.Second).Format(time.RFC3339)}})
-	}
-	if len(bad) > 0 {
-		return &surveys.ValidationError{Errors: bad}
-	}
+	since, afterID, limit := q.since, q.afterID, q.limit
 	// One more than the page, to know whether there is a next one.
 	list, err := s.store.ConsultationUpdates(c.UserContext(), since, afterID, limit+1)
 	if err != nil {
