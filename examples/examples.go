@@ -83,5 +83,8 @@ func Consultation(name string, ids map[string]string) ([]byte, error) {
 	if doc["surveys"], err = json.Marshal(refs); err != nil {
 		return nil, err
 	}
+	if err := linkParticipation(doc, ids, name); err != nil { // outcomes.go
+		return nil, err
+	}
 	return json.Marshal(doc)
 }
