@@ -18,6 +18,7 @@ import (
 
 	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/surveys"
+	"github.com/youthvoice/youthvoice/xlsform"
 )
 
 // The formats of a translator's file.
@@ -43,10 +44,24 @@ var (
 // small zip file can unpack to gigabytes (excelize's own default limit is
 // 16 GB). The largest survey's file is a few megabytes unpacked.
 const (
-	maxUnzipped    = 64 << 20 // all of the workbook's parts, unpacked
-	maxUnzippedXML = 16 << 20 // one part held in memory; larger ones go to a temporary file
+	maxUnzipped    = 16 << 20 // all of the workbook's parts, unpacked
+	maxUnzippedXML = 16 << 20 // one part held in memory: the same, so that no part goes to a temporary file
 	maxZipParts    = 1000     // a workbook Excel or LibreOffice writes has a dozen
 )
+
+// translationParts bounds the XML of a translator's workbook before
+// excelize reads it (xlsform.CheckParts): its unpacked size alone let 16
+// MiB of "<xf/>" (a zip file of 20 KB) be decoded into gigabytes, and a
+// worksheet of empty cells take seconds. A file of surveys.MaxTextRows
+// rows of five cells, each a shared string, stays well inside.
+var translationParts = xlsform.PartLimits{
+	Parts:         maxZipParts,
+	Unzipped:      maxUnzipped,
+	Elements:      1000000,
+	Decoded:       100000,
+	SharedStrings: 5 * (surveys.MaxTextRows + 1),
+	RowElements:   2 * (surveys.MaxTextRows + 1),
+}
 
 // Columns of a translator's file, in order (1-based in a sheet).
 const (
@@ -483,6 +498,15 @@ func checkWorkbookSize(data []byte) error {
 		if p.UncompressedSize64 > maxUnzipped || total > maxUnzipped {
 			return ErrTranslationFileTooLarge
 		}
+	}
+	var rows *xlsform.ErrTooManyRowElements
+	switch err := xlsform.CheckParts(data, translationParts); {
+	case errors.As(err, &rows):
+		return surveys.TooManyRows()
+	case errors.Is(err, xlsform.ErrTooLarge):
+		return ErrTranslationFileTooLarge
+	case err != nil:
+		return fmt.Errorf("%w: %v", ErrMalformedTranslationFile, err)
 	}
 	return nil
 }

@@ -58,7 +58,7 @@ func ReadWith(r io.Reader, size int64, opts Options) (*Result, error) {
 	case !bytes.HasPrefix(b, zipSignature):
 		return nil, ErrNotWorkbook
 	}
-	if err := countRows(b); err != nil {
+	if err := checkParts(b); err != nil {
 		return nil, err
 	}
 	wb, err := openWorkbook(b)
@@ -66,47 +66,6 @@ func ReadWith(r io.Reader, size int64, opts Options) (*Result, error) {
 		return nil, err
 	}
 	return convert(wb, opts)
-}
-
-// countRows refuses a workbook with a worksheet of more than
-// maxRowElements row elements before excelize reads any: excelize decodes
-// every row element, even an empty one, and a million of them fit in a
-// few megabytes of XML. It reads each worksheet's XML once, as a stream,
-// within maxUnzipBytes in all.
-func countRows(b []byte) error {
-	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
-		return ErrNotWorkbook
-	}
-	budget := int64(maxUnzipBytes)
-	var names map[string]string
-	for _, f := range zr.File {
-		if !strings.HasPrefix(f.Name, "xl/worksheets/") || !strings.HasSuffix(f.Name, ".xml") {
-			continue
-		}
-		if f.UncompressedSize64 > uint64(budget) {
-			return ErrTooLarge
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return ErrNotWorkbook
-		}
-		n, read, err := rowElements(io.LimitReader(rc, budget+1))
-		_ = rc.Close()
-		budget -= read
-		switch {
-		case err != nil:
-			return ErrNotWorkbook
-		case budget < 0:
-			return ErrTooLarge
-		case n > maxRowElements:
-			if names == nil {
-				names = sheetNames(zr)
-			}
-			return &Error{Problems: []Problem{{Sheet: names[f.Name], Code: CodeTooManyRows, Params: map[string]any{"Max": maxRows}}}}
-		}
-	}
-	return nil
 }
 
 // sheetNames maps each worksheet's part ("xl/worksheets/sheet2.xml") to
@@ -151,36 +110,6 @@ func decodePart(zr *zip.Reader, name string, v any) error {
 	}
 	defer func() { _ = f.Close() }()
 	return xml.NewDecoder(io.LimitReader(f, 1<<20)).Decode(v)
-}
-
-// rowElements counts the row elements (<row ...>, <x:row ...>) of a
-// worksheet's XML, and the bytes read.
-func rowElements(r io.Reader) (count int, read int64, err error) {
-	buf := make([]byte, 64<<10)
-	chunk := make([]byte, 0, len(buf)+4)
-	var tail []byte // the end of the previous chunk, for a tag cut in two
-	for {
-		n, rerr := r.Read(buf)
-		read += int64(n)
-		chunk = append(append(chunk[:0], tail...), buf[:n]...)
-		for i := 0; i+5 <= len(chunk); i++ {
-			if (chunk[i] == '<' || chunk[i] == ':') && chunk[i+1] == 'r' && chunk[i+2] == 'o' && chunk[i+3] == 'w' &&
-				(chunk[i+4] == ' ' || chunk[i+4] == '>' || chunk[i+4] == '/') {
-				count++
-			}
-		}
-		if len(chunk) >= 4 {
-			tail = append(tail[:0:0], chunk[len(chunk)-4:]...)
-		} else {
-			tail = append(tail[:0:0], chunk...)
-		}
-		if rerr == io.EOF {
-			return count, read, nil
-		}
-		if rerr != nil {
-			return count, read, rerr
-		}
-	}
 }
 
 // sheet is one sheet as read: its header row and its data rows, every
