@@ -132,6 +132,22 @@ func (c *Console) routes(g fiber.Router) {
 	g.Post("/surveys/:id/state/:action", c.changeState)
 	g.Get("/surveys/:id/codes", c.codesPage)
 	g.Post("/surveys/:id/codes", c.issueCodes)
+	// The owners' pages (owner_*.go): owners only, but support resources
+	// (every role reads them; owners and editors change them), as the API.
+	g.Get("/org", c.orgPage)
+	g.Post("/org", c.renameOrg)
+	g.Get("/tokens", c.tokensPage)
+	g.Post("/tokens", c.createToken)
+	g.Get("/tokens/:tokenID/revoke", c.confirmRevoke)
+	g.Post("/tokens/:tokenID/revoke", c.revokeToken)
+	g.Get("/shares", c.sharesIndex)
+	g.Get("/surveys/:id/shares", c.surveyShares)
+	g.Post("/surveys/:id/shares", c.addShare)
+	g.Get("/surveys/:id/shares/:orgID/remove", c.confirmUnshare)
+	g.Post("/surveys/:id/shares/:orgID/remove", c.removeShare)
+	g.Get("/support", c.supportPage)
+	g.Post("/support", c.saveSupport)
+	g.Get("/audit", c.auditLog)
 }
 
 // funcs are the templates' helpers.
