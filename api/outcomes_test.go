@@ -1,0 +1,426 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/youthvoice/youthvoice/api/apitest"
+	"github.com/youthvoice/youthvoice/examples"
+	"github.com/youthvoice/youthvoice/simulate"
+	"github.com/youthvoice/youthvoice/surveys"
+	"github.com/youthvoice/youthvoice/surveys/surveystest"
+)
+
+// loop is the example consultation with both example surveys answered,
+// moved to analysing.
+type loop struct {
+	e      *apitest.Env
+	owner  string
+	ids    map[string]string // example file name -> survey id
+	defs   map[string]*surveys.Definition
+	id     string // the consultation
+	rng    *rand.Rand
+	sent   map[string]int
+	orgID  string
+	seedID int
+}
+
+func newLoop(t *testing.T, responses int) *loop {
+	t.Helper()
+	e := apitest.New(t)
+	orgID, owner := e.Org("Kommunen")
+	l := &loop{e: e, owner: owner, orgID: orgID, defs: map[string]*surveys.Definition{}, rng: rand.New(rand.NewPCG(16, 2)), sent: map[string]int{}}
+	l.ids = exampleSurveys(t, e, owner, true)
+	for _, name := range examples.Names() {
+		def, err := surveystest.Example(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.defs[name] = def
+	}
+	l.id = createConsultation(t, e, owner, exampleConsultation(t, l.ids)).ID
+	moveConsultation(t, e, owner, l.id, "publish")
+	for _, name := range examples.Names() { // in order: the same answers every run
+		l.answer(t, name, responses)
+	}
+	return l
+}
+
+// answer submits n simulated responses to an example survey and waits
+// for the release.
+func (l *loop) answer(t *testing.T, name string, n int) {
+	t.Helper()
+	for range n {
+		if r := l.e.Do("POST", "/v1/surveys/"+l.ids[name]+"/responses", simulate.Submission(l.defs[name], 1, l.rng)); r.Status != 201 {
+			t.Fatalf("%d %s", r.Status, r.Body)
+		}
+	}
+	l.sent[name] += n
+	l.e.Server.FlushSummaries(context.Background())
+	l.e.Clock.Advance(2 * time.Second)
+}
+
+// released is an example survey's release as analysts see it.
+func (l *loop) released(t *testing.T, name, by string) statusView {
+	t.Helper()
+	q := ""
+	if by != "" {
+		q = "?by=" + by
+	}
+	return getStatus(t, l.e, l.owner, l.ids[name], q)
+}
+
+type outcomeResult struct {
+	Version  int               `json:"version"`
+	Findings []surveys.Finding `json:"findings"`
+	Current  []struct {
+		Status string `json:"status"`
+	} `json:"current"`
+	Decisions []struct {
+		Status string `json:"status"`
+	} `json:"decisions"`
+	Updates  []json.RawMessage    `json:"updates"`
+	Measures surveys.LoopMeasures `json:"measures"`
+}
+
+// optionCount is the count of an option in a group (code "" everyone).
+func optionCount(t *testing.T, r surveys.Results, group, question, option string) surveys.Count {
+	t.Helper()
+	for _, g := range r.Groups {
+		if g.Code != group {
+			continue
+		}
+		for _, q := range g.Questions {
+			for _, o := range q.Options {
+				if q.ID == question && o.Code == option {
+					return o.Count
+				}
+			}
+		}
+	}
+	t.Fatalf("no %s/%s/%s in the release", group, question, option)
+	return surveys.Count{}
+}
+
+// The "done when" of the answer back: an outcome cites released numbers
+// only (a suppressed one is a translated 422 with its pointer), reads the
+// same after a newer release, is added to by updates that keep the
+// history, and the app shows it in Arabic, right to left, and finds it
+// through updates?since=.
+func TestOutcomeCitesReleasedNumbersOnly(t *testing.T) {
+	t.Parallel()
+	l := newLoop(t, 400)
+	e, owner := l.e, l.owner
+	publish, updates, err := examples.Outcome("youth-plan-2027.json", l.ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/v1/org/consultations/" + l.id + "/outcome"
+	// Not while young people are still taking part.
+	r := e.Do("POST", path+"?lang=sv", json.RawMessage(publish), bearer(owner)...)
+	if p := problemOf(t, r); r.Status != 409 || p.Type != "urn:youthvoice:problem:outcome_state" || !strings.Contains(p.Detail, "”öppet”") {
+		t.Fatalf("outcome of an open consultation: %d %+v", r.Status, p)
+	}
+	moveConsultation(t, e, owner, l.id, "analyse")
+	since := e.Clock.Now()
+	e.Clock.Advance(time.Second)
+
+	// A suppressed number cannot be cited.
+	yp := "youth-policy-consultation.json"
+	var bad surveys.Citation
+	for _, by := range []string{"", "age_band", "gender", "area"} {
+		rel := l.released(t, yp, by).Results
+		for _, g := range rel.Groups {
+			if g.Hidden || (by == "") != (g.Code == "") {
+				continue
+			}
+			for _, q := range g.Questions {
+				for _, o := range q.Options {
+					if o.Count.Suppressed && bad.Question == "" {
+						bad = surveys.Citation{Survey: l.ids[yp], Question: q.ID, By: by, Group: g.Code, Option: o.Code}
+					}
+				}
+			}
+		}
+	}
+	if bad.Question == "" {
+		t.Fatal("the release of 200 responses suppresses nothing: choose another seed")
+	}
+	var body map[string]any
+	if err := json.Unmarshal(publish, &body); err != nil {
+		t.Fatal(err)
+	}
+	first := body["findings"].([]any)[0].(map[string]any)
+	good := first["cites"]
+	first["cites"] = []any{bad}
+	r = e.Do("POST", path+"?lang=sv", body, bearer(owner)...)
+	if got := pointers(t, r); r.Status != 422 || got["/findings/0/cites/0/option"] != "suppressed_number" || len(got) != 1 ||
+		!strings.Contains(string(r.Body), "Siffran visas inte") {
+		t.Fatalf("suppressed number cited: %d %v %s", r.Status, got, r.Body)
+	}
+	// Nor a survey that is not the consultation's.
+	first["cites"] = []any{map[string]any{"survey": "3f0c7c9e-0000-4c1b-9d7e-1a2b3c4d5e6f", "question": "age_band"}}
+	if got := pointers(t, e.Do("POST", path, body, bearer(owner)...)); got["/findings/0/cites/0/survey"] != "not_linked" {
+		t.Fatalf("a survey of no consultation cited: %v", got)
+	}
+	first["cites"] = good
+
+	// The worked outcome: its numbers are the release's.
+	e.Clock.Advance(10 * 24 * time.Hour)
+	r = e.Do("POST", path, body, bearer(owner)...)
+	if r.Status != 201 || r.Header.Get("Location") != path {
+		t.Fatalf("publish: %d %s", r.Status, r.Body)
+	}
+	var o outcomeResult
+	r.JSON(t, &o)
+	c := o.Findings[0].Cites[0]
+	want := optionCount(t, l.released(t, yp, "").Results, "", "places_wanted", "youth_centre")
+	if c.Count != *want.N || c.Pct == nil || *c.Pct != *want.Pct || c.Release.Responses != l.sent[yp] || c.Release.Day == "" ||
+		c.OptionLabel["ar"] != "مراكز شباب تبقى مفتوحة لوقت أطول" {
+		t.Fatalf("cited %+v, released %+v", c, want)
+	}
+	sf := "safety-online-offline.json"
+	if want := optionCount(t, l.released(t, sf, "").Results, "", "platforms_should", "easy_report"); o.Findings[3].Cites[0].Count != *want.N {
+		t.Fatalf("cited %+v, released %+v", o.Findings[3].Cites[0], want)
+	}
+	byAge := o.Findings[0].Cites[1]
+	if want := optionCount(t, l.released(t, yp, "age_band").Results, "13-15", "places_wanted", "youth_centre"); byAge.Count != *want.N ||
+		byAge.GroupLabel["sv"] == "" || byAge.ByText["en"] != "How old are you?" {
+		t.Fatalf("cited by age %+v, released %d", byAge, *want.N)
+	}
+	// Measures: ten days from the end of taking part (the move to
+	// analysing) to the outcome; four of five proposals decided, with a
+	// reason.
+	if m := o.Measures; m.DaysToOutcome == nil || *m.DaysToOutcome != 10 || m.Recommendations != 5 || *m.DecidedShare != 0.8 || *m.ReasonShare != 0.8 {
+		t.Fatalf("measures %+v", m)
+	}
+	if r := e.Do("POST", path, body, bearer(owner)...); problemOf(t, r).Type != "urn:youthvoice:problem:outcome_published" || r.Status != 409 {
+		t.Fatalf("published twice: %d %s", r.Status, r.Body)
+	}
+
+	// A newer release does not change what was cited.
+	l.answer(t, yp, 40)
+	if n := l.released(t, yp, "").Status.Released; n != l.sent[yp] {
+		t.Fatalf("new release of %d, sent %d", n, l.sent[yp])
+	}
+	var again outcomeResult
+	e.Do("GET", path, nil, bearer(owner)...).JSON(t, &again)
+	if a := again.Findings[0].Cites[0]; a.Count != c.Count || a.Release != c.Release || *a.Pct != *c.Pct {
+		t.Fatalf("after a newer release the finding reads %+v, was %+v", a, c)
+	}
+
+	// Updates append: the history stays.
+	e.Clock.Advance(24 * time.Hour)
+	r = e.Do("POST", path+"/updates", json.RawMessage(updates[0]), bearer(owner)...)
+	var up outcomeResult
+	if r.Status != 201 {
+		t.Fatalf("update: %d %s", r.Status, r.Body)
+	}
+	r.JSON(t, &up)
+	if len(up.Updates) != 1 || up.Decisions[4].Status != "considering" || up.Current[4].Status != "adopted" || up.Version != 2 ||
+		*up.Measures.DecidedShare != 1 || *up.Measures.ReasonShare != 1 || len(up.Findings) != len(o.Findings) {
+		t.Fatalf("after the update: %+v", up)
+	}
+	r = e.Do("POST", path+"/updates", map[string]any{"text": map[string]string{"sv": "x"}, "decisions": []any{map[string]any{"decision": 9, "status": "adopted"}}}, bearer(owner)...)
+	if got := pointers(t, r); got["/decisions/0/decision"] != "unknown_decision" || got["/text/en"] != "missing_translation" {
+		t.Fatalf("bad update: %v", got)
+	}
+
+	// The app: in Arabic, right to left, the decisions as they stand.
+	r = e.Do("GET", "/v1/consultations/"+l.id+"?lang=ar", nil)
+	var app struct {
+		Dir     string `json:"dir"`
+		Outcome struct {
+			YouSaid []struct {
+				Text  string `json:"text"`
+				Cites []struct {
+					Option string `json:"option"`
+					Count  int    `json:"count"`
+				} `json:"cites"`
+			} `json:"you_said"`
+			WeDid []struct {
+				Status      string `json:"status"`
+				StatusLabel string `json:"status_label"`
+				Reason      string `json:"reason"`
+			} `json:"we_did"`
+			Updates []struct {
+				Text string `json:"text"`
+			} `json:"updates"`
+		} `json:"outcome"`
+	}
+	r.JSON(t, &app)
+	if r.Status != 200 || app.Dir != "rtl" || r.Header.Get("Content-Language") != "ar" || len(app.Outcome.YouSaid) != 4 ||
+		!strings.HasPrefix(app.Outcome.YouSaid[0].Text, "كثيرون منكم") || app.Outcome.YouSaid[0].Cites[0].Count != c.Count ||
+		app.Outcome.WeDid[4].StatusLabel != "تم اعتماده" || app.Outcome.WeDid[1].StatusLabel != "تم اعتماده جزئيًا" ||
+		!strings.HasPrefix(app.Outcome.Updates[0].Text, "تقرر") {
+		t.Fatalf("app in Arabic: %d %s", r.Status, r.Body)
+	}
+	// updates?since= names it, with the outcome's time.
+	r = e.Do("GET", "/v1/consultations/updates?since="+since.UTC().Format(time.RFC3339Nano), nil)
+	var feed struct {
+		Updates []struct {
+			ID        string     `json:"id"`
+			OutcomeAt *time.Time `json:"outcome_at"`
+		} `json:"updates"`
+	}
+	r.JSON(t, &feed)
+	if len(feed.Updates) != 1 || feed.Updates[0].ID != l.id || feed.Updates[0].OutcomeAt == nil || !feed.Updates[0].OutcomeAt.After(since) {
+		t.Fatalf("updates since the analysis: %s", r.Body)
+	}
+}
+
+// The participation report: PDF and XLSX in every consultation language,
+// with the released numbers of each survey by age band and region, the
+// findings as published and the decisions; for the organisation and for
+// a ministry a survey is shared with, and nobody else.
+func TestParticipationReport(t *testing.T) {
+	t.Parallel()
+	l := newLoop(t, 400)
+	e, owner := l.e, l.owner
+	moveConsultation(t, e, owner, l.id, "analyse")
+	publish, _, err := examples.Outcome("youth-plan-2027.json", l.ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := e.Do("POST", "/v1/org/consultations/"+l.id+"/outcome", json.RawMessage(publish), bearer(owner)...); r.Status != 201 {
+		t.Fatalf("publish: %d %s", r.Status, r.Body)
+	}
+	report := "/v1/org/consultations/" + l.id + "/report"
+	for _, lang := range []string{"sv", "en", "ar"} {
+		r := e.Do("GET", report+"?format=xlsx&lang="+lang, nil, bearer(owner)...)
+		if r.Status != 200 || r.Header.Get("Content-Language") != lang || !strings.Contains(r.Header.Get("Content-Disposition"), "-participation-"+lang+".xlsx") {
+			t.Fatalf("xlsx %s: %d %s", lang, r.Status, r.Body)
+		}
+		f, err := excelize.OpenReader(bytes.NewReader(r.Body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sheets := f.GetSheetList()
+		rows, err := f.GetRows(sheets[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts := map[string]string{} // survey title | group -> count
+		for _, row := range rows {
+			if len(row) >= 3 {
+				counts[row[0]+"|"+row[1]] = row[2]
+			}
+		}
+		for name, id := range l.ids {
+			def := l.defs[name]
+			title := def.Title.In(lang, def.DefaultLanguage)
+			st := getStatus(t, e, owner, id, "?by=age_band&lang="+lang)
+			if got := counts[title+"|"+e.Catalog.Message(lang, "participation.responses", nil)]; got != strconv.Itoa(st.Status.Released) {
+				t.Errorf("%s %s: responses %q, released %d", lang, name, got, st.Status.Released)
+			}
+			q := def.Question("age_band").Text.In(lang, def.DefaultLanguage)
+			for _, g := range st.Results.Groups[1:] {
+				want := e.Catalog.Message(lang, "export.hidden", nil)
+				if !g.Hidden && g.N != nil && g.N.N != nil {
+					want = strconv.Itoa(*g.N.N)
+				} else if !g.Hidden {
+					want = e.Catalog.Message(lang, "export.suppressed", nil)
+				}
+				if got := counts[title+"|"+q+": "+g.Label]; got != want {
+					t.Errorf("%s %s age band %s: %q, released %q", lang, name, g.Label, got, want)
+				}
+			}
+		}
+		decisions, _ := f.GetRows(sheets[2])
+		if len(decisions) < 4+5 || decisions[3][0] == "" {
+			t.Errorf("%s: decisions sheet %v", lang, decisions)
+		}
+		f.Close()
+
+		r = e.Do("GET", report+"?format=pdf&lang="+lang, nil, bearer(owner)...)
+		if r.Status != 200 || r.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(r.Body, []byte("%PDF")) {
+			t.Fatalf("pdf %s: %d %s", lang, r.Status, r.Body[:min(200, len(r.Body))])
+		}
+		if text, ok := pdfText(t, r.Body); ok {
+			words := " " + strings.Join(arabicLetterWords(text), " ") + " "
+			for _, w := range []string{e.Catalog.Message(lang, "participation.report", nil), e.Catalog.Message(lang, "participation.decisions", nil),
+				l.defs["safety-online-offline.json"].Title.In(lang, "sv")} {
+				if !strings.Contains(words, " "+strings.Join(arabicLetterWords(w), " ")+" ") {
+					t.Errorf("%s PDF: %q not read back", lang, w)
+				}
+			}
+		}
+	}
+	if r := e.Do("GET", report+"?format=pdf&lang=fi", nil, bearer(owner)...); pointers(t, r)["/lang"] != "consultation_language" {
+		t.Fatalf("a language the consultation lacks: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("GET", report+"?format=doc", nil, bearer(owner)...); pointers(t, r)["/format"] != "unsupported_format" {
+		t.Fatalf("unknown format: %d %s", r.Status, r.Body)
+	}
+
+	// A ministry a survey is shared with reads the report and the
+	// measures; another organisation does not.
+	ministryID, ministry := e.Org("Ministeriet")
+	_, stranger := e.Org("Någon annan")
+	if r := e.Do("POST", "/v1/org/surveys/"+l.ids["safety-online-offline.json"]+"/shares", map[string]string{"org_id": ministryID}, bearer(owner)...); r.Status/100 != 2 {
+		t.Fatalf("share: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("GET", report+"?format=xlsx&lang=en", nil, bearer(ministry)...); r.Status != 200 {
+		t.Fatalf("ministry's report: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("GET", report+"?format=xlsx", nil, bearer(stranger)...); r.Status != 404 {
+		t.Fatalf("stranger's report: %d", r.Status)
+	}
+	var measures struct {
+		Consultations []struct {
+			ID            string `json:"id"`
+			OrgName       string `json:"org_name"`
+			Shared        bool   `json:"shared"`
+			DaysToOutcome *int   `json:"days_to_outcome"`
+			DecidedShare  *float64
+		} `json:"consultations"`
+		Organisations []struct {
+			OrgName     string  `json:"org_name"`
+			WithOutcome int     `json:"with_outcome"`
+			Decided     float64 `json:"decided_share"`
+		} `json:"organisations"`
+	}
+	e.Do("GET", "/v1/org/consultations/measures", nil, bearer(ministry)...).JSON(t, &measures)
+	if len(measures.Consultations) != 1 || measures.Consultations[0].ID != l.id || !measures.Consultations[0].Shared ||
+		measures.Consultations[0].OrgName != "Kommunen" || measures.Consultations[0].DaysToOutcome == nil ||
+		len(measures.Organisations) != 1 || measures.Organisations[0].WithOutcome != 1 || measures.Organisations[0].Decided != 0.8 {
+		t.Fatalf("ministry's measures: %+v", measures)
+	}
+	var none struct {
+		Consultations []any `json:"consultations"`
+	}
+	e.Do("GET", "/v1/org/consultations/measures", nil, bearer(stranger)...).JSON(t, &none)
+	if len(none.Consultations) != 0 {
+		t.Fatalf("stranger's measures: %+v", none)
+	}
+}
+
+// pdfText reads a PDF's text back with pdftotext, if it is installed.
+func pdfText(t *testing.T, doc []byte) (string, bool) {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Log("pdftotext (poppler-utils) is not installed: the PDF's text is not read back")
+		return "", false
+	}
+	path := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(path, doc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out), true
+}
