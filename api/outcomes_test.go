@@ -424,3 +424,56 @@ func pdfText(t *testing.T, doc []byte) (string, bool) {
 	}
 	return string(out), true
 }
+
+// documentedOutcome prepares what a documented outcome request needs: a
+// consultation of the organisation, analysing, whose example survey has
+// a release of 150 responses; every citation of the body names that
+// survey. For an update, the consultation's outcome is published first.
+// It returns the request's path and body.
+func documentedOutcome(t *testing.T, e *apitest.Env, owner, path string, body map[string]any) (string, map[string]any) {
+	t.Helper()
+	ids := exampleSurveys(t, e, owner, true)
+	yp := "youth-policy-consultation.json"
+	def, err := surveystest.Example(yp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(5, 5))
+	for range 150 {
+		if r := e.Do("POST", "/v1/surveys/"+ids[yp]+"/responses", simulate.Submission(def, 1, rng)); r.Status != 201 {
+			t.Fatalf("%d %s", r.Status, r.Body)
+		}
+	}
+	e.Server.FlushSummaries(context.Background())
+	id := createConsultation(t, e, owner, exampleConsultation(t, ids)).ID
+	moveConsultation(t, e, owner, id, "publish")
+	moveConsultation(t, e, owner, id, "analyse")
+	cite := func(b map[string]any) map[string]any {
+		b = deepCopy(t, b)
+		findings, _ := b["findings"].([]any)
+		for _, f := range findings {
+			cites, _ := f.(map[string]any)["cites"].([]any)
+			for _, c := range cites {
+				c.(map[string]any)["survey"] = ids[yp]
+			}
+		}
+		return b
+	}
+	if strings.HasSuffix(path, "/updates") {
+		pub, _, err := examples.Outcome("youth-plan-2027.json", ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var first map[string]any
+		if err := json.Unmarshal(pub, &first); err != nil {
+			t.Fatal(err)
+		}
+		// Only the findings of the released survey.
+		first["findings"] = first["findings"].([]any)[:1]
+		first["findings"].([]any)[0].(map[string]any)["cites"] = first["findings"].([]any)[0].(map[string]any)["cites"].([]any)[:1]
+		if r := e.Do("POST", "/v1/org/consultations/"+id+"/outcome", cite(first), bearer(owner)...); r.Status != 201 {
+			t.Fatalf("outcome for the documented update: %d %s", r.Status, r.Body)
+		}
+	}
+	return strings.ReplaceAll(path, "{id}", id), cite(body)
+}
