@@ -100,13 +100,17 @@ func (a *App) MoveConsultation(ctx context.Context, actor surveys.Token, c *surv
 }
 
 // checkConsultation checks what the domain cannot: every information page
-// renders (markdown.Check: its quotes and lists are not nested too deep),
+// renders (markdown.Check: its quotes and lists are not nested too deep,
+// and it has at most markdown.MaxLinks links),
 // and every linked survey is one of the organisation's (published, when
 // published is set). Every problem is reported with its pointer.
 func (a *App) checkConsultation(ctx context.Context, orgID string, def *surveys.ConsultationDefinition, published bool) error {
 	var bad []surveys.FieldError
 	def.MarkdownTexts(func(ptr, md string) {
-		if err := markdown.Check(md); err != nil {
+		switch err := markdown.Check(md); {
+		case errors.Is(err, markdown.ErrTooManyLinks):
+			bad = append(bad, surveys.FieldError{Pointer: ptr, Code: surveys.CodeMarkdownLinks, Params: map[string]any{"Max": markdown.MaxLinks}})
+		case err != nil:
 			bad = append(bad, surveys.FieldError{Pointer: ptr, Code: surveys.CodeMarkdownNesting, Params: map[string]any{"Max": markdown.MaxNesting}})
 		}
 	})

@@ -145,6 +145,30 @@ func TestCheckNesting(t *testing.T) {
 	}
 }
 
+// Each "](" is a link goldmark tries to close by scanning the rest of
+// its paragraph: 5,000 of them in one page of 20,000 characters took 0.3
+// s to render (BenchmarkRender's "open links" is the most allowed).
+func TestCheckLinks(t *testing.T) {
+	cases := []struct {
+		in   string
+		want error
+	}{
+		{strings.Repeat("[a](https://example.org) ", MaxLinks), nil},
+		{strings.Repeat("[a](https://example.org) ", MaxLinks+1), ErrTooManyLinks},
+		{strings.Repeat("[a](", 5000), ErrTooManyLinks},
+		{strings.Repeat("![a](<", 3333), ErrTooManyLinks},
+		{strings.Repeat("[a][b] [c] ", 2000), nil}, // reference links close at once
+	}
+	for _, c := range cases {
+		if err := Check(c.in); err != c.want {
+			t.Errorf("Check(%.40q) = %v, want %v", c.in, err, c.want)
+		}
+		if _, err := Render(c.in); err != c.want {
+			t.Errorf("Render(%.40q) = %v, want %v", c.in, err, c.want)
+		}
+	}
+}
+
 // The worst inputs the domain allows (20,000 characters of deep nesting,
 // many links, long emphasis runs) render in bounded time and memory:
 // go test -bench Render ./markdown.
@@ -153,7 +177,8 @@ func BenchmarkRender(b *testing.B) {
 		"nested quotes": strings.Repeat(strings.Repeat(">", MaxNesting)+" a\n", 2000),
 		"nested lists":  strings.Repeat(strings.Repeat("- ", MaxNesting)+"a\n", 1000),
 		"indented":      indentedLists(140),
-		"links":         strings.Repeat("[a](https://example.org/x) ", 800),
+		"links":         strings.Repeat("[a](https://example.org/x) ", MaxLinks) + strings.Repeat("x", 17000),
+		"open links":    strings.Repeat("[a](", MaxLinks) + strings.Repeat("x", 20000-4*MaxLinks),
 		"emphasis":      strings.Repeat("*a **b ", 2500),
 		"brackets":      strings.Repeat("[", 20000),
 		"prose":         strings.Repeat("Det här är en mening om beslutet. ", 600),

@@ -18,6 +18,9 @@ const (
 	// CodeMarkdownNesting: a line nests more quotes and lists than the
 	// information pages allow.
 	CodeMarkdownNesting Code = "markdown_nesting"
+	// CodeMarkdownLinks: an information page has more links than it may
+	// (rendering time grows with their number).
+	CodeMarkdownLinks Code = "markdown_links"
 )
 
 // surveyIDPattern is what a survey id may be made of (a UUID's characters).
