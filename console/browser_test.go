@@ -63,23 +63,29 @@ func newSession(t *testing.T, e *apitest.Env) *session {
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	s := &session{t: t, e: e, ctx: ctx, downloads: t.TempDir(), axe: string(axe)}
-	// The first call starts the browser (without a deadline, which would
-	// stop it); the steps after it have one.
+	// The first calls start the browser and open the tab without a
+	// deadline (the tab would close with it); the steps after them have one.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatal(err)
+	}
 	on := true
 	if _, err := chromedp.CallBrowser(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
 		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: s.downloads, EventsEnabled: &on}); err != nil {
 		t.Fatal(err)
 	}
-	var cancelTime context.CancelFunc
-	s.ctx, cancelTime = context.WithTimeout(ctx, 4*time.Minute)
-	t.Cleanup(func() { cancelTime(); cancelCtx(); cancelAlloc() })
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
 	return s
 }
 
+// do runs steps, each call within a minute (a selector that never shows
+// fails the test instead of waiting for the whole test's deadline).
 func (s *session) do(steps ...chromedp.Action[chromedp.Void]) {
 	s.t.Helper()
-	if err := chromedp.Do(s.ctx, steps...); err != nil {
-		s.t.Fatal(err)
+	ctx, cancel := context.WithTimeout(s.ctx, time.Minute)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		loc, _ := chromedp.Run(s.ctx, chromedp.Location())
+		s.t.Fatalf("at %s: %v", loc, err)
 	}
 }
 
@@ -112,14 +118,17 @@ func (s *session) checkAxe(what string) {
 	s.t.Helper()
 	script := s.axe + `;axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}})` +
 		`.then(r => ({passes: r.passes.length, violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => ({target: n.target.map(String)}))}))}))`
-	res, err := chromedp.Run(s.ctx, chromedp.Evaluate[axeResult](script, chromedp.EvalAwaitPromise))
+	ctx, cancel := context.WithTimeout(s.ctx, time.Minute)
+	defer cancel()
+	start := time.Now()
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[axeResult](script, chromedp.EvalAwaitPromise))
 	if err != nil {
 		s.t.Fatalf("%s: axe: %v", what, err)
 	}
 	if res.Passes < 10 {
 		s.t.Fatalf("%s: axe passed only %d rules: it did not check the page", what, res.Passes)
 	}
-	s.t.Logf("%s: axe: %d rules passed, %d violated", what, res.Passes, len(res.Violations))
+	s.t.Logf("%s: axe: %d rules passed, %d violated (%v)", what, res.Passes, len(res.Violations), time.Since(start).Round(time.Millisecond))
 	for _, v := range res.Violations {
 		if v.Impact == "serious" || v.Impact == "critical" {
 			var targets []string
@@ -196,14 +205,17 @@ func TestBrowserOrganiserAndMinistry(t *testing.T) {
 	s.checkAxe("sign-in (en)")
 	s.do(chromedp.SendKeys(chromedp.ID("token"), owner),
 		chromedp.Click(chromedp.CSS(`form[method="post"][action="/console/signin"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/console/surveys/`+id+`"]`)))
+		chromedp.WaitVisible(chromedp.CSS(`a[href^="/console/surveys/`+id+`"]`)))
 	if txt := s.text(); !strings.Contains(txt, "Colours") || !strings.Contains(txt, "Open") {
 		t.Fatalf("home: %q", txt)
 	}
 	s.checkAxe("home (en)")
 	s.screenshot("home-en")
 
-	s.do(chromedp.Click(chromedp.CSS(`a[href="/console/surveys/`+id+`"]`)), chromedp.WaitVisible(chromedp.ID("legend")))
+	// The survey's link leads to its page, which links to its results.
+	s.do(chromedp.Click(chromedp.CSS(`a[href^="/console/surveys/`+id+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`main a[href="/console/surveys/`+id+`"]`)),
+		chromedp.Click(chromedp.CSS(`main a[href="/console/surveys/`+id+`"]`)), chromedp.WaitVisible(chromedp.ID("legend")))
 	txt := s.text()
 	for _, want := range []string{"suppressed*", "a count too small to show", "this release holds 40"} {
 		if !strings.Contains(txt, want) {
