@@ -108,7 +108,7 @@ type ParticipationDecision struct {
 type ParticipationUpdate struct {
 	Day     string
 	Text    string
-	Changes []string // "proposal: status", in order
+	Changes []string // "proposal – status", in order
 }
 
 // ParticipationEvent is a line of the timeline.
@@ -126,6 +126,8 @@ type ParticipationLabels struct {
 	Findings, Cited, Decisions, Proposal, Status string
 	Reason, DecidedBy, DecidedOn, Next, Updates  string
 	Timeline, NoOutcome, Method, Mean, Of        string
+	// SurveyQuestion and Option head the findings' columns.
+	SurveyQuestion, Option string
 }
 
 // ParticipationSource is what the report is made of: the consultation,
@@ -179,6 +181,7 @@ func participationLabels(m func(string) string) ParticipationLabels {
 		Reason: m("participation.reason"), DecidedBy: m("participation.decided_by"), DecidedOn: m("participation.decided_on"),
 		Next: m("participation.next"), Updates: m("participation.updates"), Timeline: m("participation.timeline"),
 		NoOutcome: m("participation.no_outcome"), Method: m("export.method"), Mean: m("export.mean"), Of: m("participation.of"),
+		SurveyQuestion: m("export.question"), Option: m("export.option"),
 	}
 }
 
@@ -249,7 +252,7 @@ func (p *Participation) outcome(o *surveys.Outcome, d *surveys.ConsultationDefin
 		pu := ParticipationUpdate{Day: u.At.UTC().Format(time.DateOnly), Text: in(u.Text)}
 		for _, ch := range u.Decisions {
 			if ch.Decision >= 0 && ch.Decision < len(o.Decisions) {
-				pu.Changes = append(pu.Changes, in(o.Decisions[ch.Decision].Proposal)+": "+status(ch.Status))
+				pu.Changes = append(pu.Changes, in(o.Decisions[ch.Decision].Proposal)+" – "+status(ch.Status))
 			}
 		}
 		p.Updates = append(p.Updates, pu)

@@ -152,7 +152,7 @@ func (px participationXL) findings(sheet string) error {
 		}
 		return t.sw.Flush()
 	}
-	if err := t.next(x.header(l.Findings), x.header(l.Survey), x.header(l.Question), x.header(l.Group), x.header(l.Cited),
+	if err := t.next(x.header(l.Findings), x.header(l.Survey), x.header(l.SurveyQuestion), x.header(l.Group), x.header(l.Option),
 		x.header(l.Count), x.header(l.Percent), x.header(l.Of), x.header(l.Mean), x.header(l.Released), x.header(l.Responses)); err != nil {
 		return err
 	}

@@ -68,41 +68,55 @@ func (rs *ReleasedSurvey) locate(ptr string, c Citation, lang string) (citedCell
 		return bad("survey", CodeNotReleased)
 	}
 	r := rs.tables(lang, c.By)
-	if r.Withheld || len(r.Groups) == 0 {
+	switch {
+	case r.Withheld || len(r.Groups) == 0:
 		return bad("survey", CodeNotReleased)
-	}
-	if c.By != "" && r.By != c.By {
+	case c.By != "" && r.By != c.By:
 		return bad("by", CodeNotBreakdown)
 	}
-	for i := range r.Groups {
-		g := &r.Groups[i]
-		if (c.By == "" && i == 0) || (c.By != "" && i > 0 && g.Code == c.Group) {
-			cell.group = g
-			break
-		}
-	}
+	cell.group = citedGroup(r, c)
 	switch {
 	case cell.group == nil:
 		return bad("group", CodeUnknownOption)
 	case cell.group.Hidden:
 		return bad("group", CodeSuppressedNumber)
 	}
+	if field, code := cell.find(c); code != "" {
+		return bad(field, code)
+	}
+	return cell, nil
+}
+
+// citedGroup is the group a citation names: everyone (the first) without
+// a breakdown, else the breakdown's group of its code.
+func citedGroup(r Results, c Citation) *GroupResults {
+	for i := range r.Groups {
+		g := &r.Groups[i]
+		if (c.By == "" && i == 0) || (c.By != "" && i > 0 && g.Code == c.Group) {
+			return g
+		}
+	}
+	return nil
+}
+
+// find finds the citation's question, statement and option in the
+// group, or names the field that is wrong and why.
+func (cell *citedCell) find(c Citation) (string, Code) {
 	for i := range cell.group.Questions {
 		if cell.group.Questions[i].ID == c.Question {
 			cell.question = &cell.group.Questions[i]
 		}
 	}
-	if cell.question == nil {
-		return bad("question", CodeUnknownQuestion)
-	}
 	q := cell.question
 	switch {
+	case q == nil:
+		return "question", CodeUnknownQuestion
 	case q.Type == Matrix && c.Statement == "":
-		return bad("statement", CodeRequired)
+		return "statement", CodeRequired
 	case q.Type != Matrix && c.Statement != "":
-		return bad("statement", CodeNotApplicable)
+		return "statement", CodeNotApplicable
 	case q.Type == FreeText && c.Option != "":
-		return bad("option", CodeNotApplicable)
+		return "option", CodeNotApplicable
 	}
 	rows := slices.Concat(q.Options, q.Bins)
 	if c.Statement != "" {
@@ -112,21 +126,22 @@ func (rs *ReleasedSurvey) locate(ptr string, c Citation, lang string) (citedCell
 			}
 		}
 		if cell.statement == nil {
-			return bad("statement", CodeUnknownOption)
+			return "statement", CodeUnknownOption
 		}
 		rows = cell.statement.Bins
 	}
-	if c.Option != "" {
-		for i := range rows {
-			if rows[i].Code == c.Option {
-				cell.option = &rows[i]
-			}
-		}
-		if cell.option == nil {
-			return bad("option", CodeUnknownOption)
+	if c.Option == "" {
+		return "", ""
+	}
+	for i := range rows {
+		if rows[i].Code == c.Option {
+			cell.option = &rows[i]
 		}
 	}
-	return cell, nil
+	if cell.option == nil {
+		return "option", CodeUnknownOption
+	}
+	return "", ""
 }
 
 // Cite resolves a citation against the release: the number as released
