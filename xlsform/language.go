@@ -38,10 +38,14 @@ var languageNames = sync.OnceValue(func() map[string]string {
 		add(english.Name(t), code)
 		add(display.Self.Name(t), code)
 	}
-	// Names organisers write that CLDR spells otherwise.
+	// Names organisers write that CLDR spells otherwise or does not name
+	// (published forms write label::Tetun for CLDR's Tetum, label::Dari,
+	// which CLDR names only as Persian (Afghanistan), and the Kurdish
+	// varieties by their own names).
 	for name, code := range map[string]string{
 		"farsi": "fa", "persian": "fa", "kiswahili": "sw", "chinese (simplified)": "zh-Hans",
 		"chinese (traditional)": "zh-Hant", "bangla": "bn", "myanmar": "my", "tagalog": "fil",
+		"tetun": "tet", "dari": "prs", "sorani": "ckb", "kurmanji": "kmr",
 	} {
 		add(name, code)
 	}

@@ -14,6 +14,9 @@ func TestResolveLanguage(t *testing.T) {
 		{"Somali", "so"}, {"Soomaali", "so"}, {"Українська", "uk"}, {"Español (es)", "es"}, {"French", "fr"},
 		{"en_GB", "en-GB"}, {"Portuguese (pt-BR)", "pt-BR"}, {"zh-hant", "zh-Hant"}, {"Farsi", "fa"},
 		{"Chinese (Traditional)", "zh-Hant"}, {"English (United Kingdom)", "en"},
+		// As published forms write them (testdata/published: kobocat's
+		// label::Tetun, koboloadeR's label::Dari).
+		{"Tetun", "tet"}, {"Dari", "prs"}, {"Sorani", "ckb"}, {"Kurmanji", "kmr"},
 	} {
 		if got, ok := resolveLanguage(tc.in); !ok || got != tc.want {
 			t.Errorf("resolveLanguage(%q) = %q, %v; want %q", tc.in, got, ok, tc.want)
@@ -40,6 +43,8 @@ func TestLanguageHeaders(t *testing.T) {
 		{"single colon and names", []string{"label:English", "label:Arabic"}, []string{"en", "ar"}},
 		{"lower-case names", []string{"label::english", "label::swedish"}, []string{"en", "sv"}},
 		{"upper-case header", []string{"LABEL::English (en)", "Label::fi"}, []string{"en", "fi"}},
+		{"names CLDR spells otherwise", []string{"label::Dari", "label::Sorani"}, []string{"prs", "ckb"}},
+		{"more such names", []string{"label::Tetun", "label::Kurmanji"}, []string{"tet", "kmr"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := mustRead(t, sheetRows{name: "survey", rows: [][]string{

@@ -11,8 +11,9 @@ import (
 )
 
 // TestMessagesRender: the message of every problem and warning that
-// pyxform's forms and the tests' workbooks give is filled in every
-// language the server speaks: no template field is left without a value.
+// pyxform's forms, the published forms (testdata/published) and the tests'
+// workbooks give is filled in every language the server speaks: no
+// template field is left without a value.
 func TestMessagesRender(t *testing.T) {
 	cat, err := i18n.New()
 	if err != nil {
@@ -20,6 +21,8 @@ func TestMessagesRender(t *testing.T) {
 	}
 	var all []Problem
 	files, _ := filepath.Glob("testdata/pyxform/*.xlsx")
+	published, _ := filepath.Glob("testdata/published/*/*.xlsx")
+	files = append(files, published...)
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
