@@ -21,6 +21,9 @@ type publishedForm struct {
 	// outcome is outcomeImports, outcomeLegacy, or every problem code the
 	// form is refused with.
 	outcome []Code
+	// questions is how many questions a form that imports has: every
+	// question row of its survey sheet, none lost.
+	questions int
 	// why is said of each form that is refused although it uses nothing
 	// XLSForm has that YouthVoice has not (no problem of featureCodes): it
 	// is refused by a rule of YouthVoice's own, and why names it. The
@@ -71,15 +74,15 @@ var publishedForms = map[string]publishedForm{
 
 	"getodk-xlsform-offline/external-itemsets.xlsx": {outcome: []Code{CodeExternalChoices}},
 	"getodk-xlsform-offline/pyxform-clean.xlsx":     {outcome: []Code{CodeNumberBounds}, why: whyBounds},
-	"getodk-xlsform-offline/pyxform-warning.xlsx":   {outcome: []Code{outcomeImports}},
+	"getodk-xlsform-offline/pyxform-warning.xlsx":   {outcome: []Code{outcomeImports}, questions: 2},
 
 	// KoboToolbox's kobo--locking-profile column and sheet are ignored.
-	"kobotoolbox-formpack/library-locking-example.xlsx": {outcome: []Code{outcomeImports}},
+	"kobotoolbox-formpack/library-locking-example.xlsx": {outcome: []Code{outcomeImports}, questions: 2},
 
 	"kobotoolbox-kobocat/exp.xlsx":            {outcome: []Code{CodeNumberBounds, CodeTypeDate, CodeTypeMedia}},
 	"kobotoolbox-kobocat/exp_line_break.xlsx": {outcome: []Code{CodeNumberBounds, CodeTypeDate, CodeTypeMedia}},
 	// label::Tetun (CLDR spells it Tetum) is tet.
-	"kobotoolbox-kobocat/form_with_unicode_in_relevant_column.xlsx": {outcome: []Code{outcomeImports}},
+	"kobotoolbox-kobocat/form_with_unicode_in_relevant_column.xlsx": {outcome: []Code{outcomeImports}, questions: 2},
 	"kobotoolbox-kobocat/sample_accent.xlsx":                        {outcome: []Code{"invalid_code"}, why: whyCase},
 	"kobotoolbox-kobocat/transportation_export.xlsx": {outcome: []Code{CodeNoSurveySheet},
 		why: "not a form: a data export (one sheet, transportation_2011_07_25), a wrong file an organiser may upload"},
@@ -124,6 +127,9 @@ func TestPublishedForms(t *testing.T) {
 			}
 			res, err := read(t, b)
 			got := publishedOutcome(t, res, err)
+			if err == nil && len(res.Definition.Questions()) != want.questions {
+				t.Errorf("imported %d questions, want %d", len(res.Definition.Questions()), want.questions)
+			}
 			if !slices.Equal(got, sortedCodes(want.outcome)) {
 				t.Errorf("gives %v, want %v", got, sortedCodes(want.outcome))
 			}
