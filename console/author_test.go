@@ -83,13 +83,14 @@ func xlsx(t *testing.T, sheets map[string][][]string) []byte {
 
 // schoolForm is an XLSForm in English and Arabic whose third survey row
 // names the choice list given as list (a list that does not exist makes
-// that row a problem).
+// that row a problem); its question "why" is relevant only when "likes"
+// is yes (show_if).
 func schoolForm(t *testing.T, list string) []byte {
 	return xlsx(t, map[string][][]string{
 		"survey": {
-			{"type", "name", "label::English (en)", "label::Arabic (ar)"},
-			{"select_one yesno", "likes", "Do you like school?", "هل تحب المدرسة؟"},
-			{"select_one " + list, "why", "Why?", "لماذا؟"},
+			{"type", "name", "label::English (en)", "label::Arabic (ar)", "relevant"},
+			{"select_one yesno", "likes", "Do you like school?", "هل تحب المدرسة؟", ""},
+			{"select_one " + list, "why", "Why?", "لماذا؟", "${likes} = 'yes'"},
 		},
 		"choices": {
 			{"list_name", "name", "label::English (en)", "label::Arabic (ar)"},
@@ -98,7 +99,10 @@ func schoolForm(t *testing.T, list string) []byte {
 			{"reasons", "friends", "Friends", "الأصدقاء"},
 			{"reasons", "teachers", "Teachers", "المعلمون"},
 		},
-		"settings": {{"form_title", "default_language"}, {"School", "English (en)"}},
+		"settings": {
+			{"form_title", "default_language", "youthvoice::title::Arabic (ar)", "youthvoice::thank_you::English (en)", "youthvoice::thank_you::Arabic (ar)"},
+			{"School", "English (en)", "المدرسة", "Thanks", "شكرًا"},
+		},
 	})
 }
 
@@ -168,7 +172,7 @@ func TestUploadXLSFormProblemsThenDraft(t *testing.T) {
 		t.Fatalf("the draft: %d %s", r.Status, string(r.Body))
 	}
 	page := b.get("/console/surveys/" + id + "/design?created=1")
-	if page.status != 200 || !strings.Contains(page.body, "The draft was created") || !strings.Contains(page.body, "Not translated yet") {
+	if page.status != 200 || !strings.Contains(page.body, "The draft was created") || !strings.Contains(page.body, "8 of 8 texts (100%) · complete") {
 		t.Fatalf("design page: %d %s", page.status, page.body)
 	}
 	if audit := e.Do("GET", "/v1/org/audit", nil, bearer(owner)...); !strings.Contains(string(audit.Body), `"action":"survey_import"`) {
