@@ -346,6 +346,9 @@ func TestTranslationsDownloadUpload(t *testing.T) {
 	if audit := e.Do("GET", "/v1/org/audit", nil, bearer(owner)...); !strings.Contains(string(audit.Body), `"action":"translations"`) {
 		t.Errorf("the upload is not in the audit log: %s", string(audit.Body))
 	}
+	if p := b.upload("/console/surveys/"+id+"/translations", map[string]string{"csrf": b.csrf, "target": "ar", "action": "apply"}, "ar.txt", []byte("hello")); p.status != 415 {
+		t.Fatalf("a text file: %d", p.status)
+	}
 	// A bad row: its row and key shown, nothing applied.
 	bad := strings.Replace(filled, "likes.text", "likes.txet", 1)
 	refused := b.upload("/console/surveys/"+id+"/translations", map[string]string{"csrf": b.csrf, "target": "ar", "action": "apply"}, "ar.csv", []byte(bad))
@@ -510,5 +513,29 @@ func TestAnalystForbiddenAndCSRF(t *testing.T) {
 	}
 	if n := surveyCount(t, e, owner); n != 1 {
 		t.Fatalf("refused POSTs made surveys: %d", n)
+	}
+}
+
+// Another organisation's survey is a 404 on every authoring page, as in
+// the API, and nothing of it changes.
+func TestAnotherOrganisationsSurveyIsNotFound(t *testing.T) {
+	e := apitest.New(t)
+	_, owner := e.Org("Kommunen")
+	id := showIfSurvey(t, e, owner)
+	_, other := e.Org("Other")
+	b := newBrowser(t, e)
+	b.signIn(other)
+	for _, path := range []string{"/design", "/preview?plang=ar", "/translations/ar?format=csv", "/state/publish", "/codes"} {
+		if p := b.get("/console/surveys/" + id + path); p.status != 404 {
+			t.Errorf("GET %s: %d", path, p.status)
+		}
+	}
+	for _, path := range []string{"/preview", "/state/publish", "/codes"} {
+		if p := b.post("/console/surveys/"+id+path, url.Values{"csrf": {b.csrf}, "count": {"3"}}); p.status != 404 {
+			t.Errorf("POST %s: %d", path, p.status)
+		}
+	}
+	if r := e.Do("GET", "/v1/org/surveys/"+id, nil, bearer(owner)...); !strings.Contains(string(r.Body), `"status":"draft"`) {
+		t.Fatalf("another organisation changed the survey: %s", r.Body)
 	}
 }

@@ -144,13 +144,12 @@ func (c *Console) uploadTranslations(ctx *fiber.Ctx) error {
 	lang := c.lang(ctx)
 	dry := ctx.FormValue("action") != "apply"
 	before := *sv
-	format, data, problem := c.translationUpload(ctx)
-	status := fiber.StatusOK
+	format, data, status, problem := c.translationUpload(ctx)
 	var report surveys.TextsReport
 	var problems []problemView
 	rows := false
 	if problem != nil {
-		status, problems = fiber.StatusUnprocessableEntity, []problemView{*problem}
+		problems = []problemView{*problem}
 	} else {
 		report, err = c.app.ImportTranslations(ctx.UserContext(), w.tok, sv, ctx.FormValue("target"), format, data, dry)
 		if !dry {
@@ -202,24 +201,31 @@ func (c *Console) translationRefusal(ctx *fiber.Ctx, def *surveys.Definition, er
 }
 
 // translationUpload reads the form's file and its format (from its name,
-// its media type or its first bytes, as the API's uploadedFile); a
-// problem when there is none or it is neither XLSX nor CSV.
-func (c *Console) translationUpload(ctx *fiber.Ctx) (string, []byte, *problemView) {
+// its media type or its first bytes, as the API's uploadedFile), with the
+// status 200; or the API's status and a problem when there is no file, it
+// is too large, or it is neither XLSX nor CSV.
+func (c *Console) translationUpload(ctx *fiber.Ctx) (string, []byte, int, *problemView) {
 	lang := c.lang(ctx)
+	refuse := func(status int, id string) (string, []byte, int, *problemView) {
+		return "", nil, status, &problemView{Message: c.cat.Message(lang, id, nil)}
+	}
 	fh, err := ctx.FormFile("file")
 	if err != nil {
-		return "", nil, &problemView{Message: c.cat.Message(lang, "console.new.no_file", nil)}
+		return refuse(fiber.StatusUnprocessableEntity, "console.new.no_file")
 	}
 	data, err := readUpload(fh)
-	if err != nil || data == nil {
-		return "", nil, &problemView{Message: c.cat.Message(lang, "problem.translation_file_too_large.detail", nil)}
+	if err != nil {
+		return refuse(fiber.StatusUnprocessableEntity, "problem.malformed_translation_file.detail")
+	}
+	if data == nil {
+		return refuse(fiber.StatusRequestEntityTooLarge, "problem.translation_file_too_large.detail")
 	}
 	partType, _, _ := mime.ParseMediaType(fh.Header.Get(fiber.HeaderContentType))
 	switch ext := strings.ToLower(path.Ext(fh.Filename)); {
 	case ext == ".xlsx" || partType == translationMIME[app.TranslationXLSX] || bytes.HasPrefix(data, []byte("PK\x03\x04")):
-		return app.TranslationXLSX, data, nil
+		return app.TranslationXLSX, data, fiber.StatusOK, nil
 	case ext == ".csv" || partType == "text/csv":
-		return app.TranslationCSV, data, nil
+		return app.TranslationCSV, data, fiber.StatusOK, nil
 	}
-	return "", nil, &problemView{Message: c.cat.Message(lang, "problem.translation_file_type.detail", nil)}
+	return refuse(fiber.StatusUnsupportedMediaType, "problem.translation_file_type.detail")
 }
