@@ -28,6 +28,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -113,6 +114,7 @@ var attacks = []attack{
 	{"j", "the largest breakdown-heavy survey the limits allow, 300 responses: every summary and export", func(r *runner) error { return r.largestValid(true) }, nil},
 	{"k", "the most questions and options the limits allow, 300 responses: every summary and export", func(r *runner) error { return r.largestValid(false) }, nil},
 	{"l", "the embedded database, from another local user: the process's listeners, each tried as user nobody", (*runner).databaseReach, nil},
+	{"m", "workbooks of tens of KB holding millions of XML elements (shared strings, styles, empty cells, a moved sheet) to the XLSForm import and the translator's file", (*runner).hostileWorkbooks, nil},
 }
 
 // step is one request of an attack.
@@ -867,4 +869,117 @@ func dialAsOtherUser(network, addr string) (bool, string, error) {
 		return false, strings.TrimSpace(string(out)), nil
 	}
 	return false, "", fmt.Errorf("probe as nobody: %v %s", err, out)
+}
+
+// hostileWorkbooks sends workbooks whose XML holds millions of elements in
+// a small zip file: excelize decodes the shared strings, the styles and
+// the workbook whole, and streams the worksheets element by element, so
+// before xlsform.CheckParts each of these took hundreds of megabytes or
+// seconds (16 MiB of <xf/>: 1 GB and 20 s). Each is refused, to the
+// import (413 workbook_too_large, or 422 xlsform_too_many_rows for the
+// sheet stored outside xl/worksheets/) and to the translator's file (413
+// translation_file_too_large).
+func (r *runner) hostileWorkbooks() error {
+	id, err := r.example()
+	if err != nil {
+		return err
+	}
+	const xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	for _, w := range hostileWorkbookSet() {
+		b, err := w.build()
+		if err != nil {
+			return err
+		}
+		size := fmt.Sprintf(" (%d KB)", len(b)>>10)
+		r.do("POST import?dry_run=true, "+w.name+size, "POST", "/v1/org/surveys/import?dry_run=true",
+			binserver.Request{Token: r.s.Token, ContentType: xlsx, Body: b})
+		if w.translations {
+			r.do("PUT translations/fi?dry_run=true, "+w.name+size, "PUT", "/v1/org/surveys/"+id+"/translations/fi?dry_run=true",
+				binserver.Request{Token: r.s.Token, ContentType: xlsx, Body: b})
+		}
+	}
+	return nil
+}
+
+// hostileWorkbook is a minimal workbook of one survey sheet with one part
+// replaced by n copies of an element.
+type hostileWorkbook struct {
+	name             string
+	part, head, item string
+	tail             string
+	n                int
+	sheetPath        string // where the survey sheet is stored (default xl/worksheets/sheet1.xml)
+	translations     bool   // sent to the translator's file too
+}
+
+func hostileWorkbookSet() []hostileWorkbook {
+	const ns = `xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"`
+	sheet := `<?xml version="1.0" encoding="UTF-8"?><worksheet ` + ns + `><sheetData>` + hostileHeader
+	return []hostileWorkbook{
+		{name: "3,300,000 shared strings", part: "xl/sharedStrings.xml", head: `<?xml version="1.0" encoding="UTF-8"?><sst ` + ns + `><si><t>type</t></si>`,
+			item: "<si/>", n: 3300000, tail: "</sst>", translations: true},
+		{name: "3,300,000 cell formats", part: "xl/styles.xml", head: `<?xml version="1.0" encoding="UTF-8"?><styleSheet ` + ns + `><cellXfs>`,
+			item: "<xf/>", n: 3300000, tail: "</cellXfs></styleSheet>", translations: true},
+		{name: "4,000,000 empty cells", part: "xl/worksheets/sheet1.xml", head: sheet + `<row r="3">`,
+			item: "<c/>", n: 4000000, tail: "</row></sheetData></worksheet>", translations: true},
+		{name: "a million rows in a sheet stored as xl/ws/s.xml", part: "xl/ws/s.xml", sheetPath: "xl/ws/s.xml", head: sheet,
+			item: "<row/>", n: 1000000, tail: "</sheetData></worksheet>"},
+	}
+}
+
+// hostileHeader is the survey sheet's header row and one question.
+const hostileHeader = `<row r="1"><c r="A1" t="inlineStr"><is><t>type</t></is></c><c r="B1" t="inlineStr"><is><t>name</t></is></c>` +
+	`<c r="C1" t="inlineStr"><is><t>label</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>text</t></is></c>` +
+	`<c r="B2" t="inlineStr"><is><t>q</t></is></c><c r="C2" t="inlineStr"><is><t>Q?</t></is></c></row>`
+
+func (w hostileWorkbook) build() ([]byte, error) {
+	const ns = `xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"`
+	const rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+	sheetPath := w.sheetPath
+	if sheetPath == "" {
+		sheetPath = "xl/worksheets/sheet1.xml"
+	}
+	parts := map[string]string{
+		"[Content_Types].xml": `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
+			`<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>` +
+			`<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>` +
+			`<Override PartName="/` + sheetPath + `" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`,
+		"_rels/.rels": `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+			`<Relationship Id="rId1" Type="` + rel + `officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+		"xl/workbook.xml": `<?xml version="1.0" encoding="UTF-8"?><workbook ` + ns + ` xmlns:r="` + strings.TrimSuffix(rel, "/") + `"><sheets><sheet name="survey" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+		"xl/_rels/workbook.xml.rels": `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+			`<Relationship Id="rId1" Type="` + rel + `worksheet" Target="/` + sheetPath + `"/>` +
+			`<Relationship Id="rId2" Type="` + rel + `styles" Target="styles.xml"/><Relationship Id="rId3" Type="` + rel + `sharedStrings" Target="sharedStrings.xml"/></Relationships>`,
+		sheetPath:              `<?xml version="1.0" encoding="UTF-8"?><worksheet ` + ns + `><sheetData>` + hostileHeader + `</sheetData></worksheet>`,
+		"xl/styles.xml":        `<?xml version="1.0" encoding="UTF-8"?><styleSheet ` + ns + `><cellXfs count="1"><xf/></cellXfs></styleSheet>`,
+		"xl/sharedStrings.xml": `<?xml version="1.0" encoding="UTF-8"?><sst ` + ns + `><si><t>type</t></si></sst>`,
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, content := range parts {
+		f, err := zw.Create(name)
+		if err != nil {
+			return nil, err
+		}
+		if name != w.part {
+			if _, err := io.WriteString(f, content); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		chunk := strings.Repeat(w.item, 1000)
+		_, _ = io.WriteString(f, w.head)
+		for i := 0; i < w.n/1000; i++ {
+			if _, err := io.WriteString(f, chunk); err != nil {
+				return nil, err
+			}
+		}
+		if _, err := io.WriteString(f, strings.Repeat(w.item, w.n%1000)+w.tail); err != nil {
+			return nil, err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
