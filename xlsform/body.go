@@ -239,11 +239,12 @@ func joinTexts(a, b surveys.Text) surveys.Text {
 // conditions translates every relevant, now that every question (and so
 // the type of every question a condition names) is known.
 func (c *converter) conditions() {
-	rv := &relevance{question: c.def.Question}
+	rv := &relevance{question: c.def.Question, code: c.renames.code}
 	for _, p := range c.relevants {
 		var conds []surveys.Condition
 		for _, src := range p.srcs {
 			e, err := parseExpr(src.expr)
+			c.renames.renameRefs(e)
 			var cond *surveys.Condition
 			ok := err == nil
 			if ok {

@@ -1,6 +1,9 @@
 package xlsform
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // bounds are the limits a constraint sets: . >= 0 and . <= 120 for a
 // number, count-selected(.) <= 3 for a select_multiple, string-length(.)
@@ -72,13 +75,14 @@ func (b *bounds) add(op string, n float64, whole bool) bool {
 	return true
 }
 
-// isSelf accepts ".", and ${name} of the question itself.
-func isSelf(name string) func(*expr) bool {
-	return func(e *expr) bool { return e.kind == eSelf || e.kind == eRef && e.name == name }
+// isSelf accepts ".", and ${name} of the question itself, by any of its
+// names (its id, and the name written when lowercaseNames renamed it).
+func isSelf(names ...string) func(*expr) bool {
+	return func(e *expr) bool { return e.kind == eSelf || e.kind == eRef && slices.Contains(names, e.name) }
 }
 
 // isCallOfSelf accepts fn(.), for count-selected(.) and string-length(.).
-func isCallOfSelf(fn, name string) func(*expr) bool {
-	self := isSelf(name)
+func isCallOfSelf(fn string, names ...string) func(*expr) bool {
+	self := isSelf(names...)
 	return func(e *expr) bool { return e.kind == eCall && e.name == fn && len(e.args) == 1 && self(e.args[0]) }
 }

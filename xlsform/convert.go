@@ -30,6 +30,7 @@ type converter struct {
 	notes              []pendingNote
 	questions          int // questions placed so far
 	relevants          []pendingRelevant
+	renames            renames
 	// moreProblems and moreWarnings count those past maxProblems.
 	moreProblems, moreWarnings int
 }
@@ -75,6 +76,7 @@ func convert(wb *workbook, opts Options) (*Result, error) {
 	if !c.structure() {
 		return nil, &Error{Problems: c.problems}
 	}
+	c.lowercaseNames()
 	c.languages()
 	c.choices()
 	c.settings()

@@ -27,7 +27,8 @@ var pyxformOutcomes = map[string][]Code{
 	"duplicate_columns.xlsx":   {CodeDuplicateColumn},
 	"survey_no_name.xlsx":      {CodeNoSurveySheet},
 	"ODKValidateWarnings.xlsx": {CodeNumberBounds, CodeTypeIdentity},
-	"UCL_Biomass_Plot_Form.xlsx": {"invalid_code", "invalid_id", "required", CodeExternalChoices, CodeNumberBounds,
+	// Its capitalised names are lower-cased (no invalid_id or invalid_code).
+	"UCL_Biomass_Plot_Form.xlsx": {"required", CodeExternalChoices, CodeNumberBounds,
 		CodeRequiredExpression, CodeTypeCalculate, CodeTypeLocation, CodeTypeMedia, CodeTypeRepeat},
 	"attribute_columns_test.xlsx": {"invalid_id", "required", CodeNumberBounds, CodeTypeAcknowledge, CodeTypeCalculate,
 		CodeTypeDate, CodeTypeLocation, CodeTypeMedia, CodeTypeRepeat},

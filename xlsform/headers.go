@@ -98,6 +98,20 @@ func (cs *columns) get(r *row, base string) (value, header string) {
 	return "", base
 }
 
+// set writes v in the row's cell that get reads (lowercaseNames renames
+// a name where every reader of the sheet finds it).
+func (cs *columns) set(r *row, base, v string) {
+	for _, k := range cs.byBase[base] {
+		if c := &cs.all[k]; c.lang == "" {
+			r.cells[c.i] = v
+			return
+		}
+	}
+	if ks := cs.byBase[base]; len(ks) > 0 {
+		r.cells[cs.all[ks[0]].i] = v
+	}
+}
+
 // value is get without the header.
 func (cs *columns) value(r *row, base string) string {
 	v, _ := cs.get(r, base)

@@ -112,7 +112,7 @@ func (c *converter) selectMultiple(ptr string, q *surveys.Question, n *node) {
 	if cons == "" {
 		return
 	}
-	b, ok := parseBounds(cons, isCallOfSelf("count-selected", q.ID), true)
+	b, ok := parseBounds(cons, isCallOfSelf("count-selected", c.renames.written(q.ID)...), true)
 	if !ok {
 		c.cellWarning(c.sv, r, "constraint", CodeConstraintIgnored, nil)
 		return
@@ -147,7 +147,7 @@ func (c *converter) number(ptr string, q *surveys.Question, n *node) {
 	q.Integer = n.t.k == kInteger
 	q.Unit = c.text(c.sv, r, "youthvoice::unit", ptr+"/unit")
 	c.ignoredAppearance(r)
-	b, ok := parseBounds(c.sv.value(r, "constraint"), isSelf(q.ID), q.Integer)
+	b, ok := parseBounds(c.sv.value(r, "constraint"), isSelf(c.renames.written(q.ID)...), q.Integer)
 	if !ok || b.min == nil || b.max == nil {
 		c.cellProblem(c.sv, r, "constraint", CodeNumberBounds, nil)
 		return
@@ -207,7 +207,7 @@ func (c *converter) textQuestion(q *surveys.Question, n *node) {
 	if cons == "" {
 		return
 	}
-	b, ok := parseBounds(cons, isCallOfSelf("string-length", q.ID), true)
+	b, ok := parseBounds(cons, isCallOfSelf("string-length", c.renames.written(q.ID)...), true)
 	if !ok || b.max == nil || b.min != nil {
 		c.cellWarning(c.sv, r, "constraint", CodeConstraintIgnored, nil)
 	}

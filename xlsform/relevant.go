@@ -18,6 +18,18 @@ type relevance struct {
 	// question finds an earlier question by id; nil for one that does not
 	// exist (validation then reports the condition's unknown question).
 	question func(id string) *surveys.Question
+	// code is the option code a literal compared with a question's answer
+	// names (a choice name lower-cased by lowercaseNames); nil keeps it.
+	code func(id, literal string) string
+}
+
+// optionCode is a literal compared with question id's answer as a code.
+func (rv *relevance) optionCode(id string, lit *expr) string {
+	s := literalString(lit)
+	if rv.code == nil {
+		return s
+	}
+	return rv.code(id, s)
 }
 
 // cond translates e.
@@ -265,7 +277,7 @@ func (rv *relevance) compareAnswer(id, op string, lit *expr) (*surveys.Condition
 	}
 	switch t {
 	case surveys.SingleChoice, surveys.MultipleChoice:
-		eq := &surveys.Condition{Question: id, Equals: literalString(lit)}
+		eq := &surveys.Condition{Question: id, Equals: rv.optionCode(id, lit)}
 		switch op {
 		case "=":
 			return eq, true
@@ -335,7 +347,7 @@ func (rv *relevance) compareCall(call *expr, op string, lit *expr) (*surveys.Con
 			(q.Type != surveys.Ranking && q.Type != surveys.SingleChoice) {
 			return nil, false
 		}
-		eq := &surveys.Condition{Question: id, Equals: literalString(lit)}
+		eq := &surveys.Condition{Question: id, Equals: rv.optionCode(id, lit)}
 		switch op {
 		case "=":
 			return eq, true
@@ -361,5 +373,5 @@ func (rv *relevance) call(e *expr) (*surveys.Condition, bool) {
 	if q != nil && q.Type != surveys.SingleChoice && q.Type != surveys.MultipleChoice {
 		return nil, false
 	}
-	return &surveys.Condition{Question: id, Equals: literalString(e.args[1])}, true
+	return &surveys.Condition{Question: id, Equals: rv.optionCode(id, e.args[1])}, true
 }

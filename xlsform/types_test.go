@@ -240,7 +240,7 @@ func TestValidationProblemsAtTheirCells(t *testing.T) {
 		r("text", "after", "A?"),
 		r("select_one yn", "ok2", "Q2?", "", "", "${ok} = 'maybe'"), // 6: unknown option
 		r("text", "ok3", "Q3?", "", "", "${nowhere} > 15"),          // 7: unknown question
-	}}, choicesSheet(r("yn", "Yes", "Yes"), r("yn", "no", "No"), r("yn", "no", "No again")), titled)
+	}}, choicesSheet(r("yn", "Sí", "Yes"), r("yn", "no", "No"), r("yn", "no", "No again")), titled)
 	for _, want := range []struct {
 		sheet  string
 		row    int
