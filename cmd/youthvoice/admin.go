@@ -338,12 +338,12 @@ func tokenCmd(ctx context.Context, c *cli, args []string) error {
 			if _, err := st.Org(ctx, orgID); err != nil {
 				return fmt.Errorf("organisation %q: %w", orgID, err)
 			}
-			secret := surveys.NewTokenSecret()
-			t, err := st.CreateToken(ctx, orgID, surveys.Role(role), name, secret, time.Now())
+			// The workflow the API and the console run (checked, stored,
+			// audited), on behalf of the command line ("cli" in the log).
+			a, done := c.workflows(st)
+			defer done()
+			t, secret, err := a.CreateToken(ctx, surveys.Token{ID: "cli", OrgID: orgID}, surveys.Role(role), name, [2]string{"--role", "--name"})
 			if err != nil {
-				return err
-			}
-			if err := st.Audit(ctx, store.AuditEntry{OrgID: orgID, TokenID: "cli", Action: "token_create", Detail: t.ID + " " + role, At: time.Now()}); err != nil {
 				return err
 			}
 			fmt.Fprintf(c.stdout, "token id: %s\nrole:     %s\ntoken:    %s\n(the token is shown only now; keep it safe)\n", t.ID, t.Role, secret)
@@ -379,12 +379,17 @@ func tokenCmd(ctx context.Context, c *cli, args []string) error {
 	return withStore(ctx, c, "token revoke", args[1:], func(fs *flag.FlagSet) {
 		fs.StringVar(&id, "id", "", "the token's id (not its secret; see token list)")
 	}, func(st *store.Store) error {
-		t, err := st.RevokeToken(ctx, "", id, time.Now())
+		// The operator names a token of any organisation: the workflow
+		// (revoked, audited in that organisation's log) runs for it.
+		owner, err := st.Token(ctx, id)
 		if err != nil {
 			return fmt.Errorf("token %q: %w", id, err)
 		}
-		if err := st.Audit(ctx, store.AuditEntry{OrgID: t.OrgID, TokenID: "cli", Action: "token_revoke", Detail: t.ID, At: time.Now()}); err != nil {
-			return err
+		a, done := c.workflows(st)
+		defer done()
+		t, err := a.RevokeToken(ctx, surveys.Token{ID: "cli", OrgID: owner.OrgID}, id)
+		if err != nil {
+			return fmt.Errorf("token %q: %w", id, err)
 		}
 		fmt.Fprintf(c.stdout, "revoked token %s (%s) at %s\n", t.ID, t.Role, t.RevokedAt.Format(time.RFC3339))
 		return nil
