@@ -54,6 +54,8 @@ func (s *Server) outcomeProblem(c *fiber.Ctx, err error) error {
 		p = newProblem(fiber.StatusConflict, "outcome_missing")
 	case errors.Is(err, surveys.ErrTooManyUpdates):
 		p = newProblem(fiber.StatusConflict, "outcome_updates").with("Max", surveys.MaxOutcomeUpdates)
+	case errors.Is(err, surveys.ErrOutcomeTooLarge):
+		p = newProblem(fiber.StatusUnprocessableEntity, "outcome_too_large").with("Max", surveys.MaxOutcomeBytes>>20)
 	default:
 		return err
 	}

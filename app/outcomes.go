@@ -58,6 +58,9 @@ func (a *App) PublishOutcome(ctx context.Context, actor surveys.Token, c *survey
 		return nil, err
 	}
 	o := surveys.NewOutcome(c, in, findings, a.now().UTC())
+	if err := o.CheckSize(); err != nil {
+		return nil, err
+	}
 	if err := a.store.CreateOutcome(ctx, o); err != nil {
 		return nil, err
 	}
@@ -92,6 +95,9 @@ func (a *App) UpdateOutcome(ctx context.Context, actor surveys.Token, c *surveys
 		findings = nil
 	}
 	if err := o.Append(in, findings, a.now().UTC()); err != nil {
+		return nil, err
+	}
+	if err := o.CheckSize(); err != nil {
 		return nil, err
 	}
 	if err := a.store.SaveOutcome(ctx, o); err != nil {

@@ -1,6 +1,7 @@
 package surveys
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -61,7 +62,33 @@ var (
 	ErrNoOutcome = errors.New("no outcome is published yet")
 	// ErrTooManyUpdates: the outcome holds MaxOutcomeUpdates updates.
 	ErrTooManyUpdates = errors.New("the outcome holds the most updates it may")
+	// ErrOutcomeTooLarge: the outcome, with the texts its citations keep
+	// in every language, would be larger than MaxOutcomeBytes.
+	ErrOutcomeTooLarge = errors.New("the outcome would be too large")
 )
+
+// MaxOutcomeBytes bounds an outcome as stored (its JSON): every citation
+// keeps its texts in every language of the consultation, so a long
+// outcome in many languages, updated many times, could otherwise outgrow
+// a database document (16 MiB on MongoDB).
+const MaxOutcomeBytes = 8 << 20
+
+// CheckSize returns ErrOutcomeTooLarge if the outcome's JSON is larger
+// than MaxOutcomeBytes.
+func (o *Outcome) CheckSize() error {
+	n := 0
+	for _, v := range []any{o.Summary, o.Findings, o.Decisions, o.Updates} {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		n += len(b)
+	}
+	if n > MaxOutcomeBytes {
+		return ErrOutcomeTooLarge
+	}
+	return nil
+}
 
 // OutcomeStateError: the consultation's state does not allow publishing
 // or updating its outcome.

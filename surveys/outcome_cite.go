@@ -194,67 +194,123 @@ func (rs *ReleasedSurvey) Cite(ptr string, c Citation, langs []string) (CitedNum
 	return out, nil
 }
 
+// forget drops the rendered tables (ResolveFindings keeps one survey's
+// at a time).
+func (rs *ReleasedSurvey) forget() { rs.results = nil }
+
 func (c Count) shown() bool { return !c.Suppressed && c.N != nil }
 
-// label fills in the citation's texts in lang.
+// label fills in the citation's texts in lang, from the definition the
+// release was cut with (its questions, and options only the tally knows,
+// labelled by their codes), as the release's tables label them in lang:
+// rendering the tables again in every language would cost a copy of the
+// release per language.
 func (rs *ReleasedSurvey) label(out *CitedNumber, c Citation, lang string) {
-	if t := rs.Title; t != nil {
-		out.SurveyTitle[lang] = t.In(lang, rs.Protected.def.DefaultLanguage)
-	}
-	cell, fe := rs.locate("", c, lang)
-	if fe != nil {
-		return // the same tables in every language: cannot happen
-	}
-	out.QuestionText[lang] = cell.question.Text
+	def := rs.Protected.def
+	tr := func(t Text) string { return t.In(lang, def.DefaultLanguage) }
 	set := func(t *Text, s string) {
 		if *t == nil {
 			*t = Text{}
 		}
 		(*t)[lang] = s
 	}
-	if c.By != "" {
-		if q := rs.Protected.def.Question(c.By); q != nil {
-			set(&out.ByText, q.Text.In(lang, rs.Protected.def.DefaultLanguage))
+	if rs.Title != nil {
+		out.SurveyTitle[lang] = tr(rs.Title)
+	}
+	q := def.Question(c.Question)
+	if q == nil {
+		return // located before: cannot happen
+	}
+	out.QuestionText[lang] = tr(q.Text)
+	if bq := def.Question(c.By); c.By != "" && bq != nil {
+		set(&out.ByText, tr(bq.Text))
+		if o := bq.Option(c.Group); o != nil {
+			set(&out.GroupLabel, tr(o.Label))
+		} else if rs.NotAnswered != nil {
+			set(&out.GroupLabel, rs.NotAnswered(lang))
 		}
-		set(&out.GroupLabel, cell.group.Label)
 	}
-	if cell.statement != nil {
-		set(&out.StatementLabel, cell.statement.Label)
+	for _, st := range q.Statements {
+		if st.Code == c.Statement && c.Statement != "" {
+			set(&out.StatementLabel, tr(st.Label))
+		}
 	}
-	if cell.option != nil {
-		set(&out.OptionLabel, cell.option.Label)
+	if c.Option != "" {
+		set(&out.OptionLabel, optionLabel(q, c.Option, tr))
 	}
+}
+
+// optionLabel labels an option, point or range as the release's tables do
+// (Protected.Results, bins).
+func optionLabel(q *Question, code string, tr func(Text) string) string {
+	if o := q.Option(code); o != nil {
+		return tr(o.Label)
+	}
+	if t, ok := q.Labels[code]; ok && (q.Type == Scale || q.Type == Matrix) {
+		return code + " " + tr(t)
+	}
+	if q.Type == Number && len(q.Unit) > 0 {
+		return code + " " + tr(q.Unit)
+	}
+	return code
 }
 
 // ResolveFindings checks each finding's citations against the releases
 // (by survey id; a survey without one is not released) and returns the
 // findings with their numbers, or a *ValidationError naming every
-// citation that cannot be quoted. ptr is the findings' pointer.
+// citation that cannot be quoted. ptr is the findings' pointer. The
+// citations are resolved survey by survey, and each survey's rendered
+// tables are dropped before the next's are made, so at most one
+// survey's tables (one per breakdown cited) are held at a time.
 func ResolveFindings(ptr string, in []FindingInput, releases map[string]*ReleasedSurvey, langs []string) ([]Finding, error) {
-	var p problems
-	out := make([]Finding, 0, len(in))
+	out := make([]Finding, len(in))
+	var order []string // surveys in the order first cited
 	for i, f := range in {
-		fd := Finding{Text: f.Text, Cites: make([]CitedNumber, 0, len(f.Cites))}
-		for j, c := range f.Cites {
-			cp := ptr + Pointer(i, "cites", j)
-			rs := releases[c.Survey]
-			if rs == nil {
-				p.add(cp+"/survey", CodeNotReleased, nil)
-				continue
+		out[i] = Finding{Text: f.Text, Cites: make([]CitedNumber, len(f.Cites))}
+		for _, c := range f.Cites {
+			if !slices.Contains(order, c.Survey) {
+				order = append(order, c.Survey)
 			}
-			n, fe := rs.Cite(cp, c, langs)
-			if fe != nil {
-				p.list = append(p.list, *fe)
-				continue
-			}
-			fd.Cites = append(fd.Cites, n)
 		}
-		out = append(out, fd)
 	}
-	if err := p.err(); err != nil {
-		return nil, err
+	bad := map[string]FieldError{} // pointer -> problem
+	for _, id := range order {
+		rs := releases[id]
+		for i, f := range in {
+			for j, c := range f.Cites {
+				if c.Survey != id {
+					continue
+				}
+				cp := ptr + Pointer(i, "cites", j)
+				if rs == nil {
+					bad[cp] = FieldError{Pointer: cp + "/survey", Code: CodeNotReleased}
+					continue
+				}
+				n, fe := rs.Cite(cp, c, langs)
+				if fe != nil {
+					bad[cp] = *fe
+					continue
+				}
+				out[i].Cites[j] = n
+			}
+		}
+		if rs != nil {
+			rs.forget()
+		}
 	}
-	return out, nil
+	if len(bad) == 0 {
+		return out, nil
+	}
+	// In the request's order.
+	var p problems
+	for i, f := range in {
+		for j := range f.Cites {
+			if fe, ok := bad[ptr+Pointer(i, "cites", j)]; ok {
+				p.list = append(p.list, fe)
+			}
+		}
+	}
+	return nil, p.err()
 }
 
 // breakdownIDs lists the release's breakdown questions, for a message.

@@ -2,6 +2,7 @@ package surveys_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -107,6 +108,34 @@ func TestCiteReleasedNumbers(t *testing.T) {
 				t.Fatalf("group texts missing: %+v", n)
 			}
 		})
+	}
+	// The texts are the tables' own, in every language: an option, a
+	// group, a scale point.
+	for _, c := range []surveys.Citation{{Survey: "s1", Question: "places_wanted", By: "age_band", Group: youngest.Code, Option: "free_sports"},
+		{Survey: "s1", Question: "wellbeing", Option: "1"}} {
+		n, fe := rs.Cite("/f", c, langs)
+		if fe != nil {
+			t.Fatalf("%+v: %+v", c, fe)
+		}
+		for _, l := range langs {
+			r := rs.Protected.Results(l, c.By, "not answered")
+			g := r.Groups[0]
+			for _, x := range r.Groups {
+				if c.By != "" && x.Code == c.Group {
+					g = x
+					if n.GroupLabel[l] != x.Label {
+						t.Errorf("%s: group %q, the tables say %q", l, n.GroupLabel[l], x.Label)
+					}
+				}
+			}
+			for _, q := range g.Questions {
+				for _, o := range slices.Concat(q.Options, q.Bins) {
+					if q.ID == c.Question && o.Code == c.Option && (o.Label != n.OptionLabel[l] || q.Text != n.QuestionText[l]) {
+						t.Errorf("%s: %q / %q, the tables say %q / %q", l, n.QuestionText[l], n.OptionLabel[l], q.Text, o.Label)
+					}
+				}
+			}
+		}
 	}
 	// A matrix statement's point and a scale's mean.
 	if n, fe := rs.Cite("/f", surveys.Citation{Survey: "s1", Question: "wellbeing"}, langs); fe != nil || n.Mean == nil || n.Count == 0 {
@@ -296,5 +325,26 @@ func TestLoopMeasures(t *testing.T) {
 				t.Fatalf("shares %+v", m)
 			}
 		})
+	}
+}
+
+// An outcome is bounded as stored: one whose citations' texts would
+// outgrow MaxOutcomeBytes is refused before it is saved.
+func TestOutcomeSizeBounded(t *testing.T) {
+	long := strings.Repeat("ord ", surveys.MaxDecisionText/4)
+	cite := surveys.CitedNumber{QuestionText: surveys.Text{}, SurveyTitle: surveys.Text{}}
+	for _, l := range []string{"sv", "en", "ar", "fi", "so", "uk", "es", "de", "fr", "it"} {
+		cite.QuestionText[l], cite.SurveyTitle[l] = long, long
+	}
+	o := &surveys.Outcome{Findings: []surveys.Finding{{Text: all("f"), Cites: []surveys.CitedNumber{cite}}}}
+	if err := o.CheckSize(); err != nil {
+		t.Fatalf("a small outcome: %v", err)
+	}
+	for len(o.Findings) < surveys.MaxOutcomeBytes/(20*len(long)) {
+		o.Findings = append(o.Findings, o.Findings[0])
+	}
+	o.Findings = append(o.Findings, o.Findings[:10]...)
+	if err := o.CheckSize(); !errors.Is(err, surveys.ErrOutcomeTooLarge) {
+		t.Fatalf("%d findings: %v", len(o.Findings), err)
 	}
 }
