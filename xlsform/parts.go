@@ -26,7 +26,9 @@ type PartLimits struct {
 	// Decoded bounds the elements of the parts excelize decodes whole,
 	// all but worksheets and shared strings, together.
 	Decoded int
-	// SharedStrings bounds the shared strings' items (si elements).
+	// SharedStrings bounds the shared strings' items (si elements); the
+	// elements of the shared strings beyond an si and a t per item count
+	// against Decoded.
 	SharedStrings int
 	// RowElements bounds the row elements of one part, empty ones too.
 	RowElements int
@@ -113,7 +115,13 @@ func CheckParts(b []byte, l PartLimits) error {
 		case budget < 0, elements > l.Elements:
 			return ErrTooLarge
 		case f.Name == "xl/sharedStrings.xml":
+			// An item (si) and its text (t) are bounded by SharedStrings;
+			// anything more (rich text runs and their properties, which
+			// excelize decodes whole too) counts with the decoded parts.
 			if c.items > l.SharedStrings {
+				return ErrTooLarge
+			}
+			if decoded += max(0, c.elements-2*c.items); decoded > l.Decoded {
 				return ErrTooLarge
 			}
 		case !sheets[f.Name]:
