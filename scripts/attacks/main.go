@@ -114,7 +114,7 @@ var attacks = []attack{
 	{"j", "the largest breakdown-heavy survey the limits allow, 300 responses: every summary and export", func(r *runner) error { return r.largestValid(true) }, nil},
 	{"k", "the most questions and options the limits allow, 300 responses: every summary and export", func(r *runner) error { return r.largestValid(false) }, nil},
 	{"l", "the embedded database, from another local user: the process's listeners, each tried as user nobody", (*runner).databaseReach, nil},
-	{"m", "workbooks of tens of KB holding millions of XML elements (shared strings, styles, empty cells, a moved sheet) to the XLSForm import and the translator's file", (*runner).hostileWorkbooks, nil},
+	{"m", "workbooks of tens of KB holding millions of XML elements (shared strings, rich text runs, styles, empty cells, a moved sheet) to the XLSForm import and the translator's file", (*runner).hostileWorkbooks, nil},
 }
 
 // step is one request of an attack.
@@ -918,6 +918,8 @@ func hostileWorkbookSet() []hostileWorkbook {
 	return []hostileWorkbook{
 		{name: "3,300,000 shared strings", part: "xl/sharedStrings.xml", head: `<?xml version="1.0" encoding="UTF-8"?><sst ` + ns + `><si><t>type</t></si>`,
 			item: "<si/>", n: 3300000, tail: "</sst>", translations: true},
+		{name: "1,900,000 rich text runs in one shared string", part: "xl/sharedStrings.xml", head: `<?xml version="1.0" encoding="UTF-8"?><sst ` + ns + `><si><t>type</t></si><si>`,
+			item: "<r/>", n: 1900000, tail: "</si></sst>", translations: true},
 		{name: "3,300,000 cell formats", part: "xl/styles.xml", head: `<?xml version="1.0" encoding="UTF-8"?><styleSheet ` + ns + `><cellXfs>`,
 			item: "<xf/>", n: 3300000, tail: "</cellXfs></styleSheet>", translations: true},
 		{name: "4,000,000 empty cells", part: "xl/worksheets/sheet1.xml", head: sheet + `<row r="3">`,
