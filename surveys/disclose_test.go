@@ -46,6 +46,10 @@ type attacker struct {
 	// weighted: the sum of weight*count over terms lies in [lo, hi] (a
 	// published mean times its count)
 	weighted []weightedEq
+	// level of the intervals of the results being learnt; inverted caches
+	// what each published interval tells (invertInterval).
+	level    int
+	inverted map[[4]float64][3]int
 }
 
 type weightedEq struct {
@@ -77,6 +81,9 @@ func (a *attacker) learnMean(bins []surveys.LabelledCount, keyOf func(string) st
 
 func (a *attacker) v(key string, c surveys.Count) {
 	key = a.release + key
+	if c.CILow != nil && a.fromInterval(key, c) {
+		return
+	}
 	if c.Suppressed {
 		// A suppressed count may be 0: the zeros beside a suppressed part
 		// are suppressed too.
@@ -106,10 +113,50 @@ func (a *attacker) keys(ks ...string) []string {
 	return out
 }
 
+// fromInterval narrows the count key down with what its published
+// interval alone tells (the counts of any base up to the release's size
+// whose interval is the one shown): the published count lies in that
+// range, the exact one within dev of it. Were an interval published
+// beside a suppressed count, this is where the attacker would find it;
+// it reports whether it learnt the count that way.
+func (a *attacker) fromInterval(key string, c surveys.Count) bool {
+	total := a.vars[a.release+"N"]
+	if total == nil {
+		return false
+	}
+	q := [4]float64{*c.CILow, *c.CIHigh, float64(a.level), total.hi}
+	res, ok := a.inverted[q]
+	if !ok {
+		xmin, xmax, found := invertInterval(c, a.level, int(total.hi))
+		res = [3]int{xmin, xmax, 0}
+		if found {
+			res[2] = 1
+		}
+		if a.inverted == nil {
+			a.inverted = map[[4]float64][3]int{}
+		}
+		a.inverted[q] = res
+	}
+	if res[2] == 0 {
+		return false
+	}
+	lo, hi := math.Max(0, float64(res[0])-a.dev), float64(res[1])+a.dev
+	if x := a.vars[key]; x != nil && !x.suppressed {
+		lo, hi = math.Max(lo, x.lo), math.Min(hi, x.hi)
+	}
+	if c.N != nil && !c.Suppressed {
+		// The published count itself says at least as much.
+		lo, hi = math.Max(lo, float64(*c.N)-a.dev), math.Min(hi, float64(*c.N)+a.dev)
+	}
+	a.vars[key] = &interval{lo, hi, false}
+	return true
+}
+
 func (a *attacker) learn(r surveys.Results) {
 	if r.Withheld {
 		return
 	}
+	a.level = r.Level
 	a.v("N", *r.N)
 	days := []string{"N"}
 	for _, d := range r.Days {

@@ -8,9 +8,16 @@ import (
 // Count is one published number: a count (and its percentage of the
 // table's base), or the fact that it is suppressed.
 type Count struct {
-	N          *int     `json:"n,omitempty"`
-	Pct        *float64 `json:"pct,omitempty"`
+	N   *int     `json:"n,omitempty"`
+	Pct *float64 `json:"pct,omitempty"`
+	// CILow and CIHigh are the confidence interval of Pct (percentages, at
+	// the Results' Level; Wilson, intervals.go), from the published count
+	// and base only; none where Pct is none.
+	CILow      *float64 `json:"ci_low,omitempty"`
+	CIHigh     *float64 `json:"ci_high,omitempty"`
 	Suppressed bool     `json:"suppressed,omitempty"`
+	// base is the published base Pct was computed from (SetLevel).
+	base int
 }
 
 // Results is the disclosure-controlled view of a survey's responses, in
@@ -18,11 +25,13 @@ type Count struct {
 type Results struct {
 	K int `json:"k"`
 	// Withheld: the release has fewer than k responses, so nothing is shown.
-	Withheld bool           `json:"withheld"`
-	N        *Count         `json:"n,omitempty"`
-	Days     []DayCount     `json:"days,omitempty"`
-	By       string         `json:"by,omitempty"`
-	Groups   []GroupResults `json:"groups,omitempty"`
+	Withheld bool `json:"withheld"`
+	// Level is the confidence level of every interval, in percent.
+	Level  int            `json:"ci_level,omitempty"`
+	N      *Count         `json:"n,omitempty"`
+	Days   []DayCount     `json:"days,omitempty"`
+	By     string         `json:"by,omitempty"`
+	Groups []GroupResults `json:"groups,omitempty"`
 }
 
 // DayCount is the number of responses of one UTC day.
@@ -94,6 +103,7 @@ func (p *Protected) Results(lang, by, notAnswered string) Results {
 	}
 	n := p.count("|n", "")
 	r.N = &n
+	r.Level = DefaultLevel
 	var days []string
 	for key := range p.cells {
 		if len(key) > 5 && key[:5] == "|day|" {
@@ -129,6 +139,8 @@ func (p *Protected) count(key, base string) Count {
 	if b := p.cells[base]; base != "" && b != nil && !b.suppressed && b.pub > 0 {
 		pct := min(100, round(100*float64(v)/float64(b.pub), 1))
 		out.Pct = &pct
+		out.base = b.pub
+		out.setInterval(DefaultLevel)
 	}
 	return out
 }
