@@ -111,6 +111,8 @@ func toProblem(err error) *problemError {
 		return newProblem(fiber.StatusConflict, "code_used")
 	case errors.Is(err, app.ErrSubmissionConflict):
 		return newProblem(fiber.StatusConflict, "submission_conflict")
+	case errors.Is(err, app.ErrAccessCodesOff):
+		return newProblem(fiber.StatusConflict, "access_codes_off")
 	case errors.Is(err, store.ErrLastOwnerToken):
 		return newProblem(fiber.StatusConflict, "last_owner_token")
 	case errors.Is(err, surveys.ErrConflict):

@@ -14,7 +14,6 @@ import (
 
 	"github.com/youthvoice/youthvoice/app"
 	"github.com/youthvoice/youthvoice/i18n"
-	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
@@ -186,27 +185,8 @@ func (s *Server) createAccessCodes(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if req.Count < 1 || req.Count > surveys.MaxAccessCodes {
-		return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/count", Code: surveys.CodeOutOfRange, Params: map[string]any{"Min": 1, "Max": surveys.MaxAccessCodes}}}}
-	}
-	if !sv.Draft.AccessCodes {
-		return newProblem(fiber.StatusConflict, "access_codes_off")
-	}
-	if st := sv.StatusAt(s.now()); st == surveys.Closed || st == surveys.Archived {
-		return surveys.ErrNotEditable
-	}
-	codes := make([]string, req.Count)
-	keys := make([]string, req.Count)
-	for i := range codes {
-		codes[i] = surveys.NewAccessCode()
-		keys[i] = surveys.AccessCodeKey(s.hashKey, sv.ID, codes[i])
-	}
-	var limit *store.CodeLimitError
-	switch err := s.store.AddAccessCodes(c.UserContext(), sv.ID, keys, maxAccessCodesPerSurvey); {
-	case errors.As(err, &limit):
-		return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/count", Code: surveys.CodeAccessCodeLimit,
-			Params: map[string]any{"Max": maxAccessCodesPerSurvey, "Left": limit.Left}}}}
-	case err != nil:
+	codes, err := s.workflows.IssueAccessCodes(c.UserContext(), sv, req.Count, maxAccessCodesPerSurvey)
+	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")

@@ -7,7 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/youthvoice/youthvoice/store"
+	"github.com/youthvoice/youthvoice/app"
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
@@ -75,27 +75,23 @@ func (c *Console) issueCodes(ctx *fiber.Ctx) error {
 	v.Count = ctx.FormValue("count")
 	lang := c.lang(ctx)
 	n, err := strconv.Atoi(strings.TrimSpace(v.Count))
-	if err != nil || n < 1 || n > surveys.MaxAccessCodes {
-		v.Problem = c.cat.Message(lang, "field.out_of_range", map[string]any{"Min": 1, "Max": surveys.MaxAccessCodes})
+	if err != nil {
+		n = 0 // not a number: refused as out of range, as the API would
+	}
+	// The workflow the API runs (app.IssueAccessCodes); its refusals in
+	// this page's words.
+	codes, err := c.app.IssueAccessCodes(ctx.UserContext(), sv, n, surveys.MaxAccessCodesPerSurvey)
+	var ve *surveys.ValidationError
+	switch {
+	case errors.As(err, &ve) && len(ve.Errors) > 0:
+		v.Problem = c.cat.Message(lang, "field."+string(ve.Errors[0].Code), ve.Errors[0].Params)
 		return c.renderCodes(ctx, fiber.StatusUnprocessableEntity, v)
-	}
-	if v.Off {
+	case errors.Is(err, app.ErrAccessCodesOff):
+		v.Off = true
 		return c.renderCodes(ctx, fiber.StatusConflict, v)
-	}
-	if v.Ended {
+	case errors.Is(err, surveys.ErrNotEditable):
+		v.Ended = true
 		return c.renderCodes(ctx, fiber.StatusConflict, v)
-	}
-	codes := make([]string, n)
-	keys := make([]string, n)
-	for i := range codes {
-		codes[i] = surveys.NewAccessCode()
-		keys[i] = surveys.AccessCodeKey(c.app.HashKey(), sv.ID, codes[i])
-	}
-	var limit *store.CodeLimitError
-	switch err := c.store.AddAccessCodes(ctx.UserContext(), sv.ID, keys, surveys.MaxAccessCodesPerSurvey); {
-	case errors.As(err, &limit):
-		v.Problem = c.cat.Message(lang, "field.access_code_limit", map[string]any{"Max": surveys.MaxAccessCodesPerSurvey, "Left": limit.Left})
-		return c.renderCodes(ctx, fiber.StatusUnprocessableEntity, v)
 	case err != nil:
 		return err
 	}
