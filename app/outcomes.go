@@ -227,22 +227,26 @@ type MeasuredConsultation struct {
 	Measures surveys.LoopMeasures
 }
 
-// Bounds of the measures' lists.
+// Bounds of the measures' lists: a consultation document holds its
+// information pages in every language (up to 20,000 characters each), so
+// the reads are bounded in documents.
 const (
-	// MaxMeasured consultations are read per organisation (newest first).
-	MaxMeasured = 500
-	// MaxMeasuredOrgs other organisations are read for a ministry's list.
-	MaxMeasuredOrgs = 50
+	// MaxMeasured of the organisation's own consultations are read
+	// (newest first).
+	MaxMeasured = 200
+	// MaxMeasuredShared other organisations' consultations are read, at
+	// most, to find those that include a survey shared with the caller.
+	MaxMeasuredShared = 200
 )
 
 // LoopMeasures lists the measures of the loop of orgID's consultations
-// (every state but draft, newest first, at most MaxMeasured) and of the
-// public consultations of other organisations that include a survey
-// shared with orgID (a ministry's view of which organisations close the
-// loop; at most MaxMeasuredOrgs organisations).
+// (every state but draft, the newest MaxMeasured) and of the public
+// consultations of other organisations that include a survey shared with
+// orgID (a ministry's view of which organisations close the loop; the
+// newest of each organisation, MaxMeasuredShared read in all).
 func (a *App) LoopMeasures(ctx context.Context, orgID string) ([]MeasuredConsultation, error) {
 	now := a.now().UTC()
-	own, err := a.orgConsultations(ctx, orgID)
+	own, err := a.orgConsultations(ctx, orgID, MaxMeasured)
 	if err != nil {
 		return nil, err
 	}
@@ -273,13 +277,14 @@ func (a *App) LoopMeasures(ctx context.Context, orgID string) ([]MeasuredConsult
 	return out, nil
 }
 
-// orgConsultations reads an organisation's consultations but drafts,
-// page by page, at most MaxMeasured.
-func (a *App) orgConsultations(ctx context.Context, orgID string) ([]*surveys.Consultation, error) {
+// orgConsultations reads an organisation's consultations, newest first,
+// at most limit documents, and keeps those that are not drafts.
+func (a *App) orgConsultations(ctx context.Context, orgID string, limit int) ([]*surveys.Consultation, error) {
 	var out []*surveys.Consultation
 	var after store.ConsultationPage
-	for read := 0; read < MaxMeasured; {
-		page, err := a.store.Consultations(ctx, orgID, "", after, min(100, MaxMeasured-read))
+	for read := 0; read < limit; {
+		n := min(100, limit-read)
+		page, err := a.store.Consultations(ctx, orgID, "", after, n)
 		if err != nil {
 			return nil, err
 		}
@@ -289,7 +294,7 @@ func (a *App) orgConsultations(ctx context.Context, orgID string) ([]*surveys.Co
 				out = append(out, c)
 			}
 		}
-		if len(page) < 100 {
+		if len(page) < n {
 			break
 		}
 		last := page[len(page)-1]
@@ -299,7 +304,9 @@ func (a *App) orgConsultations(ctx context.Context, orgID string) ([]*surveys.Co
 }
 
 // sharedConsultations are the public consultations of other
-// organisations that include a survey shared with orgID.
+// organisations that include a survey shared with orgID, read
+// organisation by organisation (in the order of their oldest share) until
+// MaxMeasuredShared documents were read.
 func (a *App) sharedConsultations(ctx context.Context, orgID string) ([]MeasuredConsultation, error) {
 	shares, err := a.store.Shares(ctx, "", orgID)
 	if err != nil {
@@ -309,12 +316,18 @@ func (a *App) sharedConsultations(ctx context.Context, orgID string) ([]Measured
 	var owners []string
 	for _, sh := range shares {
 		sharedSurveys[sh.SurveyID] = true
-		if sh.OwnerOrg != orgID && !slices.Contains(owners, sh.OwnerOrg) && len(owners) < MaxMeasuredOrgs {
+		if sh.OwnerOrg != orgID && !slices.Contains(owners, sh.OwnerOrg) {
 			owners = append(owners, sh.OwnerOrg)
 		}
 	}
 	var out []MeasuredConsultation
+	// Each organisation its share, so that one with many consultations
+	// does not hide the others.
+	budget, per := MaxMeasuredShared, max(1, MaxMeasuredShared/max(1, len(owners)))
 	for _, owner := range owners {
+		if budget <= 0 {
+			break
+		}
 		org, err := a.store.Org(ctx, owner)
 		if errors.Is(err, surveys.ErrNotFound) {
 			continue
@@ -322,10 +335,11 @@ func (a *App) sharedConsultations(ctx context.Context, orgID string) ([]Measured
 		if err != nil {
 			return nil, err
 		}
-		list, err := a.orgConsultations(ctx, owner)
+		list, err := a.orgConsultations(ctx, owner, min(per, budget))
 		if err != nil {
 			return nil, err
 		}
+		budget -= per
 		for _, c := range list {
 			if slices.ContainsFunc(c.Definition.Surveys, func(id string) bool { return sharedSurveys[id] }) {
 				out = append(out, MeasuredConsultation{Consultation: c, OrgName: org.Name, Shared: true})
