@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -44,7 +45,7 @@ const (
 
 type renderedKey struct {
 	survey, lang, by string
-	revision         int
+	revision, level  int
 	public           bool
 }
 
@@ -207,9 +208,13 @@ func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error 
 			return err
 		}
 	}
+	level, err := summaryLevel(c)
+	if err != nil {
+		return err
+	}
 	def := &sv.Draft
 	lang := i18n.NewMatcher(surveyLanguages(def)).Best(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
-	rkey := renderedKey{survey: sv.ID, lang: lang, by: by, revision: sv.Revision, public: c.Locals(localToken) == nil}
+	rkey := renderedKey{survey: sv.ID, lang: lang, by: by, revision: sv.Revision, level: level, public: c.Locals(localToken) == nil}
 	if !live {
 		if body, ok := s.protected.render(rkey, s.now()); ok {
 			return s.sendSummaryBody(c, body, lang)
@@ -232,17 +237,22 @@ func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error 
 	}
 	uiLang := s.catalogLang(lang)
 	notAnswered := s.catalog.Message(uiLang, "text.not_answered", nil)
+	results := p.Results(lang, by, notAnswered)
+	results.SetLevel(level)
 	// The release's document is the JSON summary export's without its
 	// breakdowns and method note: one shape (export.Document).
 	v := export.Document{
 		SurveyID: sv.ID, Revision: sv.Revision, Title: def.Title.In(lang, def.DefaultLanguage), Lang: lang, Dir: i18n.Direction(lang),
 		View: view, Final: sum.Frozen && !live,
-		Results: p.Results(lang, by, notAnswered),
+		Results: results,
 		Status:  p.Status(sum.Tally.Responses, sum.Frozen, lang, notAnswered),
 	}
 	if !live {
 		v.Released = sum.ReleaseDay
 		v.Notes = export.StatusNotes(v.Status, sum.ReleaseN == 0 || sum.ReleaseDay == "", uiLang, s.catalog)
+		if !results.Withheld {
+			v.Notes = append(v.Notes, export.IntervalNote(level, uiLang, s.catalog))
+		}
 	}
 	body, err := json.Marshal(v)
 	if err != nil {
@@ -252,6 +262,20 @@ func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error 
 		s.protected.keepRendering(rkey, body, lang, s.now())
 	}
 	return s.sendSummaryBody(c, body, lang)
+}
+
+// summaryLevel reads ?level=, the confidence level of the intervals (90,
+// 95 or 99 percent; 95 when absent).
+func summaryLevel(c *fiber.Ctx) (int, error) {
+	q := c.Query("level")
+	if q == "" {
+		return surveys.DefaultLevel, nil
+	}
+	level, err := strconv.Atoi(q)
+	if err != nil || !surveys.ValidLevel(level) {
+		return 0, &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/level", Code: surveys.CodeLevel}}}
+	}
+	return level, nil
 }
 
 func (s *Server) sendSummaryBody(c *fiber.Ctx, body []byte, lang string) error {

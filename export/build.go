@@ -28,6 +28,7 @@ type Release struct {
 func BuildSummary(r Release, lang, uiLang string, cat *i18n.Catalog) *Summary {
 	m := func(id string) string { return cat.Message(uiLang, id, nil) }
 	notAnswered := m("text.not_answered")
+	level := map[string]any{"Level": surveys.DefaultLevel}
 	s := &Summary{
 		SurveyID: r.SurveyID, Title: r.Def.Title.In(lang, r.Def.DefaultLanguage), Lang: lang, Dir: i18n.Direction(lang),
 		Revision: r.Revision, K: r.K, Released: r.Day, Final: r.Final,
@@ -42,6 +43,8 @@ func BuildSummary(r Release, lang, uiLang string, cat *i18n.Catalog) *Summary {
 			DontKnow: m("export.dont_know"), Mean: m("export.mean"), Median: m("export.median"), Q1: m("export.q1"), Q3: m("export.q3"),
 			SD: m("export.sd"), MeanRank: m("export.mean_rank"), Statement: m("export.statement"), KeyFigures: m("export.key_figures"),
 			Legend: cat.Message(uiLang, "export.legend", map[string]any{"Suppressed": m("export.suppressed"), "K": r.K}),
+			CILow:  cat.Message(uiLang, "export.ci_low", level), CIHigh: cat.Message(uiLang, "export.ci_high", level),
+			CI: cat.Message(uiLang, "export.ci", level),
 		},
 	}
 	for _, q := range r.Def.Questions() {
@@ -50,12 +53,15 @@ func BuildSummary(r Release, lang, uiLang string, cat *i18n.Catalog) *Summary {
 		}
 	}
 	s.Notes = StatusNotes(s.Status, r.N == 0 || r.Day == "", uiLang, cat)
+	if !s.Overall.Withheld {
+		s.Notes = append(s.Notes, IntervalNote(surveys.DefaultLevel, uiLang, cat))
+	}
 	pt := s.Status.Perturbation
 	// Max is the largest count never shown (k-1), written as a number:
 	// "from 1 to 4", not "between 1 and 5 minus 1". k is at least
 	// surveys.MinK, so no sentence meets a count of one.
 	data := map[string]any{"K": r.K, "Max": r.K - 1, "N": r.N, "Revision": r.Revision, "Released": r.Day,
-		"D": pt.MaxDeviation, "V": pt.Variance, "Blocked": pt.SmallCounts}
+		"D": pt.MaxDeviation, "V": pt.Variance, "Blocked": pt.SmallCounts, "Level": surveys.DefaultLevel}
 	var ids []string
 	if r.N > 0 && r.Day != "" {
 		ids = append(ids, "export.method.what")
@@ -64,10 +70,18 @@ func BuildSummary(r Release, lang, uiLang string, cat *i18n.Catalog) *Summary {
 	if pt.Method == "cell-key" {
 		ids = append(ids, "export.method.perturbation")
 	}
-	for _, id := range append(ids, "export.method.secondary", "export.method.groups", "export.method.releases", "export.method.text") {
+	for _, id := range append(ids, "export.method.secondary", "export.method.groups", "export.method.releases", "export.method.text", "export.method.ci") {
 		s.Method = append(s.Method, cat.Message(uiLang, id, data))
 	}
 	return s
+}
+
+// IntervalNote says in plain words, in uiLang, what the interval beside
+// each percentage means, at level (percent): for a young reader of the
+// public results as much as for an analyst (the method note says how it
+// is computed and what it leaves out).
+func IntervalNote(level int, uiLang string, cat *i18n.Catalog) string {
+	return cat.Message(uiLang, "summary.ci_note", map[string]any{"Level": level})
 }
 
 // StatusNotes says in plain words, in uiLang, how many responses were

@@ -17,7 +17,7 @@ import (
 // CSVHeader is the header row of a summary CSV. The names are fixed (not
 // translated) so that scripts can rely on them; the cells hold the
 // translated texts.
-var CSVHeader = []string{"breakdown", "group", "group_label", "question", "question_text", "option", "option_label", "count", "percent"}
+var CSVHeader = []string{"breakdown", "group", "group_label", "question", "question_text", "option", "option_label", "count", "percent", "ci_low", "ci_high"}
 
 // Option codes of the CSV's own rows (the others are the table model's,
 // table.go).
@@ -40,7 +40,9 @@ const (
 // A suppressed count is the Labels.Suppressed text with an empty
 // percentage; a hidden group is one "_n" row with the Labels.Hidden text;
 // a withheld release is one row with the Labels.Withheld text. Counts are
-// integers, percentages have one decimal and a full stop. Statistics are
+// integers, percentages have one decimal and a full stop, as have the
+// limits of their confidence intervals (ci_low, ci_high; empty where the
+// percentage is). Statistics are
 // not in the CSV (see WriteXLSX).
 func WriteCSV(w io.Writer, s *Summary) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
@@ -74,22 +76,28 @@ type csvSummary struct {
 	l  *Labels
 }
 
-func (c *csvSummary) line(bd, gcode, glabel, qid, qtext, code, label, count, pct string) error {
+func (c *csvSummary) line(bd, gcode, glabel, qid, qtext, code, label, count string, pct ...string) error {
 	// Ids, codes and percentages are ours and plain, cleaned all the same.
-	return c.cw.Write([]string{csvClean(bd), csvClean(gcode), csvText(glabel), csvClean(qid), csvText(qtext), csvClean(code), csvText(label), csvText(count), pct})
+	// pct: the percentage and its interval's limits, as many as there are.
+	p := [3]string{}
+	copy(p[:], pct)
+	return c.cw.Write([]string{csvClean(bd), csvClean(gcode), csvText(glabel), csvClean(qid), csvText(qtext), csvClean(code), csvText(label), csvText(count), p[0], p[1], p[2]})
 }
 
 // cell writes a published count: the number and its percentage, or the
 // suppressed text.
 func (c *csvSummary) cell(bd string, g *tableGroup, qid, qtext, code, label string, n surveys.Count) error {
-	count, pct := c.l.Suppressed, ""
+	count, pct, lo, hi := c.l.Suppressed, "", "", ""
 	if summaryCountShown(n) {
 		count = strconv.Itoa(*n.N)
 		if n.Pct != nil {
 			pct = strconv.FormatFloat(*n.Pct, 'f', 1, 64)
 		}
+		if l, h, ok := summaryInterval(n); ok {
+			lo, hi = strconv.FormatFloat(l, 'f', 1, 64), strconv.FormatFloat(h, 'f', 1, 64)
+		}
 	}
-	return c.line(bd, g.Code, g.Header, qid, qtext, code, label, count, pct)
+	return c.line(bd, g.Code, g.Header, qid, qtext, code, label, count, pct, lo, hi)
 }
 
 // table writes a table's groups one after the other. A breakdown leaves

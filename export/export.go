@@ -80,6 +80,10 @@ type Labels struct {
 	MeanRank   string
 	Statement  string
 	KeyFigures string
+	// CILow, CIHigh and CI head the columns of a percentage's confidence
+	// interval (surveys.Wilson, at surveys.DefaultLevel): its lower and
+	// upper limits, or both in one column (PDF).
+	CILow, CIHigh, CI string
 }
 
 // ErrScript: the PDF writer cannot print a script the summary's texts

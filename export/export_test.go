@@ -194,7 +194,7 @@ func checkCSV(t *testing.T, s *Summary, data []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(rows[0], ",") != "breakdown,group,group_label,question,question_text,option,option_label,count,percent" {
+	if strings.Join(rows[0], ",") != "breakdown,group,group_label,question,question_text,option,option_label,count,percent,ci_low,ci_high" {
 		t.Fatalf("CSV header %q", rows[0])
 	}
 	rows = rows[1:]
@@ -222,7 +222,7 @@ func checkCSV(t *testing.T, s *Summary, data []byte) {
 	}
 	byKey := map[string][]string{}
 	for _, r := range rows {
-		if len(r) != 9 {
+		if len(r) != 11 {
 			t.Fatalf("CSV row %q has %d columns", r, len(r))
 		}
 		key := strings.Join([]string{r[0], r[1], r[3], r[5]}, "|")
@@ -262,6 +262,16 @@ func checkCSV(t *testing.T, s *Summary, data []byte) {
 			}
 		} else if p, err := strconv.ParseFloat(r[8], 64); err != nil || !oneDecimal.MatchString(r[8]) || math.Abs(p-*w.c.Pct) > 1e-9 {
 			t.Errorf("CSV row %q: percent, want %.1f", r, *w.c.Pct)
+		}
+		// The interval's limits, as the release gives them (none without).
+		for i, lim := range []*float64{w.c.CILow, w.c.CIHigh} {
+			if want := ""; lim != nil && w.c.Pct != nil {
+				if want = strconv.FormatFloat(*lim, 'f', 1, 64); r[9+i] != want {
+					t.Errorf("CSV row %q: interval limit %d, want %s", r, i, want)
+				}
+			} else if r[9+i] != want {
+				t.Errorf("CSV row %q: interval limit %d, want none", r, i)
+			}
 		}
 	}
 	groups := func(bd string, res surveys.Results, skipEveryone bool) {
@@ -366,6 +376,20 @@ func (x xl) count(sheet string, col, row int, c surveys.Count, l Labels) {
 	x.number(sheet, pref, *c.Pct/100)
 	if f := x.numFmt(sheet, pref); f != "0.0%" {
 		x.t.Errorf("%s!%s: number format %q, want 0.0%%", sheet, pref, f)
+	}
+	// The interval's limits beside the percentage, formatted as it is.
+	for i, lim := range []*float64{c.CILow, c.CIHigh} {
+		ref, _ := excelize.CoordinatesToCellName(col+2+i, row)
+		if lim == nil {
+			if v := x.value(sheet, ref); v != "" {
+				x.t.Errorf("%s!%s = %q, want empty", sheet, ref, v)
+			}
+			continue
+		}
+		x.number(sheet, ref, *lim/100)
+		if f := x.numFmt(sheet, ref); f != "0.0%" {
+			x.t.Errorf("%s!%s: number format %q, want 0.0%%", sheet, ref, f)
+		}
 	}
 }
 
@@ -472,7 +496,7 @@ func checkXLSX(t *testing.T, s *Summary, data []byte) {
 		t.Errorf("title %q", v)
 	}
 	for ref, want := range map[string]string{"A2": l.Revision, "A3": l.Released, "A4": l.Final, "A5": l.Threshold, "A6": l.Responses,
-		"A8": l.Question, "B8": l.Option, "C8": l.Count, "D8": l.Percent, "B3": s.Released} {
+		"A8": l.Question, "B8": l.Option, "C8": l.Count, "D8": l.Percent, "E8": l.CILow, "F8": l.CIHigh, "B3": s.Released} {
 		if v := x.value(overview, ref); v != want {
 			t.Errorf("overview %s = %q, want %q", ref, v, want)
 		}
@@ -538,7 +562,7 @@ func checkXLSX(t *testing.T, s *Summary, data []byte) {
 		}
 		rows := x.index(sheet, 4)
 		for gi, g := range b.Results.Groups {
-			col := 3 + 2*gi
+			col := 3 + 4*gi
 			head, _ := excelize.CoordinatesToCellName(col, 1)
 			label := g.Label
 			if g.Code == "" {
@@ -547,7 +571,7 @@ func checkXLSX(t *testing.T, s *Summary, data []byte) {
 			if v := x.value(sheet, head); v != label {
 				t.Errorf("%s!%s = %q, want group %q", sheet, head, v, label)
 			}
-			for i, name := range []string{l.Count, l.Percent} {
+			for i, name := range []string{l.Count, l.Percent, l.CILow, l.CIHigh} {
 				ref, _ := excelize.CoordinatesToCellName(col+i, 2)
 				if v := x.value(sheet, ref); v != name {
 					t.Errorf("%s!%s = %q, want %q", sheet, ref, v, name)
@@ -681,10 +705,10 @@ func TestHandMade(t *testing.T) {
 	checkCSV(t, s, c)
 	checkXLSX(t, s, x)
 
-	if !bytes.Contains(c, []byte(",'=SUM(A1:A9),25,62.5\n")) {
+	if !bytes.Contains(c, []byte(",'=SUM(A1:A9),25,62.5,,\n")) {
 		t.Errorf("CSV: formula-like label not escaped:\n%s", c)
 	}
-	if !bytes.Contains(c, []byte(",b,Bra,15,\n")) {
+	if !bytes.Contains(c, []byte(",b,Bra,15,,,\n")) {
 		t.Errorf("CSV: count without a percentage:\n%s", c)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(x))

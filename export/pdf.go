@@ -100,6 +100,7 @@ var pdfDefaultLabels = Labels{
 	Answered: "Answered", Skipped: "Skipped", Seen: "Seen", DontKnow: "Don't know",
 	Mean: "Mean", Median: "Median", Q1: "Q1", Q3: "Q3", SD: "SD",
 	MeanRank: "Mean rank", Statement: "Statement", KeyFigures: "Key figures",
+	CILow: "Lower limit (95 % CI)", CIHigh: "Upper limit (95 % CI)", CI: "95 % CI",
 }
 
 func newPDFReport(s *Summary, cov *pdfGlyphs) *pdfReport {

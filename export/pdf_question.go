@@ -68,8 +68,8 @@ func (r *pdfReport) question(num int, q *surveys.QuestionResults) {
 		for _, m := range q.MeanRanks {
 			ranks[m.Code] = m.MeanRank
 		}
-		t := pdfTable{head: []string{l.Option, l.Count, l.Percent},
-			widths: []float64{0, 25, 25}, aligns: []string{"L", "R", "R"}}
+		t := pdfTable{head: []string{l.Option, l.Count, l.Percent, l.CI},
+			widths: []float64{0, 22, 22, 32}, aligns: []string{"L", "R", "R", "R"}}
 		if q.Type == surveys.Ranking {
 			t.head = append(t.head, l.MeanRank)
 			t.widths = append(t.widths, 25)
@@ -85,7 +85,7 @@ func (r *pdfReport) question(num int, q *surveys.QuestionResults) {
 			if !c.count.Suppressed {
 				pct = r.pct(c.count.Pct)
 			}
-			row := []string{r.line(c.label), r.count(&c.count, false), pct}
+			row := []string{r.line(c.label), r.count(&c.count, false), pct, r.interval(c.count)}
 			if q.Type == surveys.Ranking {
 				mr := withheldStat(&l)
 				if i < len(q.Options) {

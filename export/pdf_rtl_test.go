@@ -257,7 +257,7 @@ func TestWritePDFTextReadsBack(t *testing.T) {
 			lv := reflect.ValueOf(s.Labels)
 			for i := range lv.NumField() {
 				switch lv.Type().Field(i).Name {
-				case "Legend", "Type": // the XLSX's only
+				case "Legend", "Type", "CILow", "CIHigh": // the XLSX's (and CSV's) only
 				case "Hidden", "Withheld", "Final": // none here
 				default:
 					texts = append(texts, lv.Field(i).String())

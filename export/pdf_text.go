@@ -269,6 +269,15 @@ func (r *pdfReport) pct(p *float64) string {
 	return r.num(*p, 1) + "%"
 }
 
+// interval is a confidence interval cell: "22,8–40,6%", or a dash.
+func (r *pdfReport) interval(c surveys.Count) string {
+	lo, hi, ok := summaryInterval(c)
+	if !ok {
+		return "–"
+	}
+	return r.num(lo, 1) + "–" + r.num(hi, 1) + "%"
+}
+
 // count is a count cell: "12 (34,5%)", the suppressed label, or a dash.
 func (r *pdfReport) count(c *surveys.Count, withPct bool) string {
 	switch {

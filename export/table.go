@@ -194,6 +194,19 @@ func summaryQuestionRows(q *surveys.QuestionResults, l *Labels) []summaryRow {
 // far..."), which read as if the whole release were empty.
 func withheldStat(l *Labels) string { return l.Suppressed }
 
+// summaryInterval is a shown count's confidence interval (percentages,
+// surveys.Wilson at surveys.DefaultLevel), which every writer prints in
+// columns of its own beside the percentage: none for a suppressed count,
+// or one without a percentage. The interval is computed in surveys from
+// the published count and base only, so printing it reveals nothing the
+// count and percentage beside it do not.
+func summaryInterval(c surveys.Count) (lo, hi float64, ok bool) {
+	if !summaryCountShown(c) || c.Pct == nil || c.CILow == nil || c.CIHigh == nil {
+		return 0, 0, false
+	}
+	return *c.CILow, *c.CIHigh, true
+}
+
 // summaryCountShown reports whether c holds a number that may be printed;
 // a count without a number is treated as suppressed.
 func summaryCountShown(c surveys.Count) bool { return !c.Suppressed && c.N != nil }

@@ -239,7 +239,7 @@ func TestWritersShareTheTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := strings.Join(xrows[0][2:], "|"), strings.Join([]string{l.Everyone, "", "A", "", "B", "", "C"}, "|"); got != want {
+	if got, want := strings.Join(xrows[0][2:], "|"), strings.Join([]string{l.Everyone, "", "", "", "A", "", "", "", "B", "", "", "", "C"}, "|"); got != want {
 		t.Errorf("XLSX headers %q, want %q", got, want)
 	}
 	byLabel := map[string][]string{}
@@ -247,7 +247,7 @@ func TestWritersShareTheTable(t *testing.T) {
 		byLabel[r[1]] = r
 	}
 	for label, want := range map[string][2]string{"X": {"4", "4"}, "Y": {"5", "5"}, "Z": {"", "7"}} {
-		if r := byLabel[label]; len(r) < 5 || r[2] != want[0] || r[4] != want[1] {
+		if r := byLabel[label]; len(r) < 7 || r[2] != want[0] || r[6] != want[1] {
 			t.Errorf("XLSX row %s: %q, want everyone %q and a %q", label, r, want[0], want[1])
 		}
 	}

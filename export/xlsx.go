@@ -223,15 +223,31 @@ func (x *xlWriter) count(c surveys.Count) (any, any) {
 	return n, excelize.Cell{StyleID: x.st.pct, Value: math.Round(*c.Pct*10) / 1000}
 }
 
-// cells returns a table row's value cells.
-func (x *xlWriter) cells(r *summaryRow) (any, any) {
+// interval returns a shown count's confidence interval cells (fractions,
+// formatted as its percentage is), or nothing.
+func (x *xlWriter) interval(c surveys.Count) (any, any) {
+	lo, hi, ok := summaryInterval(c)
+	if !ok {
+		return nil, nil
+	}
+	return excelize.Cell{StyleID: x.st.pct, Value: math.Round(lo*10) / 1000}, excelize.Cell{StyleID: x.st.pct, Value: math.Round(hi*10) / 1000}
+}
+
+// xlValueCols is how many columns a table row's values take: count,
+// percentage and the interval's two limits.
+const xlValueCols = 4
+
+// cells returns a table row's value cells (xlValueCols of them).
+func (x *xlWriter) cells(r *summaryRow) []any {
 	switch r.Kind {
 	case rowStat:
-		return excelize.Cell{StyleID: x.st.stat, Value: r.Value}, nil
+		return []any{excelize.Cell{StyleID: x.st.stat, Value: r.Value}, nil, nil, nil}
 	case rowStatWithheld:
-		return x.text(withheldStat(x.l)), nil
+		return []any{x.text(withheldStat(x.l)), nil, nil, nil}
 	}
-	return x.count(r.Count)
+	c, p := x.count(r.Count)
+	lo, hi := x.interval(r.Count)
+	return []any{c, p, lo, hi}
 }
 
 // legend is the overview's row above the tables: what the suppressed
@@ -245,7 +261,7 @@ func (x *xlWriter) legend() []any {
 }
 
 func (x *xlWriter) overview(sheet string) error {
-	t, err := x.stream(sheet, []float64{50, 36, 12, 10}, xlFrozen(0, xlOverviewHeaderRow))
+	t, err := x.stream(sheet, []float64{50, 36, 12, 10, 12, 12}, xlFrozen(0, xlOverviewHeaderRow))
 	if err != nil {
 		return err
 	}
@@ -265,7 +281,7 @@ func (x *xlWriter) overview(sheet string) error {
 		{l.Threshold, s.K},
 		{l.Responses, n},
 		x.legend(),
-		{x.header(l.Question), x.header(l.Option), x.header(l.Count), x.header(l.Percent)},
+		{x.header(l.Question), x.header(l.Option), x.header(l.Count), x.header(l.Percent), x.header(l.CILow), x.header(l.CIHigh)},
 	} {
 		var opts excelize.RowOpts
 		if i == 0 {
@@ -284,8 +300,7 @@ func (x *xlWriter) overview(sheet string) error {
 	if g := x.ts.Overall.Everyone(); g != nil {
 		for qi := range g.Questions {
 			for _, r := range summaryQuestionRows(&g.Questions[qi], l) {
-				c, p := x.cells(&r)
-				if err := t.next(r.QText, r.Label, c, p); err != nil {
+				if err := t.next(append([]any{r.QText, r.Label}, x.cells(&r)...)...); err != nil {
 					return err
 				}
 			}
@@ -294,8 +309,8 @@ func (x *xlWriter) overview(sheet string) error {
 	return t.sw.Flush()
 }
 
-// breakdown writes a breakdown's sheet: a count and a percentage column
-// per group, its lines those of the table model.
+// breakdown writes a breakdown's sheet: a count, a percentage and the
+// interval's two limits per group, its lines those of the table model.
 func (x *xlWriter) breakdown(sheet string, tb *summaryTable) error {
 	t, err := x.breakdownHead(sheet, tb)
 	if err != nil {
@@ -322,14 +337,14 @@ func (x *xlWriter) breakdown(sheet string, tb *summaryTable) error {
 }
 
 // breakdownHead starts a breakdown's sheet with its two header rows: the
-// breakdown and the group headers (each over its two columns), then the
+// breakdown and the group headers (each over its xlValueCols columns), then the
 // column names.
 func (x *xlWriter) breakdownHead(sheet string, tb *summaryTable) (*xlStream, error) {
 	l := x.l
 	widths := []float64{48, 32}
 	longest := 0
 	for gi := range tb.Groups {
-		widths = append(widths, 11, 9)
+		widths = append(widths, 11, 9, 11, 11)
 		longest = max(longest, utf8.RuneCountInString(tb.Groups[gi].Header))
 	}
 	t, err := x.stream(sheet, widths, xlFrozen(2, 2))
@@ -340,16 +355,16 @@ func (x *xlWriter) breakdownHead(sheet string, tb *summaryTable) (*xlStream, err
 	sub := []any{x.header(l.Question), x.header(l.Option)}
 	for gi := range tb.Groups {
 		top = append(top, excelize.Cell{StyleID: x.st.groupHeader, Value: tb.Groups[gi].Header},
-			excelize.Cell{StyleID: x.st.groupHeader})
-		sub = append(sub, x.header(l.Count), x.header(l.Percent))
+			excelize.Cell{StyleID: x.st.groupHeader}, excelize.Cell{StyleID: x.st.groupHeader}, excelize.Cell{StyleID: x.st.groupHeader})
+		sub = append(sub, x.header(l.Count), x.header(l.Percent), x.header(l.CILow), x.header(l.CIHigh))
 	}
 	lines := min(4, max(1, (longest+17)/18))
 	if err := t.nextWith(excelize.RowOpts{Height: 15 * float64(lines)}, top...); err != nil {
 		return nil, err
 	}
 	for gi := range tb.Groups {
-		from, _ := excelize.CoordinatesToCellName(3+2*gi, 1)
-		to, _ := excelize.CoordinatesToCellName(4+2*gi, 1)
+		from, _ := excelize.CoordinatesToCellName(3+xlValueCols*gi, 1)
+		to, _ := excelize.CoordinatesToCellName(2+xlValueCols*(gi+1), 1)
 		if err := t.sw.MergeCell(from, to); err != nil {
 			return nil, err
 		}
@@ -364,12 +379,12 @@ func (x *xlWriter) groupSizes(tb *summaryTable) []any {
 		g := &tb.Groups[gi]
 		switch {
 		case g.Hidden:
-			row = append(row, x.text(x.l.Hidden), nil)
+			row = append(row, x.text(x.l.Hidden), nil, nil, nil)
 		case g.N == nil:
-			row = append(row, x.text(x.l.Suppressed), nil)
+			row = append(row, x.text(x.l.Suppressed), nil, nil, nil)
 		default:
 			c, _ := x.count(*g.N)
-			row = append(row, c, nil)
+			row = append(row, c, nil, nil, nil)
 		}
 	}
 	return row
@@ -382,12 +397,11 @@ func (x *xlWriter) line(tb *summaryTable, tq *tableQuestion, ln *tableLine) []an
 	for gi := range tb.Groups {
 		switch state, r := tq.Cell(gi, ln); state {
 		case cellHidden:
-			row = append(row, x.text(x.l.Hidden), nil)
+			row = append(row, x.text(x.l.Hidden), nil, nil, nil)
 		case cellRow:
-			c, p := x.cells(r)
-			row = append(row, c, p)
+			row = append(row, x.cells(r)...)
 		default:
-			row = append(row, nil, nil)
+			row = append(row, nil, nil, nil, nil)
 		}
 	}
 	return row

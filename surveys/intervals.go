@@ -10,10 +10,12 @@ import "math"
 // interval, so no bound or width can tell more than the numbers shown
 // beside it: anyone could compute the same interval from the release.
 
-// Confidence levels that can be asked for, in percent.
-const (
-	DefaultLevel = 95
-)
+// DefaultLevel is the confidence level of intervals not asked for
+// otherwise, in percent.
+const DefaultLevel = 95
+
+// CodeLevel: a confidence level that is not 90, 95 or 99.
+const CodeLevel Code = "ci_level"
 
 // levelZ is the standard normal quantile of each level's two-sided
 // interval (qnorm(1 - (1 - level/100)/2) in R agrees to 1e-15).
@@ -97,6 +99,9 @@ func (r *Results) SetLevel(level int) {
 
 // eachCount calls fn with every count of r that may be a proportion.
 func (r *Results) eachCount(fn func(*Count)) {
+	for i := range r.Days {
+		fn(&r.Days[i].Count)
+	}
 	for gi := range r.Groups {
 		g := &r.Groups[gi]
 		for qi := range g.Questions {

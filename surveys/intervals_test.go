@@ -167,6 +167,9 @@ func TestReleaseIntervals(t *testing.T) {
 // forEachBasedCount calls fn with each count that is a proportion and
 // the count it is a proportion of.
 func forEachBasedCount(r surveys.Results, fn func(string, surveys.Count, surveys.Count)) {
+	for _, d := range r.Days {
+		fn("day "+d.Day, d.Count, *r.N)
+	}
 	for _, g := range r.Groups {
 		if g.Hidden {
 			continue
