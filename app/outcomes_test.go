@@ -24,7 +24,7 @@ func TestOutcomeNoteCompletedAfterACrash(t *testing.T) {
 	defer a.Shutdown(ctx)
 	sv := surveys.Text{"sv": "x"}
 	c := &surveys.Consultation{ID: "c1", OrgID: "o", State: surveys.ConsultationOpen, CreatedAt: now.Add(-time.Hour), UpdatedAt: now.Add(-time.Hour),
-		PublicAt: ptr(now.Add(-time.Hour)),
+		PublicAt:   ptr(now.Add(-time.Hour)),
 		Definition: surveys.ConsultationDefinition{DefaultLanguage: "sv", Languages: []string{"sv"}, Title: sv, Surveys: []string{"A"}}}
 	if err := st.CreateConsultation(ctx, c); err != nil {
 		t.Fatal(err)
