@@ -68,3 +68,29 @@ func TestOutcomeNoteCompletedAfterACrash(t *testing.T) {
 }
 
 func ptr(t time.Time) *time.Time { return &t }
+
+// A survey without a release cannot be cited: not a number of it reaches
+// the outcome, and nothing is stored.
+func TestOutcomeRefusesAnUnreleasedSurvey(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	now := time.Date(2027, 6, 20, 9, 0, 0, 0, time.UTC)
+	a := app.New(app.Options{Store: st, Now: func() time.Time { return now }, HashKey: []byte("0123456789abcdef0123456789abcdef")})
+	defer a.Shutdown(ctx)
+	sv := surveys.Text{"sv": "x"}
+	c := &surveys.Consultation{ID: "c2", OrgID: "o", State: surveys.ConsultationDecided, CreatedAt: now, UpdatedAt: now,
+		Definition: surveys.ConsultationDefinition{DefaultLanguage: "sv", Languages: []string{"sv"}, Title: sv, Surveys: []string{"gone"}}}
+	if err := st.CreateConsultation(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	in := &surveys.OutcomeInput{Findings: []surveys.FindingInput{{Text: sv, Cites: []surveys.Citation{{Survey: "gone", Question: "q"}}}},
+		Decisions: []surveys.DecisionInput{{Proposal: sv, Status: surveys.DecisionConsidering}}}
+	_, err := a.PublishOutcome(ctx, surveys.Token{ID: "t", OrgID: "o", Role: surveys.Owner}, c, in, nil, nil)
+	var ve *surveys.ValidationError
+	if !errors.As(err, &ve) || len(ve.Errors) != 1 || ve.Errors[0].Pointer != "/findings/0/cites/0/survey" || ve.Errors[0].Code != surveys.CodeNotReleased {
+		t.Fatalf("an unreleased survey cited: %v", err)
+	}
+	if _, err := st.Outcome(ctx, "c2"); !errors.Is(err, surveys.ErrNotFound) {
+		t.Fatalf("stored anyway: %v", err)
+	}
+}
