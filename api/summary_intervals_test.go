@@ -86,6 +86,28 @@ func TestSummaryIntervals(t *testing.T) {
 			}
 		}
 	}
+	// Means: their interval at each level, wider at 99 % than at 90 %.
+	means := 0
+	for qi, q := range pub.Results.Groups[0].Questions {
+		q90, q99 := org90.Results.Groups[0].Questions[qi], at99.Results.Groups[0].Questions[qi]
+		if q.Stats == nil {
+			continue
+		}
+		n := *q.Answered.N
+		if q.DontKnow != nil {
+			n -= *q.DontKnow.N
+		}
+		lo, hi, _ := surveys.MeanInterval(q.Stats.Mean, q.Stats.SD, n, 95)
+		if q.MeanCILow == nil || q90.MeanCILow == nil || q99.MeanCILow == nil || *q.MeanCILow != float64(int(lo*100+0.5))/100 || *q.MeanCIHigh != float64(int(hi*100+0.5))/100 ||
+			*q99.MeanCILow > *q90.MeanCILow || *q99.MeanCIHigh < *q90.MeanCIHigh {
+			t.Errorf("%s: mean %v: intervals %v %v, 90 %% %v, 99 %% %v, want [%.2f, %.2f] at 95 %%", q.ID, q.Stats.Mean, q.MeanCILow, q.MeanCIHigh, q90.MeanCILow, q99.MeanCILow, lo, hi)
+			continue
+		}
+		means++
+	}
+	if means == 0 {
+		t.Error("no mean with its interval")
+	}
 	if checked < 20 {
 		t.Errorf("only %d intervals checked (%d suppressed)", checked, suppressed)
 	}

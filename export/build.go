@@ -70,7 +70,7 @@ func BuildSummary(r Release, lang, uiLang string, cat *i18n.Catalog) *Summary {
 	if pt.Method == "cell-key" {
 		ids = append(ids, "export.method.perturbation")
 	}
-	for _, id := range append(ids, "export.method.secondary", "export.method.groups", "export.method.releases", "export.method.text", "export.method.ci") {
+	for _, id := range append(ids, "export.method.secondary", "export.method.groups", "export.method.releases", "export.method.text", "export.method.ci", "export.method.ci_mean") {
 		s.Method = append(s.Method, cat.Message(uiLang, id, data))
 	}
 	return s

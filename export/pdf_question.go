@@ -101,24 +101,30 @@ func (r *pdfReport) question(num int, q *surveys.QuestionResults) {
 	}
 	if q.Stats != nil || (q.StatsWithheld && q.Type != surveys.Ranking && len(q.Statements) == 0) {
 		p.Ln(2)
-		r.statsTable("", []string{""}, []*surveys.Stats{q.Stats})
+		r.statsTable("", []string{""}, []*surveys.Stats{q.Stats}, [][2]*float64{{q.MeanCILow, q.MeanCIHigh}})
 	}
 	p.Ln(6)
 }
 
-// statsTable prints statistics, one row per entry (nil: withheld).
-func (r *pdfReport) statsTable(first string, names []string, stats []*surveys.Stats) {
+// statsTable prints statistics, one row per entry (nil: withheld), the
+// mean followed by its interval (cis, one per entry; a dash without).
+func (r *pdfReport) statsTable(first string, names []string, stats []*surveys.Stats, cis [][2]*float64) {
 	l := r.l
-	head := []string{first, l.Mean, l.Median, l.Q1, l.Q3, l.SD}
+	head := []string{first, l.Mean, l.CI, l.Median, l.Q1, l.Q3, l.SD}
 	var rows [][]string
 	for i, st := range stats {
 		row := []string{r.line(names[i])}
 		if st == nil {
-			for range 5 {
+			for range 6 {
 				row = append(row, withheldStat(&l))
 			}
 		} else {
-			for _, v := range []float64{st.Mean, st.Median, st.Q1, st.Q3, st.SD} {
+			ci := "–"
+			if lo, hi := cis[i][0], cis[i][1]; lo != nil && hi != nil {
+				ci = r.num(*lo, 2) + "–" + r.num(*hi, 2)
+			}
+			row = append(row, r.num(st.Mean, 2), ci)
+			for _, v := range []float64{st.Median, st.Q1, st.Q3, st.SD} {
 				row = append(row, r.num(v, 2))
 			}
 		}
@@ -129,9 +135,9 @@ func (r *pdfReport) statsTable(first string, names []string, stats []*surveys.St
 		firstW = 0.1
 		head[0] = ""
 	}
-	vw := min((r.width-firstW)/5, 30)
-	t := pdfTable{head: head, rows: rows, widths: []float64{firstW, vw, vw, vw, vw, vw},
-		aligns: []string{"L", "R", "R", "R", "R", "R"}}
+	vw := min((r.width-firstW)/8, 24) // the interval takes two
+	t := pdfTable{head: head, rows: rows, widths: []float64{firstW, vw, 2 * vw, vw, vw, vw, vw},
+		aligns: []string{"L", "R", "R", "R", "R", "R", "R"}}
 	if firstW < 1 {
 		t.head, t.widths, t.aligns = head[1:], t.widths[1:], t.aligns[1:]
 		for i := range t.rows {
@@ -161,6 +167,7 @@ func (r *pdfReport) matrixTables(q *surveys.QuestionResults) {
 	var rows [][]string
 	var names []string
 	var stats []*surveys.Stats
+	var cis [][2]*float64
 	anyStats := false
 	for _, st := range q.Statements {
 		row := []string{r.line(st.Label)}
@@ -178,10 +185,11 @@ func (r *pdfReport) matrixTables(q *surveys.QuestionResults) {
 		rows = append(rows, row)
 		names = append(names, st.Label)
 		stats = append(stats, st.Stats)
+		cis = append(cis, [2]*float64{st.MeanCILow, st.MeanCIHigh})
 		anyStats = anyStats || st.Stats != nil || st.StatsWithheld
 	}
 	r.wideTable(head, rows, 50, 6, 8)
 	if anyStats {
-		r.statsTable(l.Statement, names, stats)
+		r.statsTable(l.Statement, names, stats, cis)
 	}
 }

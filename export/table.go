@@ -89,6 +89,9 @@ type summaryRow struct {
 	Value       float64
 	Part        rowPart
 	Statement   bool // the row is a matrix statement's
+	// CILow and CIHigh: a mean's confidence interval (the mean's row only;
+	// surveys.MeanInterval from published numbers), nil elsewhere.
+	CILow, CIHigh *float64
 }
 
 // summaryStats are the statistics' rows: code, label and value.
@@ -115,8 +118,9 @@ func (b *questionRows) add(code, label string, c surveys.Count, part rowPart, st
 	b.out = append(b.out, summaryRow{QID: b.q.ID, QText: b.q.Text, Code: code, Label: label, Count: c, Part: part, Statement: statement})
 }
 
-// stats adds the statistics' rows: their values, or each withheld.
-func (b *questionRows) stats(prefix, labelPrefix string, st *surveys.Stats, withheld, statement bool) {
+// stats adds the statistics' rows: their values, or each withheld; the
+// mean's row carries its interval (lo, hi; nil when there is none).
+func (b *questionRows) stats(prefix, labelPrefix string, st *surveys.Stats, withheld, statement bool, lo, hi *float64) {
 	if st == nil && !withheld {
 		return
 	}
@@ -125,6 +129,9 @@ func (b *questionRows) stats(prefix, labelPrefix string, st *surveys.Stats, with
 			Kind: rowStatWithheld, Part: partStat, Statement: statement}
 		if st != nil {
 			r.Kind, r.Value = rowStat, n.v(st)
+			if n.code == codeMean {
+				r.CILow, r.CIHigh = lo, hi
+			}
 		}
 		b.out = append(b.out, r)
 	}
@@ -155,7 +162,7 @@ func (b *questionRows) statement(st *surveys.StatementResults) {
 	if st.DontKnow != nil {
 		b.add(pre+codeDontKnow, lpre+b.l.DontKnow, *st.DontKnow, partDontKnow, true)
 	}
-	b.stats(pre, lpre, st.Stats, st.StatsWithheld, true)
+	b.stats(pre, lpre, st.Stats, st.StatsWithheld, true, st.MeanCILow, st.MeanCIHigh)
 	b.add(pre+codeAnswered, lpre+b.l.Answered, st.Answered, partAnswered, true)
 }
 
@@ -173,7 +180,7 @@ func summaryQuestionRows(q *surveys.QuestionResults, l *Labels) []summaryRow {
 	}
 	if q.Type != surveys.Matrix {
 		// A ranking question's statistics are its mean ranks.
-		b.stats("", "", q.Stats, q.StatsWithheld && q.Type != surveys.Ranking, false)
+		b.stats("", "", q.Stats, q.StatsWithheld && q.Type != surveys.Ranking, false, q.MeanCILow, q.MeanCIHigh)
 	}
 	b.meanRanks()
 	for i := range q.Statements {

@@ -241,6 +241,10 @@ const xlValueCols = 4
 func (x *xlWriter) cells(r *summaryRow) []any {
 	switch r.Kind {
 	case rowStat:
+		if r.CILow != nil && r.CIHigh != nil { // a mean's interval
+			return []any{excelize.Cell{StyleID: x.st.stat, Value: r.Value}, nil,
+				excelize.Cell{StyleID: x.st.stat, Value: *r.CILow}, excelize.Cell{StyleID: x.st.stat, Value: *r.CIHigh}}
+		}
 		return []any{excelize.Cell{StyleID: x.st.stat, Value: r.Value}, nil, nil, nil}
 	case rowStatWithheld:
 		return []any{x.text(withheldStat(x.l)), nil, nil, nil}

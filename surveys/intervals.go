@@ -95,6 +95,50 @@ func (r *Results) SetLevel(level int) {
 			c.setInterval(level)
 		}
 	})
+	for gi := range r.Groups {
+		for qi := range r.Groups[gi].Questions {
+			q := &r.Groups[gi].Questions[qi]
+			if q.meanN > 0 {
+				q.MeanCILow, q.MeanCIHigh = meanInterval(q.Stats, q.meanN, level)
+			}
+			for si := range q.Statements {
+				if s := &q.Statements[si]; s.meanN > 0 {
+					s.MeanCILow, s.MeanCIHigh = meanInterval(s.Stats, s.meanN, level)
+				}
+			}
+		}
+	}
+}
+
+// meanValues is the published number of values a mean is of: those who
+// answered less those who did not know, as published; 0 when either is
+// not shown.
+func meanValues(answered Count, dontKnow *Count) int {
+	if answered.Suppressed || answered.N == nil {
+		return 0
+	}
+	n := *answered.N
+	if dontKnow != nil {
+		if dontKnow.Suppressed || dontKnow.N == nil {
+			return 0
+		}
+		n -= *dontKnow.N
+	}
+	return max(0, n)
+}
+
+// meanInterval is the published interval of a published mean (rounded to
+// two decimals, as the mean is), or none.
+func meanInterval(st *Stats, n, level int) (lo, hi *float64) {
+	if st == nil {
+		return nil, nil
+	}
+	l, h, ok := MeanInterval(st.Mean, st.SD, n, level)
+	if !ok {
+		return nil, nil
+	}
+	l, h = round(l, 2), round(h, 2)
+	return &l, &h
 }
 
 // eachCount calls fn with every count of r that may be a proportion.
@@ -130,4 +174,99 @@ func eachLabelled(cs []LabelledCount, fn func(*Count)) {
 	for i := range cs {
 		fn(&cs[i].Count)
 	}
+}
+
+// MeanInterval is the Student t interval of a mean at level (90, 95 or
+// 99): mean ± t(n−1)·sd/√n, from a published mean, standard deviation and
+// number of values (at least 2). It assumes the values are a simple
+// random sample; with the few points of a scale and n in the tens it is
+// an approximation, as every interval of a mean of such data is.
+func MeanInterval(mean, sd float64, n, level int) (low, high float64, ok bool) {
+	if _, known := levelZ[level]; !known || n < 2 || sd < 0 || math.IsNaN(mean+sd) || math.IsInf(mean+sd, 0) {
+		return 0, 0, false
+	}
+	t := tQuantile(1-(1-float64(level)/100)/2, n-1)
+	half := t * sd / math.Sqrt(float64(n))
+	return mean - half, mean + half, true
+}
+
+// tQuantile is the p-quantile (p > 0.5) of Student's t distribution with
+// df degrees of freedom, found by bisection on its distribution function
+// to well below 1e-9 (R: qt(p, df)).
+func tQuantile(p float64, df int) float64 {
+	lo, hi := 0.0, 1.0
+	for tCDF(hi, df) < p { // at most about 60 doublings: p ≤ 0.995
+		hi *= 2
+	}
+	for range 200 {
+		mid := (lo + hi) / 2
+		if tCDF(mid, df) < p {
+			lo = mid
+		} else {
+			hi = mid
+		}
+		if hi-lo < 1e-13 {
+			break
+		}
+	}
+	return (lo + hi) / 2
+}
+
+// tCDF is Student's t distribution function at t ≥ 0: 1 − I_x(df/2, 1/2)/2
+// with x = df/(df + t²).
+func tCDF(t float64, df int) float64 {
+	v := float64(df)
+	return 1 - 0.5*regIncBeta(v/(v+t*t), v/2, 0.5)
+}
+
+// regIncBeta is the regularized incomplete beta function I_x(a, b), by
+// its continued fraction (modified Lentz; Numerical Recipes 6.4), which
+// converges within a few hundred steps for the arguments used here.
+func regIncBeta(x, a, b float64) float64 {
+	if x <= 0 {
+		return 0
+	}
+	if x >= 1 {
+		return 1
+	}
+	la, _ := math.Lgamma(a)
+	lb, _ := math.Lgamma(b)
+	lab, _ := math.Lgamma(a + b)
+	front := math.Exp(lab - la - lb + a*math.Log(x) + b*math.Log(1-x))
+	if x > (a+1)/(a+b+2) {
+		return 1 - front*betaCF(1-x, b, a)/b
+	}
+	return front * betaCF(x, a, b) / a
+}
+
+func betaCF(x, a, b float64) float64 {
+	const tiny = 1e-300
+	c, d := 1.0, 1-(a+b)*x/(a+1)
+	if math.Abs(d) < tiny {
+		d = tiny
+	}
+	d = 1 / d
+	h := d
+	for m := 1; m <= 1000; m++ {
+		mf := float64(m)
+		for _, num := range [2]float64{
+			mf * (b - mf) * x / ((a + 2*mf - 1) * (a + 2*mf)),
+			-(a + mf) * (a + b + mf) * x / ((a + 2*mf) * (a + 2*mf + 1)),
+		} {
+			d = 1 + num*d
+			if math.Abs(d) < tiny {
+				d = tiny
+			}
+			c = 1 + num/c
+			if math.Abs(c) < tiny {
+				c = tiny
+			}
+			d = 1 / d
+			h *= d * c
+		}
+		if math.Abs(d*c-1) < 1e-15 {
+			break
+		}
+	}
+	return h
 }

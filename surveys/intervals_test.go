@@ -155,6 +155,9 @@ func TestReleaseIntervals(t *testing.T) {
 			if checked < 50 {
 				t.Errorf("level %d, by %q: only %d intervals", level, r.By, checked)
 			}
+			if means := checkMeanIntervals(t, r, level); means < 3 {
+				t.Errorf("level %d, by %q: only %d intervals of means", level, r.By, means)
+			}
 		}
 	}
 	r := p.Results("en", "", "")
@@ -293,4 +296,89 @@ func TestAttackerWithIntervals(t *testing.T) {
 			t.Errorf("releases at %d..%d responses: with the intervals the attacker recovered %v", rels[0].Responses, rels[len(rels)-1].Responses, found[:min(5, len(found))])
 		}
 	}
+}
+
+// TestMeanIntervalMatchesR compares MeanInterval with R's t quantiles
+// (testdata/mean_t.R, which also checks the formula against t.test; its
+// output testdata/mean_t_r.csv), to within 1e-6.
+func TestMeanIntervalMatchesR(t *testing.T) {
+	f, err := os.Open("testdata/mean_t_r.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) < 24 {
+		t.Fatalf("%d rows of expected values", len(rows))
+	}
+	for _, row := range rows[1:] {
+		var v [6]float64
+		for i := range v {
+			if v[i], err = strconv.ParseFloat(row[i], 64); err != nil {
+				t.Fatalf("bad row %v", row)
+			}
+		}
+		lo, hi, ok := surveys.MeanInterval(v[0], v[1], int(v[2]), int(v[3]))
+		if !ok || math.Abs(lo-v[4]) > 1e-6 || math.Abs(hi-v[5]) > 1e-6 {
+			t.Errorf("MeanInterval(%v, %v, %v, %v) = [%.9f, %.9f] %v, R says [%.9f, %.9f]", v[0], v[1], v[2], v[3], lo, hi, ok, v[4], v[5])
+		}
+	}
+	for _, c := range []struct {
+		mean, sd float64
+		n, level int
+	}{{1, 1, 1, 95}, {1, 1, 0, 95}, {1, -1, 5, 95}, {1, 1, 5, 80}, {math.NaN(), 1, 5, 95}, {1, math.Inf(1), 5, 95}} {
+		if _, _, ok := surveys.MeanInterval(c.mean, c.sd, c.n, c.level); ok {
+			t.Errorf("MeanInterval(%v, %v, %d, %d) gave an interval", c.mean, c.sd, c.n, c.level)
+		}
+	}
+}
+
+// checkMeanIntervals checks that every mean shown has its interval from
+// the published mean, standard deviation, answered and "don't know", and
+// returns how many it checked.
+func checkMeanIntervals(t *testing.T, r surveys.Results, level int) int {
+	t.Helper()
+	checked := 0
+	check := func(where string, st *surveys.Stats, answered surveys.Count, dk *surveys.Count, lo, hi *float64) {
+		if st == nil {
+			if lo != nil || hi != nil {
+				t.Errorf("%s: an interval without a mean", where)
+			}
+			return
+		}
+		if answered.N == nil || (dk != nil && dk.N == nil) {
+			if lo != nil || hi != nil {
+				t.Errorf("%s: an interval of a mean beside a suppressed count", where)
+			}
+			return
+		}
+		n := *answered.N
+		if dk != nil {
+			n -= *dk.N
+		}
+		wl, wh, ok := surveys.MeanInterval(st.Mean, st.SD, n, level)
+		if !ok {
+			if lo != nil {
+				t.Errorf("%s: an interval of a mean of %d values", where, n)
+			}
+			return
+		}
+		if lo == nil || hi == nil || *lo != math.Round(wl*100)/100 || *hi != math.Round(wh*100)/100 || *lo > st.Mean || *hi < st.Mean {
+			t.Errorf("%s: mean %v (sd %v, n %d) at %d %%: interval %v %v, want [%.2f, %.2f]", where, st.Mean, st.SD, n, level, lo, hi, wl, wh)
+			return
+		}
+		checked++
+	}
+	for _, g := range r.Groups {
+		for _, q := range g.Questions {
+			check(g.Code+"/"+q.ID, q.Stats, q.Answered, q.DontKnow, q.MeanCILow, q.MeanCIHigh)
+			for _, s := range q.Statements {
+				check(g.Code+"/"+q.ID+"/"+s.Code, s.Stats, s.Answered, s.DontKnow, s.MeanCILow, s.MeanCIHigh)
+			}
+		}
+	}
+	return checked
 }

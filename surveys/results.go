@@ -65,6 +65,13 @@ type QuestionResults struct {
 	StatsWithheld bool               `json:"stats_withheld,omitempty"`
 	MeanRanks     []MeanRank         `json:"mean_ranks,omitempty"`
 	Statements    []StatementResults `json:"statements,omitempty"`
+	// MeanCILow and MeanCIHigh are the confidence interval of Stats.Mean
+	// at the Results' Level (MeanInterval), from the published mean,
+	// standard deviation and number of values (answered less "don't know",
+	// as published); none where any of them is not shown.
+	MeanCILow  *float64 `json:"mean_ci_low,omitempty"`
+	MeanCIHigh *float64 `json:"mean_ci_high,omitempty"`
+	meanN      int
 }
 
 // LabelledCount is an option's, point's or range's count.
@@ -90,6 +97,13 @@ type StatementResults struct {
 	DontKnow      *Count          `json:"dont_know,omitempty"`
 	Stats         *Stats          `json:"stats,omitempty"`
 	StatsWithheld bool            `json:"stats_withheld,omitempty"`
+	// MeanCILow and MeanCIHigh are the confidence interval of Stats.Mean
+	// at the Results' Level (MeanInterval), from the published mean,
+	// standard deviation and number of values (answered less "don't know",
+	// as published); none where any of them is not shown.
+	MeanCILow  *float64 `json:"mean_ci_low,omitempty"`
+	MeanCIHigh *float64 `json:"mean_ci_high,omitempty"`
+	meanN      int
 }
 
 // Results renders the protected tally in lang: everyone, and with by (a
@@ -190,6 +204,8 @@ func (p *Protected) group(dim, code, label, lang string) GroupResults {
 			}
 			if statsShown {
 				qr.Stats = p.memoStats(sc+"|"+q.ID+"|", func() *Stats { return statsOf(qt.Values, p.values(sc, q, qt.Values, qk(t, q.ID).Values)) })
+				qr.meanN = meanValues(qr.Answered, qr.DontKnow)
+				qr.MeanCILow, qr.MeanCIHigh = meanInterval(qr.Stats, qr.meanN, DefaultLevel)
 			} else {
 				qr.StatsWithheld = true
 			}
@@ -212,6 +228,8 @@ func (p *Protected) group(dim, code, label, lang string) GroupResults {
 						keys = rk.Values
 					}
 					sr.Stats = p.memoStats(sc+"|"+q.ID+"|"+s.Code, func() *Stats { return statsOf(row.Values, p.values(sc, q, row.Values, keys)) })
+					sr.meanN = meanValues(sr.Answered, sr.DontKnow)
+					sr.MeanCILow, sr.MeanCIHigh = meanInterval(sr.Stats, sr.meanN, DefaultLevel)
 				} else {
 					sr.StatsWithheld = true
 				}
