@@ -3,10 +3,13 @@ package export
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/youthvoice/youthvoice/surveys"
 )
 
 // A mean's interval is in the XLSX beside the mean (the limits' columns
@@ -63,4 +66,37 @@ func TestMeanIntervalsInTheFiles(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A bar's error bar is its interval in counts: around the count, from
+// the published base; a count not cut from a release has none.
+func TestPDFErrorBars(t *testing.T) {
+	s := release(t, "en", labelsSV, 300)
+	bars := 0
+	for _, q := range s.Overall.Groups[0].Questions {
+		for _, o := range q.Options {
+			lo, hi, ok := pdfErrorBar(o.Count)
+			if !ok {
+				if o.Count.CILow != nil && !o.Count.Suppressed {
+					t.Errorf("%s %s: an interval without its error bar", q.ID, o.Code)
+				}
+				continue
+			}
+			n := float64(*o.Count.N)
+			if lo > n+0.5 || hi < n-0.5 || lo < 0 || hi > float64(*q.Answered.N)+1e-9 {
+				t.Errorf("%s %s: %v of %d: error bar %v..%v", q.ID, o.Code, n, *q.Answered.N, lo, hi)
+			}
+			if want := *o.Count.CIHigh / 100 * float64(*q.Answered.N); math.Abs(hi-want) > 1e-9 {
+				t.Errorf("%s %s: error bar to %v, want %v", q.ID, o.Code, hi, want)
+			}
+			bars++
+		}
+	}
+	if bars < 10 {
+		t.Errorf("only %d error bars", bars)
+	}
+	n, pct, lo, hi := 5, 50.0, 20.0, 80.0
+	if _, _, ok := pdfErrorBar(surveys.Count{N: &n, Pct: &pct, CILow: &lo, CIHigh: &hi}); ok {
+		t.Error("an error bar for a count without its base")
+	}
 }

@@ -172,9 +172,22 @@ func (r *pdfReport) names(labels []string, sup []bool, x0, top, slot, lw, pt flo
 	}
 }
 
+// pdfErrorBar is a category's confidence interval in counts (lo, hi: the
+// interval's limits times the published base), or ok false when it has
+// none (suppressed, no percentage, or a summary not cut from a release).
+func pdfErrorBar(c surveys.Count) (lo, hi float64, ok bool) {
+	l, h, shown := summaryInterval(c)
+	base, known := c.Base()
+	if !shown || !known {
+		return 0, 0, false
+	}
+	return l / 100 * float64(base), h / 100 * float64(base), true
+}
+
 // barChart lays out one horizontal bar per category, first at the top,
 // each with its count and percentage at its end; a suppressed category
-// has no bar and says so after its name.
+// has no bar and says so after its name. A bar's confidence interval is
+// an error bar over it (the value label follows whichever ends later).
 func (r *pdfReport) barChart(cats []pdfCat) pdfChart {
 	n := len(cats)
 	slot := r.chartSlot(n, pdfChartTop+pdfChartAxis)
@@ -191,12 +204,17 @@ func (r *pdfReport) barChart(cats []pdfCat) pdfChart {
 	r.font("", pdfTickPt)
 	scale, maxV := math.Inf(1), 0.0
 	values := make([]string, n)
+	ends := make([]float64, n) // where each bar or its error bar ends, in counts
 	for i, c := range cats {
 		if c.count.Suppressed || c.count.N == nil {
 			continue
 		}
 		values[i] = r.count(&c.count, true)
 		v := float64(*c.count.N)
+		if _, ehi, ok := pdfErrorBar(c.count); ok {
+			v = max(v, ehi)
+		}
+		ends[i] = v
 		maxV = max(maxV, v)
 		if v > 0 {
 			scale = min(scale, (pw-pdfChartGap-r.pdf.GetStringWidth(values[i]))/v)
@@ -221,15 +239,34 @@ func (r *pdfReport) barChart(cats []pdfCat) pdfChart {
 				r.rect(x0, mid-slot*pdfBarShare/2, float64(*c.count.N)*scale, slot*pdfBarShare, "F")
 			}
 		}
+		r.errorBars(cats, x0, top, slot, scale)
 		r.names(labels, sup, x0, top, slot, lw, pt)
 		r.font("", pdfTickPt)
-		for i, c := range cats {
+		for i := range cats {
 			if values[i] != "" {
 				mid := top + (float64(i)+0.5)*slot
-				r.text(x0+float64(*c.count.N)*scale+pdfChartGap, pdfTextY(mid, pdfTickPt), values[i])
+				r.text(x0+ends[i]*scale+pdfChartGap, pdfTextY(mid, pdfTickPt), values[i])
 			}
 		}
 	}}
+}
+
+// errorBars draws each category's confidence interval across its bar: a
+// line from the lower to the upper limit with a cap at each end.
+func (r *pdfReport) errorBars(cats []pdfCat, x0, top, slot, scale float64) {
+	r.lineStyle(0x33, 0.3)
+	for i, c := range cats {
+		lo, hi, ok := pdfErrorBar(c.count)
+		if !ok {
+			continue
+		}
+		mid := top + (float64(i)+0.5)*slot
+		capH := slot * pdfBarShare / 4
+		r.segment(x0+lo*scale, mid, x0+hi*scale, mid)
+		r.segment(x0+lo*scale, mid-capH, x0+lo*scale, mid+capH)
+		r.segment(x0+hi*scale, mid-capH, x0+hi*scale, mid+capH)
+	}
+	r.inkFill()
 }
 
 // Matrix legend geometry: swatch size (mm), font size, line height (mm).

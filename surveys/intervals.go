@@ -270,3 +270,8 @@ func betaCF(x, a, b float64) float64 {
 	}
 	return h
 }
+
+// Base is the published count a percentage (and its interval) was
+// computed from, for a Count made by Protected.Results (a chart draws the
+// interval in counts); false for any other Count.
+func (c Count) Base() (int, bool) { return c.base, c.base > 0 && c.Pct != nil }
