@@ -442,6 +442,8 @@ func (r *runner) summaries(id, by string, public bool) {
 	tok := binserver.Request{Token: r.s.Token}
 	r.do("GET summary (release)", "GET", base, tok)
 	r.do("GET summary?view=live", "GET", base+"?view=live", tok)
+	// Every interval recomputed at another level (a mean's t quantile each).
+	r.do("GET summary?level=99", "GET", base+"?level=99", tok)
 	if by != "" {
 		r.do("GET summary?by="+by, "GET", base+"?by="+by, tok)
 		r.do("GET summary?view=live&by="+by, "GET", base+"?view=live&by="+by, tok)
@@ -749,6 +751,7 @@ func (r *runner) largestValid(withBreakdowns bool) error {
 	base := "/v1/org/surveys/" + id
 	r.do("GET summary (release)", "GET", base+"/summary", tok)
 	r.do("GET summary?view=live", "GET", base+"/summary?view=live", tok)
+	r.do("GET summary?level=99", "GET", base+"/summary?level=99", tok)
 	for _, by := range breakdowns {
 		r.do("GET summary?by="+by, "GET", base+"/summary?by="+by, tok)
 		r.do("GET summary?view=live&by="+by, "GET", base+"/summary?view=live&by="+by, tok)
