@@ -1,0 +1,5 @@
+//go:build race
+
+package xlsform
+
+const raceDetector = true
