@@ -17,6 +17,9 @@ import (
 // timeout they would wait for ever (here: until the test client gives up
 // after 30 s, and the test fails).
 func TestStalledDatabaseIs503WithinTheTimeout(t *testing.T) {
+	// In parallel: it mostly waits for timeouts (22 s under -race), and it
+	// asserts the status, not how fast other tests let it run.
+	t.Parallel()
 	const timeout = time.Second
 	st, proxy := storetest.OpenBehindStallProxy(t, store.Options{Timeout: timeout})
 	e := apitest.New(t, apitest.Options{Store: st})
