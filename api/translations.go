@@ -12,7 +12,6 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/youthvoice/youthvoice/app"
-	"github.com/youthvoice/youthvoice/i18n"
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
@@ -51,7 +50,7 @@ func (s *Server) translationFile(c *fiber.Ctx) error {
 		return badFormat()
 	}
 	var buf bytes.Buffer
-	if err := app.WriteTranslations(&buf, format, sv.Draft.Texts(lang), s.translationSheet(&sv.Draft, lang, s.lang(c))); err != nil {
+	if err := app.WriteTranslations(&buf, format, sv.Draft.Texts(lang), app.NewTranslationSheet(s.catalog, &sv.Draft, lang, s.lang(c))); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, mt)
@@ -59,48 +58,6 @@ func (s *Server) translationFile(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+exportName(sv.ID, "translations", lang, format)+`"`)
 	return c.Send(buf.Bytes())
-}
-
-// translationSheet is what the translator's file says besides the texts,
-// in the server language ui.
-func (s *Server) translationSheet(def *surveys.Definition, lang, ui string) app.TranslationSheet {
-	msg := func(id string, data map[string]any) string { return s.catalog.Message(ui, id, data) }
-	src := def.DefaultLanguage
-	header := [5]string{
-		msg("translate.column.key", nil), msg("translate.column.context", nil),
-		msg("translate.column.source", map[string]any{"Language": src}),
-		msg("translate.column.translation", map[string]any{"Language": lang}),
-		msg("translate.column.max_length", nil),
-	}
-	var notes []string
-	for _, id := range []string{"title", "fill", "keys", "empty", "limit", "upload"} {
-		notes = append(notes, msg("translate.instructions."+id, map[string]any{
-			"Language": lang, "Source": src, "Column": header[3]}))
-	}
-	return app.TranslationSheet{
-		Title:    def.Title.In(src, src),
-		Language: lang,
-		Sheet:    msg("translate.sheet", nil), InstructionsSheet: msg("translate.instructions_sheet", nil),
-		Header: header, Instructions: notes,
-		Context: func(e surveys.TranslatableText) string {
-			section := e.SectionTitle
-			if section == "" {
-				section = e.SectionID
-			}
-			question := e.QuestionText
-			if question == "" {
-				question = e.QuestionID
-			}
-			kind := ""
-			if e.QuestionType != "" {
-				kind = msg("translate.type."+string(e.QuestionType), nil)
-			}
-			return msg("translate.kind."+string(e.Kind), map[string]any{
-				"Type": kind, "Section": section, "Question": question, "Point": e.Point, "Country": e.Country, "Code": e.Code,
-			})
-		},
-		SourceRTL: i18n.Direction(src) == "rtl", TargetRTL: i18n.Direction(lang) == "rtl", LabelsRTL: i18n.Direction(ui) == "rtl",
-	}
 }
 
 // translationResult is the answer to an upload of a translator's file.

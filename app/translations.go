@@ -16,6 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/youthvoice/youthvoice/i18n"
 	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/surveys"
 	"github.com/youthvoice/youthvoice/xlsform"
@@ -556,4 +557,47 @@ func (a *App) ImportTranslations(ctx context.Context, actor surveys.Token, sv *s
 		return report, err
 	}
 	return report, nil
+}
+
+// NewTranslationSheet is what the translator's file of def in lang says
+// besides the texts, in the server language ui: the same words wherever
+// the file is made (the API, the console).
+func NewTranslationSheet(cat *i18n.Catalog, def *surveys.Definition, lang, ui string) TranslationSheet {
+	msg := func(id string, data map[string]any) string { return cat.Message(ui, id, data) }
+	src := def.DefaultLanguage
+	header := [5]string{
+		msg("translate.column.key", nil), msg("translate.column.context", nil),
+		msg("translate.column.source", map[string]any{"Language": src}),
+		msg("translate.column.translation", map[string]any{"Language": lang}),
+		msg("translate.column.max_length", nil),
+	}
+	var notes []string
+	for _, id := range []string{"title", "fill", "keys", "empty", "limit", "upload"} {
+		notes = append(notes, msg("translate.instructions."+id, map[string]any{
+			"Language": lang, "Source": src, "Column": header[3]}))
+	}
+	return TranslationSheet{
+		Title:    def.Title.In(src, src),
+		Language: lang,
+		Sheet:    msg("translate.sheet", nil), InstructionsSheet: msg("translate.instructions_sheet", nil),
+		Header: header, Instructions: notes,
+		Context: func(e surveys.TranslatableText) string {
+			section := e.SectionTitle
+			if section == "" {
+				section = e.SectionID
+			}
+			question := e.QuestionText
+			if question == "" {
+				question = e.QuestionID
+			}
+			kind := ""
+			if e.QuestionType != "" {
+				kind = msg("translate.type."+string(e.QuestionType), nil)
+			}
+			return msg("translate.kind."+string(e.Kind), map[string]any{
+				"Type": kind, "Section": section, "Question": question, "Point": e.Point, "Country": e.Country, "Code": e.Code,
+			})
+		},
+		SourceRTL: i18n.Direction(src) == "rtl", TargetRTL: i18n.Direction(lang) == "rtl", LabelsRTL: i18n.Direction(ui) == "rtl",
+	}
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/youthvoice/youthvoice/app"
-	"github.com/youthvoice/youthvoice/i18n"
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
@@ -69,7 +68,7 @@ func (c *Console) translationFile(ctx *fiber.Ctx) error {
 		return errBadQuery
 	}
 	var buf bytes.Buffer
-	if err := app.WriteTranslations(&buf, format, sv.Draft.Texts(lang), c.translationSheet(&sv.Draft, lang, c.lang(ctx))); err != nil {
+	if err := app.WriteTranslations(&buf, format, sv.Draft.Texts(lang), app.NewTranslationSheet(c.cat, &sv.Draft, lang, c.lang(ctx))); err != nil {
 		return err
 	}
 	short := sv.ID
@@ -80,50 +79,6 @@ func (c *Console) translationFile(ctx *fiber.Ctx) error {
 	ctx.Set(fiber.HeaderContentLanguage, c.lang(ctx))
 	ctx.Set(fiber.HeaderContentDisposition, `attachment; filename="youthvoice-`+short+`-translations-`+lang+`.`+format+`"`)
 	return ctx.Send(buf.Bytes())
-}
-
-// translationSheet is what the translator's file says besides the texts,
-// in the person's language ui: the same words as the API's file
-// (api/translations.go translationSheet; the console's test compares the
-// two files).
-func (c *Console) translationSheet(def *surveys.Definition, lang, ui string) app.TranslationSheet {
-	msg := func(id string, data map[string]any) string { return c.cat.Message(ui, id, data) }
-	src := def.DefaultLanguage
-	header := [5]string{
-		msg("translate.column.key", nil), msg("translate.column.context", nil),
-		msg("translate.column.source", map[string]any{"Language": src}),
-		msg("translate.column.translation", map[string]any{"Language": lang}),
-		msg("translate.column.max_length", nil),
-	}
-	var notes []string
-	for _, id := range []string{"title", "fill", "keys", "empty", "limit", "upload"} {
-		notes = append(notes, msg("translate.instructions."+id, map[string]any{
-			"Language": lang, "Source": src, "Column": header[3]}))
-	}
-	return app.TranslationSheet{
-		Title:    def.Title.In(src, src),
-		Language: lang,
-		Sheet:    msg("translate.sheet", nil), InstructionsSheet: msg("translate.instructions_sheet", nil),
-		Header: header, Instructions: notes,
-		Context: func(e surveys.TranslatableText) string {
-			section := e.SectionTitle
-			if section == "" {
-				section = e.SectionID
-			}
-			question := e.QuestionText
-			if question == "" {
-				question = e.QuestionID
-			}
-			kind := ""
-			if e.QuestionType != "" {
-				kind = msg("translate.type."+string(e.QuestionType), nil)
-			}
-			return msg("translate.kind."+string(e.Kind), map[string]any{
-				"Type": kind, "Section": section, "Question": question, "Point": e.Point, "Country": e.Country, "Code": e.Code,
-			})
-		},
-		SourceRTL: i18n.Direction(src) == "rtl", TargetRTL: i18n.Direction(lang) == "rtl", LabelsRTL: i18n.Direction(ui) == "rtl",
-	}
 }
 
 // uploadTranslations is POST /console/surveys/{id}/translations, a
