@@ -592,18 +592,30 @@ func (s *Server) appSurveys(c *fiber.Ctx) error {
 // server's language for an empty page), and Link the next page's address
 // (RFC 8288), with the request's filters.
 func (s *Server) setListHeaders(c *fiber.Ctx, q listQuery, items []pageItem, next string) {
-	var langs []string
+	langs := make([]string, 0, len(items))
 	for _, it := range items {
-		if !slices.Contains(langs, it.lang) {
-			langs = append(langs, it.lang)
+		langs = append(langs, it.lang)
+	}
+	c.Set(fiber.HeaderCacheControl, "public, max-age=30")
+	c.Set(fiber.HeaderVary, "Accept-Language, Accept-Encoding")
+	s.setPageHeaders(c, "/v1/surveys", q, langs, next)
+}
+
+// setPageHeaders sets what every page of an app list says besides its
+// items: Content-Language the distinct languages of its items (the
+// server's for an empty page), and Link the next page of path, with the
+// request's filters, when there is one.
+func (s *Server) setPageHeaders(c *fiber.Ctx, path string, q listQuery, itemLangs []string, next string) {
+	var langs []string
+	for _, l := range itemLangs {
+		if !slices.Contains(langs, l) {
+			langs = append(langs, l)
 		}
 	}
 	if len(langs) == 0 {
 		langs = append(langs, s.lang(c))
 	}
 	c.Set(fiber.HeaderContentLanguage, strings.Join(langs, ", "))
-	c.Set(fiber.HeaderCacheControl, "public, max-age=30")
-	c.Set(fiber.HeaderVary, "Accept-Language, Accept-Encoding")
 	if next == "" {
 		return
 	}
@@ -619,7 +631,7 @@ func (s *Server) setListHeaders(c *fiber.Ctx, q listQuery, items []pageItem, nex
 			v.Set(k, x)
 		}
 	}
-	c.Set(fiber.HeaderLink, "</v1/surveys?"+v.Encode()+`>; rel="next"`)
+	c.Set(fiber.HeaderLink, "<"+path+"?"+v.Encode()+`>; rel="next"`)
 }
 
 // inAudience reports whether a young person of this age (0: not given) in

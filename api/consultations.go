@@ -646,32 +646,11 @@ func renderConsultationPage(items []consultPageItem, next, etag string) (rendere
 // setConsultationListHeaders: Content-Language lists the page's languages
 // (the server's for an empty page); Link the next page, with the filters.
 func (s *Server) setConsultationListHeaders(c *fiber.Ctx, q listQuery, items []consultPageItem, next string) {
-	var langs []string
+	langs := make([]string, 0, len(items))
 	for _, it := range items {
-		if !slices.Contains(langs, it.lang) {
-			langs = append(langs, it.lang)
-		}
+		langs = append(langs, it.lang)
 	}
-	if len(langs) == 0 {
-		langs = append(langs, s.lang(c))
-	}
-	c.Set(fiber.HeaderContentLanguage, strings.Join(langs, ", "))
-	if next == "" {
-		return
-	}
-	v := url.Values{"cursor": {next}}
-	if q.limit != defaultPageSize {
-		v.Set("limit", strconv.Itoa(q.limit))
-	}
-	if q.age > 0 {
-		v.Set("age", strconv.Itoa(q.age))
-	}
-	for _, k := range []string{"region", "lang"} {
-		if x := c.Query(k); x != "" {
-			v.Set(k, x)
-		}
-	}
-	c.Set(fiber.HeaderLink, "</v1/consultations?"+v.Encode()+`>; rel="next"`)
+	s.setPageHeaders(c, "/v1/consultations", q, langs, next)
 }
 
 // publicConsultation returns a consultation for the app from the cache
