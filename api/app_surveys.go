@@ -36,11 +36,16 @@ type surveyCache struct {
 	openAt    time.Time                         // when open was read (zero: forgotten)
 	pages     map[string]renderedSurvey         // pages of the app's list, by ETag
 	pageBytes int                               // the pages' size, all codings
+	// renderedBytes is the renderings' size, all codings.
+	renderedBytes int
 }
 
 const (
 	stateTTL        = 2 * time.Second
 	maxRenderedKeys = 10000
+	// maxRenderedBytes bounds the renderings: about 1,500 surveys of the
+	// examples' size in two languages (15 KB each, 7 KB gzip, 5 KB br).
+	maxRenderedBytes = 64 << 20
 )
 
 type cachedSurvey struct {
@@ -86,6 +91,29 @@ type renderedSurvey struct {
 	identity, gzip, br []byte
 	etag               string // of the identity coding; "-gzip", "-br" appended for the others
 }
+
+// keepRendering keeps a survey's rendering within the cache's bounds
+// (entries, and limit bytes): when full, it starts again empty.
+func (sc *surveyCache) keepRendering(key renderKey, r renderedSurvey, limit int) {
+	size := r.size()
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if old, ok := sc.rendered[key]; ok {
+		sc.renderedBytes -= old.size()
+		delete(sc.rendered, key)
+	}
+	if len(sc.rendered) >= maxRenderedKeys || sc.renderedBytes+size > limit {
+		clear(sc.rendered)
+		sc.renderedBytes = 0
+	}
+	if size <= limit {
+		sc.rendered[key] = r
+		sc.renderedBytes += size
+	}
+}
+
+// size is what a rendering holds, all codings.
+func (r renderedSurvey) size() int { return len(r.identity) + len(r.gzip) + len(r.br) }
 
 // pick chooses the coding the client accepts (brotli, then gzip, else
 // none) and returns the body, its Content-Encoding and its ETag.
@@ -169,6 +197,16 @@ func (s *Server) publicSurvey(c *fiber.Ctx, id string) (cachedSurvey, error) {
 	if err != nil {
 		return cs, err
 	}
+	// A survey of the app's list at the same version is kept once: the
+	// list's copy is used and this one dropped.
+	s.cache.mu.RLock()
+	for _, e := range s.cache.open {
+		if e.sv.ID == sv.ID && e.sv.Version == sv.Version && e.sv.Status == sv.Status {
+			sv = e.sv
+			break
+		}
+	}
+	s.cache.mu.RUnlock()
 	cs = cachedSurvey{survey: sv, matcher: i18n.NewMatcher(surveyLanguages(&sv.Draft)), fetched: now, langs: &sync.Map{}, langCount: &atomic.Int32{}}
 	s.cache.mu.Lock()
 	if len(s.cache.states) > maxRenderedKeys {
@@ -223,13 +261,8 @@ func (s *Server) appSurvey(c *fiber.Ctx) error {
 			br:       fasthttp.AppendBrotliBytesLevel(nil, body, fasthttp.CompressBrotliBestCompression),
 			etag:     `"` + id + "." + strconv.Itoa(sv.Revision) + "." + lang + `"`,
 		}
-		s.cache.mu.Lock()
-		if len(s.cache.rendered) >= maxRenderedKeys {
-			clear(s.cache.rendered)
-		}
 		key.id = sv.ID // the survey's own copy of the id
-		s.cache.rendered[key] = r
-		s.cache.mu.Unlock()
+		s.cache.keepRendering(key, r, maxRenderedBytes)
 	}
 	body, coding, etag := r.pick(c.Get(fiber.HeaderAcceptEncoding))
 	c.Set(fiber.HeaderETag, etag)

@@ -65,3 +65,28 @@ func TestShortText(t *testing.T) {
 		t.Fatalf("no spaces: %d runes", utf8.RuneCountInString(got))
 	}
 }
+
+// The app's renderings of surveys stay within their byte bound, however
+// many surveys and languages are read, and the count of bytes stays true.
+func TestRenderingsAreBoundedInBytes(t *testing.T) {
+	sc := newSurveyCache()
+	const limit = 10_000
+	for i := range 500 {
+		body := []byte(strings.Repeat("x", 100+i%700))
+		r := renderedSurvey{identity: body, gzip: body[:len(body)/2], br: body[:len(body)/3], etag: `"e"`}
+		sc.keepRendering(renderKey{id: fmt.Sprint(i % 40), rev: 1, lang: []string{"en", "ar", "sv"}[i%3]}, r, limit)
+		total := 0
+		for _, r := range sc.rendered {
+			total += r.size()
+		}
+		if total != sc.renderedBytes || total > limit {
+			t.Fatalf("after %d: %d bytes kept, %d counted, limit %d", i, total, sc.renderedBytes, limit)
+		}
+	}
+	// A rendering larger than the bound is served but not kept.
+	big := renderedSurvey{identity: make([]byte, limit+1)}
+	sc.keepRendering(renderKey{id: "big"}, big, limit)
+	if _, ok := sc.rendered[renderKey{id: "big"}]; ok || sc.renderedBytes > limit {
+		t.Fatalf("a rendering over the bound was kept (%d bytes)", sc.renderedBytes)
+	}
+}

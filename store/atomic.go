@@ -56,6 +56,9 @@ type docLocks struct {
 type col struct {
 	*mongo.Collection
 	locks *docLocks // nil: MongoDB, nothing to serialise
+	// written counts the writes to the surveys on the embedded store (nil
+	// elsewhere): see Store.openSurveyHeads.
+	written *atomic.Uint64
 }
 
 // col returns a collection for writing.
@@ -64,7 +67,25 @@ func (s *Store) col(name string) col {
 	if s.embedded != nil && !s.locks.off.Load() {
 		c.locks = &s.locks
 	}
+	if s.embedded != nil && name == colSurveys {
+		c.written = &s.surveysWritten
+	}
 	return c
+}
+
+// wrote counts a write once it is done (and whatever its outcome: a write
+// that failed may still have landed).
+func (c col) wrote() {
+	if c.written != nil {
+		c.written.Add(1)
+	}
+}
+
+// InsertOne needs no lock (SQLite's primary key refuses a duplicate _id
+// atomically); it goes through col to be counted.
+func (c col) InsertOne(ctx context.Context, doc any, opts ...options.Lister[options.InsertOneOptions]) (*mongo.InsertOneResult, error) {
+	defer c.wrote()
+	return c.Collection.InsertOne(ctx, doc, opts...)
 }
 
 // lockOne locks the document filter names by _id (its collection shared),
@@ -120,6 +141,7 @@ func filterID(filter bson.D) (string, bool) {
 }
 
 func (c col) UpdateOne(ctx context.Context, filter bson.D, update any, opts ...options.Lister[options.UpdateOneOptions]) (*mongo.UpdateResult, error) {
+	defer c.wrote()
 	defer c.lockOne(filter)()
 	filter, matched, err := c.byID(ctx, filter)
 	if err != nil || !matched {
@@ -129,6 +151,7 @@ func (c col) UpdateOne(ctx context.Context, filter bson.D, update any, opts ...o
 }
 
 func (c col) ReplaceOne(ctx context.Context, filter bson.D, doc any, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
+	defer c.wrote()
 	defer c.lockOne(filter)()
 	filter, matched, err := c.byID(ctx, filter)
 	if err != nil || !matched {
@@ -138,6 +161,7 @@ func (c col) ReplaceOne(ctx context.Context, filter bson.D, doc any, opts ...opt
 }
 
 func (c col) DeleteOne(ctx context.Context, filter bson.D, opts ...options.Lister[options.DeleteOneOptions]) (*mongo.DeleteResult, error) {
+	defer c.wrote()
 	defer c.lockOne(filter)()
 	filter, matched, err := c.byID(ctx, filter)
 	if err != nil || !matched {
@@ -147,6 +171,7 @@ func (c col) DeleteOne(ctx context.Context, filter bson.D, opts ...options.Liste
 }
 
 func (c col) FindOneAndUpdate(ctx context.Context, filter bson.D, update any, opts ...options.Lister[options.FindOneAndUpdateOptions]) *mongo.SingleResult {
+	defer c.wrote()
 	defer c.lockOne(filter)()
 	return c.Collection.FindOneAndUpdate(ctx, filter, update, opts...)
 }
@@ -231,11 +256,13 @@ func equalValue(f bson.RawValue, v any) bool {
 }
 
 func (c col) UpdateMany(ctx context.Context, filter bson.D, update any, opts ...options.Lister[options.UpdateManyOptions]) (*mongo.UpdateResult, error) {
+	defer c.wrote()
 	defer c.lockAll()()
 	return c.Collection.UpdateMany(ctx, filter, update, opts...)
 }
 
 func (c col) DeleteMany(ctx context.Context, filter bson.D, opts ...options.Lister[options.DeleteManyOptions]) (*mongo.DeleteResult, error) {
+	defer c.wrote()
 	defer c.lockAll()()
 	return c.Collection.DeleteMany(ctx, filter, opts...)
 }

@@ -243,3 +243,13 @@ func SetSummaryParts(n int) (restore func()) {
 // there, as a crash would. nil removes it. Set it before the summarizer
 // runs, or between its passes.
 func (sm *Summarizer) SetFaults(hook func(step string) error) { sm.faults = hook }
+
+// SetMaxPending bounds the responses the summarizer holds for its next
+// pass (maxPendingResponses), and PendingResponses reports them.
+func (sm *Summarizer) SetMaxPending(n int) { sm.maxPending = n }
+
+func (sm *Summarizer) PendingResponses() int {
+	sm.mu.Lock()
+	defer sm.mu.Unlock()
+	return sm.pendingResponses
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -437,4 +438,78 @@ func ixMust[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// On the embedded store, where FerretDB answers the open surveys' filter
+// by reading every survey, the ids and versions are read again only after
+// a write to the surveys; on MongoDB (served by an index, several
+// processes writing) every time.
+func TestOpenSurveysReadAgainOnlyAfterAWrite(t *testing.T) {
+	st := ixOpen(t, ixTestOptions(t))
+	ctx := context.Background()
+	base := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for i, id := range []string{"a", "b", "c"} {
+		sv := ixOpenSurvey(id, base.Add(time.Duration(i)*time.Hour), "title "+id)
+		if id == "c" {
+			sv.Status = surveys.Draft
+		}
+		if err := st.CreateSurvey(ctx, sv); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reads := st.openHeadReads.Load()
+	list := func(want string, read bool) {
+		t.Helper()
+		got, err := st.OpenSurveys(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, sv := range got {
+			ids = append(ids, sv.ID)
+		}
+		if strings.Join(ids, " ") != want {
+			t.Fatalf("open surveys %q, want %q", strings.Join(ids, " "), want)
+		}
+		now := st.openHeadReads.Load()
+		if st.embedded == nil {
+			read = true
+		}
+		if (now > reads) != read {
+			t.Fatalf("heads read from the database: %v, want %v", now > reads, read)
+		}
+		reads = now
+	}
+	list("b a", true)
+	list("b a", false)
+	list("b a", false)
+	c, err := st.PublicSurvey(ctx, "c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Status = surveys.Open
+	if err := st.SaveSurvey(ctx, c, nil); err != nil {
+		t.Fatal(err)
+	}
+	list("c b a", true) // c made at 14:00, b at 13:00
+	list("c b a", false)
+	if err := st.CreateSurvey(ctx, ixOpenSurvey("e", base.Add(5*time.Hour), "title e")); err != nil {
+		t.Fatal(err)
+	}
+	list("e c b a", true)
+	b, _ := st.PublicSurvey(ctx, "b")
+	stale, _ := st.PublicSurvey(ctx, "b")
+	b.Status = surveys.Closed
+	if err := st.SaveSurvey(ctx, b, nil); err != nil {
+		t.Fatal(err)
+	}
+	list("e c a", true)
+	// A refused save (a stale version) writes nothing, but is counted all
+	// the same, as any write whose outcome is not known is: it reads again.
+	stale.Draft.Title["en"] = "renamed"
+	if err := st.SaveSurvey(ctx, stale, nil); !errors.Is(err, surveys.ErrConflict) {
+		t.Fatalf("stale save: %v", err)
+	}
+	list("e c a", true)
+	list("e c a", false)
 }

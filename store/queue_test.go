@@ -140,3 +140,47 @@ func TestRecoveryClaimsEachBatchOnce(t *testing.T) {
 		t.Fatalf("%d batches left queued", n)
 	}
 }
+
+// A summarizer whose passes fall behind holds at most its bound of
+// responses in memory; the batches beyond it stay queued, and recovery
+// brings the summary to exactly what was stored.
+func TestSummarizerBehindLeavesBatchesToRecovery(t *testing.T) {
+	ctx := context.Background()
+	opts := storetest.Options(t)
+	opts.QueueTimeStep = 10 * time.Millisecond // leases of seconds, not minutes
+	st, err := store.Open(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close(ctx)
+	def := exampleDefinition(t)
+	sm := newSummarizer(st, def)
+	sm.SetMaxPending(10)
+	com := st.NewCommitter(4, 0, sm)
+	rng := rand.New(rand.NewPCG(7, 8))
+	for i := range 30 {
+		if err := com.Insert(ctx, randomResponse(t, def, "A", rng), def); err != nil {
+			t.Fatal(err)
+		}
+		if n := sm.PendingResponses(); n > 10 {
+			t.Fatalf("after %d: %d responses held for the next pass, bound 10", i+1, n)
+		}
+	}
+	com.Close()
+	if st.SummaryBatchesDeferred() == 0 {
+		t.Fatal("no batch was left to recovery")
+	}
+	sm.Flush(ctx)
+	if sum, err := st.Summary(ctx, "A"); err != nil || sum.Tally.Responses != 10 {
+		t.Fatalf("summary of %d after the pass (%v), want the 10 held", sum.Tally.Responses, err)
+	}
+	sm.Lease = time.Second
+	time.Sleep(sm.Lease + 100*time.Millisecond)
+	sm.Recover(ctx)
+	if sum, err := st.Summary(ctx, "A"); err != nil || sum.Tally.Responses != 30 {
+		t.Fatalf("summary of %d after recovery (%v), want 30", sum.Tally.Responses, err)
+	}
+	if n, _ := st.QueueLength(ctx); n != 0 {
+		t.Fatalf("%d batches left queued", n)
+	}
+}

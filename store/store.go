@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -79,7 +80,19 @@ type Store struct {
 	timeout   time.Duration // Options.Timeout
 	conflicts atomic.Int64  // SummaryConflicts
 	applied   atomic.Int64  // SummaryBatchesApplied (metrics.go)
+	deferred  atomic.Int64  // SummaryBatchesDeferred (metrics.go)
 	parts     int           // parts of a summary (summary_doc.go)
+	// surveysWritten counts the embedded store's writes to the surveys,
+	// and openHeads keeps the open surveys' ids and versions read at one
+	// count (surveys.go, OpenSurveys).
+	surveysWritten atomic.Uint64
+	openHeadReads  atomic.Int64 // reads of the heads from the database (tests)
+	openHeads      struct {
+		sync.Mutex
+		read  bool
+		count uint64
+		heads []surveyHead
+	}
 }
 
 // Open connects to the configured database, starting the embedded FerretDB

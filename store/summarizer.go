@@ -28,9 +28,13 @@ type Summarizer struct {
 	defs Definitions
 	log  *slog.Logger
 
-	mu      sync.Mutex // guards pending
+	mu      sync.Mutex // guards pending and pendingResponses
 	pending []committedBatch
-	wake    chan struct{}
+	// pendingResponses counts the responses in pending, which never holds
+	// more than maxPending (see committed).
+	pendingResponses int
+	maxPending       int
+	wake             chan struct{}
 	// work is held by a pass or a recovery: one at a time, so that a batch
 	// is never applied by both.
 	work sync.Mutex
@@ -49,6 +53,10 @@ type committedBatch struct {
 	failures  int // passes that failed with it
 }
 
+// maxPendingResponses bounds the responses a summarizer holds in memory
+// for its next pass: about 40 MB of responses of the examples' size.
+const maxPendingResponses = 20_000
+
 // maxPassFailures is how many failed passes a batch stays in memory for;
 // then it is left to recovery, so that one batch that cannot be applied
 // does not hold up the others.
@@ -57,7 +65,7 @@ const maxPassFailures = 3
 // NewSummarizer makes a summarizer; Run starts it.
 func (s *Store) NewSummarizer(defs Definitions, log *slog.Logger) *Summarizer {
 	// The lease outlasts any batch write (one operation timeout), twice.
-	return &Summarizer{st: s, defs: defs, log: log, wake: make(chan struct{}, 1), Lease: max(queueLease, 2*s.timeout)}
+	return &Summarizer{st: s, defs: defs, log: log, wake: make(chan struct{}, 1), Lease: max(queueLease, 2*s.timeout), maxPending: maxPendingResponses}
 }
 
 // Tests of other packages reach a summarizer's hooks through
@@ -70,10 +78,24 @@ func init() {
 	}
 }
 
-// committed is called by the committer when a batch is stored.
+// committed is called by the committer when a batch is stored. When the
+// passes fall behind (a slow database, a burst) and maxPending responses
+// are already waiting, the batch is not kept in memory: it stays in the
+// tally queue, durable, and recovery applies it after the lease, reading
+// its responses back. Summaries then lag by a minute or two, memory stays
+// bounded, and submissions are never slowed or refused for a summary.
 func (sm *Summarizer) committed(id string, responses []*surveys.Response) {
 	sm.mu.Lock()
+	if sm.pendingResponses+len(responses) > sm.maxPending {
+		n := sm.st.deferred.Add(1)
+		sm.mu.Unlock()
+		if n == 1 || n%1000 == 0 {
+			sm.log.Warn("summaries are behind: batches are left to recovery", "deferred batches", n, "pending responses", sm.maxPending)
+		}
+		return
+	}
 	sm.pending = append(sm.pending, committedBatch{id: id, responses: responses})
+	sm.pendingResponses += len(responses)
 	sm.mu.Unlock()
 	select {
 	case sm.wake <- struct{}{}:
@@ -114,7 +136,7 @@ func (sm *Summarizer) Pass(ctx context.Context) {
 	defer sm.work.Unlock()
 	sm.mu.Lock()
 	batches := sm.pending
-	sm.pending = nil
+	sm.pending, sm.pendingResponses = nil, 0
 	sm.mu.Unlock()
 	if len(batches) == 0 {
 		return
@@ -131,13 +153,16 @@ func (sm *Summarizer) Pass(ctx context.Context) {
 	// The next pass (or the flush at shutdown) tries them again; applying
 	// a batch again is harmless (see apply).
 	var retry []committedBatch
+	kept := 0
 	for _, b := range batches {
 		if b.failures++; b.failures < maxPassFailures {
 			retry = append(retry, b)
+			kept += len(b.responses)
 		}
 	}
 	sm.mu.Lock()
 	sm.pending = append(retry, sm.pending...)
+	sm.pendingResponses += kept
 	sm.mu.Unlock()
 	if len(retry) > 0 {
 		time.AfterFunc(time.Second, func() { // try again even if nothing new comes

@@ -71,7 +71,7 @@ func (s *Store) CreateSurvey(ctx context.Context, sv *surveys.Survey) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.db.Collection(colSurveys).InsertOne(ctx, doc); err != nil {
+	if _, err := s.col(colSurveys).InsertOne(ctx, doc); err != nil {
 		return s.fail("create survey", err)
 	}
 	return nil
@@ -119,16 +119,9 @@ func (s *Store) Surveys(ctx context.Context, orgID string) ([]*surveys.Survey, e
 // list may share.
 func (s *Store) OpenSurveys(ctx context.Context, known map[string]*surveys.Survey) ([]*surveys.Survey, error) {
 	open := bson.D{{Key: "status", Value: string(surveys.Open)}}
-	cur, err := s.db.Collection(colSurveys).Find(ctx, open, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "version", Value: 1}}))
+	heads, err := s.openSurveyHeads(ctx, open)
 	if err != nil {
-		return nil, s.fail("list surveys", err)
-	}
-	var heads []struct {
-		ID      string `bson:"_id"`
-		Version int    `bson:"version"`
-	}
-	if err := cur.All(ctx, &heads); err != nil {
-		return nil, s.fail("list surveys", err)
+		return nil, err
 	}
 	out := make([]*surveys.Survey, 0, len(heads))
 	var changed []string
@@ -155,6 +148,48 @@ func (s *Store) OpenSurveys(ctx context.Context, known map[string]*surveys.Surve
 		return strings.Compare(a.ID, b.ID)
 	})
 	return out, nil
+}
+
+// surveyHead is what the app's list reads of every open survey each time.
+type surveyHead struct {
+	ID      string `bson:"_id"`
+	Version int    `bson:"version"`
+}
+
+// openSurveyHeads reads the ids and versions of the open surveys. MongoDB
+// answers from the index on status; FerretDB reads and converts every
+// survey document, definitions included, to answer it (seconds at 1,000
+// surveys). On the embedded store this process makes every write to the
+// surveys (only one process may open it, lock.go; the CLI goes through
+// the running server), so the heads read at one count of those writes
+// stay true until the count moves: they are read again only then. The
+// count is taken before the read, so a write that lands during the read
+// moves it and the next call reads again.
+func (s *Store) openSurveyHeads(ctx context.Context, open bson.D) ([]surveyHead, error) {
+	count := s.surveysWritten.Load()
+	if s.embedded != nil {
+		s.openHeads.Lock()
+		kept, ok := s.openHeads.heads, s.openHeads.read && s.openHeads.count == count
+		s.openHeads.Unlock()
+		if ok {
+			return kept, nil
+		}
+	}
+	cur, err := s.db.Collection(colSurveys).Find(ctx, open, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "version", Value: 1}}))
+	if err != nil {
+		return nil, s.fail("list surveys", err)
+	}
+	var heads []surveyHead
+	if err := cur.All(ctx, &heads); err != nil {
+		return nil, s.fail("list surveys", err)
+	}
+	s.openHeadReads.Add(1)
+	if s.embedded != nil {
+		s.openHeads.Lock()
+		s.openHeads.read, s.openHeads.count, s.openHeads.heads = true, count, heads
+		s.openHeads.Unlock()
+	}
+	return heads, nil
 }
 
 func (s *Store) findSurveys(ctx context.Context, filter, sort bson.D) ([]*surveys.Survey, error) {
