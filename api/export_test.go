@@ -30,17 +30,23 @@ import (
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
+// submissions makes n simulated submissions to a survey's first revision,
+// in order (e.Submit sends them).
+func submissions(def *surveys.Definition, n int, rng *rand.Rand) []map[string]any {
+	subs := make([]map[string]any, n)
+	for i := range subs {
+		subs[i] = simulate.Submission(def, 1, rng)
+	}
+	return subs
+}
+
 // surveyWithResponses publishes an example survey and submits n generated
 // responses, with their release made.
 func surveyWithResponses(t *testing.T, e *apitest.Env, n int) (string, string, *surveys.Definition) {
 	t.Helper()
 	id, owner, def := publishExample(t, e, "youth-policy-consultation.json")
 	rng := rand.New(rand.NewPCG(11, 11))
-	for range n {
-		if r := e.Do("POST", "/v1/surveys/"+id+"/responses", simulate.Submission(def, 1, rng)); r.Status != 201 {
-			t.Fatalf("%d %s", r.Status, r.Body)
-		}
-	}
+	e.Submit(id, submissions(def, n, rng))
 	e.Server.FlushSummaries(context.Background())
 	e.Clock.Advance(2 * time.Second)
 	return id, owner, def

@@ -71,7 +71,8 @@ func newLoop(t *testing.T, responses int) *loop {
 // for the release.
 func (l *loop) answer(t *testing.T, name string, n int) {
 	t.Helper()
-	for i := range n {
+	subs := make([]map[string]any, n)
+	for i := range subs {
 		sub := simulate.Submission(l.defs[name], 1, l.rng)
 		if answers, ok := sub["answers"].(map[string]any); ok && name == "youth-policy-consultation.json" && i%2 == 0 {
 			// Half of them 13 to 15 and wanting youth centres, as the
@@ -80,10 +81,9 @@ func (l *loop) answer(t *testing.T, name string, n int) {
 			// whatever the perturbation (its keys differ in every store).
 			answers["age_band"], answers["places_wanted"] = "13-15", []string{"youth_centre"}
 		}
-		if r := l.e.Do("POST", "/v1/surveys/"+l.ids[name]+"/responses", sub); r.Status != 201 {
-			t.Fatalf("%d %s", r.Status, r.Body)
-		}
+		subs[i] = sub
 	}
+	l.e.Submit(l.ids[name], subs)
 	l.sent[name] += n
 	l.e.Server.FlushSummaries(context.Background())
 	l.e.Clock.Advance(2 * time.Second)
@@ -490,11 +490,7 @@ func documentedOutcome(t *testing.T, e *apitest.Env, owner, path string, body ma
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(5, 5))
-	for range 150 {
-		if r := e.Do("POST", "/v1/surveys/"+ids[yp]+"/responses", simulate.Submission(def, 1, rng)); r.Status != 201 {
-			t.Fatalf("%d %s", r.Status, r.Body)
-		}
-	}
+	e.Submit(ids[yp], submissions(def, 150, rng))
 	e.Server.FlushSummaries(context.Background())
 	id := createConsultation(t, e, owner, exampleConsultation(t, ids)).ID
 	moveConsultation(t, e, owner, id, "publish")

@@ -10,7 +10,6 @@ import (
 
 	"github.com/youthvoice/youthvoice/api"
 	"github.com/youthvoice/youthvoice/api/apitest"
-	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
@@ -48,12 +47,9 @@ func TestReleaseKeepsUpWithTheResponses(t *testing.T) {
 		total = 120 // twelve releases, and their steps, are the same proof
 	}
 	for sent < total {
-		for range 1 + rng.IntN(12) {
-			if r := e.Do("POST", "/v1/surveys/"+id+"/responses", simulate.Submission(def, 1, rng)); r.Status != 201 {
-				t.Fatalf("%d %s", r.Status, r.Body)
-			}
-			sent++
-		}
+		n := 1 + rng.IntN(12)
+		e.Submit(id, submissions(def, n, rng))
+		sent += n
 		e.Server.FlushSummaries(context.Background())
 		e.Clock.Advance(2 * time.Second)
 		v := getStatus(t, e, analyst, id, "")
@@ -167,11 +163,7 @@ func TestSummaryCachesStayBounded(t *testing.T) {
 	id, owner, def := publishExample(t, e, "youth-policy-consultation.json")
 	rng := rand.New(rand.NewPCG(5, 5))
 	for range 6 {
-		for range 10 {
-			if r := e.Do("POST", "/v1/surveys/"+id+"/responses", simulate.Submission(def, 1, rng)); r.Status != 201 {
-				t.Fatalf("%d %s", r.Status, r.Body)
-			}
-		}
+		e.Submit(id, submissions(def, 10, rng))
 		e.Server.FlushSummaries(context.Background())
 		for _, q := range []string{"", "?lang=en", "?lang=ar", "?by=age_band"} {
 			getStatus(t, e, owner, id, q)

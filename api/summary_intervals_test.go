@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/youthvoice/youthvoice/api/apitest"
-	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
@@ -36,11 +35,7 @@ func TestSummaryIntervals(t *testing.T) {
 	e := apitest.New(t)
 	id, owner, def := publishExample(t, e, "youth-policy-consultation.json")
 	rng := rand.New(rand.NewPCG(17, 17))
-	for range 120 {
-		if r := e.Do("POST", "/v1/surveys/"+id+"/responses", simulate.Submission(def, 1, rng)); r.Status != 201 {
-			t.Fatalf("%d %s", r.Status, r.Body)
-		}
-	}
+	e.Submit(id, submissions(def, 120, rng))
 	e.Server.FlushSummaries(context.Background())
 
 	pub := getIntervals(t, e, "/v1/surveys/"+id+"/results?lang=en")

@@ -13,7 +13,6 @@ import (
 
 	"github.com/youthvoice/youthvoice/api"
 	"github.com/youthvoice/youthvoice/api/apitest"
-	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
@@ -55,11 +54,9 @@ func TestSummaryIsExact(t *testing.T) {
 		n = 250 // the same proof, with a quarter of the requests
 	}
 	single := map[string]map[string]int{}
-	for range n {
-		sub := simulate.Submission(def, 1, rng)
-		if r := e.Do("POST", "/v1/surveys/"+id+"/responses", sub); r.Status != 201 {
-			t.Fatalf("%d %s", r.Status, r.Body)
-		}
+	subs := submissions(def, n, rng)
+	e.Submit(id, subs) // eight clients at once
+	for _, sub := range subs {
 		for qid, v := range sub["answers"].(map[string]any) {
 			if q := def.Question(qid); q.Type == surveys.SingleChoice {
 				code, ok := v.(string)
@@ -116,11 +113,7 @@ func TestAnalystsSeeOnlyTheProtectedRelease(t *testing.T) {
 	analyst := e.Do("POST", "/v1/org/tokens", map[string]string{"role": "analyst"}, bearer(owner)...).Map(t)["token"].(string)
 	rng := rand.New(rand.NewPCG(7, 7))
 	post := func(n int) {
-		for range n {
-			if r := e.Do("POST", "/v1/surveys/"+id+"/responses", simulate.Submission(def, 1, rng)); r.Status != 201 {
-				t.Fatalf("%d %s", r.Status, r.Body)
-			}
-		}
+		e.Submit(id, submissions(def, n, rng))
 		e.Server.FlushSummaries(context.Background())
 		e.Clock.Advance(2 * time.Second) // past the second a rendered release is kept
 	}
@@ -177,9 +170,7 @@ func TestPublicResultsInArabic(t *testing.T) {
 	e := apitest.New(t)
 	id, _, def := publishExample(t, e, "youth-policy-consultation.json")
 	rng := rand.New(rand.NewPCG(3, 3))
-	for range 150 {
-		e.Do("POST", "/v1/surveys/"+id+"/responses", simulate.Submission(def, 1, rng))
-	}
+	e.Submit(id, submissions(def, 150, rng))
 	e.Server.FlushSummaries(context.Background())
 	r := e.Do("GET", "/v1/surveys/"+id+"/results", nil, "Accept-Language", "ar")
 	var v struct {
@@ -223,9 +214,7 @@ func TestSummaryRecoversFromACrashAtEveryStep(t *testing.T) {
 			}})
 			id, _, def := publishExample(t, e, "youth-policy-consultation.json")
 			rng := rand.New(rand.NewPCG(9, 9))
-			for range 30 {
-				e.Do("POST", "/v1/surveys/"+id+"/responses", simulate.Submission(def, 1, rng))
-			}
+			e.Submit(id, submissions(def, 30, rng))
 			e.Server.FlushSummaries(context.Background()) // fails at step
 			failing = false
 			api.RecoverSummaries(context.Background(), e.Server, 0)
@@ -257,9 +246,7 @@ func TestClosingRecountsAndFreezes(t *testing.T) {
 	e := apitest.New(t)
 	id, owner, def := publishExample(t, e, "youth-policy-consultation.json")
 	rng := rand.New(rand.NewPCG(5, 5))
-	for range 23 {
-		e.Do("POST", "/v1/surveys/"+id+"/responses", simulate.Submission(def, 1, rng))
-	}
+	e.Submit(id, submissions(def, 23, rng))
 	if r := e.Do("POST", "/v1/org/surveys/"+id+"/close", nil, bearer(owner)...); r.Status != 200 {
 		t.Fatal(r.Status)
 	}
@@ -300,9 +287,7 @@ func TestSummaryRecoversAMixOfAppliedAndUnappliedBatches(t *testing.T) {
 	id, _, def := publishExample(t, e, "youth-policy-consultation.json")
 	rng := rand.New(rand.NewPCG(21, 21))
 	post := func(n int) {
-		for range n {
-			e.Do("POST", "/v1/surveys/"+id+"/responses", simulate.Submission(def, 1, rng))
-		}
+		e.Submit(id, submissions(def, n, rng))
 		e.Server.FlushSummaries(context.Background())
 	}
 	post(12) // applied to the summary, then a crash before dequeuing

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -100,6 +101,9 @@ func New(t testing.TB, opts ...Options) *Env {
 	e.Client = &http.Client{Timeout: 30 * time.Second}
 	t.Cleanup(func() {
 		stopBackground()
+		// The client's idle connections (Submit opens several) would hold
+		// the graceful shutdown until its deadline.
+		e.Client.CloseIdleConnections()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := e.Server.Shutdown(ctx); err != nil {
@@ -138,6 +142,16 @@ func (r *Response) Map(t testing.TB) map[string]any {
 // body gets Content-Type: application/json unless headers say otherwise.
 func (e *Env) Do(method, path string, body any, headers ...string) *Response {
 	e.T.Helper()
+	r, err := e.send(method, path, body, headers...)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return r
+}
+
+// send is Do for any goroutine: it returns its error instead of ending
+// the test.
+func (e *Env) send(method, path string, body any, headers ...string) (*Response, error) {
 	var rd io.Reader
 	isJSON := false
 	switch b := body.(type) {
@@ -149,13 +163,13 @@ func (e *Env) Do(method, path string, body any, headers ...string) *Response {
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
-			e.T.Fatal(err)
+			return nil, err
 		}
 		rd, isJSON = bytes.NewReader(j), true
 	}
 	req, err := http.NewRequest(method, e.URL+path, rd)
 	if err != nil {
-		e.T.Fatal(err)
+		return nil, err
 	}
 	if isJSON {
 		req.Header.Set("Content-Type", "application/json")
@@ -165,14 +179,64 @@ func (e *Env) Do(method, path string, body any, headers ...string) *Response {
 	}
 	resp, err := e.Client.Do(req)
 	if err != nil {
-		e.T.Fatalf("%s %s: %v", method, path, err)
+		return nil, fmt.Errorf("%s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		e.T.Fatal(err)
+		return nil, err
 	}
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
+}
+
+// Submit sends submissions to a survey from submitters clients at once,
+// as a class answering together does (the server's group commit then
+// stores them in shared batches), and fails the test unless each is
+// answered 201 Created. What is stored does not depend on the order, so
+// a test that makes its submissions in a fixed order keeps its results.
+func (e *Env) Submit(surveyID string, subs []map[string]any) {
+	e.T.Helper()
+	const submitters = 8
+	next := make(chan map[string]any)
+	errs := make(chan error, submitters)
+	var wg sync.WaitGroup
+	for range submitters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for sub := range next {
+				r, err := e.send("POST", "/v1/surveys/"+surveyID+"/responses", sub)
+				if err == nil && r.Status != http.StatusCreated {
+					err = fmt.Errorf("submission answered %d: %s", r.Status, r.Body)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	failed := false
+feed:
+	for _, sub := range subs {
+		select {
+		case next <- sub:
+		case err := <-errs:
+			e.T.Error(err)
+			failed = true
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		e.T.Error(err)
+		failed = true
+	}
+	if failed {
+		e.T.FailNow()
+	}
 }
 
 // Org creates an organisation and returns its id and owner token.
