@@ -26,6 +26,7 @@ import (
 	"github.com/youthvoice/youthvoice/api/apitest"
 	"github.com/youthvoice/youthvoice/examples"
 	"github.com/youthvoice/youthvoice/export"
+	"github.com/youthvoice/youthvoice/internal/racetest"
 	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/surveys"
 )
@@ -54,6 +55,7 @@ func surveyWithResponses(t *testing.T, e *apitest.Env, n int) (string, string, *
 
 // The CSV summary export holds exactly the numbers of the summary API.
 func TestSummaryExportCSVMatchesTheAPI(t *testing.T) {
+	racetest.SkipSingleFlow(t)
 	t.Parallel()
 	e := apitest.New(t)
 	id, owner, _ := surveyWithResponses(t, e, 150)
@@ -105,6 +107,7 @@ func TestSummaryExportCSVMatchesTheAPI(t *testing.T) {
 }
 
 func TestSummaryExportXLSXAndFormats(t *testing.T) {
+	racetest.SkipSingleFlow(t)
 	t.Parallel() // long, and mostly waiting on its own summarizer
 	e := apitest.New(t)
 	id, owner, _ := surveyWithResponses(t, e, 150)
@@ -173,6 +176,7 @@ func TestSummaryExportXLSXAndFormats(t *testing.T) {
 // API's snake_case, plus every breakdown and the method note: one shape.
 // Before, it was the Go struct (SurveyID, Overall, "Released": "").
 func TestSummaryExportJSONIsTheSummaryDocument(t *testing.T) {
+	racetest.SkipSingleFlow(t)
 	t.Parallel()
 	e := apitest.New(t)
 	id, owner, def := surveyWithResponses(t, e, 60)

@@ -18,6 +18,7 @@ import (
 	"github.com/youthvoice/youthvoice/api"
 	"github.com/youthvoice/youthvoice/api/apitest"
 	"github.com/youthvoice/youthvoice/examples"
+	"github.com/youthvoice/youthvoice/internal/racetest"
 	"github.com/youthvoice/youthvoice/surveys"
 	"github.com/youthvoice/youthvoice/surveys/surveystest"
 	"github.com/youthvoice/youthvoice/xlsform"
@@ -112,6 +113,7 @@ func definitionJSON(t *testing.T, e *apitest.Env, tok, id string) string {
 // audited; then each example created from JSON round-trips through GET
 // .../xlsform and the import into the same definition.
 func TestImportXLSForm(t *testing.T) {
+	racetest.SkipSingleFlow(t)
 	t.Parallel()
 	e := apitest.New(t)
 	_, owner := e.Org("Ungdomsrådet")

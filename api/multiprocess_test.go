@@ -18,6 +18,7 @@ import (
 	"github.com/youthvoice/youthvoice/api"
 	"github.com/youthvoice/youthvoice/api/apitest"
 	"github.com/youthvoice/youthvoice/examples"
+	"github.com/youthvoice/youthvoice/internal/racetest"
 	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/store/storetest"
@@ -78,7 +79,7 @@ func TestManyServersOneDatabase(t *testing.T) {
 	// same submission (same id) elsewhere until it gets an answer that
 	// settles it, and now and then sends an acknowledged one again.
 	clients, perClient := 6, 20
-	if raceDetector {
+	if racetest.Enabled {
 		clients, perClient = 4, 15
 	}
 	told := newTold(open, closing)
@@ -135,7 +136,7 @@ func TestManyServersOneDatabase(t *testing.T) {
 	c.nodes[2].dead.Store(false)
 	rng := rand.New(rand.NewPCG(9, 9))
 	rounds := 10
-	if raceDetector {
+	if racetest.Enabled {
 		rounds = 4
 	}
 	for range rounds {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/youthvoice/youthvoice/api/apitest"
 	"github.com/youthvoice/youthvoice/examples"
+	"github.com/youthvoice/youthvoice/internal/racetest"
 	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/surveys"
 	"github.com/youthvoice/youthvoice/surveys/surveystest"
@@ -40,7 +41,7 @@ type loop struct {
 // or 200 under the race detector (five times slower), where the numbers
 // the tests cite are still far above what disclosure control holds back.
 func loopResponses() int {
-	if raceDetector {
+	if racetest.Enabled {
 		return 200
 	}
 	return 400
@@ -137,6 +138,7 @@ func optionCount(t *testing.T, r surveys.Results, group, question, option string
 // history, and the app shows it in Arabic, right to left, and finds it
 // through updates?since=.
 func TestOutcomeCitesReleasedNumbersOnly(t *testing.T) {
+	racetest.SkipSingleFlow(t)
 	t.Parallel()
 	l := newLoop(t, loopResponses())
 	e, owner := l.e, l.owner
@@ -323,6 +325,7 @@ func TestOutcomeCitesReleasedNumbersOnly(t *testing.T) {
 // findings as published and the decisions; for the organisation and for
 // a ministry a survey is shared with, and nobody else.
 func TestParticipationReport(t *testing.T) {
+	racetest.SkipSingleFlow(t)
 	t.Parallel()
 	l := newLoop(t, loopResponses())
 	e, owner := l.e, l.owner

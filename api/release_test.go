@@ -10,6 +10,7 @@ import (
 
 	"github.com/youthvoice/youthvoice/api"
 	"github.com/youthvoice/youthvoice/api/apitest"
+	"github.com/youthvoice/youthvoice/internal/racetest"
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
@@ -43,7 +44,7 @@ func TestReleaseKeepsUpWithTheResponses(t *testing.T) {
 	const k = 10
 	sent, releases := 0, map[int]bool{}
 	total := 300
-	if raceDetector {
+	if racetest.Enabled {
 		total = 120 // twelve releases, and their steps, are the same proof
 	}
 	for sent < total {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/youthvoice/youthvoice/api"
 	"github.com/youthvoice/youthvoice/api/apitest"
+	"github.com/youthvoice/youthvoice/internal/racetest"
 )
 
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -380,6 +381,7 @@ func TestTranslatorsFileRolesAndLanguages(t *testing.T) {
 
 // Files that are no translator's files get a clear problem, never a 500.
 func TestTranslatorsFileBounds(t *testing.T) {
+	racetest.SkipSingleFlow(t)
 	t.Parallel()
 	e := apitest.New(t, apitest.Options{Configure: func(o *api.Options) { o.BodyLimit = 256 << 10 }})
 	_, owner := e.Org("mine")

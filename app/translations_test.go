@@ -14,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/youthvoice/youthvoice/app"
+	"github.com/youthvoice/youthvoice/internal/racetest"
 	"github.com/youthvoice/youthvoice/store/storetest"
 	"github.com/youthvoice/youthvoice/surveys"
 	"github.com/youthvoice/youthvoice/surveys/surveystest"
@@ -157,6 +158,7 @@ func zipOf(t *testing.T, parts map[string][]byte) []byte {
 // Files that are not translator's files are refused with the error that
 // says why, never read without bound.
 func TestTranslationFilesRefused(t *testing.T) {
+	racetest.SkipSingleFlow(t)
 	manyParts := map[string][]byte{}
 	for i := range 1001 {
 		manyParts["p/"+strings.Repeat("x", i%7)+string(rune('a'+i%26))+strings.Repeat("y", i/26)] = nil

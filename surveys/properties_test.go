@@ -2,10 +2,10 @@ package surveys_test
 
 import (
 	"encoding/json"
-	"os"
 	"sync"
 	"testing"
 
+	"github.com/youthvoice/youthvoice/internal/racetest"
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
@@ -13,16 +13,12 @@ import (
 // attacker's searches over hundreds of releases, tallies split every way.
 // The race detector can find nothing in such a test and makes it about five
 // times slower (together 95 of the package's 100 s under -race), so under
-// -race it is skipped, and .ci/run runs this package again without -race
-// (its "domain properties" stage), where every one of them runs.
-// YOUTHVOICE_TEST_PROPERTIES_UNDER_RACE=1 runs them under -race anyway.
-// What is concurrent in this package (a release's memo, shared by the
-// requests that read it) has its own test, which runs under -race.
+// -race it is skipped (internal/racetest). What is concurrent in this
+// package (a release's memo, shared by the requests that read it) has its
+// own test, which runs under -race.
 func propertyTest(t *testing.T) {
 	t.Helper()
-	if raceDetector && os.Getenv("YOUTHVOICE_TEST_PROPERTIES_UNDER_RACE") == "" {
-		t.Skip("single-goroutine property test: run without -race (.ci/run's domain properties stage does)")
-	}
+	racetest.SkipSingleFlow(t)
 }
 
 // A release is computed once and then read by many requests at once (the

@@ -1,5 +1,0 @@
-//go:build race
-
-package surveys_test
-
-const raceDetector = true

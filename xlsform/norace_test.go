@@ -1,5 +1,0 @@
-//go:build !race
-
-package xlsform
-
-const raceDetector = false
