@@ -14,6 +14,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/youthvoice/youthvoice/store"
@@ -46,6 +47,9 @@ type App struct {
 	summarizer *store.Summarizer
 	committer  *store.Committer
 	metrics    *Metrics // nil: none
+	// unlinksRecorded: the closer has recorded, once, the closes cut
+	// short before they were recorded (store.RecordInterruptedUnlinks).
+	unlinksRecorded atomic.Bool
 }
 
 // New makes an App and starts its committer; Shutdown stops it.

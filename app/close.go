@@ -14,7 +14,8 @@ import (
 // and a recount would lose it (store.ReplaceSummary). The summary stays
 // exact by itself; such a late batch is counted, and stays out of the
 // frozen release. It is idempotent; the closer finishes the unlinking for
-// any closed survey where it was interrupted.
+// any closed survey where it was interrupted (the close recorded its codes
+// to unlink before saving: store.WillUnlinkAccessCodes).
 func (a *App) AfterClose(ctx context.Context, sv *surveys.Survey) error {
 	if sv.Draft.AccessCodes {
 		if err := a.store.UnlinkAccessCodes(ctx, sv.ID); err != nil {
@@ -42,6 +43,12 @@ func (a *App) CloseOverdue(ctx context.Context) []string {
 		if err := sv.Close(*sv.Draft.ClosesAt); err != nil {
 			continue
 		}
+		if sv.Draft.AccessCodes {
+			if err := a.store.WillUnlinkAccessCodes(ctx, sv.ID); err != nil {
+				a.log.Warn("closing overdue survey", "survey", sv.ID, "error", err.Error())
+				continue
+			}
+		}
 		if err := a.store.SaveSurvey(ctx, sv, nil); err != nil {
 			a.log.Warn("closing overdue survey", "survey", sv.ID, "error", err.Error())
 			continue
@@ -51,6 +58,13 @@ func (a *App) CloseOverdue(ctx context.Context) []string {
 			a.log.Warn("after closing survey", "survey", sv.ID, "error", err.Error())
 		}
 		a.log.Info("survey closed at closes_at", "survey", sv.ID)
+	}
+	if !a.unlinksRecorded.Load() {
+		if err := a.store.RecordInterruptedUnlinks(ctx); err != nil {
+			a.log.Warn("finding closes cut short", "error", err.Error())
+		} else {
+			a.unlinksRecorded.Store(true)
+		}
 	}
 	linked, err := a.store.LinkedClosedSurveys(ctx)
 	if err != nil {

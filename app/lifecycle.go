@@ -30,6 +30,7 @@ const (
 // closer finishes an interrupted close's unlinking (CloseOverdue).
 func (a *App) ChangeState(ctx context.Context, actor surveys.Token, sv *surveys.Survey, t Transition) error {
 	now := a.now().UTC()
+	wasOpen := sv.Status == surveys.Open
 	var rev *surveys.Revision
 	var err error
 	switch t {
@@ -47,6 +48,16 @@ func (a *App) ChangeState(ctx context.Context, actor surveys.Token, sv *surveys.
 	if err != nil {
 		return err
 	}
+	// A survey leaves the open state by a close, or by an archive once its
+	// window has ended (before the closer recorded the close): either way
+	// what closing entails follows, and its codes are recorded to unlink
+	// before the save, so that a crash after it leaves them to the closer.
+	closing := wasOpen && sv.Status != surveys.Open
+	if closing && sv.Draft.AccessCodes {
+		if err := a.store.WillUnlinkAccessCodes(ctx, sv.ID); err != nil {
+			return err
+		}
+	}
 	if err := a.store.SaveSurvey(ctx, sv, rev); err != nil {
 		return err
 	}
@@ -54,7 +65,7 @@ func (a *App) ChangeState(ctx context.Context, actor surveys.Token, sv *surveys.
 	if err := a.store.Audit(ctx, entry); err != nil {
 		return err
 	}
-	if sv.Status == surveys.Closed {
+	if closing {
 		return a.AfterClose(ctx, sv)
 	}
 	return nil

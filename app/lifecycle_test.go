@@ -104,3 +104,113 @@ func TestChangeState(t *testing.T) {
 		}
 	}
 }
+
+// Closing a survey with access codes unlinks its used codes from the
+// submissions: by a close, by an archive once its window has ended (the
+// survey never recorded as closed), and, for a close cut short after its
+// save, by the closer, from the record the close wrote before saving.
+func TestClosingUnlinksAccessCodes(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	def, err := surveystest.Example("youth-policy-consultation.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	def.AccessCodes = true
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	a := app.New(app.Options{Store: st, Now: func() time.Time { return now }, HashKey: []byte("0123456789abcdef0123456789abcdef")})
+	defer a.Shutdown(ctx)
+	actor := surveys.Token{ID: "tok", OrgID: "o"}
+	ends := now.Add(time.Hour)
+	for _, id := range []string{"C", "W", "X"} {
+		d := *def
+		if id == "W" {
+			d.ClosesAt = &ends
+		}
+		sv := &surveys.Survey{ID: id, OrgID: "o", Status: surveys.Draft, Draft: d, CreatedAt: now, UpdatedAt: now}
+		if err := st.CreateSurvey(ctx, sv); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.ChangeState(ctx, actor, sv, app.Publish); err != nil {
+			t.Fatal(err)
+		}
+		keys := []string{id + "-1", id + "-2", id + "-3"}
+		if err := st.AddAccessCodes(ctx, id, keys, 10); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range keys[:2] {
+			if err := st.BurnAccessCode(ctx, id, k, "submission-"+k); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	linked := func(id string) int {
+		t.Helper()
+		docs, err := st.RawDocuments(ctx, "access_codes")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, d := range docs {
+			if d["survey_id"] == id && d["used_by"] != nil {
+				n++
+			}
+		}
+		return n
+	}
+	read := func(id string) *surveys.Survey {
+		t.Helper()
+		sv, err := st.Survey(ctx, "o", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sv
+	}
+	// The closer's first round searches the codes once for closes cut
+	// short before closes were recorded; from then on only records count.
+	if closed := a.CloseOverdue(ctx); len(closed) != 0 {
+		t.Fatalf("closed %v", closed)
+	}
+	if linked("C") != 2 || linked("W") != 2 || linked("X") != 2 {
+		t.Fatalf("while open: %d %d %d codes linked, want 2 each", linked("C"), linked("W"), linked("X"))
+	}
+
+	if err := a.ChangeState(ctx, actor, read("C"), app.Close); err != nil {
+		t.Fatal(err)
+	}
+	if linked("C") != 0 {
+		t.Fatalf("after the close: %d codes linked", linked("C"))
+	}
+
+	// W's window ends; it is archived before the closer records the close.
+	now = ends.Add(time.Minute)
+	if err := a.ChangeState(ctx, actor, read("W"), app.Archive); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := st.Summary(ctx, "W")
+	if linked("W") != 0 || err != nil || !sum.Frozen {
+		t.Fatalf("after archiving at the window's end: %d codes linked, frozen %v (%v)", linked("W"), sum.Frozen, err)
+	}
+
+	// X's close is saved, and the process dies before it unlinks.
+	x := read("X")
+	if err := st.WillUnlinkAccessCodes(ctx, "X"); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Close(now); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveSurvey(ctx, x, nil); err != nil {
+		t.Fatal(err)
+	}
+	if linked("X") != 2 {
+		t.Fatalf("the cut-short close unlinked %d codes", 2-linked("X"))
+	}
+	a.CloseOverdue(ctx)
+	if linked("X") != 0 {
+		t.Fatalf("after the closer: %d codes linked", linked("X"))
+	}
+	if left, err := st.LinkedClosedSurveys(ctx); err != nil || len(left) != 0 {
+		t.Fatalf("closes left to finish: %v (%v)", left, err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -202,8 +203,44 @@ func (s *Store) BurnAccessCode(ctx context.Context, surveyID, codeKey, submissio
 // the whole index (an ordinary index keeps a missing field as null).
 var linkedCode = bson.E{Key: "used_by", Value: bson.D{{Key: "$gt", Value: ""}}}
 
+// unlinkPrefix + a survey id names a record (in settings) that the
+// survey's access codes are to be unlinked: written before the survey is
+// saved closed (WillUnlinkAccessCodes), deleted once they are
+// (UnlinkAccessCodes). A close cut short between the two leaves it, and
+// the closer finishes the job from it (LinkedClosedSurveys) without
+// reading the codes of every open survey.
+const unlinkPrefix = "access_codes_unlink/"
+
+// unlinkRecordsReady marks a database whose interrupted closes from before
+// the records have been found (RecordInterruptedUnlinks).
+const unlinkRecordsReady = "access_codes_unlink_records"
+
+type unlinkDoc struct {
+	ID       string    `bson:"_id"`
+	SurveyID string    `bson:"survey_id"`
+	At       time.Time `bson:"at"` // the database server's clock
+}
+
+// unlinkLease is how long a record may stand for a close that is still
+// being saved (its survey still open): two operation timeouts. An older
+// record of an open survey is of a close that failed, and is dropped.
+func (s *Store) unlinkLease() time.Duration { return 2 * s.timeout }
+
+// WillUnlinkAccessCodes records, before a survey with access codes is
+// saved closed, that its codes are to be unlinked.
+func (s *Store) WillUnlinkAccessCodes(ctx context.Context, surveyID string) error {
+	_, err := s.col(colSettings).UpdateOne(ctx, bson.D{{Key: "_id", Value: unlinkPrefix + surveyID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "survey_id", Value: surveyID}, {Key: "at", Value: s.serverNow(ctx).UTC()}}}},
+		options.UpdateOne().SetUpsert(true))
+	if err != nil {
+		return s.fail("record access codes to unlink", err)
+	}
+	return nil
+}
+
 // UnlinkAccessCodes forgets which submission used each code of a survey
 // (done when it closes): afterwards nothing links a code to a response.
+// Then it deletes the survey's record of codes to unlink.
 func (s *Store) UnlinkAccessCodes(ctx context.Context, surveyID string) error {
 	// Only used codes are linked (used is true on them, in the old format
 	// where the code itself was marked too).
@@ -211,6 +248,9 @@ func (s *Store) UnlinkAccessCodes(ctx context.Context, surveyID string) error {
 		bson.D{{Key: "survey_id", Value: surveyID}, {Key: "used", Value: true}, linkedCode},
 		bson.D{{Key: "$unset", Value: bson.D{{Key: "used_by", Value: ""}}}})
 	if err != nil {
+		return s.fail("unlink access codes", err)
+	}
+	if _, err := s.col(colSettings).DeleteOne(ctx, bson.D{{Key: "_id", Value: unlinkPrefix + surveyID}}); err != nil {
 		return s.fail("unlink access codes", err)
 	}
 	return nil
@@ -229,10 +269,59 @@ func (s *Store) AccessCodeCounts(ctx context.Context, surveyID string) (total, u
 	return all - used, used, nil
 }
 
+// maxUnlinkRecords bounds the records one LinkedClosedSurveys reads; the
+// next call reads the rest.
+const maxUnlinkRecords = 100
+
 // LinkedClosedSurveys lists surveys that are no longer open but whose
 // access codes are still linked to submissions (a close interrupted
-// before UnlinkAccessCodes), so that the closer can finish the job.
+// before UnlinkAccessCodes), so that the closer can finish the job. It
+// reads the records of closes under way, never the codes: a record of a
+// survey that is gone, or still open past the lease (its close was never
+// saved), is deleted.
 func (s *Store) LinkedClosedSurveys(ctx context.Context) ([]string, error) {
+	cur, err := s.db.Collection(colSettings).Find(ctx,
+		bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: unlinkPrefix}, {Key: "$lt", Value: unlinkPrefix + "\U0010FFFF"}}}},
+		options.Find().SetLimit(maxUnlinkRecords))
+	if err != nil {
+		return nil, s.fail("records of access codes to unlink", err)
+	}
+	var records []unlinkDoc
+	if err := cur.All(ctx, &records); err != nil {
+		return nil, s.fail("records of access codes to unlink", err)
+	}
+	var out []string
+	for _, r := range records {
+		sv, err := s.PublicSurvey(ctx, r.SurveyID)
+		switch {
+		case errors.Is(err, surveys.ErrNotFound):
+		case err != nil:
+			return out, err
+		case sv.Status == surveys.Closed || sv.Status == surveys.Archived:
+			out = append(out, r.SurveyID)
+			continue
+		case s.serverNow(ctx).Sub(r.At) < s.unlinkLease():
+			continue // a close being saved now
+		}
+		filter := bson.D{{Key: "_id", Value: r.ID}, {Key: "at", Value: r.At}}
+		if _, err := s.col(colSettings).DeleteOne(ctx, filter); err != nil {
+			return out, s.fail("records of access codes to unlink", err)
+		}
+	}
+	return out, nil
+}
+
+// RecordInterruptedUnlinks finds, once per database, the closed surveys
+// whose codes a close cut short left linked before closes were recorded
+// (WillUnlinkAccessCodes), and records them for the closer. It reads
+// every linked code once; afterwards a setting says it is done.
+func (s *Store) RecordInterruptedUnlinks(ctx context.Context) error {
+	settings := s.db.Collection(colSettings)
+	if err := settings.FindOne(ctx, bson.D{{Key: "_id", Value: unlinkRecordsReady}}).Err(); err == nil {
+		return nil
+	} else if !errors.Is(err, mongo.ErrNoDocuments) {
+		return s.fail("read settings", err)
+	}
 	// A $group rather than distinct: decoding distinct's answer fails now
 	// and then on the embedded store ("error decoding key arr").
 	cur, err := s.db.Collection(colAccessCodes).Aggregate(ctx, mongo.Pipeline{
@@ -240,27 +329,27 @@ func (s *Store) LinkedClosedSurveys(ctx context.Context) ([]string, error) {
 		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$survey_id"}}}},
 	})
 	if err != nil {
-		return nil, s.fail("linked access codes", err)
+		return s.fail("linked access codes", err)
 	}
 	var groups []struct {
 		ID string `bson:"_id"`
 	}
 	if err := cur.All(ctx, &groups); err != nil {
-		return nil, s.fail("linked access codes", err)
+		return s.fail("linked access codes", err)
 	}
-	ids := make([]string, len(groups))
-	for i, g := range groups {
-		ids[i] = g.ID
-	}
-	var out []string
-	for _, id := range ids {
-		sv, err := s.PublicSurvey(ctx, id)
+	for _, g := range groups {
+		sv, err := s.PublicSurvey(ctx, g.ID)
 		if err != nil {
 			continue
 		}
 		if sv.Status == surveys.Closed || sv.Status == surveys.Archived {
-			out = append(out, id)
+			if err := s.WillUnlinkAccessCodes(ctx, g.ID); err != nil {
+				return err
+			}
 		}
 	}
-	return out, nil
+	if _, err := s.col(colSettings).InsertOne(ctx, bson.D{{Key: "_id", Value: unlinkRecordsReady}}); err != nil && !mongo.IsDuplicateKeyError(err) {
+		return s.fail("write settings", err)
+	}
+	return nil
 }

@@ -58,8 +58,9 @@ var indexes = append([]index{
 	// AccessCodeCounts (a survey's codes, and its used ones) and
 	// UnlinkAccessCodes (its used codes still linked to a submission).
 	{colAccessCodes, bson.D{{Key: "survey_id", Value: 1}, {Key: "used", Value: 1}, {Key: "used_by", Value: 1}}, false, "survey_used_by"},
-	// LinkedClosedSurveys: the surveys with codes still linked (only the
-	// used codes of open surveys, and of closes cut short, have used_by).
+	// RecordInterruptedUnlinks (once per database): the surveys with codes
+	// still linked (only the used codes of open surveys, and of closes cut
+	// short, have used_by).
 	{colAccessCodes, bson.D{{Key: "used_by", Value: 1}, {Key: "survey_id", Value: 1}}, false, "used_by"},
 	// Recovery: the batches queued longer ago than the lease.
 	{colQueue, bson.D{{Key: "created_at", Value: 1}}, false, "created"},

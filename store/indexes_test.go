@@ -369,12 +369,14 @@ func TestOpenSurveysRereadOnlyChangedSurveys(t *testing.T) {
 	}
 }
 
-// Closing unlinks a survey's used codes, and only its own; the closer's
-// list of closed surveys with linked codes sees exactly those.
+// Closing unlinks a survey's used codes, and only its own. The closer's
+// list of closed surveys with linked codes comes from the records closes
+// write before they save (WillUnlinkAccessCodes), and, once per database,
+// from the codes themselves for closes cut short before records existed.
 func TestLinkedCodes(t *testing.T) {
 	st := ixOpen(t, ixTestOptions(t))
 	ctx := context.Background()
-	for i, sid := range []string{"s1", "s2", "s3"} {
+	for i, sid := range []string{"s1", "s2", "s3", "s4"} {
 		sv := ixOpenSurvey(sid, time.Now(), sid)
 		if sid != "s2" {
 			sv.Status = surveys.Closed
@@ -389,7 +391,7 @@ func TestLinkedCodes(t *testing.T) {
 		if err := st.AddAccessCodes(ctx, sid, keys, 100); err != nil {
 			t.Fatal(err)
 		}
-		for _, k := range keys[:i] { // s1 has no used code
+		for _, k := range keys[:min(i, 2)] { // s1 has no used code
 			if err := st.BurnAccessCode(ctx, sid, k, "sub-"+k); err != nil {
 				t.Fatal(err)
 			}
@@ -403,16 +405,60 @@ func TestLinkedCodes(t *testing.T) {
 		slices.Sort(ids)
 		return ids
 	}
-	if got := closedLinked(); !slices.Equal(got, []string{"s3"}) {
+	records := func() int {
+		n := 0
+		for _, d := range ixMust(st.RawDocuments(ctx, colSettings)) {
+			if id, _ := d["_id"].(string); strings.HasPrefix(id, unlinkPrefix) {
+				n++
+			}
+		}
+		return n
+	}
+	// s3 and s4 were closed with their codes linked and no record: only
+	// the search of the codes, once, finds them.
+	if got := closedLinked(); len(got) != 0 {
+		t.Fatalf("closed with linked codes, before any record: %v", got)
+	}
+	if err := st.RecordInterruptedUnlinks(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := closedLinked(); !slices.Equal(got, []string{"s3", "s4"}) {
 		t.Fatalf("closed with linked codes: %v", got)
 	}
-	for _, sid := range []string{"s3", "s2"} {
+	// A close of s2 under way: recorded, but s2 is still open, so it is
+	// not listed, and its record stands for the lease.
+	if err := st.WillUnlinkAccessCodes(ctx, "s2"); err != nil {
+		t.Fatal(err)
+	}
+	if got := closedLinked(); !slices.Equal(got, []string{"s3", "s4"}) || records() != 3 {
+		t.Fatalf("with a close under way: %v, %d records", got, records())
+	}
+	// Past the lease, s2's close is known to have failed: its record goes.
+	// So does a record of a survey that does not exist.
+	if _, err := st.db.Collection(colSettings).UpdateOne(ctx, bson.D{{Key: "_id", Value: unlinkPrefix + "s2"}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "at", Value: time.Now().Add(-time.Hour)}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.WillUnlinkAccessCodes(ctx, "gone"); err != nil {
+		t.Fatal(err)
+	}
+	if got := closedLinked(); !slices.Equal(got, []string{"s3", "s4"}) || records() != 2 {
+		t.Fatalf("after the lease: %v, %d records", got, records())
+	}
+	for _, sid := range []string{"s3", "s2", "s4"} {
 		if err := st.UnlinkAccessCodes(ctx, sid); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if got := closedLinked(); len(got) != 0 {
-		t.Fatalf("closed with linked codes after unlinking: %v", got)
+	if got := closedLinked(); len(got) != 0 || records() != 0 {
+		t.Fatalf("closed with linked codes after unlinking: %v, %d records", got, records())
+	}
+	// The search of the codes is done once per database.
+	if err := st.BurnAccessCode(ctx, "s4", "s4-k2", "sub-s4-k2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RecordInterruptedUnlinks(ctx); err != nil || records() != 0 {
+		t.Fatalf("a second search: %v, %d records", err, records())
 	}
 	total, used, err := st.AccessCodeCounts(ctx, "s3")
 	if err != nil || total != 3 || used != 2 {
@@ -421,6 +467,9 @@ func TestLinkedCodes(t *testing.T) {
 	// A retry of a burn after unlinking is a used code (the link is gone).
 	if err := st.BurnAccessCode(ctx, "s3", "s3-k0", "sub-s3-k0"); err != ErrCodeUsed {
 		t.Fatalf("burn after unlink: %v", err)
+	}
+	if err := st.UnlinkAccessCodes(ctx, "s4"); err != nil {
+		t.Fatal(err)
 	}
 	var left int
 	for _, d := range ixMust(st.RawDocuments(ctx, colAccessCodes)) {

@@ -394,13 +394,15 @@ func (q queryShape) servedByKeys(keys bson.D) bool {
 
 // servedBy names what serves a query, "" if nothing does: a lookup by _id
 // (equality or $in: the _id index, whatever else the filter tests on the
-// documents it finds), a read of one document of a collection, a declared
+// documents it finds) or a range of ids alone, a read of one document of a collection, a declared
 // index, or a declared scan from this function.
 func (q queryShape) servedBy(from string, ixs []index, scans []deliberateScan) string {
 	switch {
 	case q.unindexable != "":
 	case slices.Contains(q.eq, "_id"):
 		return "the _id index"
+	case len(q.eq)+len(q.other) == 0 && slices.Equal(q.ranges, []string{"_id"}) && (len(q.sort) == 0 || len(q.sort) == 1 && q.sort[0].Key == "_id"):
+		return "the _id index (a range of ids, such as a prefix)"
 	case q.limitOne && len(q.eq)+len(q.ranges)+len(q.other) == 0:
 		return "the first document of the collection"
 	}

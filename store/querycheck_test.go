@@ -116,6 +116,9 @@ func TestIndexRule(t *testing.T) {
 	if byID.servedBy("f", nil, nil) != "the _id index" {
 		t.Error("a lookup by _id needs no other index")
 	}
+	if prefix := findShape(colSettings, nil, []string{"_id"}, nil); !strings.HasPrefix(prefix.servedBy("f", nil, nil), "the _id index") {
+		t.Error("a range of ids (a prefix) needs no other index")
+	}
 	or := queryShape{collection: colSurveys, command: "find", eq: []string{"_id"}, unindexable: "$or"}
 	if or.servedBy("f", indexes, nil) != "" {
 		t.Error("$or is served by no single index")
