@@ -6,20 +6,13 @@ import (
 	"errors"
 	"io"
 	"mime"
-	"reflect"
 	"strings"
-	"time"
-	"unicode/utf8"
 
-	"github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/youthvoice/youthvoice/internal/strictjson"
 	"github.com/youthvoice/youthvoice/surveys"
 )
-
-// codeDuplicateKey is the field code of an object member named twice.
-const codeDuplicateKey surveys.Code = "duplicate_key"
 
 // acceptedEncodings is what decodeBody takes, for the 415's Accept-Encoding.
 const acceptedEncodings = "gzip"
@@ -101,149 +94,26 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	return decodeStrict(c.Body(), v)
 }
 
-// decodeStrict decodes one JSON value into v exactly: member names match
-// their fields case-sensitively ("Submission_Id" is not "submission_id"),
-// a member named twice anywhere in the document is a 400 pointing at it
-// (encoding/json kept the last one, so a proxy or log could see one value
-// and the server act on another), an unknown member or a wrong type is a
-// 422 with a pointer, and anything after the value or invalid UTF-8 is
-// malformed JSON. These are the defaults of encoding/json/v2
-// (github.com/go-json-experiment/json), plus RejectUnknownMembers.
+// decodeStrict decodes one JSON value into v exactly (strictjson.Decode):
+// a member named twice is a 400 pointing at it, an unknown member or a
+// wrong type a 422 with a pointer, anything else that is not one JSON
+// value a 400 with its line and column.
 func decodeStrict(body []byte, v any) error {
-	if err := json.Unmarshal(body, v, json.RejectUnknownMembers(true)); err != nil {
-		return jsonProblem(body, err)
-	}
-	return nil
-}
-
-// jsonProblem explains a decoding error of body.
-func jsonProblem(body []byte, err error) error {
-	var syn *jsontext.SyntacticError
-	var sem *json.SemanticError
+	err := strictjson.Decode(body, v)
+	var e *strictjson.Error
 	switch {
-	case errors.As(err, &syn) && errors.Is(syn.Err, jsontext.ErrDuplicateName):
-		p := newProblem(fiber.StatusBadRequest, "duplicate_key")
-		p.fields = []surveys.FieldError{{Pointer: string(syn.JSONPointer), Code: codeDuplicateKey}}
-		return p
-	case errors.As(err, &syn):
-		return malformed(body, syn.ByteOffset)
-	case errors.As(err, &sem) && errors.Is(sem.Err, json.ErrUnknownName):
-		// The pointer names the member in its object
-		// (/sections/0/questions/2/colour); the message lists the
-		// object's fields, so a misspelling shows.
-		ptr := string(sem.JSONPointer)
-		return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: ptr, Code: surveys.CodeUnknownField,
-			Params: map[string]any{"Field": lastToken(ptr), "Fields": strings.Join(jsonFields(sem.GoType), ", ")}}}}
-	case errors.As(err, &sem):
-		// A syntax error inside a value handed to a legacy UnmarshalJSON
-		// method (json.RawMessage) is still malformed JSON.
-		if errors.As(sem.Err, &syn) {
-			return malformed(body, sem.ByteOffset+syn.ByteOffset)
-		}
-		return &surveys.ValidationError{Errors: []surveys.FieldError{{
-			Pointer: string(sem.JSONPointer),
-			Code:    surveys.CodeInvalidType,
-			Params:  map[string]any{"Expected": jsonTypeOf(sem.GoType)},
-		}}}
-	}
-	// An empty body and the like.
-	return malformed(body, int64(len(body)))
-}
-
-// malformed is the 400 for a syntax error at byte offset off of body: its
-// message gives the line and column (in characters, from 1), which an
-// editor shows, rather than the byte offset (which it does not); Offset
-// stays in the message's data for older translations.
-func malformed(body []byte, off int64) *problemError {
-	line, col := lineColumn(body, off)
-	return newProblem(fiber.StatusBadRequest, "malformed_json").with("Offset", off).with("Line", line).with("Column", col)
-}
-
-// lineColumn converts a byte offset of body into a line and a column, both
-// from 1; the column counts characters (a broken UTF-8 byte counts as
-// one). An offset past the end is the end.
-func lineColumn(body []byte, off int64) (line, col int) {
-	off = max(0, min(off, int64(len(body))))
-	before := body[:off]
-	line = bytes.Count(before, []byte{'\n'}) + 1
-	lineStart := bytes.LastIndexByte(before, '\n') + 1
-	return line, utf8.RuneCount(before[lineStart:]) + 1
-}
-
-// lastToken is the last token of a JSON pointer, unescaped (RFC 6901).
-func lastToken(ptr string) string {
-	tok := ptr[strings.LastIndexByte(ptr, '/')+1:]
-	return strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-}
-
-// jsonFields lists the JSON member names of a struct type, in order: the
-// fields an object of that type may have.
-func jsonFields(t reflect.Type) []string {
-	for t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t == nil || t.Kind() != reflect.Struct {
+	case err == nil:
 		return nil
+	case !errors.As(err, &e):
+		return err
+	case e.Duplicate:
+		p := newProblem(fiber.StatusBadRequest, "duplicate_key")
+		p.fields = []surveys.FieldError{*e.Field}
+		return p
+	case e.Field != nil:
+		return &surveys.ValidationError{Errors: []surveys.FieldError{*e.Field}}
 	}
-	var names []string
-	for f := range t.Fields() {
-		if !f.IsExported() {
-			continue
-		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		switch {
-		case name == "-":
-			continue
-		case name == "":
-			name = f.Name
-		}
-		names = append(names, name)
-	}
-	return names
-}
-
-var (
-	timeType  = reflect.TypeFor[time.Time]()
-	textType  = reflect.TypeFor[surveys.Text]()
-	textsType = reflect.TypeFor[map[string]surveys.Text]()
-)
-
-// jsonTypeOf names the kind of value a Go type is decoded from, for a
-// wrong type's message: a token each language's message explains in
-// words an organiser knows ("text": a text in each language, like
-// {"en": "..."}).
-func jsonTypeOf(t reflect.Type) string {
-	if t == nil {
-		return "value"
-	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch t {
-	case timeType:
-		return "date-time"
-	case textType:
-		return "text"
-	case textsType:
-		return "texts"
-	}
-	switch t.Kind() {
-	case reflect.Bool:
-		return "boolean"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "integer"
-	case reflect.Float32, reflect.Float64:
-		return "number"
-	case reflect.String:
-		return "string"
-	case reflect.Slice, reflect.Array:
-		if t.Elem().Kind() == reflect.Uint8 {
-			return "string" // []byte and json.RawMessage
-		}
-		return "list"
-	case reflect.Map, reflect.Struct:
-		return "object"
-	}
-	return "value"
+	// The message gives the line and column, which an editor shows;
+	// Offset stays in the message's data for older translations.
+	return newProblem(fiber.StatusBadRequest, "malformed_json").with("Offset", e.Offset).with("Line", e.Line).with("Column", e.Column)
 }

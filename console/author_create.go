@@ -6,18 +6,14 @@ import (
 	"io"
 	"mime/multipart"
 	"path"
-	"reflect"
 	"slices"
 	"strings"
-	"time"
-	"unicode/utf8"
 
-	"github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
 	"github.com/youthvoice/youthvoice/examples"
+	"github.com/youthvoice/youthvoice/internal/strictjson"
 	"github.com/youthvoice/youthvoice/surveys"
 	"github.com/youthvoice/youthvoice/xlsform"
 )
@@ -220,9 +216,12 @@ func (c *Console) importWorkbook(ctx *fiber.Ctx, w *who, data []byte, dry bool, 
 func (c *Console) createFromJSON(ctx *fiber.Ctx, w *who, data []byte, dry bool, v *newView) (*surveys.Survey, error) {
 	lang := c.lang(ctx)
 	var def surveys.Definition
-	if p := decodeDefinition(data, &def); p != nil {
-		v.Problems = []problemView{c.jsonProblem(lang, p)}
+	var bad *strictjson.Error
+	if err := strictjson.Decode(data, &def); errors.As(err, &bad) {
+		v.Problems = []problemView{c.jsonProblem(lang, bad)}
 		return nil, nil
+	} else if err != nil {
+		return nil, err
 	}
 	rctx := ctx.UserContext()
 	if len(def.SupportResources) == 0 {
@@ -280,120 +279,11 @@ func (c *Console) warningsOf(ctx *fiber.Ctx, w *who, def *surveys.Definition) ([
 	return surveys.Warnings(def, orgSupport), nil
 }
 
-// jsonDecodeProblem is what is wrong with a JSON file as a definition: a
-// field error at a pointer, or a syntax error at a line and column.
-type jsonDecodeProblem struct {
-	field        *surveys.FieldError
-	line, column int
-}
-
-// decodeDefinition decodes a JSON definition exactly as the API's
-// decodeStrict (api/decode.go): member names case-sensitive, a member
-// written twice refused, unknown members and wrong types refused at their
-// pointer, nothing after the value.
-func decodeDefinition(data []byte, def *surveys.Definition) *jsonDecodeProblem {
-	err := json.Unmarshal(data, def, json.RejectUnknownMembers(true))
-	if err == nil {
-		return nil
+// jsonProblem says what is wrong with a JSON file as a definition, in the
+// words of the API's problem for it.
+func (c *Console) jsonProblem(lang string, e *strictjson.Error) problemView {
+	if e.Field != nil {
+		return c.fieldProblems(lang, nil, []surveys.FieldError{*e.Field})[0]
 	}
-	var syn *jsontext.SyntacticError
-	var sem *json.SemanticError
-	switch {
-	case errors.As(err, &syn) && errors.Is(syn.Err, jsontext.ErrDuplicateName):
-		return &jsonDecodeProblem{field: &surveys.FieldError{Pointer: string(syn.JSONPointer), Code: "duplicate_key"}}
-	case errors.As(err, &syn):
-		return syntaxAt(data, syn.ByteOffset)
-	case errors.As(err, &sem) && errors.Is(sem.Err, json.ErrUnknownName):
-		ptr := string(sem.JSONPointer)
-		tok := ptr[strings.LastIndexByte(ptr, '/')+1:]
-		return &jsonDecodeProblem{field: &surveys.FieldError{Pointer: ptr, Code: surveys.CodeUnknownField,
-			Params: map[string]any{"Field": strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~"), "Fields": strings.Join(jsonFields(sem.GoType), ", ")}}}
-	case errors.As(err, &sem):
-		if errors.As(sem.Err, &syn) {
-			return syntaxAt(data, sem.ByteOffset+syn.ByteOffset)
-		}
-		return &jsonDecodeProblem{field: &surveys.FieldError{Pointer: string(sem.JSONPointer), Code: surveys.CodeInvalidType,
-			Params: map[string]any{"Expected": jsonTypeOf(sem.GoType)}}}
-	}
-	return syntaxAt(data, int64(len(data)))
-}
-
-// syntaxAt is a syntax error at byte offset off, as a line and a column in
-// characters, both from 1 (what an editor shows).
-func syntaxAt(data []byte, off int64) *jsonDecodeProblem {
-	off = max(0, min(off, int64(len(data))))
-	before := data[:off]
-	lineStart := bytes.LastIndexByte(before, '\n') + 1
-	return &jsonDecodeProblem{line: bytes.Count(before, []byte{'\n'}) + 1, column: utf8.RuneCount(before[lineStart:]) + 1}
-}
-
-func (c *Console) jsonProblem(lang string, p *jsonDecodeProblem) problemView {
-	if p.field != nil {
-		return c.fieldProblems(lang, nil, []surveys.FieldError{*p.field})[0]
-	}
-	return problemView{Message: c.cat.Message(lang, "problem.malformed_json.detail", map[string]any{"Line": p.line, "Column": p.column, "Offset": 0})}
-}
-
-// jsonFields lists the JSON member names of a struct type (the fields an
-// object may have), as the API's unknown-field message lists them.
-func jsonFields(t reflect.Type) []string {
-	for t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t == nil || t.Kind() != reflect.Struct {
-		return nil
-	}
-	var names []string
-	for f := range t.Fields() {
-		if !f.IsExported() {
-			continue
-		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		switch name {
-		case "-":
-			continue
-		case "":
-			name = f.Name
-		}
-		names = append(names, name)
-	}
-	return names
-}
-
-// jsonTypeOf names the kind of value a Go type is decoded from, the token
-// the field.invalid_type message explains (as api/decode.go's).
-func jsonTypeOf(t reflect.Type) string {
-	if t == nil {
-		return "value"
-	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch t {
-	case reflect.TypeFor[time.Time]():
-		return "date-time"
-	case reflect.TypeFor[surveys.Text]():
-		return "text"
-	case reflect.TypeFor[map[string]surveys.Text]():
-		return "texts"
-	}
-	switch t.Kind() {
-	case reflect.Bool:
-		return "boolean"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "integer"
-	case reflect.Float32, reflect.Float64:
-		return "number"
-	case reflect.String:
-		return "string"
-	case reflect.Slice, reflect.Array:
-		if t.Elem().Kind() == reflect.Uint8 {
-			return "string"
-		}
-		return "list"
-	case reflect.Map, reflect.Struct:
-		return "object"
-	}
-	return "value"
+	return problemView{Message: c.cat.Message(lang, "problem.malformed_json.detail", map[string]any{"Line": e.Line, "Column": e.Column, "Offset": e.Offset})}
 }
