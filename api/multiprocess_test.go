@@ -338,6 +338,7 @@ func newCluster(t *testing.T, st *store.Store, servers int) *cluster {
 		n := &node{}
 		rng := rand.New(rand.NewPCG(uint64(i), 3))
 		var rmu sync.Mutex
+		steps := 0
 		n.env = apitest.New(t, apitest.Options{Store: st, Configure: func(o *api.Options) {
 			o.SubmitRateLimit = 0
 			o.SharedDatabase = true
@@ -349,8 +350,13 @@ func newCluster(t *testing.T, st *store.Store, servers int) *cluster {
 				if c.calm.Load() {
 					return nil
 				}
+				// Each server's third step crashes, whatever the load did
+				// (on a fast machine a pass takes many batches at once,
+				// and a one-in-forty chance alone may never come), and
+				// after it one step in forty.
 				rmu.Lock()
-				crash := rng.IntN(40) == 0
+				steps++
+				crash := steps == 3 || rng.IntN(40) == 0
 				rmu.Unlock()
 				if crash {
 					c.crashes.Add(1)

@@ -178,6 +178,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, err
 	}
 	if s.embedded != nil {
+		if err := s.indexLookups(ctx, opts.Database); err != nil {
+			_ = s.Close(context.WithoutCancel(ctx))
+			return nil, err
+		}
 		// The database file was made by now (creating the indexes made it).
 		if err := privateFiles(s.embedded.dir); err != nil {
 			_ = s.Close(context.WithoutCancel(ctx))

@@ -86,6 +86,25 @@ func (s *Store) queuedBatches(ctx context.Context) ([]string, error) {
 	return ids, nil
 }
 
+// queuedAmong returns those of ids that are still in the tally queue: one
+// query by _id on MongoDB, a lookup each on the embedded store.
+func (s *Store) queuedAmong(ctx context.Context, ids []string) ([]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	docs, err := findByIDs[struct {
+		ID string `bson:"_id"`
+	}](ctx, s, colQueue, ids, bson.D{{Key: "_id", Value: 1}})
+	if err != nil {
+		return nil, s.fail("read queue", err)
+	}
+	out := make([]string, len(docs))
+	for i, d := range docs {
+		out[i] = d.ID
+	}
+	return out, nil
+}
+
 // newBatchID names a batch.
 func newBatchID() string { return uuid.NewString() }
 

@@ -111,7 +111,15 @@ func (s *Store) applyToPart(ctx context.Context, surveyID string, part int, delt
 		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 			return s.fail("read summary part", err)
 		}
-		queued, err := s.queuedBatches(ctx)
+		// Of the queue, only what this write decides on: the batches of the
+		// deltas, and those the part lists (recordBatches keeps those still
+		// queued). Reading the whole queue for each survey of a pass cost
+		// a pass over many surveys most of its time.
+		candidates := slices.Clone(d.Batches)
+		for b := range deltas {
+			candidates = append(candidates, b)
+		}
+		queued, err := s.queuedAmong(ctx, candidates)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	_ "modernc.org/sqlite" // the driver FerretDB itself uses, registered as "sqlite"
+)
+
+// FerretDB 1.24 on SQLite keeps a collection in a table of one JSON column,
+// _ferretdb_sjson, with a unique index on the expression
+// _ferretdb_sjson->"_id". But it finds, updates and deletes a document by
+// _id with WHERE _ferretdb_sjson->'$._id' = ?: the same value to SQLite,
+// not the same expression, and SQLite uses an expression index only for
+// the expression it was made on. So every lookup by _id, the one filter
+// FerretDB passes to SQLite, read and parsed every document of its
+// collection: a survey save, a summary update or a page read grew with
+// the database (measured with scripts/scale: a summary pass of 5,000
+// responses to 150 of 300 surveys took 20 s, 60 % of it SQLite parsing
+// JSON to find documents by _id). The store adds to each table of the
+// embedded database an index on the expression FerretDB looks up with.
+// FerretDB does not know of it (it lists and drops only its own), and it
+// goes with its table.
+
+// storeCollections are the collections the store uses, made at Open on
+// the embedded store so that each has its lookup index from the start
+// (FerretDB makes a collection at its first insert otherwise).
+var storeCollections = []string{colSettings, colOrgs, colTokens, colSurveys, colRevisions, colResponses,
+	colAccessCodes, colPages, colParts, colSummaries, colQueue, colAudit, colShares, colSessions,
+	colConsultations, colOutcomes, colReadiness}
+
+// lookupIndexSuffix names the index the store adds to a table.
+const lookupIndexSuffix = "_youthvoice_id_lookup"
+
+// indexLookups makes the store's collections and gives every table of the
+// embedded database its lookup index (a no-op for those that have it).
+func (s *Store) indexLookups(ctx context.Context, database string) error {
+	for _, name := range append(storeCollections, s.pageState().format.coll) {
+		err := s.db.CreateCollection(ctx, name)
+		var ce mongo.CommandError
+		if err != nil && !(errors.As(err, &ce) && ce.Code == codeNamespaceExists) {
+			return s.fail("create collection "+name, err)
+		}
+	}
+	file := filepath.Join(s.embedded.dir, database+".sqlite")
+	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(file)+"?_pragma=busy_timeout(30000)")
+	if err != nil {
+		return fmt.Errorf("store: open %s: %w", file, err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT table_name FROM "_ferretdb_collections"`)
+	if err != nil {
+		return fmt.Errorf("store: list the tables of %s: %w", file, err)
+	}
+	var tables []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: list the tables of %s: %w", file, err)
+		}
+		tables = append(tables, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: list the tables of %s: %w", file, err)
+	}
+	for _, t := range tables {
+		q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (_ferretdb_sjson->'$._id')`, t+lookupIndexSuffix, t)
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("store: index the lookups of table %s: %w", t, err)
+		}
+	}
+	return nil
+}
+
+// codeNamespaceExists is the server's error code for creating a
+// collection that exists.
+const codeNamespaceExists = 48
