@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -135,7 +136,9 @@ func (s *Server) exportResponses(c *fiber.Ctx) error {
 	if _, err := caller(c, designers...); err != nil {
 		return err
 	}
-	format := c.Query("format", "csv")
+	// Copied: the rows are written after the handler returns, when
+	// Fiber's buffer of this request may hold the next request's query.
+	format := strings.Clone(c.Query("format", "csv"))
 	write, mime := export.ResponsesCSV, mimeCSV
 	switch format {
 	case "csv":

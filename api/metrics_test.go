@@ -126,6 +126,12 @@ func TestOperatorMetrics(t *testing.T) {
 	if r := e.Do("GET", "/v1/org/surveys/"+a+"/export?kind=responses&format=csv", nil, bearer(owner)...); r.Status != 200 {
 		t.Fatalf("response export: %d %s", r.Status, r.Body)
 	}
+	// A consultation's participation report (of a draft consultation of
+	// draft surveys, which changes no other series).
+	k := createConsultation(t, e, owner, exampleConsultation(t, exampleSurveys(t, e, owner, false)))
+	if r := e.Do("GET", "/v1/org/consultations/"+k.ID+"/report?format=xlsx&lang=en", nil, bearer(owner)...); r.Status != 200 {
+		t.Fatalf("participation report: %d %s", r.Status, r.Body)
+	}
 	e.Server.FlushSummaries(ctx)
 
 	// The response export is counted when its stream ends, which may be
@@ -150,12 +156,14 @@ func TestOperatorMetrics(t *testing.T) {
 		`youthvoice_submissions_refused_total{reason="unavailable"}`:            0,
 		`youthvoice_export_duration_seconds_count{format="csv",kind="summary"}`: 1,
 		responsesExported: 1,
-		`youthvoice_exports_failed_total{format="csv",kind="responses"}`: 0,
-		`youthvoice_summary_queue_batches`:                               0,
-		`youthvoice_summary_queue_oldest_seconds`:                        0,
-		`youthvoice_surveys_open`:                                        2, // a and c; b is closed
-		`youthvoice_releases_held_back_surveys{state="unreleased"}`:      1, // c: one response, fewer than k
-		`youthvoice_releases_held_back_surveys{state="behind"}`:          1, // a: released at 5, one since
+		`youthvoice_exports_failed_total{format="csv",kind="responses"}`:               0,
+		`youthvoice_export_duration_seconds_count{format="xlsx",kind="participation"}`: 1,
+		`youthvoice_exports_failed_total{format="pdf",kind="participation"}`:           0,
+		`youthvoice_summary_queue_batches`:                                             0,
+		`youthvoice_summary_queue_oldest_seconds`:                                      0,
+		`youthvoice_surveys_open`:                                                      2, // a and c; b is closed
+		`youthvoice_releases_held_back_surveys{state="unreleased"}`:                    1, // c: one response, fewer than k
+		`youthvoice_releases_held_back_surveys{state="behind"}`:                        1, // a: released at 5, one since
 	}
 	for series, v := range want {
 		if g, ok := got[series]; !ok || g != v {

@@ -204,8 +204,10 @@ func (s *Server) consultationReport(c *fiber.Ctx) error {
 		setHeaders()
 		return nil
 	}
+	start := time.Now()
 	rep, err := s.workflows.ParticipationReport(c.UserContext(), k, s.protect(), lang, s.catalogLang(lang), s.catalog)
 	if err != nil {
+		s.workflows.Metrics().Exported("participation", format, start, err)
 		return err
 	}
 	var buf bytes.Buffer
@@ -217,6 +219,7 @@ func (s *Server) consultationReport(c *fiber.Ctx) error {
 	if errors.Is(err, export.ErrScript) {
 		return newProblem(fiber.StatusUnprocessableEntity, "pdf_script").with("Language", lang)
 	}
+	s.workflows.Metrics().Exported("participation", format, start, err)
 	if err != nil {
 		return err
 	}
