@@ -12,7 +12,30 @@ import (
 
 	"github.com/youthvoice/youthvoice/internal/strictjson"
 	"github.com/youthvoice/youthvoice/surveys"
+	"github.com/youthvoice/youthvoice/xlsform"
 )
+
+// uploadBodyLimit is the largest body of the routes that take a workbook
+// (uploadRoute): the workbook's own bound and a form's framing. Fiber
+// reads bodies up to it on every route; decodeBody holds every other
+// route to the server's body limit (--body-limit, 1 MiB by default), which
+// would otherwise refuse a workbook the import accepts.
+const uploadBodyLimit = xlsform.MaxWorkbookBytes + 64<<10
+
+// uploadRoute reports whether a request is for a route that takes a
+// workbook: the API's XLSForm import and translators' file, and the
+// console's forms for the same (console/console.go's route table).
+func uploadRoute(method, path string) bool {
+	switch method {
+	case fiber.MethodPost:
+		return path == "/v1/org/surveys/import" || path == "/console/new" ||
+			(strings.HasPrefix(path, "/console/surveys/") && strings.HasSuffix(path, "/translations") && strings.Count(path, "/") == 4)
+	case fiber.MethodPut:
+		return strings.HasPrefix(path, "/v1/org/surveys/") && strings.Count(path, "/") == 6 &&
+			strings.Split(path, "/")[5] == "translations"
+	}
+	return false
+}
 
 // acceptedEncodings is what decodeBody takes, for the 415's Accept-Encoding.
 const acceptedEncodings = "gzip"
@@ -30,6 +53,9 @@ const acceptedEncodings = "gzip"
 // body again.
 func (s *Server) decodeBody(c *fiber.Ctx) error {
 	req := c.Request()
+	if len(req.Body()) > s.bodyLimit && !uploadRoute(c.Method(), c.Path()) {
+		return newProblem(fiber.StatusRequestEntityTooLarge, "body_too_large")
+	}
 	var codings []string
 	for _, v := range req.Header.PeekAll(fiber.HeaderContentEncoding) {
 		for _, tok := range strings.Split(string(v), ",") {

@@ -120,7 +120,7 @@ func New(opts Options) *Server {
 	s.app = fiber.New(fiber.Config{
 		AppName:               "youthvoice",
 		ErrorHandler:          s.handleError,
-		BodyLimit:             opts.BodyLimit,
+		BodyLimit:             max(opts.BodyLimit, uploadBodyLimit), // decodeBody holds other routes to opts.BodyLimit
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          5 * time.Minute, // exports stream for a while

@@ -38,8 +38,8 @@ type newView struct {
 
 // maxUploadBytes bounds an uploaded survey file: an XLSForm workbook's
 // own bound (xlsform.MaxWorkbookBytes); a JSON definition is smaller than
-// its workbook. The server's body limit (--body-limit) comes first: a
-// larger request never reaches the page (a 413 page).
+// its workbook. The server reads upload forms up to that bound whatever
+// its body limit for other requests (api/decode.go, uploadRoute).
 const maxUploadBytes = xlsform.MaxWorkbookBytes
 
 // newSurveyPage is GET /console/new: the form to upload an XLSForm or a

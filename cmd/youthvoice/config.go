@@ -67,7 +67,7 @@ func (c *config) settings() []setting {
 		{"hash-key", "YOUTHVOICE_HASH_KEY", "secret (at least 32 characters) for keyed hashes of submission ids and access codes; empty: one kept in the database", (*stringValue)(&c.HashKey)},
 		{"log-level", "YOUTHVOICE_LOG_LEVEL", "log level: debug, info, warn, error", (*stringValue)(&c.LogLevel)},
 		{"store-log-level", "YOUTHVOICE_STORE_LOG_LEVEL", "log level of the embedded FerretDB's own logging", (*stringValue)(&c.StoreLogLevel)},
-		{"body-limit", "YOUTHVOICE_BODY_LIMIT", "largest request body in bytes", (*intValue)(&c.BodyLimit)},
+		{"body-limit", "YOUTHVOICE_BODY_LIMIT", "largest request body in bytes (workbook uploads: 5 MiB)", (*intValue)(&c.BodyLimit)},
 		{"submit-rate", "YOUTHVOICE_SUBMIT_RATE", "submissions one client address may send a minute (0: no limit); the default lets a school class of 35 behind one address answer together, retries included", (*intValue)(&c.SubmitRate)},
 		{"client-header", "YOUTHVOICE_CLIENT_HEADER", "header in which a trusted proxy passes the client's address, for the rate limit (X-Forwarded-For: its last address)", (*stringValue)(&c.ClientHeader)},
 		{"trusted-proxies", "YOUTHVOICE_TRUSTED_PROXIES", "comma-separated addresses or CIDR ranges of the proxies whose client header is believed", (*prefixesValue)(&c.TrustedProxies)},
