@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"errors"
 	"slices"
 	"strings"
@@ -134,22 +133,12 @@ func (s *Server) updateOutcome(c *fiber.Ctx) error {
 // read it: its organisation's (any role), or, read only, a public one
 // that includes a survey shared with the caller's organisation.
 func (s *Server) readableConsultation(c *fiber.Ctx) (*surveys.Consultation, surveys.Token, bool, error) {
-	k, tok, err := s.orgConsultation(c, anyRole...)
-	if err == nil || !errors.Is(err, surveys.ErrNotFound) || tok.OrgID == "" {
-		return k, tok, false, err
-	}
-	k, err = s.store.PublicConsultation(c.UserContext(), c.Params("id"))
+	tok, err := caller(c, anyRole...)
 	if err != nil {
 		return nil, tok, false, err
 	}
-	ok, err := s.workflows.ConsultationReadable(c.UserContext(), k, tok.OrgID)
-	if err != nil {
-		return nil, tok, false, err
-	}
-	if !ok {
-		return nil, tok, false, surveys.ErrNotFound
-	}
-	return k, tok, true, nil
+	k, shared, err := s.workflows.ReadableConsultation(c.UserContext(), tok, c.Params("id"))
+	return k, tok, shared, err
 }
 
 // getOutcome is GET /v1/org/consultations/{id}/outcome.
@@ -168,12 +157,6 @@ func (s *Server) getOutcome(c *fiber.Ctx) error {
 	return s.sendJSON(c, fiber.StatusOK, s.outcomeView(k, o))
 }
 
-// participationMIME are the participation report's formats.
-var participationMIME = map[string]string{
-	"pdf":  "application/pdf",
-	"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
 // consultationReport is GET /v1/org/consultations/{id}/report
 // ?format=pdf|xlsx&lang=: the participation report in a language of the
 // consultation, for its organisation and the ministries its surveys are
@@ -185,7 +168,7 @@ func (s *Server) consultationReport(c *fiber.Ctx) error {
 		return err
 	}
 	format := c.Query("format", "pdf")
-	mime := participationMIME[format]
+	mime := app.ParticipationMIME[format]
 	if mime == "" {
 		return badFormat()
 	}
@@ -204,36 +187,15 @@ func (s *Server) consultationReport(c *fiber.Ctx) error {
 		setHeaders()
 		return nil
 	}
-	start := time.Now()
-	rep, err := s.workflows.ParticipationReport(c.UserContext(), k, s.protect(), lang, s.catalogLang(lang), s.catalog)
-	if err != nil {
-		s.workflows.Metrics().Exported("participation", format, start, err)
-		return err
-	}
-	var buf bytes.Buffer
-	if format == "pdf" {
-		err = export.WriteParticipationPDF(&buf, rep)
-	} else {
-		err = export.WriteParticipationXLSX(&buf, rep)
-	}
+	body, err := s.workflows.ParticipationReportFile(c.UserContext(), tok, k, shared, s.protect(), format, lang, s.catalogLang(lang), s.catalog)
 	if errors.Is(err, export.ErrScript) {
 		return newProblem(fiber.StatusUnprocessableEntity, "pdf_script").with("Language", lang)
 	}
-	s.workflows.Metrics().Exported("participation", format, start, err)
 	if err != nil {
 		return err
 	}
-	detail := k.ID + "/participation/" + format + "/" + lang
-	if err := s.store.Audit(c.UserContext(), store.AuditEntry{OrgID: tok.OrgID, TokenID: tok.ID, Action: "export", Detail: detail, At: s.now()}); err != nil {
-		return err
-	}
-	if shared {
-		if err := s.store.Audit(c.UserContext(), store.AuditEntry{OrgID: k.OrgID, Action: "export", Detail: detail + "/by/" + tok.OrgID, At: s.now()}); err != nil {
-			return err
-		}
-	}
 	setHeaders()
-	return c.Send(buf.Bytes())
+	return c.Send(body)
 }
 
 // measuredItem is one consultation of the measures list.
