@@ -148,6 +148,22 @@ func (c *Console) routes(g fiber.Router) {
 	g.Get("/support", c.supportPage)
 	g.Post("/support", c.saveSupport)
 	g.Get("/audit", c.auditLog)
+	// Consultations (consultations*.go): every role of the organisation
+	// reads, a ministry the shared ones; owners and editors act.
+	g.Get("/consultations", c.consultationsPage)
+	g.Get("/consultations/new", c.uploadPage)
+	g.Post("/consultations/new", c.upload)
+	g.Get("/consultations/:id", c.consultationPage)
+	g.Get("/consultations/:id/report", c.consultationReport)
+	g.Get("/consultations/:id/definition", c.consultationDefinition)
+	g.Get("/consultations/:id/edit", c.uploadPage)
+	g.Post("/consultations/:id/edit", c.upload)
+	g.Get("/consultations/:id/move/:action", c.confirmMove)
+	g.Post("/consultations/:id/move/:action", c.moveConsultation)
+	g.Get("/consultations/:id/outcome", c.uploadPage)
+	g.Post("/consultations/:id/outcome", c.upload)
+	g.Get("/consultations/:id/outcome/update", c.uploadPage)
+	g.Post("/consultations/:id/outcome/update", c.upload)
 }
 
 // funcs are the templates' helpers.
