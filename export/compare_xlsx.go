@@ -1,0 +1,231 @@
+package export
+
+import (
+	"io"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/youthvoice/youthvoice/surveys"
+)
+
+// compareXLColumns is the number of columns of the comparison sheet:
+// question, statement, answer, five per wave (count, base, value, lower,
+// upper limit), difference with its limits, and the flag.
+const compareXLColumns = 3 + 5 + 5 + 3 + 1
+
+// WriteComparisonXLSX writes a comparison as a workbook, streamed with the
+// summary workbook's styles:
+//   - the comparison (Labels.Sheet): the two waves (title, responses,
+//     release day), the notes, then one row per compared estimate:
+//     question, statement, answer, each wave's count, base, value and
+//     interval, the difference with its interval, and the flag;
+//   - the questions left out (Labels.LeftOutSheet), each with why;
+//   - the method (Labels.Method), one paragraph per row.
+//
+// Percentages are fractions shown as "0.0%", means numbers shown as
+// "0.00"; a difference of percentages is in percentage points ("+0.0"),
+// of means in the mean's unit ("+0.00"). An estimate a release does not
+// publish holds the suppressed marker and nothing else, and then there is
+// no difference. Sheets are right-to-left for such a language.
+func WriteComparisonXLSX(w io.Writer, d *ComparisonDocument) (err error) {
+	f := excelize.NewFile()
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	st, err := newXLStyles(f)
+	if err != nil {
+		return err
+	}
+	pp, meanDiff := "+0.0;-0.0;0.0", "+0.00;-0.00;0.00"
+	cx := compareXL{d: d, l: &d.Labels, x: &xlWriter{f: f, st: st}}
+	if cx.pp, err = f.NewStyle(&excelize.Style{CustomNumFmt: &pp}); err != nil {
+		return err
+	}
+	if cx.meanDiff, err = f.NewStyle(&excelize.Style{CustomNumFmt: &meanDiff}); err != nil {
+		return err
+	}
+	var used []string
+	var names []string
+	for _, n := range []struct{ want, fallback string }{{d.Labels.Sheet, "Comparison"}, {d.Labels.LeftOutSheet, "Left out"}, {d.Labels.Method, "Method"}} {
+		name := xlSheetName(n.want, n.fallback, used)
+		used = append(used, name)
+		names = append(names, name)
+	}
+	if err := f.SetSheetName(f.GetSheetName(0), names[0]); err != nil {
+		return err
+	}
+	for _, n := range names[1:] {
+		if _, err := f.NewSheet(n); err != nil {
+			return err
+		}
+	}
+	if d.Dir == "rtl" {
+		rtl := true
+		for _, n := range names {
+			if err := f.SetSheetView(n, 0, &excelize.ViewOptions{RightToLeft: &rtl}); err != nil {
+				return err
+			}
+		}
+	}
+	for i, write := range []func(string) error{cx.rows, cx.leftOut, cx.method} {
+		if err := write(names[i]); err != nil {
+			return err
+		}
+	}
+	if err := f.SetDocProps(&excelize.DocProperties{Title: d.Current.Title, Language: d.Lang, Creator: "YouthVoice"}); err != nil {
+		return err
+	}
+	return f.Write(w)
+}
+
+type compareXL struct {
+	d            *ComparisonDocument
+	l            *ComparisonLabels
+	x            *xlWriter
+	pp, meanDiff int
+}
+
+func (cx compareXL) rows(sheet string) error {
+	d, l, st := cx.d, cx.l, cx.x.st
+	widths := []float64{40, 24, 30}
+	for range compareXLColumns - 3 {
+		widths = append(widths, 11)
+	}
+	header := 3 + len(d.Notes) + 3 // title, the waves, the notes, a blank row, two header rows
+	t, err := cx.x.stream(sheet, widths, xlFrozen(3, header))
+	if err != nil {
+		return err
+	}
+	if err := t.next(excelize.Cell{StyleID: st.title, Value: d.Current.Title}); err != nil {
+		return err
+	}
+	for _, wv := range []struct {
+		label string
+		ref   surveys.WaveRef
+	}{{l.Current, d.Current}, {l.Previous, d.Previous}} {
+		if err := t.next(excelize.Cell{StyleID: st.header, Value: wv.label}, wv.ref.Title,
+			excelize.Cell{StyleID: st.muted, Value: l.Responses}, excelize.Cell{StyleID: st.count, Value: wv.ref.Responses},
+			excelize.Cell{StyleID: st.muted, Value: l.Released}, wv.ref.Day); err != nil {
+			return err
+		}
+	}
+	for _, n := range d.Notes {
+		if err := t.next(excelize.Cell{StyleID: st.muted, Value: n}); err != nil {
+			return err
+		}
+	}
+	for t.row < header-2 {
+		if err := t.next(); err != nil {
+			return err
+		}
+	}
+	// Two header rows: the waves over their columns, then each column.
+	group := []any{nil, nil, nil}
+	for _, g := range []string{l.Current, l.Previous} {
+		group = append(group, excelize.Cell{StyleID: st.groupHeader, Value: g}, nil, nil, nil, nil)
+	}
+	group = append(group, excelize.Cell{StyleID: st.groupHeader, Value: l.Difference}, nil, nil, nil)
+	if err := t.next(group...); err != nil {
+		return err
+	}
+	head := []string{l.Question, l.Statement, l.Option}
+	for range 2 {
+		head = append(head, l.Count, l.Base, l.Value, l.CILow, l.CIHigh)
+	}
+	head = append(head, l.Difference, l.CILow, l.CIHigh, l.Significant)
+	cells := make([]any, len(head))
+	for i, h := range head {
+		cells[i] = excelize.Cell{StyleID: st.header, Value: h}
+	}
+	if err := t.next(cells...); err != nil {
+		return err
+	}
+	for _, q := range d.Questions {
+		for _, r := range q.Rows {
+			row := []any{q.Text, r.Statement, r.Label}
+			row = append(row, cx.estimate(r, r.Current)...)
+			row = append(row, cx.estimate(r, r.Previous)...)
+			row = append(row, cx.difference(r)...)
+			if err := t.next(row...); err != nil {
+				return err
+			}
+		}
+	}
+	return t.sw.Flush()
+}
+
+// estimate is one wave's five cells.
+func (cx compareXL) estimate(r surveys.CompareRow, e surveys.Estimate) []any {
+	st := cx.x.st
+	if e.Suppressed {
+		return []any{nil, nil, excelize.Cell{StyleID: st.muted, Value: cx.l.Suppressed}, nil, nil}
+	}
+	out := []any{excelize.Cell{StyleID: st.count, Value: *e.N}, nil}
+	if e.Base != nil {
+		out[1] = excelize.Cell{StyleID: st.count, Value: *e.Base}
+	}
+	style, scale := st.pct, 100.0
+	if r.Kind == surveys.CompareRowMean {
+		style, scale = st.stat, 1
+	}
+	for _, v := range []*float64{e.Value, e.CILow, e.CIHigh} {
+		if v == nil {
+			out = append(out, nil)
+			continue
+		}
+		out = append(out, excelize.Cell{StyleID: style, Value: *v / scale})
+	}
+	return out
+}
+
+func (cx compareXL) difference(r surveys.CompareRow) []any {
+	d := r.Difference
+	if d == nil {
+		return []any{nil, nil, nil, nil}
+	}
+	style := cx.pp
+	if r.Kind == surveys.CompareRowMean {
+		style = cx.meanDiff
+	}
+	out := []any{excelize.Cell{StyleID: style, Value: d.Value}, nil, nil, nil}
+	if d.CILow != nil {
+		out[1], out[2] = excelize.Cell{StyleID: style, Value: *d.CILow}, excelize.Cell{StyleID: style, Value: *d.CIHigh}
+		if d.Significant {
+			out[3] = excelize.Cell{StyleID: cx.x.st.header, Value: cx.l.Yes}
+		}
+	}
+	return out
+}
+
+func (cx compareXL) leftOut(sheet string) error {
+	st, l := cx.x.st, cx.l
+	t, err := cx.x.stream(sheet, []float64{24, 50, 60}, xlFrozen(0, 1))
+	if err != nil {
+		return err
+	}
+	if err := t.next(excelize.Cell{StyleID: st.header, Value: l.Question}, excelize.Cell{StyleID: st.header, Value: ""},
+		excelize.Cell{StyleID: st.header, Value: l.Reason}); err != nil {
+		return err
+	}
+	for _, lo := range cx.d.LeftOut {
+		if err := t.next(lo.ID, lo.Text, excelize.Cell{StyleID: st.wrap, Value: lo.Why}); err != nil {
+			return err
+		}
+	}
+	return t.sw.Flush()
+}
+
+func (cx compareXL) method(sheet string) error {
+	t, err := cx.x.stream(sheet, []float64{110}, nil)
+	if err != nil {
+		return err
+	}
+	for _, p := range append(append([]string{}, cx.d.Notes...), cx.d.Method...) {
+		if err := t.nextWith(excelize.RowOpts{Height: min(409, 15*float64(len(p)/100+1)+3)}, excelize.Cell{StyleID: cx.x.st.wrap, Value: p}); err != nil {
+			return err
+		}
+	}
+	return t.sw.Flush()
+}
