@@ -93,14 +93,12 @@ func toProblem(err error) *problemError {
 	if errors.As(err, &ve) {
 		return &problemError{status: fiber.StatusUnprocessableEntity, kind: "validation", fields: ve.Errors}
 	}
-	if p := lifecycleProblem(err); p != nil {
-		return p
-	}
-	if p := workbookProblem(err); p != nil {
-		return p
-	}
-	if p := translationProblem(err); p != nil {
-		return p
+	// Each area's errors are explained by its own function (one list, so
+	// that this one stays readable).
+	for _, explain := range []func(error) *problemError{lifecycleProblem, workbookProblem, translationProblem, compareProblem} {
+		if p := explain(err); p != nil {
+			return p
+		}
 	}
 	switch {
 	case errors.Is(err, surveys.ErrNotFound):

@@ -203,6 +203,7 @@ func (s *Server) registerRoutes() {
 	org.Post("/surveys/:id/access-codes", s.createAccessCodes)
 	org.Get("/surveys/:id/summary", s.orgSummary)
 	org.Get("/surveys/:id/export", s.exportSurvey)
+	org.Get("/surveys/:id/compare", s.compareSurveys)
 	org.Post("/surveys/:id/shares", s.addShare)
 	org.Get("/surveys/:id/shares", s.listShares)
 	org.Delete("/surveys/:id/shares/:orgID", s.removeShare)

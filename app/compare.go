@@ -1,0 +1,177 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+
+	"github.com/youthvoice/youthvoice/export"
+	"github.com/youthvoice/youthvoice/i18n"
+	"github.com/youthvoice/youthvoice/store"
+	"github.com/youthvoice/youthvoice/surveys"
+)
+
+// Comparing two waves of a survey (surveys.Compare): the API's
+// GET /v1/org/surveys/{id}/compare, as a document or a file.
+
+// ReadableSurvey is survey id if actor may read its summaries: one of its
+// organisation's (any role), or, shared says so, one shared with its
+// organisation (the rule of the summary and its exports). Anything else
+// is surveys.ErrNotFound, so that another organisation's survey cannot be
+// told from none.
+func (a *App) ReadableSurvey(ctx context.Context, actor surveys.Token, id string) (sv *surveys.Survey, shared bool, err error) {
+	sv, err = a.store.Survey(ctx, actor.OrgID, id)
+	if err == nil || !errors.Is(err, surveys.ErrNotFound) {
+		return sv, false, err
+	}
+	ok, err := a.store.SharedWith(ctx, id, actor.OrgID)
+	if err != nil {
+		return nil, false, err
+	}
+	if !ok {
+		return nil, false, surveys.ErrNotFound
+	}
+	sv, err = a.store.PublicSurvey(ctx, id)
+	return sv, true, err
+}
+
+// CompareRequest names the two waves and how to show them.
+type CompareRequest struct {
+	// Current and Previous are survey ids; differences are Current −
+	// Previous.
+	Current, Previous string
+	// Level is the confidence level (surveys.Levels).
+	Level int
+	// Lang and AcceptLanguage are the reader's preferences; the texts are
+	// in the current survey's best language for them (the previous
+	// survey's in the same language where it has it).
+	Lang, AcceptLanguage string
+}
+
+// Comparison is a comparison of two waves with its words, and the two
+// surveys it compares.
+type Comparison struct {
+	Doc                           *export.ComparisonDocument
+	Current, Previous             *surveys.Survey
+	currentShared, previousShared bool
+	lang                          string
+}
+
+// Compare compares the released, disclosure-controlled estimates of two
+// surveys actor may read, through protect (the API's cache of protected
+// releases; nil computes them). Errors: surveys.ErrNotFound for a current
+// survey actor may not read; a *surveys.ValidationError at /with for a
+// previous one that is missing, the same survey or one actor may not
+// read, or at /level; a *surveys.WithheldError; surveys.ErrNothingComparable.
+func (a *App) Compare(ctx context.Context, actor surveys.Token, req CompareRequest, protect Protect, cat *i18n.Catalog) (*Comparison, error) {
+	cur, curShared, err := a.ReadableSurvey(ctx, actor, req.Current)
+	if err != nil {
+		return nil, err
+	}
+	bad := func(code surveys.Code) error {
+		return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/with", Code: code}}}
+	}
+	switch {
+	case req.Previous == "":
+		return nil, bad(surveys.CodeRequired)
+	case req.Previous == req.Current:
+		return nil, bad(CodeSameSurvey)
+	}
+	prev, prevShared, err := a.ReadableSurvey(ctx, actor, req.Previous)
+	if errors.Is(err, surveys.ErrNotFound) {
+		return nil, bad(surveys.CodeUnknownSurvey)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !surveys.ValidLevel(req.Level) {
+		return nil, &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/level", Code: surveys.CodeLevel}}}
+	}
+	prefs := i18n.ParsePrefs(req.Lang, req.AcceptLanguage)
+	lang := i18n.NewMatcher(languagesOf(&cur.Draft)).Pick(prefs)
+	uiLang := cat.Negotiate(lang, "")
+	notAnswered := cat.Message(uiLang, "text.not_answered", nil)
+	waves := [2]surveys.Wave{}
+	for i, sv := range []*surveys.Survey{cur, prev} {
+		rel, err := a.Release(ctx, sv, protect)
+		if err != nil {
+			return nil, err
+		}
+		def := &sv.Draft
+		l := lang
+		if !containsLang(def, lang) {
+			l = i18n.NewMatcher(languagesOf(def)).Pick(prefs)
+		}
+		waves[i] = surveys.Wave{Survey: sv.ID, Title: def.Title.In(l, def.DefaultLanguage), Revision: rel.Revision, Day: rel.Day, Final: rel.Final,
+			Results: rel.Protected.Results(l, "", notAnswered)}
+	}
+	c, err := surveys.Compare(waves[0], waves[1], req.Level)
+	if err != nil {
+		return nil, err
+	}
+	return &Comparison{Doc: export.BuildComparison(c, lang, uiLang, cat), Current: cur, Previous: prev,
+		currentShared: curShared, previousShared: prevShared, lang: lang}, nil
+}
+
+// CodeSameSurvey: a survey compared with itself.
+const CodeSameSurvey surveys.Code = "same_survey"
+
+// ComparisonFormats are the formats ComparisonFile writes.
+var ComparisonFormats = []string{"csv", "xlsx"}
+
+// ComparisonFile writes c as a file in format (csv or xlsx, else
+// ErrUnsupportedFormat) for actor, audited as an export of each survey:
+// an "export" entry "compare/<current>/<previous>/<format>/<lang>" for
+// each in actor's organisation and, for a survey read through a share,
+// one in the survey's own organisation ("…/by/<org>"), so an organisation
+// sees who downloaded numbers of its surveys.
+func (a *App) ComparisonFile(ctx context.Context, actor surveys.Token, c *Comparison, format string) ([]byte, error) {
+	var buf bytes.Buffer
+	var err error
+	switch format {
+	case "csv":
+		err = export.WriteComparisonCSV(&buf, c.Doc)
+	case "xlsx":
+		err = export.WriteComparisonXLSX(&buf, c.Doc)
+	default:
+		return nil, ErrUnsupportedFormat
+	}
+	if err != nil {
+		return nil, err
+	}
+	detail := "compare/" + c.Current.ID + "/" + c.Previous.ID + "/" + format + "/" + c.lang
+	for _, s := range []struct {
+		sv     *surveys.Survey
+		shared bool
+	}{{c.Current, c.currentShared}, {c.Previous, c.previousShared}} {
+		if err := a.store.Audit(ctx, store.AuditEntry{OrgID: actor.OrgID, TokenID: actor.ID, Action: "export", SurveyID: s.sv.ID, Detail: detail, At: a.now()}); err != nil {
+			return nil, err
+		}
+		if s.shared {
+			if err := a.store.Audit(ctx, store.AuditEntry{OrgID: s.sv.OrgID, Action: "export", SurveyID: s.sv.ID, Detail: detail + "/by/" + actor.OrgID, At: a.now()}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return buf.Bytes(), nil
+}
+
+// languagesOf is a survey's languages, its default first.
+func languagesOf(d *surveys.Definition) []string {
+	langs := []string{d.DefaultLanguage}
+	for _, l := range d.Languages {
+		if l != d.DefaultLanguage {
+			langs = append(langs, l)
+		}
+	}
+	return langs
+}
+
+func containsLang(d *surveys.Definition, lang string) bool {
+	for _, l := range languagesOf(d) {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,186 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/youthvoice/youthvoice/app"
+	"github.com/youthvoice/youthvoice/i18n"
+	"github.com/youthvoice/youthvoice/simulate"
+	"github.com/youthvoice/youthvoice/store/storetest"
+	"github.com/youthvoice/youthvoice/surveys"
+	"github.com/youthvoice/youthvoice/surveys/surveystest"
+)
+
+// The comparison workflow on a real embedded store: who may compare what
+// (the summary's rule: the organisation's own surveys, and those shared
+// with it), its refusals in order, a wave without a release, and the
+// files audited as exports of both surveys, in the owner's log too for a
+// shared one.
+func TestCompareWorkflow(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	cat, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	owner, _, err := st.CreateOrg(ctx, "Kommunen", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ministry, _, err := st.CreateOrg(ctx, "Departementet", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, err := surveystest.Example("youth-policy-consultation.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := app.New(app.Options{Store: st, HashKey: []byte("0123456789abcdef0123456789abcdef")})
+	defer a.Shutdown(ctx)
+	rng := rand.New(rand.NewPCG(2, 2))
+	wave := func(id string, n int) *surveys.Survey {
+		sv := &surveys.Survey{ID: id, OrgID: owner.ID, Status: surveys.Draft, Draft: *def, CreatedAt: now, UpdatedAt: now}
+		if err := st.CreateSurvey(ctx, sv); err != nil {
+			t.Fatal(err)
+		}
+		rev, err := sv.Publish(now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SaveSurvey(ctx, sv, &rev); err != nil {
+			t.Fatal(err)
+		}
+		revisions := func(_ context.Context, sv *surveys.Survey, _ int) (*surveys.Definition, error) { return &sv.Draft, nil }
+		for range n {
+			var sub surveys.Submission
+			b, _ := json.Marshal(simulate.Submission(def, 1, rng))
+			if err := json.Unmarshal(b, &sub); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.Submit(ctx, sv, &sub, revisions); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Closing freezes the release: the numbers compared.
+		if err := sv.Close(now); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SaveSurvey(ctx, sv, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.AfterClose(ctx, sv); err != nil {
+			t.Fatal(err)
+		}
+		return sv
+	}
+	this, last := wave("this", 30), wave("last", 20)
+	wave("empty", 0)
+	mine := surveys.Token{ID: "t1", OrgID: owner.ID, Role: surveys.Analyst}
+	theirs := surveys.Token{ID: "t2", OrgID: ministry.ID, Role: surveys.Analyst}
+	req := func(cur, prev string, level int) app.CompareRequest {
+		return app.CompareRequest{Current: cur, Previous: prev, Level: level, Lang: "en"}
+	}
+	pointer := func(err error) string {
+		var ve *surveys.ValidationError
+		if !errors.As(err, &ve) {
+			return ""
+		}
+		return ve.Errors[0].Pointer + " " + string(ve.Errors[0].Code)
+	}
+	for _, c := range []struct {
+		who  surveys.Token
+		r    app.CompareRequest
+		want string
+	}{
+		{theirs, req("this", "last", 95), "not found"},
+		{mine, req("nosuch", "last", 95), "not found"},
+		{mine, req("this", "", 95), "/with required"},
+		{mine, req("this", "this", 95), "/with same_survey"},
+		{mine, req("this", "nosuch", 95), "/with unknown_survey"},
+		{mine, req("this", "last", 80), "/level ci_level"},
+		{mine, req("this", "empty", 95), "withheld empty"},
+	} {
+		_, err := a.Compare(ctx, c.who, c.r, nil, cat)
+		var we *surveys.WithheldError
+		got := pointer(err)
+		switch {
+		case errors.Is(err, surveys.ErrNotFound):
+			got = "not found"
+		case errors.As(err, &we):
+			got = "withheld " + we.Survey
+		}
+		if got != c.want {
+			t.Errorf("%+v: %v, want %s", c.r, err, c.want)
+		}
+	}
+
+	cmp, err := a.Compare(ctx, mine, req("this", "last", 99), nil, cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cmp.Doc.Level != 99 || cmp.Doc.Current.Responses != 30 || cmp.Doc.Previous.Responses != 20 || cmp.Doc.Lang != "en" || len(cmp.Doc.Questions) == 0 {
+		t.Fatalf("comparison %+v %+v level %d lang %s", cmp.Doc.Current, cmp.Doc.Previous, cmp.Doc.Level, cmp.Doc.Lang)
+	}
+	if _, err := a.ComparisonFile(ctx, mine, cmp, "pdf"); !errors.Is(err, app.ErrUnsupportedFormat) {
+		t.Errorf("pdf: %v", err)
+	}
+	if b, err := a.ComparisonFile(ctx, mine, cmp, "csv"); err != nil || !strings.Contains(string(b), "_left_out") {
+		t.Fatalf("csv: %v", err)
+	}
+	// Shared with the ministry, this year only, then last year too.
+	if _, err := a.Share(ctx, surveys.Token{ID: "o", OrgID: owner.ID, Role: surveys.Owner}, this, ministry.ID, "/org_id"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Compare(ctx, theirs, req("this", "last", 95), nil, cat); pointer(err) != "/with unknown_survey" {
+		t.Errorf("last year not shared: %v", err)
+	}
+	if _, err := a.Share(ctx, surveys.Token{ID: "o", OrgID: owner.ID, Role: surveys.Owner}, last, ministry.ID, "/org_id"); err != nil {
+		t.Fatal(err)
+	}
+	shared, err := a.Compare(ctx, theirs, req("this", "last", 95), nil, cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.ComparisonFile(ctx, theirs, shared, "xlsx"); err != nil {
+		t.Fatal(err)
+	}
+	details := func(org string) map[string]int {
+		entries, err := st.AuditLog(ctx, org, time.Time{}, "", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]int{}
+		for _, e := range entries {
+			if e.Action == "export" {
+				out[e.SurveyID+" "+e.Detail]++
+			}
+		}
+		return out
+	}
+	wantOwner := map[string]int{
+		"this compare/this/last/csv/en": 1, "last compare/this/last/csv/en": 1,
+		"this compare/this/last/xlsx/en/by/" + ministry.ID: 1, "last compare/this/last/xlsx/en/by/" + ministry.ID: 1,
+	}
+	wantMinistry := map[string]int{"this compare/this/last/xlsx/en": 1, "last compare/this/last/xlsx/en": 1}
+	for _, c := range []struct {
+		org  string
+		want map[string]int
+	}{{owner.ID, wantOwner}, {ministry.ID, wantMinistry}} {
+		got := details(c.org)
+		if len(got) != len(c.want) {
+			t.Errorf("%s: audited %v, want %v", c.org, got, c.want)
+		}
+		for k, n := range c.want {
+			if got[k] != n {
+				t.Errorf("%s: %q audited %d times", c.org, k, got[k])
+			}
+		}
+	}
+}
