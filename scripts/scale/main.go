@@ -323,10 +323,11 @@ func storeResponses(ctx context.Context, st *store.Store, key []byte, c config, 
 		remaining[i] -= n
 		left -= n
 		sinceFlush += n
-		// The server's summarizer keeps every committed batch in memory
-		// until its next pass; under a load faster than its passes that
-		// grows without bound. The seeder waits for a pass every 5,000
-		// responses (as load.Seeder does), which bounds its memory.
+		// A summarizer holds up to 20,000 committed responses for its
+		// next pass and leaves the rest to recovery, a minute later. The
+		// seeder waits for a pass every 5,000 responses (as
+		// simulate.Seeder does), so that every batch is applied by a pass
+		// and the seeding rate is the summarizer's own.
 		if sinceFlush >= 5000 {
 			sum.Flush(ctx)
 			sinceFlush = 0
