@@ -223,33 +223,15 @@ func (s *Server) orgConsultation(c *fiber.Ctx, roles ...surveys.Role) (*surveys.
 // is shared with (a ministry that reads the survey's summaries reads the
 // consultation that asked for them), once it is no longer a draft.
 func (s *Server) getConsultation(c *fiber.Ctx) error {
-	k, tok, err := s.orgConsultation(c, anyRole...)
-	if err == nil {
-		return s.sendView(c, k, false)
-	}
-	if !errors.Is(err, surveys.ErrNotFound) || tok.OrgID == "" {
-		return err
-	}
-	k, err = s.store.PublicConsultation(c.UserContext(), c.Params("id"))
+	tok, err := caller(c, anyRole...)
 	if err != nil {
 		return err
 	}
-	if !k.State.Public() {
-		return surveys.ErrNotFound
+	k, shared, err := s.workflows.ReadableConsultation(c.UserContext(), tok, c.Params("id"))
+	if err != nil {
+		return err
 	}
-	for i, id := range k.Definition.Surveys {
-		if i >= surveys.MaxConsultationSurveys {
-			break
-		}
-		shared, err := s.store.SharedWith(c.UserContext(), id, tok.OrgID)
-		if err != nil {
-			return err
-		}
-		if shared {
-			return s.sendView(c, k, true)
-		}
-	}
-	return surveys.ErrNotFound
+	return s.sendView(c, k, shared)
 }
 
 func (s *Server) sendView(c *fiber.Ctx, k *surveys.Consultation, shared bool) error {

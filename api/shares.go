@@ -18,28 +18,8 @@ func (s *Server) summarySurvey(c *fiber.Ctx) (*surveys.Survey, surveys.Token, bo
 	if err != nil {
 		return nil, tok, false, err
 	}
-	ctx := c.UserContext()
-	id := c.Params("id")
-	sv, err := s.store.Survey(ctx, tok.OrgID, id)
-	if err == nil {
-		return sv, tok, false, nil
-	}
-	if err != surveys.ErrNotFound {
-		return nil, tok, false, err
-	}
-	shared, err := s.store.SharedWith(ctx, id, tok.OrgID)
-	if err != nil || !shared {
-		return nil, tok, false, orNotFound(err)
-	}
-	sv, err = s.store.PublicSurvey(ctx, id)
-	return sv, tok, true, err
-}
-
-func orNotFound(err error) error {
-	if err != nil {
-		return err
-	}
-	return surveys.ErrNotFound
+	sv, shared, err := s.workflows.ReadableSurvey(c.UserContext(), tok, c.Params("id"))
+	return sv, tok, shared, err
 }
 
 // audit records an action of the caller.

@@ -206,6 +206,7 @@ func TestSummaryRecoversFromACrashAtEveryStep(t *testing.T) {
 	t.Parallel() // waits on its own summarizer mostly
 	for _, step := range []string{"tallying", "paged", "applied", "dequeued"} {
 		t.Run(step, func(t *testing.T) {
+			t.Parallel() // each on a server and store of its own
 			failing := true
 			e := apitest.New(t, apitest.Options{Prepare: func(srv *api.Server) {
 				api.SetSummaryFaults(srv, func(s string) error {

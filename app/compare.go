@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"time"
 
 	"github.com/youthvoice/youthvoice/export"
 	"github.com/youthvoice/youthvoice/i18n"
@@ -13,27 +14,6 @@ import (
 
 // Comparing two waves of a survey (surveys.Compare): the API's
 // GET /v1/org/surveys/{id}/compare, as a document or a file.
-
-// ReadableSurvey is survey id if actor may read its summaries: one of its
-// organisation's (any role), or, shared says so, one shared with its
-// organisation (the rule of the summary and its exports). Anything else
-// is surveys.ErrNotFound, so that another organisation's survey cannot be
-// told from none.
-func (a *App) ReadableSurvey(ctx context.Context, actor surveys.Token, id string) (sv *surveys.Survey, shared bool, err error) {
-	sv, err = a.store.Survey(ctx, actor.OrgID, id)
-	if err == nil || !errors.Is(err, surveys.ErrNotFound) {
-		return sv, false, err
-	}
-	ok, err := a.store.SharedWith(ctx, id, actor.OrgID)
-	if err != nil {
-		return nil, false, err
-	}
-	if !ok {
-		return nil, false, surveys.ErrNotFound
-	}
-	sv, err = a.store.PublicSurvey(ctx, id)
-	return sv, true, err
-}
 
 // CompareRequest names the two waves and how to show them.
 type CompareRequest struct {
@@ -126,6 +106,7 @@ var ComparisonFormats = []string{"csv", "xlsx"}
 // one in the survey's own organisation ("…/by/<org>"), so an organisation
 // sees who downloaded numbers of its surveys.
 func (a *App) ComparisonFile(ctx context.Context, actor surveys.Token, c *Comparison, format string) ([]byte, error) {
+	start := time.Now()
 	var buf bytes.Buffer
 	var err error
 	switch format {
@@ -136,6 +117,7 @@ func (a *App) ComparisonFile(ctx context.Context, actor surveys.Token, c *Compar
 	default:
 		return nil, ErrUnsupportedFormat
 	}
+	a.metrics.Exported("comparison", format, start, err)
 	if err != nil {
 		return nil, err
 	}

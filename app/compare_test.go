@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/youthvoice/youthvoice/app"
 	"github.com/youthvoice/youthvoice/i18n"
 	"github.com/youthvoice/youthvoice/simulate"
@@ -42,7 +44,8 @@ func TestCompareWorkflow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := app.New(app.Options{Store: st, HashKey: []byte("0123456789abcdef0123456789abcdef")})
+	reg := prometheus.NewRegistry()
+	a := app.New(app.Options{Store: st, HashKey: []byte("0123456789abcdef0123456789abcdef"), Metrics: app.NewMetrics(reg)})
 	defer a.Shutdown(ctx)
 	rng := rand.New(rand.NewPCG(2, 2))
 	wave := func(id string, n int) *surveys.Survey {
@@ -150,6 +153,27 @@ func TestCompareWorkflow(t *testing.T) {
 	}
 	if _, err := a.ComparisonFile(ctx, theirs, shared, "xlsx"); err != nil {
 		t.Fatal(err)
+	}
+	// Each file is counted in the export metrics, a refused format not.
+	exported := map[string]uint64{}
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "youthvoice_export_duration_seconds" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			exported[labels["kind"]+"/"+labels["format"]] += m.GetHistogram().GetSampleCount()
+		}
+	}
+	if exported["comparison/csv"] != 1 || exported["comparison/xlsx"] != 1 || exported["comparison/pdf"] != 0 {
+		t.Errorf("comparison exports counted %v, want one csv and one xlsx", exported)
 	}
 	details := func(org string) map[string]int {
 		entries, err := st.AuditLog(ctx, org, time.Time{}, "", 100)

@@ -17,30 +17,6 @@ import (
 // (outcome, report) and the console's consultation pages call these, so
 // that both read by the same rule and audit the report alike.
 
-// ReadableConsultation is consultation id if actor may read it: one of its
-// organisation's (any role), or, read only (shared), a public consultation
-// of another organisation that includes a survey shared with actor's
-// (ConsultationReadable). Anything else is surveys.ErrNotFound, so that
-// another organisation's consultation cannot be told from none.
-func (a *App) ReadableConsultation(ctx context.Context, actor surveys.Token, id string) (c *surveys.Consultation, shared bool, err error) {
-	c, err = a.store.Consultation(ctx, actor.OrgID, id)
-	if err == nil || !errors.Is(err, surveys.ErrNotFound) {
-		return c, false, err
-	}
-	c, err = a.store.PublicConsultation(ctx, id)
-	if err != nil {
-		return nil, false, err
-	}
-	ok, err := a.ConsultationReadable(ctx, c, actor.OrgID)
-	if err != nil {
-		return nil, false, err
-	}
-	if !ok {
-		return nil, false, surveys.ErrNotFound
-	}
-	return c, true, nil
-}
-
 // ParticipationMIME are the participation report's formats and their
 // media types.
 var ParticipationMIME = map[string]string{

@@ -69,7 +69,7 @@ var refusals = []Refusal{RefusedSurveyNotFound, RefusedSurveyNotOpen, RefusedInv
 
 // Kinds and formats of exports: the labels of the export series.
 var (
-	exportKinds   = []string{"summary", "responses", "participation"}
+	exportKinds   = []string{"summary", "responses", "participation", "comparison"}
 	exportFormats = []string{"csv", "xlsx", "pdf", "json"}
 )
 
@@ -89,7 +89,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"reason"}),
 		exports: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "youthvoice_export_duration_seconds",
-			Help: "Exports completed, by kind (summary, responses, participation: a consultation's participation report) and format: a summary's or report's time to build, a response export's until its last row is sent.",
+			Help: "Exports completed, by kind (summary, responses, participation: a consultation's participation report, comparison: two waves side by side) and format: a summary's or report's time to build, a response export's until its last row is sent.",
 			// Summaries take milliseconds to a second or two (PDF);
 			// response exports stream for minutes on a slow link.
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300},
@@ -113,6 +113,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	for _, f := range []string{"pdf", "xlsx"} {
 		m.exportFailures.WithLabelValues("participation", f)
+	}
+	for _, f := range []string{"csv", "xlsx"} {
+		m.exportFailures.WithLabelValues("comparison", f)
 	}
 	reg.MustRegister(m.submissions, m.refused, m.exports, m.exportFailures)
 	return m
@@ -165,7 +168,7 @@ func (m *Metrics) Refused(reason Refusal) {
 }
 
 // Exported counts an export of kind ("summary", "responses",
-// "participation") in format,
+// "participation", "comparison") in format,
 // begun at start: its duration if it completed (err nil), else a failure.
 // A kind or format outside the known set is not counted (the API refuses
 // those before exporting anything).

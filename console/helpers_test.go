@@ -13,12 +13,22 @@ import (
 	"testing"
 
 	"github.com/youthvoice/youthvoice/api/apitest"
+	"github.com/youthvoice/youthvoice/internal/racetest"
 	"github.com/youthvoice/youthvoice/store"
 )
 
 // TestMain fails the run if a query the store issued in these tests is
 // served by no index it declares (store/querycheck.go).
-func TestMain(m *testing.M) { os.Exit(store.RunCheckingQueries(m)) }
+// TestMain skips the console's tests under the race detector: each makes
+// its requests in turn and reads the pages back, so the detector sees
+// only the server's own workers, which the api package's concurrency
+// tests run under it; they run in .ci/run's plain stage (internal/racetest).
+func TestMain(m *testing.M) {
+	if racetest.SkipPackage("console") {
+		os.Exit(0)
+	}
+	os.Exit(store.RunCheckingQueries(m))
+}
 
 // browser is a person's browser: a cookie jar, no automatic redirects (the
 // tests look at each answer), and the console's forms read from pages.

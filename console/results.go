@@ -17,21 +17,7 @@ import (
 // API's rule (api/shares.go summarySurvey): one of its organisation's, or
 // one shared with it (shared). Anything else is a 404.
 func (c *Console) readableSurvey(ctx *fiber.Ctx, w *who) (sv *surveys.Survey, shared bool, err error) {
-	rctx := ctx.UserContext()
-	id := ctx.Params("id")
-	sv, err = c.store.Survey(rctx, w.tok.OrgID, id)
-	if err == nil || err != surveys.ErrNotFound {
-		return sv, false, err
-	}
-	ok, err := c.store.SharedWith(rctx, id, w.tok.OrgID)
-	if err != nil {
-		return nil, false, err
-	}
-	if !ok {
-		return nil, false, surveys.ErrNotFound
-	}
-	sv, err = c.store.PublicSurvey(rctx, id)
-	return sv, true, err
+	return c.app.ReadableSurvey(ctx.UserContext(), w.tok, ctx.Params("id"))
 }
 
 // resultsView is the results page's data.

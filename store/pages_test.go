@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/youthvoice/youthvoice/internal/racetest"
 	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/store/storetest"
@@ -216,6 +217,7 @@ func TestResponsesStoredBeforePagesAreCopied(t *testing.T) {
 // Lost pages are found by counting and rebuilt from the responses (what
 // youthvoice recount --fix does), leaving other surveys' pages alone.
 func TestRebuildPages(t *testing.T) {
+	racetest.SkipSingleFlow(t)
 	ctx := context.Background()
 	st := storetest.Open(t)
 	def := exampleDefinition(t)
@@ -529,6 +531,7 @@ func checkPageSizes(t *testing.T, st *store.Store) int {
 // responses collection (recount --fix) keeps to the same limit (300 such
 // responses: 19 MB in the copy's first page of 256 without the split).
 func TestPagesStayUnderTheDocumentLimit(t *testing.T) {
+	racetest.SkipSingleFlow(t)
 	if store.MaxPageBytes > 16<<20-1<<20 {
 		t.Fatalf("the page limit %d leaves no margin below MongoDB's 16 MiB", store.MaxPageBytes)
 	}

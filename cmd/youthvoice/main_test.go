@@ -25,6 +25,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/youthvoice/youthvoice/examples"
+	"github.com/youthvoice/youthvoice/internal/racetest"
 	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/store/storetest"
@@ -288,6 +289,9 @@ func TestConfigPrecedence(t *testing.T) {
 // TestSIGTERM builds the real binary, stops it with SIGTERM and checks it
 // exits 0 with what it wrote still there after a restart.
 func TestSIGTERM(t *testing.T) {
+	// The program runs in a child process, which the race detector does
+	// not see.
+	racetest.SkipSingleFlow(t)
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
@@ -323,6 +327,9 @@ func TestSIGTERM(t *testing.T) {
 // young people are submitting, restarts it, and checks that the summary
 // equals a recount of the stored responses.
 func TestKillDuringLoadKeepsSummaryExact(t *testing.T) {
+	// The program runs in a child process, which the race detector does
+	// not see.
+	racetest.SkipSingleFlow(t)
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/youthvoice/youthvoice/internal/racetest"
 )
 
 // runnableMarker is the line that marks the shell block after it as
@@ -103,6 +105,9 @@ func silentCommands(trace string) []string {
 // prints nothing, if the Quick start did not create, publish and show the
 // survey, or if the server is still there at the end.
 func TestReadmeRuns(t *testing.T) {
+	// The program runs in a child process, which the race detector does
+	// not see.
+	racetest.SkipSingleFlow(t)
 	for _, tool := range []string{"bash", "curl"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("the README's blocks need %s, which is not installed: %v", tool, err)
