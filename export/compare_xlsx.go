@@ -46,28 +46,9 @@ func WriteComparisonXLSX(w io.Writer, d *ComparisonDocument) (err error) {
 	if cx.meanDiff, err = f.NewStyle(&excelize.Style{CustomNumFmt: &meanDiff}); err != nil {
 		return err
 	}
-	var used []string
-	var names []string
-	for _, n := range []struct{ want, fallback string }{{d.Labels.Sheet, "Comparison"}, {d.Labels.LeftOutSheet, "Left out"}, {d.Labels.Method, "Method"}} {
-		name := xlSheetName(n.want, n.fallback, used)
-		used = append(used, name)
-		names = append(names, name)
-	}
-	if err := f.SetSheetName(f.GetSheetName(0), names[0]); err != nil {
+	names, err := xlNamedSheets(f, d.Dir, [2]string{d.Labels.Sheet, "Comparison"}, [2]string{d.Labels.LeftOutSheet, "Left out"}, [2]string{d.Labels.Method, "Method"})
+	if err != nil {
 		return err
-	}
-	for _, n := range names[1:] {
-		if _, err := f.NewSheet(n); err != nil {
-			return err
-		}
-	}
-	if d.Dir == "rtl" {
-		rtl := true
-		for _, n := range names {
-			if err := f.SetSheetView(n, 0, &excelize.ViewOptions{RightToLeft: &rtl}); err != nil {
-				return err
-			}
-		}
 	}
 	for i, write := range []func(string) error{cx.rows, cx.leftOut, cx.method} {
 		if err := write(names[i]); err != nil {

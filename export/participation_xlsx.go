@@ -33,28 +33,9 @@ func WriteParticipationXLSX(w io.Writer, p *Participation) (err error) {
 	}
 	l := &p.Labels
 	x := &xlWriter{f: f, s: &Summary{Title: p.Title, Lang: p.Lang, Dir: p.Dir}, l: &Labels{Suppressed: l.Suppressed, Hidden: l.Hidden}, st: st}
-	var used []string
-	name := func(want, fallback string) string {
-		n := xlSheetName(want, fallback, used)
-		used = append(used, n)
-		return n
-	}
-	names := []string{name(l.TakingPart, "Participation"), name(l.Findings, "Findings"), name(l.Decisions, "Decisions"), name(l.Timeline, "Timeline")}
-	if err := f.SetSheetName(f.GetSheetName(0), names[0]); err != nil {
+	names, err := xlNamedSheets(f, p.Dir, [2]string{l.TakingPart, "Participation"}, [2]string{l.Findings, "Findings"}, [2]string{l.Decisions, "Decisions"}, [2]string{l.Timeline, "Timeline"})
+	if err != nil {
 		return err
-	}
-	for _, n := range names[1:] {
-		if _, err := f.NewSheet(n); err != nil {
-			return err
-		}
-	}
-	if p.Dir == "rtl" {
-		rtl := true
-		for _, n := range names {
-			if err := f.SetSheetView(n, 0, &excelize.ViewOptions{RightToLeft: &rtl}); err != nil {
-				return err
-			}
-		}
 	}
 	px := participationXL{x: x, p: p, l: l}
 	for i, write := range []func(string) error{px.takingPart, px.findings, px.decisions, px.timeline} {

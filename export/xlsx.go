@@ -435,6 +435,34 @@ func (x *xlWriter) method(sheet string) error {
 	return t.sw.Flush()
 }
 
+// xlNamedSheets names a new workbook's sheets: each wanted name (want,
+// fallback) made valid and unique by xlSheetName, the first sheet renamed
+// and the others added in order, all right to left when dir is "rtl". It
+// returns the names given.
+func xlNamedSheets(f *excelize.File, dir string, wanted ...[2]string) ([]string, error) {
+	var names []string
+	for _, w := range wanted {
+		names = append(names, xlSheetName(w[0], w[1], names))
+	}
+	if err := f.SetSheetName(f.GetSheetName(0), names[0]); err != nil {
+		return nil, err
+	}
+	for _, n := range names[1:] {
+		if _, err := f.NewSheet(n); err != nil {
+			return nil, err
+		}
+	}
+	if dir == "rtl" {
+		rtl := true
+		for _, n := range names {
+			if err := f.SetSheetView(n, 0, &excelize.ViewOptions{RightToLeft: &rtl}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return names, nil
+}
+
 // xlSheetName makes a valid, unused sheet name from want (or fallback):
 // without []:*?/\ and control characters, not starting or ending with an
 // apostrophe, at most 31 UTF-16 code units, and different (ignoring case,

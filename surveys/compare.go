@@ -426,22 +426,7 @@ func tCriticalReal(level int, df float64) float64 {
 	if df >= tSmallDF {
 		return tExpansion(levelZ[level], df)
 	}
-	lo, hi := 0.0, 1.0
-	for i := 0; i < 64 && tCDFReal(hi, df) < p; i++ { // df ≥ 1 (at least 2 values a wave): a few doublings
-		hi *= 2
-	}
-	for range 200 {
-		mid := (lo + hi) / 2
-		if tCDFReal(mid, df) < p {
-			lo = mid
-		} else {
-			hi = mid
-		}
-		if hi-lo < 1e-13 {
-			break
-		}
-	}
-	return (lo + hi) / 2
+	return quantileAbove(p, func(t float64) float64 { return tCDFReal(t, df) }) // df ≥ 1 (at least 2 values a wave)
 }
 
 // tExpansion is the Cornish-Fisher expansion of tCritical (intervals.go)

@@ -233,13 +233,22 @@ func tCritical(level, df int) float64 {
 // df degrees of freedom, found by bisection on its distribution function
 // to well below 1e-9 (R: qt(p, df)).
 func tQuantile(p float64, df int) float64 {
+	return quantileAbove(p, func(t float64) float64 { return tCDF(t, df) })
+}
+
+// quantileAbove is the p-quantile (p > 0.5) of a distribution symmetric
+// about 0 with distribution function cdf, found by bisection on t ≥ 0 to
+// below 1e-13: the bound doubles from 1 until cdf passes p (at most 64
+// times; 7 for Student's t with 1 df at 0.995, whose quantile is 63.66),
+// then halves the bracket at most 200 times.
+func quantileAbove(p float64, cdf func(t float64) float64) float64 {
 	lo, hi := 0.0, 1.0
-	for tCDF(hi, df) < p { // at most about 60 doublings: p ≤ 0.995
+	for i := 0; i < 64 && cdf(hi) < p; i++ {
 		hi *= 2
 	}
 	for range 200 {
 		mid := (lo + hi) / 2
-		if tCDF(mid, df) < p {
+		if cdf(mid) < p {
 			lo = mid
 		} else {
 			hi = mid
