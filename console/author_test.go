@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -537,5 +538,76 @@ func TestAnotherOrganisationsSurveyIsNotFound(t *testing.T) {
 	}
 	if r := e.Do("GET", "/v1/org/surveys/"+id, nil, bearer(owner)...); !strings.Contains(string(r.Body), `"status":"draft"`) {
 		t.Fatalf("another organisation changed the survey: %s", r.Body)
+	}
+}
+
+// A language the survey does not have yet is added from the console: the
+// design page offers the server's other languages, leads to their
+// translator's file, and the file uploaded back adds the language.
+func TestAddALanguageFromTheConsole(t *testing.T) {
+	e := apitest.New(t)
+	_, owner := e.Org("Kommunen")
+	def := map[string]any{
+		"default_language": "en", "languages": []string{"en", "sv"},
+		"title":     map[string]string{"en": "School", "sv": "Skolan"},
+		"thank_you": map[string]string{"en": "Thanks", "sv": "Tack"},
+		"sections": []any{map[string]any{"id": "s", "questions": []any{
+			map[string]any{"id": "likes", "type": "single_choice", "text": map[string]string{"en": "Do you like school?", "sv": "Gillar du skolan?"},
+				"options": []any{
+					map[string]any{"code": "yes", "label": map[string]string{"en": "Yes", "sv": "Ja"}},
+					map[string]any{"code": "no", "label": map[string]string{"en": "No", "sv": "Nej"}}}},
+		}}},
+	}
+	r := e.Do("POST", "/v1/org/surveys", def, bearer(owner)...)
+	if r.Status != 201 {
+		t.Fatalf("create: %d %s", r.Status, string(r.Body))
+	}
+	id := r.Map(t)["id"].(string)
+	b := newBrowser(t, e)
+	b.signIn(owner)
+	page := b.get("/console/surveys/" + id + "/design")
+	form := page.body[strings.Index(page.body, `id="new-lang"`):]
+	form = form[:strings.Index(form, "</select>")]
+	if page.status != 200 || !strings.Contains(form, `value="ar"`) || strings.Contains(form, `value="sv"`) || strings.Contains(form, `value="en"`) {
+		t.Fatalf("the languages to add: %d %s", page.status, form)
+	}
+	to := b.get("/console/surveys/" + id + "/translations?target=ar&format=csv")
+	if to.status != http.StatusSeeOther || to.header.Get("Location") != "/console/surveys/"+id+"/translations/ar?format=csv" {
+		t.Fatalf("the form leads to %d %q", to.status, to.header.Get("Location"))
+	}
+	for _, bad := range []string{"?target=en&format=csv", "?target=x!&format=csv", "?target=ar&format=pdf"} {
+		if p := b.get("/console/surveys/" + id + "/translations" + bad); p.status != 400 {
+			t.Errorf("%s: %d", bad, p.status)
+		}
+	}
+	file := b.get(to.header.Get("Location"))
+	rows, err := csv.NewReader(strings.NewReader(file.body)).ReadAll()
+	if file.status != 200 || err != nil || len(rows) < 3 || !strings.Contains(rows[0][3], "(ar)") {
+		t.Fatalf("the file: %d %v %q", file.status, err, rows)
+	}
+	for _, row := range rows[1:] {
+		if row[2] != "" {
+			row[3] = "ترجمة: " + row[2]
+		}
+	}
+	var filled strings.Builder
+	w := csv.NewWriter(&filled)
+	if err := w.WriteAll(rows); err != nil {
+		t.Fatal(err)
+	}
+	apply := b.upload("/console/surveys/"+id+"/translations", map[string]string{"csrf": b.csrf, "target": "ar", "action": "apply"}, "ar.csv", []byte(filled.String()))
+	if apply.status != 200 || !strings.Contains(apply.body, "were saved") {
+		t.Fatalf("apply: %d %s", apply.status, apply.body)
+	}
+	after := e.Do("GET", "/v1/org/surveys/"+id, nil, bearer(owner)...).Map(t)["definition"].(map[string]any)
+	if fmt.Sprint(after["languages"]) != "[en sv ar]" || after["title"].(map[string]any)["ar"] != "ترجمة: School" {
+		t.Fatalf("after the upload: languages %v, title %v", after["languages"], after["title"])
+	}
+	// Arabic is now one of the survey's languages, no longer one to add.
+	page = b.get("/console/surveys/" + id + "/design")
+	form = page.body[strings.Index(page.body, `id="new-lang"`):]
+	form = form[:strings.Index(form, "</select>")]
+	if strings.Contains(form, `value="ar"`) {
+		t.Fatalf("Arabic still offered to add: %s", form)
 	}
 }

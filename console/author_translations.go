@@ -5,6 +5,7 @@ import (
 	"errors"
 	"mime"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -18,6 +19,9 @@ import (
 type translationsForm struct {
 	CanUpload bool
 	Targets   []choice // the survey's languages but its default one
+	// NewTargets are the server's languages the survey does not have yet:
+	// a translator's file for one of them, uploaded back, adds it.
+	NewTargets []choice
 	// After an upload: the report (a check's, or what was applied), or
 	// the problems that kept the file from being applied.
 	Uploaded bool
@@ -36,7 +40,37 @@ func (c *Console) translationsFormOf(ctx *fiber.Ctx, sv *surveys.Survey, st surv
 			f.Targets = append(f.Targets, choice{Value: l, Label: languageName(l), Selected: l == chosen})
 		}
 	}
+	for _, l := range c.cat.Languages() {
+		if !slices.Contains(sv.Draft.Languages, l) && l != sv.Draft.DefaultLanguage {
+			f.NewTargets = append(f.NewTargets, choice{Value: l, Label: languageName(l), Selected: l == chosen})
+		}
+	}
 	return f
+}
+
+// newLanguageFile is GET /console/surveys/{id}/translations?target=&format=
+// (not ?lang=, which is the console's own language),
+// the design page's form for a language the survey does not have yet:
+// it leads to that language's translator's file (translationFile), which
+// uploaded back adds the language.
+func (c *Console) newLanguageFile(ctx *fiber.Ctx) error {
+	w, err := c.signedIn(ctx)
+	if err != nil {
+		return err
+	}
+	sv, err := c.orgSurvey(ctx, w)
+	if err != nil {
+		return err
+	}
+	lang, err := sv.Draft.TranslationTarget(ctx.Query("target"))
+	if err != nil {
+		return errBadQuery
+	}
+	format := ctx.Query("format", app.TranslationXLSX)
+	if translationMIME[format] == "" {
+		return errBadQuery
+	}
+	return ctx.Redirect("/console/surveys/"+sv.ID+"/translations/"+lang+"?format="+format, fiber.StatusSeeOther)
 }
 
 // translationMIME is the media type of each translator's file format.

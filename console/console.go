@@ -126,6 +126,7 @@ func (c *Console) routes(g fiber.Router) {
 	g.Get("/surveys/:id/design", c.design)
 	g.Get("/surveys/:id/preview", c.preview)
 	g.Post("/surveys/:id/preview", c.answerPreview)
+	g.Get("/surveys/:id/translations", c.newLanguageFile)
 	g.Get("/surveys/:id/translations/:lang", c.translationFile)
 	g.Post("/surveys/:id/translations", c.uploadTranslations)
 	g.Get("/surveys/:id/state/:action", c.confirmState)
