@@ -43,7 +43,7 @@ const (
 	// further than this (relative) from its population total.
 	DefaultRakeEpsilon = 1e-10
 	// MaxTrimRounds bounds the trim-and-rerake rounds of Rake.
-	MaxTrimRounds = 50
+	MaxTrimRounds = 100
 )
 
 // MissingExclude is the one rule for respondents who did not state every
@@ -353,14 +353,20 @@ type Weights struct {
 //
 // With trimming bounds, weights outside [TrimLow, TrimHigh] × the mean
 // weight are set to the bound and the weights are raked again, until
-// they stay within the bounds (up to MaxTrimRounds rounds): the
-// margins are always met, the bounds as far as the margins allow.
+// they stay within the bounds to 1 part in 10,000 (up to MaxTrimRounds
+// rounds): the margins are always met, the bounds as far as the margins
+// allow (Weights.Trimmed says whether they were).
 func (f *Frame) Rake(counts []int, opt RakeOptions) (*Weights, error) {
 	if len(counts) != f.cells {
 		// A caller's mistake, not the organiser's: no field to point at.
 		return nil, fmt.Errorf("rake: %d cell counts for %d cells", len(counts), f.cells)
 	}
-	if opt.Epsilon <= 0 {
+	if !(opt.TrimLow >= 0 && opt.TrimLow < 1) || !(opt.TrimHigh == 0 || opt.TrimHigh > 1) || math.IsNaN(opt.Epsilon) {
+		// The mean weight lies between the bounds, so no other bounds
+		// can be met; these options are the caller's, not the organiser's.
+		return nil, fmt.Errorf("rake: trimming bounds %g..%g", opt.TrimLow, opt.TrimHigh)
+	}
+	if !(opt.Epsilon > 0) {
 		opt.Epsilon = DefaultRakeEpsilon
 	}
 	if opt.MaxIterations <= 0 || opt.MaxIterations > MaxRakeIterations {
@@ -483,7 +489,10 @@ func (f *Frame) rake(w *Weights, counts []int, sums [][]float64, opt RakeOptions
 
 // trim sets weights outside the bounds to the bound; false when none was.
 func trim(w []float64, counts []int, mean float64, opt RakeOptions) bool {
-	const slack = 1 + 1e-9 // re-raking leaves weights a rounding error off
+	// Each re-raking pushes the trimmed weights a little past the bound
+	// again, by less each round: within a ten-thousandth of it they count as
+	// within (the ratios reported are exact).
+	const slack = 1 + 1e-4
 	changed := false
 	for c := range w {
 		if counts[c] == 0 {
