@@ -239,7 +239,7 @@ func frameDim(p *problems, i int, d *Dimension, questions map[string]*Question, 
 		switch {
 		case !hasOption(q, code):
 			p.add(at("totals", code), CodeUnknownOption, map[string]any{"Code": code})
-		case !(v > 0 && v <= MaxPopulationTotal): // also NaN
+		case !(v >= 1 && v <= MaxPopulationTotal): // also NaN
 			p.add(at("totals", code), CodeOutOfRange, map[string]any{"Min": 1, "Max": int64(MaxPopulationTotal)})
 		}
 	}
@@ -310,7 +310,8 @@ type RakeOptions struct {
 	// Epsilon: stop when every weighted margin is within this relative
 	// error of its target (DefaultRakeEpsilon when 0).
 	Epsilon float64
-	// MaxIterations bounds the sweeps (MaxRakeIterations when 0 or above).
+	// MaxIterations bounds the sweeps of the raking and of all its
+	// trimming rounds together (MaxRakeIterations when 0 or above).
 	MaxIterations int
 	// TrimLow and TrimHigh bound every weight relative to the mean weight
 	// (for example 0.2 and 5); 0 leaves that side untrimmed.
@@ -326,9 +327,11 @@ type Weights struct {
 	// (MissingExclude): the mean weight of those raked.
 	Missing float64
 	// Iterations is the sweeps of the last raking; MaxError its largest
-	// relative margin error when it stopped.
+	// relative margin error when it stopped; Sweeps the sweeps of all
+	// rakings (trimming rounds included), at most RakeOptions.MaxIterations.
 	Iterations int
 	MaxError   float64
+	Sweeps     int
 	// TrimRounds is how many times weights were trimmed and re-raked;
 	// Trimmed whether the final weights lie within the trimming bounds
 	// (false when re-raking pushed some out again in every round: the
@@ -354,8 +357,9 @@ type Weights struct {
 // With trimming bounds, weights outside [TrimLow, TrimHigh] × the mean
 // weight are set to the bound and the weights are raked again, until
 // they stay within the bounds to 1 part in 10,000 (up to MaxTrimRounds
-// rounds): the margins are always met, the bounds as far as the margins
-// allow (Weights.Trimmed says whether they were).
+// rounds, and the sweeps left of MaxIterations): the margins are always
+// met, the bounds as far as the margins allow (Weights.Trimmed says
+// whether they were).
 func (f *Frame) Rake(counts []int, opt RakeOptions) (*Weights, error) {
 	if len(counts) != f.cells {
 		// A caller's mistake, not the organiser's: no field to point at.
@@ -387,23 +391,13 @@ func (f *Frame) Rake(counts []int, opt RakeOptions) (*Weights, error) {
 		w.Cell[c] = f.Total / n
 	}
 	sums := f.newSums()
-	if err := f.rake(w, counts, sums, opt); err != nil {
+	if err := f.rake(w, counts, sums, opt.Epsilon, opt.MaxIterations); err != nil {
 		return nil, err
 	}
 	mean := f.Total / n
 	w.Trimmed = true
 	if opt.TrimLow > 0 || opt.TrimHigh > 0 {
-		w.Trimmed = false
-		for w.TrimRounds < MaxTrimRounds {
-			if !trim(w.Cell, counts, mean, opt) {
-				w.Trimmed = true
-				break
-			}
-			w.TrimRounds++
-			if err := f.rake(w, counts, sums, opt); err != nil {
-				return nil, err
-			}
-		}
+		f.trimRounds(w, counts, sums, mean, opt)
 	}
 	w.Missing = mean
 	w.MinRatio, w.MaxRatio = math.Inf(1), 0
@@ -459,9 +453,36 @@ func (f *Frame) margins(counts []int, w []float64, sums [][]float64) {
 	}
 }
 
-// rake runs sweeps from the current weights until the margins are met.
-func (f *Frame) rake(w *Weights, counts []int, sums [][]float64, opt RakeOptions) error {
-	for it := 1; it <= opt.MaxIterations; it++ {
+// trimRounds trims and re-rakes w until its weights stay within the
+// bounds, for at most MaxTrimRounds rounds and the sweeps left of the
+// options' MaxIterations (all roundings together share it, so trimming
+// cannot make a weighting cost more than an untrimmed one that fails).
+// A round whose raking does not converge in what is left is undone: the
+// weights of the round before meet the margins, and Trimmed is false.
+func (f *Frame) trimRounds(w *Weights, counts []int, sums [][]float64, mean float64, opt RakeOptions) {
+	w.Trimmed = false
+	last := make([]float64, len(w.Cell))
+	for w.TrimRounds < MaxTrimRounds {
+		copy(last, w.Cell)
+		lastErr, lastIt := w.MaxError, w.Iterations
+		if !trim(w.Cell, counts, mean, opt) {
+			w.Trimmed = true
+			return
+		}
+		if f.rake(w, counts, sums, opt.Epsilon, opt.MaxIterations-w.Sweeps) != nil {
+			copy(w.Cell, last)
+			w.MaxError, w.Iterations = lastErr, lastIt
+			return
+		}
+		w.TrimRounds++
+	}
+}
+
+// rake runs up to budget sweeps from the current weights until the
+// margins are met, counting them in w.Sweeps.
+func (f *Frame) rake(w *Weights, counts []int, sums [][]float64, epsilon float64, budget int) error {
+	for it := 1; it <= budget; it++ {
+		w.Sweeps++
 		for i, d := range f.Dims {
 			f.margins(counts, w.Cell, sums)
 			for c := range w.Cell {
@@ -479,12 +500,12 @@ func (f *Frame) rake(w *Weights, counts []int, sums [][]float64, opt RakeOptions
 			}
 		}
 		w.Iterations, w.MaxError = it, worst
-		if worst < opt.Epsilon {
+		if worst < epsilon {
 			return nil
 		}
 	}
 	return &ValidationError{Errors: []FieldError{{Pointer: "/dimensions", Code: CodeWeightingConverge,
-		Params: map[string]any{"Iterations": opt.MaxIterations}}}}
+		Params: map[string]any{"Iterations": w.Sweeps}}}}
 }
 
 // trim sets weights outside the bounds to the bound; false when none was.

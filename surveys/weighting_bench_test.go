@@ -1,6 +1,7 @@
 package surveys_test
 
 import (
+	"errors"
 	"math/rand/v2"
 	"strconv"
 	"testing"
@@ -124,4 +125,50 @@ func BenchmarkWeightedProportions(b *testing.B) {
 	}
 	// After the loop: b.Loop resets what was reported before it.
 	b.ReportMetric(tab.Deff, "deff")
+}
+
+// BenchmarkRakeWorstCase: the most a raking can cost: 4 dimensions of
+// 5, 5, 5 and 8 codes (1,000 cells, the limit) whose margins the sample
+// cannot meet, so it runs all MaxRakeIterations sweeps and fails.
+func BenchmarkRakeWorstCase(b *testing.B) {
+	def := &surveys.Definition{Sections: []surveys.Section{{ID: "s"}}}
+	m := &surveys.Margins{Missing: surveys.MissingExclude}
+	for i, n := range []int{5, 5, 5, 8} {
+		q := surveys.Question{ID: "d" + strconv.Itoa(i), Type: surveys.SingleChoice}
+		dim := surveys.Dimension{Question: q.ID, Totals: map[string]float64{}}
+		for j := range n {
+			code := "c" + strconv.Itoa(j)
+			q.Options = append(q.Options, surveys.Option{Code: code})
+			dim.Totals[code] = 1000 / float64(n)
+			if i == 3 && j < 5 {
+				dim.Totals[code] = float64(10 * (j + 1)) // 150 of 1,000 for the 5 codes the sample has
+			} else if i == 3 {
+				dim.Totals[code] = 850.0 / 3
+			}
+		}
+		def.Sections[0].Questions = append(def.Sections[0].Questions, q)
+		m.Dimensions = append(m.Dimensions, dim)
+	}
+	f, err := m.Frame(def)
+	if err != nil {
+		b.Fatal(err)
+	}
+	counts := make([]int, f.Cells())
+	for c := range counts {
+		codes := f.Codes(c)
+		// Codes c5-c7 of the last dimension only with c0 of the first:
+		// their 850 of 1,000 cannot fit in its 200.
+		last, _ := strconv.Atoi(codes[3][1:])
+		if codes[3] == codes[0] || (codes[0] == "c0" && last >= 5) {
+			counts[c] = 100
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_, err := f.Rake(counts, surveys.RakeOptions{})
+		var ve *surveys.ValidationError
+		if !errors.As(err, &ve) || ve.Errors[0].Code != surveys.CodeWeightingConverge {
+			b.Fatalf("margins it cannot meet: %v", err)
+		}
+	}
 }

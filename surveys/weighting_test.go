@@ -317,6 +317,8 @@ func TestWeightingMarginsRefused(t *testing.T) {
 			[]want{{"/dimensions/0/totals/21-24", surveys.CodeUnknownOption}}},
 		{"zero total", func(m *surveys.Margins) { m.Dimensions[0].Totals["16-17"] = 0 },
 			[]want{{"/dimensions/0/totals/16-17", surveys.CodeOutOfRange}}},
+		{"half a person", func(m *surveys.Margins) { m.Dimensions[0].Totals["16-17"] = 0.5 },
+			[]want{{"/dimensions/0/totals/16-17", surveys.CodeOutOfRange}}},
 		{"NaN total", func(m *surveys.Margins) { m.Dimensions[0].Totals["16-17"] = math.NaN() },
 			[]want{{"/dimensions/0/totals/16-17", surveys.CodeOutOfRange}}},
 		{"huge total", func(m *surveys.Margins) { m.Dimensions[0].Totals["16-17"] = 2e10 },
@@ -466,6 +468,13 @@ func TestRakeTrims(t *testing.T) {
 			t.Errorf("bounds %+v accepted", bad)
 		}
 	}
+	// The sweeps of all rounds share one budget: when it runs out, the
+	// last round that met the margins stands, marked not trimmed.
+	w, err = f.Rake(counts, surveys.RakeOptions{TrimLow: 0.2, TrimHigh: 2.2, MaxIterations: 25})
+	if err != nil || w.Trimmed || w.Sweeps > 25 || w.TrimRounds == 0 || w.MaxRatio <= 2.2*(1+1e-4) {
+		t.Fatalf("25 sweeps: %v, trimmed %v after %d sweeps, %d rounds, max ratio %g", err, w.Trimmed, w.Sweeps, w.TrimRounds, w.MaxRatio)
+	}
+	checkMargins(t, f, counts, w.Cell, 1e-9)
 	w, err = f.Rake(counts, surveys.RakeOptions{TrimLow: 0.5})
 	if err != nil {
 		t.Fatal(err)
@@ -531,7 +540,7 @@ func TestRakeProperties(t *testing.T) {
 			q := def.Questions()[slices.Index(dims, id)]
 			d := surveys.Dimension{Question: id, Totals: map[string]float64{}}
 			for _, o := range q.Options {
-				d.Totals[o.Code] = float64(1 + rng.IntN(1000))
+				d.Totals[o.Code] = float64(100 + rng.IntN(1000))
 			}
 			m.Dimensions = append(m.Dimensions, d)
 		}
