@@ -97,8 +97,8 @@ type Dimension struct {
 // Frame is validated margins laid out for raking: the dimensions in
 // order, each with its stated codes in the survey's option order, and
 // the targets scaled to one population total. Cells are numbered in
-// mixed radix, the first dimension varying slowest (as R's expand.grid
-// varies its first factor fastest: the tests say which is which).
+// mixed radix, the first dimension varying slowest and the last fastest
+// (Cell and Codes convert; the tests match cells to R's by their codes).
 type Frame struct {
 	Dims  []FrameDim
 	Total float64
@@ -529,5 +529,5 @@ func trim(w []float64, counts []int, mean float64, opt RakeOptions) bool {
 	return changed
 }
 
-// String names the cell for messages and tests ("15-17/girl/north").
-func (f *Frame) String(c int) string { return strings.Join(f.Codes(c), "/") }
+// CellName names cell c for messages and tests ("16-17/girl/north").
+func (f *Frame) CellName(c int) string { return strings.Join(f.Codes(c), "/") }

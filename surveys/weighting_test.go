@@ -2,6 +2,7 @@ package surveys_test
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -126,7 +127,7 @@ func TestRakeMatchesR(t *testing.T) {
 			continue
 		}
 		if want := num(t, row["weight"]); math.Abs(w.Cell[c]-want) > 1e-6 {
-			t.Errorf("cell %s: weight %.9f, R says %.9f", f.String(c), w.Cell[c], want)
+			t.Errorf("cell %s: weight %.9f, R says %.9f", f.CellName(c), w.Cell[c], want)
 		}
 	}
 	if w.MaxError >= 1e-10 || w.Iterations < 2 || w.Iterations > surveys.MaxRakeIterations {
@@ -331,6 +332,9 @@ func TestWeightingMarginsRefused(t *testing.T) {
 			[]want{{"/dimensions/1/not_stated/1", surveys.CodeUnknownOption}}},
 		{"another population", func(m *surveys.Margins) { m.Dimensions[2].Totals["capital"] += 10000 },
 			[]want{{"/dimensions/2/totals", surveys.CodeWeightingTotals}}},
+		{"every code not stated", func(m *surveys.Margins) {
+			m.Dimensions[0] = surveys.Dimension{Question: "age", NotStated: []string{"13-15", "16-17", "18-20"}}
+		}, []want{{"/dimensions/0/totals", surveys.CodeRequired}}},
 		{"two problems", func(m *surveys.Margins) { m.Missing = ""; m.Dimensions[0].Totals["13-15"] = -1 },
 			[]want{{"/missing", surveys.CodeRequired}, {"/dimensions/0/totals/13-15", surveys.CodeOutOfRange}}},
 	} {
@@ -371,6 +375,34 @@ func TestWeightingMarginsRefused(t *testing.T) {
 	}
 	if math.Abs(sum-813000) > 1e-6 || f.Total != 813000 {
 		t.Errorf("scaled region totals add up to %g", sum)
+	}
+}
+
+// TestWeightingMarginsJSON: the body the API will take decodes into
+// Margins and lays out as documented (codes in the survey's order, cells
+// numbered with the first dimension slowest).
+func TestWeightingMarginsJSON(t *testing.T) {
+	var m surveys.Margins
+	body := `{"missing": "exclude", "dimensions": [
+		{"question": "gender", "totals": {"boy": 408000, "girl": 396000, "nonbinary": 9000}, "not_stated": ["prefer_not"]},
+		{"question": "age", "totals": {"18-20": 298000, "16-17": 205000, "13-15": 310000}}]}`
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		t.Fatal(err)
+	}
+	f, err := m.Frame(weightingDef())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Cells() != 9 || !slices.Equal(f.Dims[0].Codes, []string{"girl", "boy", "nonbinary"}) || f.Dims[0].Targets[1] != 408000 || f.Total != 813000 {
+		t.Fatalf("frame %+v", f)
+	}
+	for c := range f.Cells() {
+		if got, ok := f.Cell(f.Codes(c)); !ok || got != c {
+			t.Errorf("cell %d: codes %v back to %d %v", c, f.Codes(c), got, ok)
+		}
+	}
+	if f.CellName(1) != "girl/16-17" || f.CellName(3) != "boy/13-15" {
+		t.Errorf("cell 1 %s, cell 3 %s", f.CellName(1), f.CellName(3))
 	}
 }
 
