@@ -2,11 +2,14 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"testing"
 	"time"
 
 	"github.com/youthvoice/youthvoice/app"
+	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/store/storetest"
 	"github.com/youthvoice/youthvoice/surveys"
 	"github.com/youthvoice/youthvoice/surveys/surveystest"
@@ -212,5 +215,40 @@ func TestClosingUnlinksAccessCodes(t *testing.T) {
 	}
 	if left, err := st.LinkedClosedSurveys(ctx); err != nil || len(left) != 0 {
 		t.Fatalf("closes left to finish: %v (%v)", left, err)
+	}
+
+	// A submission that passed the check that the survey is open (here: a
+	// copy read before the close) burns its code after the close unlinked
+	// the others: the burn sees the survey closed and records the code,
+	// and the closer unlinks it.
+	lateDef := *def
+	late := &surveys.Survey{ID: "L", OrgID: "o", Status: surveys.Draft, Draft: lateDef, CreatedAt: now, UpdatedAt: now}
+	if err := st.CreateSurvey(ctx, late); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.ChangeState(ctx, actor, late, app.Publish); err != nil {
+		t.Fatal(err)
+	}
+	codes, err := a.IssueAccessCodes(ctx, read("L"), 1, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := read("L")
+	if err := a.ChangeState(ctx, actor, read("L"), app.Close); err != nil {
+		t.Fatal(err)
+	}
+	var sub surveys.Submission
+	b, _ := json.Marshal(simulate.Submission(&stale.Draft, stale.Revision, rand.New(rand.NewPCG(3, 3))))
+	if err := json.Unmarshal(b, &sub); err != nil {
+		t.Fatal(err)
+	}
+	sub.AccessCode = codes[0]
+	revisions := func(_ context.Context, sv *surveys.Survey, n int) (*surveys.Definition, error) { return &sv.Draft, nil }
+	if _, err := a.Submit(ctx, stale, &sub, revisions); err != nil {
+		t.Fatalf("the late submission: %v", err)
+	}
+	a.CloseOverdue(ctx)
+	if linked("L") != 0 {
+		t.Fatalf("a code burned after the close is still linked")
 	}
 }

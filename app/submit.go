@@ -113,6 +113,20 @@ func (a *App) burn(ctx context.Context, sv *surveys.Survey, code, submission str
 	case err != nil:
 		return err
 	}
+	// A close may have been saved between the check that the survey is
+	// open and this burn, and have unlinked its codes before this one was
+	// linked. If the survey is no longer open, the code is recorded for the
+	// closer to unlink (store.WillUnlinkAccessCodes); a close saved after
+	// this read unlinks it itself, since it unlinks after its save.
+	status, err := a.store.SurveyStatus(ctx, sv.ID)
+	if err != nil {
+		return err
+	}
+	if status != surveys.Open {
+		if err := a.store.WillUnlinkAccessCodes(ctx, sv.ID); err != nil {
+			return err
+		}
+	}
 	return a.fault(stepCodeBurned)
 }
 

@@ -29,3 +29,20 @@ func (s *Store) SurveyVersion(ctx context.Context, id string) (int, error) {
 	}
 	return d.Version, nil
 }
+
+// SurveyStatus reads only a survey's stored status: one small read by _id
+// (a submission with an access code checks it after burning the code).
+func (s *Store) SurveyStatus(ctx context.Context, id string) (surveys.Status, error) {
+	var d struct {
+		Status surveys.Status `bson:"status"`
+	}
+	err := s.db.Collection(colSurveys).FindOne(ctx, bson.D{{Key: "_id", Value: id}},
+		options.FindOne().SetProjection(bson.D{{Key: "status", Value: 1}})).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return "", surveys.ErrNotFound
+	}
+	if err != nil {
+		return "", s.fail("read survey", err)
+	}
+	return d.Status, nil
+}
