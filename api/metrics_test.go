@@ -178,8 +178,8 @@ func TestOperatorMetrics(t *testing.T) {
 	if _, ok := got["youthvoice_summary_conflicts_total"]; !ok {
 		t.Error("no youthvoice_summary_conflicts_total")
 	}
-	if n, ok := got["youthvoice_summary_batches_deferred_total"]; !ok || n != 0 {
-		t.Errorf("youthvoice_summary_batches_deferred_total = %v (present %v), want 0: nothing was behind", n, ok)
+	if n, ok := got["youthvoice_summary_passes_forced_total"]; !ok || n != 0 {
+		t.Errorf("youthvoice_summary_passes_forced_total = %v (present %v), want 0: nothing was behind", n, ok)
 	}
 	for series := range got {
 		if strings.Contains(series, a) || strings.Contains(series, b) || strings.Contains(series, c) || strings.Contains(series, "127.0.0.1") {

@@ -209,7 +209,7 @@ type storeCollector struct {
 	backlog     store.ReleaseBacklog
 	backlogRead time.Time // zero: never read (or the last read failed)
 
-	queued, oldest, applied, deferred, conflicts, open, heldBack *prometheus.Desc
+	queued, oldest, applied, forced, conflicts, open, heldBack *prometheus.Desc
 }
 
 // backlogEvery is how long a read of the release backlog is reused.
@@ -226,8 +226,8 @@ func newStoreCollector(st *store.Store) *storeCollector {
 			"How long the oldest batch in the tally queue has waited (0: none waits); minute resolution.", nil, nil),
 		applied: prometheus.NewDesc("youthvoice_summary_batches_applied_total",
 			"Batches this process applied to the summaries (passes and recovery).", nil, nil),
-		deferred: prometheus.NewDesc("youthvoice_summary_batches_deferred_total",
-			"Stored batches this process left to recovery because its summary passes were behind (applied a minute or two later; memory stays bounded).", nil, nil),
+		forced: prometheus.NewDesc("youthvoice_summary_passes_forced_total",
+			"Summary passes this process's committer ran itself because 20,000 stored responses waited for one: submissions waited meanwhile.", nil, nil),
 		conflicts: prometheus.NewDesc("youthvoice_summary_conflicts_total",
 			"Summary updates of this process that another writer came first to, and that were tried again.", nil, nil),
 		open: prometheus.NewDesc("youthvoice_surveys_open",
@@ -238,14 +238,14 @@ func newStoreCollector(st *store.Store) *storeCollector {
 }
 
 func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.queued, c.oldest, c.applied, c.deferred, c.conflicts, c.open, c.heldBack} {
+	for _, d := range []*prometheus.Desc{c.queued, c.oldest, c.applied, c.forced, c.conflicts, c.open, c.heldBack} {
 		ch <- d
 	}
 }
 
 func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.applied, prometheus.CounterValue, float64(c.st.SummaryBatchesApplied()))
-	ch <- prometheus.MustNewConstMetric(c.deferred, prometheus.CounterValue, float64(c.st.SummaryBatchesDeferred()))
+	ch <- prometheus.MustNewConstMetric(c.forced, prometheus.CounterValue, float64(c.st.SummaryPassesForced()))
 	ch <- prometheus.MustNewConstMetric(c.conflicts, prometheus.CounterValue, float64(c.st.SummaryConflicts()))
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -21,10 +21,10 @@ import (
 // queue's length, whether summaries keep up.
 func (s *Store) SummaryBatchesApplied() int64 { return s.applied.Load() }
 
-// SummaryBatchesDeferred counts the stored batches this process's
-// summarizer left to recovery because its passes were behind (see
-// Summarizer.committed): they reach the summaries a minute or two later.
-func (s *Store) SummaryBatchesDeferred() int64 { return s.deferred.Load() }
+// SummaryPassesForced counts the summary passes this process's committer
+// ran itself, because its summarizer was behind (Summarizer.committed):
+// submissions waited for them.
+func (s *Store) SummaryPassesForced() int64 { return s.forcedPasses.Load() }
 
 // OldestQueued is how long the oldest batch in the tally queue has waited
 // (0: the queue is empty), by the database server's clock. Queue times

@@ -76,12 +76,12 @@ type Store struct {
 	clock    serverClock
 	locks    docLocks // the embedded store's per-document atomicity (atomic.go)
 	// queueStep: see Options.QueueTimeStep.
-	queueStep time.Duration
-	timeout   time.Duration // Options.Timeout
-	conflicts atomic.Int64  // SummaryConflicts
-	applied   atomic.Int64  // SummaryBatchesApplied (metrics.go)
-	deferred  atomic.Int64  // SummaryBatchesDeferred (metrics.go)
-	parts     int           // parts of a summary (summary_doc.go)
+	queueStep    time.Duration
+	timeout      time.Duration // Options.Timeout
+	conflicts    atomic.Int64  // SummaryConflicts
+	applied      atomic.Int64  // SummaryBatchesApplied (metrics.go)
+	forcedPasses atomic.Int64  // SummaryPassesForced (metrics.go)
+	parts        int           // parts of a summary (summary_doc.go)
 	// surveysWritten counts the embedded store's writes to the surveys,
 	// and openHeads keeps the open surveys' ids and versions read at one
 	// count (surveys.go, OpenSurveys).

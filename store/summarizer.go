@@ -54,7 +54,8 @@ type committedBatch struct {
 }
 
 // maxPendingResponses bounds the responses a summarizer holds in memory
-// for its next pass: about 40 MB of responses of the examples' size.
+// for its next pass (about 40 MB of responses of the examples' size), and
+// one batch more (see committed).
 const maxPendingResponses = 20_000
 
 // maxPassFailures is how many failed passes a batch stays in memory for;
@@ -80,20 +81,27 @@ func init() {
 
 // committed is called by the committer when a batch is stored. When the
 // passes fall behind (a slow database, a burst) and maxPending responses
-// are already waiting, the batch is not kept in memory: it stays in the
-// tally queue, durable, and recovery applies it after the lease, reading
-// its responses back. Summaries then lag by a minute or two, memory stays
-// bounded, and submissions are never slowed or refused for a summary.
+// already wait for the next one, the committer runs that pass itself
+// before it takes the batch: it stops taking submissions meanwhile, so
+// they wait (their requests are slower, never refused for it), memory
+// stays bounded, and every acknowledged response is in this process's
+// summaries by its next flush, as a close's frozen release and an export
+// need. (Leaving such batches to recovery instead kept them out of a
+// release frozen at the close.)
 func (sm *Summarizer) committed(id string, responses []*surveys.Response) {
 	sm.mu.Lock()
-	if sm.pendingResponses+len(responses) > sm.maxPending {
-		n := sm.st.deferred.Add(1)
-		sm.mu.Unlock()
-		if n == 1 || n%1000 == 0 {
-			sm.log.Warn("summaries are behind: batches are left to recovery", "deferred batches", n, "pending responses", sm.maxPending)
+	behind := sm.pendingResponses > 0 && sm.pendingResponses+len(responses) > sm.maxPending
+	sm.mu.Unlock()
+	if behind {
+		n := sm.st.forcedPasses.Add(1)
+		if n == 1 || n%100 == 0 {
+			sm.log.Warn("summaries are behind: the committer waits for a summary pass", "forced passes", n, "pending responses", sm.maxPending)
 		}
-		return
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		sm.Pass(ctx)
+		cancel()
 	}
+	sm.mu.Lock()
 	sm.pending = append(sm.pending, committedBatch{id: id, responses: responses})
 	sm.pendingResponses += len(responses)
 	sm.mu.Unlock()
