@@ -17,9 +17,12 @@ import (
 
 // uploadBodyLimit is the largest body of the routes that take a workbook
 // (uploadRoute): the workbook's own bound and a form's framing. Fiber
-// reads bodies up to it on every route; decodeBody holds every other
-// route to the server's body limit (--body-limit, 1 MiB by default), which
-// would otherwise refuse a workbook the import accepts.
+// reads bodies up to it on every route (fasthttp holds a whole body before
+// any handler runs, and has one limit for all): a request costs up to
+// about 5 MiB of memory before decodeBody refuses it, on any route, and
+// decodeBody holds every other route to the server's body limit
+// (--body-limit, 1 MiB by default), which would otherwise refuse a
+// workbook the import accepts.
 const uploadBodyLimit = xlsform.MaxWorkbookBytes + 64<<10
 
 // uploadRoute reports whether a request is for a route that takes a
@@ -53,7 +56,11 @@ const acceptedEncodings = "gzip"
 // body again.
 func (s *Server) decodeBody(c *fiber.Ctx) error {
 	req := c.Request()
-	if len(req.Body()) > s.bodyLimit && !uploadRoute(c.Method(), c.Path()) {
+	limit := s.bodyLimit
+	if uploadRoute(c.Method(), c.Path()) {
+		limit = max(limit, uploadBodyLimit)
+	}
+	if len(req.Body()) > limit {
 		return newProblem(fiber.StatusRequestEntityTooLarge, "body_too_large")
 	}
 	var codings []string
@@ -79,7 +86,7 @@ func (s *Server) decodeBody(c *fiber.Ctx) error {
 	if len(raw) == 0 {
 		return c.Next()
 	}
-	body, err := gunzipLimited(raw, s.bodyLimit)
+	body, err := gunzipLimited(raw, limit)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
+	"slices"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	_ "modernc.org/sqlite" // the driver FerretDB itself uses, registered as "sqlite"
@@ -38,8 +41,8 @@ const lookupIndexSuffix = "_youthvoice_id_lookup"
 
 // indexLookups makes the store's collections and gives every table of the
 // embedded database its lookup index (a no-op for those that have it).
-func (s *Store) indexLookups(ctx context.Context, database string) error {
-	for _, name := range append(storeCollections, s.pageState().format.coll) {
+func (s *Store) indexLookups(ctx context.Context, database string, log *slog.Logger) error {
+	for _, name := range slices.Concat(storeCollections, []string{s.pageState().format.coll}) {
 		err := s.db.CreateCollection(ctx, name)
 		var ce mongo.CommandError
 		if err != nil && !(errors.As(err, &ce) && ce.Code == codeNamespaceExists) {
@@ -70,9 +73,30 @@ func (s *Store) indexLookups(ctx context.Context, database string) error {
 		return fmt.Errorf("store: list the tables of %s: %w", file, err)
 	}
 	for _, t := range tables {
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?`, t+lookupIndexSuffix).Scan(&n); err != nil {
+			return fmt.Errorf("store: read the indexes of %s: %w", file, err)
+		}
+		if n > 0 {
+			continue
+		}
+		// Once per table: on a database made before this index, it reads
+		// every document of the table (minutes for millions of responses),
+		// which the log says; a new, empty table is indexed at once.
+		var rows int
+		if err := db.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM %q LIMIT 1)`, t)).Scan(&rows); err != nil {
+			return fmt.Errorf("store: read table %s: %w", t, err)
+		}
+		start := time.Now()
+		if rows > 0 {
+			log.Info("indexing the embedded store's lookups by _id, once", "table", t)
+		}
 		q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (_ferretdb_sjson->'$._id')`, t+lookupIndexSuffix, t)
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("store: index the lookups of table %s: %w", t, err)
+		}
+		if rows > 0 {
+			log.Info("indexed the lookups by _id", "table", t, "seconds", time.Since(start).Seconds())
 		}
 	}
 	return nil

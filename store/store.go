@@ -178,7 +178,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, err
 	}
 	if s.embedded != nil {
-		if err := s.indexLookups(ctx, opts.Database); err != nil {
+		if err := s.indexLookups(ctx, opts.Database, opts.Logger); err != nil {
 			_ = s.Close(context.WithoutCancel(ctx))
 			return nil, err
 		}
