@@ -54,23 +54,34 @@ func (c *Console) translationsFormOf(ctx *fiber.Ctx, sv *surveys.Survey, st surv
 // it leads to that language's translator's file (translationFile), which
 // uploaded back adds the language.
 func (c *Console) newLanguageFile(ctx *fiber.Ctx) error {
-	w, err := c.signedIn(ctx)
+	sv, lang, format, err := c.translationRequest(ctx, ctx.Query("target"))
 	if err != nil {
 		return err
+	}
+	return ctx.Redirect("/console/surveys/"+sv.ID+"/translations/"+lang+"?format="+format, fiber.StatusSeeOther)
+}
+
+// translationRequest reads what a translator's file is asked for: the
+// survey (any role of its organisation), a target language that is not
+// its default one, and a format.
+func (c *Console) translationRequest(ctx *fiber.Ctx, target string) (*surveys.Survey, string, string, error) {
+	w, err := c.signedIn(ctx)
+	if err != nil {
+		return nil, "", "", err
 	}
 	sv, err := c.orgSurvey(ctx, w)
 	if err != nil {
-		return err
+		return nil, "", "", err
 	}
-	lang, err := sv.Draft.TranslationTarget(ctx.Query("target"))
+	lang, err := sv.Draft.TranslationTarget(target)
 	if err != nil {
-		return errBadQuery
+		return nil, "", "", errBadQuery
 	}
 	format := ctx.Query("format", app.TranslationXLSX)
 	if translationMIME[format] == "" {
-		return errBadQuery
+		return nil, "", "", errBadQuery
 	}
-	return ctx.Redirect("/console/surveys/"+sv.ID+"/translations/"+lang+"?format="+format, fiber.StatusSeeOther)
+	return sv, lang, format, nil
 }
 
 // translationMIME is the media type of each translator's file format.
@@ -84,23 +95,11 @@ var translationMIME = map[string]string{
 // /v1/org/surveys/{id}/translations/{lang}), made by the same function
 // (app.WriteTranslations), its labels in the person's language.
 func (c *Console) translationFile(ctx *fiber.Ctx) error {
-	w, err := c.signedIn(ctx)
+	sv, lang, format, err := c.translationRequest(ctx, ctx.Params("lang"))
 	if err != nil {
 		return err
 	}
-	sv, err := c.orgSurvey(ctx, w)
-	if err != nil {
-		return err
-	}
-	lang, err := sv.Draft.TranslationTarget(ctx.Params("lang"))
-	if err != nil {
-		return errBadQuery
-	}
-	format := ctx.Query("format", app.TranslationXLSX)
 	mt := translationMIME[format]
-	if mt == "" {
-		return errBadQuery
-	}
 	var buf bytes.Buffer
 	if err := app.WriteTranslations(&buf, format, sv.Draft.Texts(lang), app.NewTranslationSheet(c.cat, &sv.Draft, lang, c.lang(ctx))); err != nil {
 		return err
