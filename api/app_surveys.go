@@ -207,7 +207,7 @@ func (s *Server) publicSurvey(c *fiber.Ctx, id string) (cachedSurvey, error) {
 		}
 	}
 	s.cache.mu.RUnlock()
-	cs = cachedSurvey{survey: sv, matcher: i18n.NewMatcher(surveyLanguages(&sv.Draft)), fetched: now, langs: &sync.Map{}, langCount: &atomic.Int32{}}
+	cs = cachedSurvey{survey: sv, matcher: i18n.NewMatcher(sv.Draft.LanguagesDefaultFirst()), fetched: now, langs: &sync.Map{}, langCount: &atomic.Int32{}}
 	s.cache.mu.Lock()
 	if len(s.cache.states) > maxRenderedKeys {
 		clear(s.cache.states)
@@ -215,18 +215,6 @@ func (s *Server) publicSurvey(c *fiber.Ctx, id string) (cachedSurvey, error) {
 	s.cache.states[id] = cs
 	s.cache.mu.Unlock()
 	return cs, nil
-}
-
-// surveyLanguages lists a survey's languages with its default first, the
-// fallback of language negotiation.
-func surveyLanguages(d *surveys.Definition) []string {
-	langs := []string{d.DefaultLanguage}
-	for _, l := range d.Languages {
-		if l != d.DefaultLanguage {
-			langs = append(langs, l)
-		}
-	}
-	return langs
 }
 
 // appSurvey is GET /v1/surveys/{id}: the open survey's current revision in
@@ -264,19 +252,8 @@ func (s *Server) appSurvey(c *fiber.Ctx) error {
 		key.id = sv.ID // the survey's own copy of the id
 		s.cache.keepRendering(key, r, maxRenderedBytes)
 	}
-	body, coding, etag := r.pick(c.Get(fiber.HeaderAcceptEncoding))
-	c.Set(fiber.HeaderETag, etag)
-	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
-	c.Set(fiber.HeaderVary, "Accept-Language, Accept-Encoding")
 	c.Set(fiber.HeaderContentLanguage, lang)
-	if etagMatches(c.Get(fiber.HeaderIfNoneMatch), etag) {
-		return c.SendStatus(fiber.StatusNotModified)
-	}
-	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-	if coding != "" {
-		c.Set(fiber.HeaderContentEncoding, coding)
-	}
-	return c.Send(body)
+	return sendRendered(c, r, "public, max-age=60")
 }
 
 // etagMatches implements If-None-Match's comparison (weak, as RFC 9110
@@ -364,7 +341,7 @@ func listEntries(list []*surveys.Survey, previous []listEntry) []listEntry {
 	for i, sv := range list {
 		m, ok := matchers[sv]
 		if !ok {
-			m = i18n.NewMatcher(surveyLanguages(&sv.Draft))
+			m = i18n.NewMatcher(sv.Draft.LanguagesDefaultFirst())
 		}
 		out[i] = listEntry{sv: sv, since: listedSince(sv), matcher: m}
 	}
@@ -596,7 +573,7 @@ func (s *Server) appSurveys(c *fiber.Ctx) error {
 		if r, err = renderPage(items, next, etag); err != nil {
 			return err
 		}
-		size := len(r.identity) + len(r.gzip) + len(r.br)
+		size := r.size()
 		s.cache.mu.Lock()
 		if len(s.cache.pages) >= maxRenderedPages || s.cache.pageBytes+size > maxPageBytes {
 			clear(s.cache.pages)
@@ -608,29 +585,18 @@ func (s *Server) appSurveys(c *fiber.Ctx) error {
 		}
 		s.cache.mu.Unlock()
 	}
-	body, coding, tag := r.pick(c.Get(fiber.HeaderAcceptEncoding))
-	c.Set(fiber.HeaderETag, tag)
-	if etagMatches(c.Get(fiber.HeaderIfNoneMatch), tag) {
-		return c.SendStatus(fiber.StatusNotModified)
-	}
-	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-	if coding != "" {
-		c.Set(fiber.HeaderContentEncoding, coding)
-	}
-	return c.Send(body)
+	return sendRendered(c, r, "public, max-age=30")
 }
 
 // setListHeaders sets a page's headers, the same on a 200 and a 304:
 // Content-Language lists the languages of the page's surveys (the
 // server's language for an empty page), and Link the next page's address
-// (RFC 8288), with the request's filters.
+// (RFC 8288), with the request's filters. (Caching headers: sendRendered.)
 func (s *Server) setListHeaders(c *fiber.Ctx, q listQuery, items []pageItem, next string) {
 	langs := make([]string, 0, len(items))
 	for _, it := range items {
 		langs = append(langs, it.lang)
 	}
-	c.Set(fiber.HeaderCacheControl, "public, max-age=30")
-	c.Set(fiber.HeaderVary, "Accept-Language, Accept-Encoding")
 	s.setPageHeaders(c, "/v1/surveys", q, langs, next)
 }
 

@@ -497,7 +497,7 @@ func (s *Server) listedConsultations(c *fiber.Ctx) ([]consultEntry, error) {
 	for i, k := range list {
 		m, ok := matchers[k]
 		if !ok {
-			m = i18n.NewMatcher(consultationLanguages(&k.Definition))
+			m = i18n.NewMatcher(k.Definition.LanguagesDefaultFirst())
 		}
 		since := k.CreatedAt
 		if k.OpenedAt != nil {
@@ -513,12 +513,6 @@ func (s *Server) listedConsultations(c *fiber.Ctx) ([]consultEntry, error) {
 	cc.listed, cc.listedAt = fresh, now
 	cc.mu.Unlock()
 	return fresh, nil
-}
-
-// consultationLanguages lists the languages with the default first, the
-// fallback of language negotiation.
-func consultationLanguages(d *surveys.ConsultationDefinition) []string {
-	return surveyLanguages(&surveys.Definition{DefaultLanguage: d.DefaultLanguage, Languages: d.Languages})
 }
 
 // appConsultationItem is one consultation in the app's list, in the young
@@ -653,7 +647,7 @@ func (s *Server) publicConsultation(c *fiber.Ctx, id string) (cachedConsultation
 	if err != nil {
 		return e, err
 	}
-	e = cachedConsultation{k: k, matcher: i18n.NewMatcher(consultationLanguages(&k.Definition)), fetched: now}
+	e = cachedConsultation{k: k, matcher: i18n.NewMatcher(k.Definition.LanguagesDefaultFirst()), fetched: now}
 	cc.mu.Lock()
 	if len(cc.states) >= maxCachedConsultations {
 		clear(cc.states)

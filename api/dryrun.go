@@ -104,7 +104,7 @@ func previews(id string, rev int, def *surveys.Definition) (map[string]json.RawM
 	out := map[string]json.RawMessage{}
 	var left []string
 	size := 0
-	for _, lang := range surveyLanguages(def) {
+	for _, lang := range def.LanguagesDefaultFirst() {
 		if _, done := out[lang]; done || len(left) > 0 {
 			if !done {
 				left = append(left, lang)

@@ -62,7 +62,7 @@ func (s *Server) exportSummary(c *fiber.Ctx) error {
 		return err
 	}
 	format := c.Query("format", "csv")
-	lang := i18n.NewMatcher(surveyLanguages(&sv.Draft)).Best(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
+	lang := i18n.NewMatcher(sv.Draft.LanguagesDefaultFirst()).Best(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
 	mime := summaryMIME[format]
 	if mime == "" {
 		return badFormat()

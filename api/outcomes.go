@@ -172,7 +172,7 @@ func (s *Server) consultationReport(c *fiber.Ctx) error {
 	if mime == "" {
 		return badFormat()
 	}
-	lang := i18n.NewMatcher(consultationLanguages(&k.Definition)).Best(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
+	lang := i18n.NewMatcher(k.Definition.LanguagesDefaultFirst()).Best(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
 	if l := c.Query("lang"); l != "" && !slices.Contains(k.Definition.Languages, surveys.CanonicalLanguage(l)) {
 		return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/lang", Code: surveys.CodeConsultationLanguage,
 			Params: map[string]any{"Language": l, "Languages": strings.Join(k.Definition.Languages, ", ")}}}}
@@ -247,7 +247,7 @@ func (s *Server) loopMeasures(c *fiber.Ctx) error {
 		k := m.Consultation
 		d := &k.Definition
 		out.Consultations = append(out.Consultations, measuredItem{ID: k.ID, OrgID: k.OrgID, OrgName: m.OrgName,
-			Title: d.Text(d.Title, i18n.NewMatcher(consultationLanguages(d)).Best(lang, "")), State: k.State, Shared: m.Shared, LoopMeasures: m.Measures})
+			Title: d.Text(d.Title, i18n.NewMatcher(d.LanguagesDefaultFirst()).Best(lang, "")), State: k.State, Shared: m.Shared, LoopMeasures: m.Measures})
 	}
 	out.Organisations = sumMeasures(list)
 	c.Set(fiber.HeaderCacheControl, "private, no-store")

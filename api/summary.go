@@ -213,7 +213,7 @@ func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error 
 		return err
 	}
 	def := &sv.Draft
-	lang := i18n.NewMatcher(surveyLanguages(def)).Best(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
+	lang := i18n.NewMatcher(def.LanguagesDefaultFirst()).Best(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
 	rkey := renderedKey{survey: sv.ID, lang: lang, by: by, revision: sv.Revision, level: level, public: c.Locals(localToken) == nil}
 	if !live {
 		if body, ok := s.protected.render(rkey, s.now()); ok {

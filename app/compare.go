@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/youthvoice/youthvoice/export"
@@ -68,7 +69,7 @@ func (a *App) Compare(ctx context.Context, actor surveys.Token, req CompareReque
 		return nil, &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/level", Code: surveys.CodeLevel}}}
 	}
 	prefs := i18n.ParsePrefs(req.Lang, req.AcceptLanguage)
-	lang := i18n.NewMatcher(languagesOf(&cur.Draft)).Pick(prefs)
+	lang := i18n.NewMatcher(cur.Draft.LanguagesDefaultFirst()).Pick(prefs)
 	uiLang := cat.Negotiate(lang, "")
 	notAnswered := cat.Message(uiLang, "text.not_answered", nil)
 	waves := [2]surveys.Wave{}
@@ -79,8 +80,8 @@ func (a *App) Compare(ctx context.Context, actor surveys.Token, req CompareReque
 		}
 		def := &sv.Draft
 		l := lang
-		if !containsLang(def, lang) {
-			l = i18n.NewMatcher(languagesOf(def)).Pick(prefs)
+		if !slices.Contains(def.LanguagesDefaultFirst(), lang) {
+			l = i18n.NewMatcher(def.LanguagesDefaultFirst()).Pick(prefs)
 		}
 		waves[i] = surveys.Wave{Survey: sv.ID, Title: def.Title.In(l, def.DefaultLanguage), Revision: rel.Revision, Day: rel.Day, Final: rel.Final,
 			Results: rel.Protected.Results(l, "", notAnswered)}
@@ -136,24 +137,4 @@ func (a *App) ComparisonFile(ctx context.Context, actor surveys.Token, c *Compar
 		}
 	}
 	return buf.Bytes(), nil
-}
-
-// languagesOf is a survey's languages, its default first.
-func languagesOf(d *surveys.Definition) []string {
-	langs := []string{d.DefaultLanguage}
-	for _, l := range d.Languages {
-		if l != d.DefaultLanguage {
-			langs = append(langs, l)
-		}
-	}
-	return langs
-}
-
-func containsLang(d *surveys.Definition, lang string) bool {
-	for _, l := range languagesOf(d) {
-		if l == lang {
-			return true
-		}
-	}
-	return false
 }

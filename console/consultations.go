@@ -168,13 +168,7 @@ func (c *Console) consultationRowOf(ctx *fiber.Ctx, ls *linker, k *surveys.Consu
 // when given (want), else the console's language when the consultation
 // has it, else its default.
 func (c *Console) textLang(ctx *fiber.Ctx, d *surveys.ConsultationDefinition, want string) string {
-	langs := []string{d.DefaultLanguage}
-	for _, l := range d.Languages {
-		if l != d.DefaultLanguage {
-			langs = append(langs, l)
-		}
-	}
-	return i18n.NewMatcher(langs).Best(want, c.lang(ctx))
+	return i18n.NewMatcher(d.LanguagesDefaultFirst()).Best(want, c.lang(ctx))
 }
 
 // linker reads linked surveys for a page: the organisation's own surveys

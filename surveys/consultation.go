@@ -242,3 +242,9 @@ func (d *ConsultationDefinition) Text(t Text, lang string) string {
 func (d *ConsultationDefinition) EasyFor(age int) bool {
 	return d.Easy != nil && age > 0 && age <= d.Easy.MaxAge
 }
+
+// LanguagesDefaultFirst lists the consultation's languages with its
+// default first (as Definition.LanguagesDefaultFirst).
+func (d *ConsultationDefinition) LanguagesDefaultFirst() []string {
+	return defaultFirst(d.DefaultLanguage, d.Languages)
+}

@@ -280,3 +280,20 @@ func (q *Question) statement(code string) *Option {
 	}
 	return nil
 }
+
+// LanguagesDefaultFirst lists the survey's languages with its default
+// first: the order of language negotiation, whose fallback is the first.
+func (d *Definition) LanguagesDefaultFirst() []string {
+	return defaultFirst(d.DefaultLanguage, d.Languages)
+}
+
+// defaultFirst is def followed by the other languages of langs.
+func defaultFirst(def string, langs []string) []string {
+	out := []string{def}
+	for _, l := range langs {
+		if l != def {
+			out = append(out, l)
+		}
+	}
+	return out
+}

@@ -166,12 +166,7 @@ func (p *progress) done(n int) {
 // one typed would be a surprise, unlike an app's request, which falls
 // back to the default.
 func exportLanguage(def *surveys.Definition, asked string) (string, error) {
-	langs := []string{def.DefaultLanguage}
-	for _, l := range def.Languages {
-		if l != def.DefaultLanguage {
-			langs = append(langs, l)
-		}
-	}
+	langs := def.LanguagesDefaultFirst()
 	if asked == "" {
 		return def.DefaultLanguage, nil
 	}
