@@ -800,16 +800,30 @@ type Stats struct {
 	Q1     float64 `json:"q1"`
 	Q3     float64 `json:"q3"`
 	SD     float64 `json:"sd"`
+	// MedianCILow ... Q3CIHigh are the distribution-free confidence
+	// intervals of the median and the quartiles at the Results' Level
+	// (QuantileInterval: two order statistics of the distribution the
+	// statistics are computed from); none where the values are too few
+	// for the level or a limit would be one of the k smallest or largest.
+	MedianCILow  *float64 `json:"median_ci_low,omitempty"`
+	MedianCIHigh *float64 `json:"median_ci_high,omitempty"`
+	Q1CILow      *float64 `json:"q1_ci_low,omitempty"`
+	Q1CIHigh     *float64 `json:"q1_ci_high,omitempty"`
+	Q3CILow      *float64 `json:"q3_ci_low,omitempty"`
+	Q3CIHigh     *float64 `json:"q3_ci_high,omitempty"`
+	// dist is the sorted distribution (perturbed in a release) of n
+	// values the statistics are of, read only: copies share it; edge and
+	// level are those of the intervals (setQuantileIntervals).
+	dist        []statValue
+	n           int
+	edge, level int
 }
 
 // statsOf computes exact statistics of a value histogram (value -> count).
 // Quartiles use the midpoint of the two middle values (Tukey's hinges are
 // not used; it is the median of each half, inclusive method).
 func statsOf(values map[string]int, adjust func(value string, count int) int) *Stats {
-	type vc struct {
-		v float64
-		c int
-	}
+	type vc = statValue
 	list := make([]vc, 0, len(values))
 	n := 0
 	for s, c := range values {
@@ -858,7 +872,18 @@ func statsOf(values map[string]int, adjust func(value string, count int) int) *S
 		sd = math.Sqrt(ss / float64(n-1))
 	}
 	r := func(f float64) float64 { return finiteOr0(round(f, 2)) }
-	return &Stats{Mean: r(mean), Median: r(quantile(0.5)), Q1: r(quantile(0.25)), Q3: r(quantile(0.75)), SD: r(sd)}
+	return &Stats{Mean: r(mean), Median: r(quantile(0.5)), Q1: r(quantile(0.25)), Q3: r(quantile(0.75)), SD: r(sd), dist: list, n: n}
+}
+
+// statsWithIntervals is statsOf with the quantiles' intervals at level,
+// no limit among the edge smallest or largest values.
+func statsWithIntervals(values map[string]int, adjust func(value string, count int) int, level, edge int) *Stats {
+	st := statsOf(values, adjust)
+	if st != nil {
+		st.edge, st.level = edge, level
+		st.setQuantileIntervals(level)
+	}
+	return st
 }
 
 func cmpFloat(a, b float64) int {

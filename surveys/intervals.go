@@ -104,10 +104,18 @@ func (r *Results) SetLevel(level int) {
 			if q.meanN > 0 {
 				q.MeanCILow, q.MeanCIHigh = meanInterval(q.Stats, q.meanN, level)
 			}
+			q.Stats = q.Stats.atLevel(level)
+			for mi := range q.MeanRanks {
+				if m := &q.MeanRanks[mi]; m.places > 0 {
+					m.setInterval(level, m.places)
+				}
+			}
 			for si := range q.Statements {
-				if s := &q.Statements[si]; s.meanN > 0 {
+				s := &q.Statements[si]
+				if s.meanN > 0 {
 					s.MeanCILow, s.MeanCIHigh = meanInterval(s.Stats, s.meanN, level)
 				}
+				s.Stats = s.Stats.atLevel(level)
 			}
 		}
 	}

@@ -86,6 +86,17 @@ type MeanRank struct {
 	Code     string  `json:"code"`
 	Label    string  `json:"label"`
 	MeanRank float64 `json:"mean_rank"`
+	// SD is the standard deviation of the option's places, and CILow and
+	// CIHigh the confidence interval of MeanRank at the Results' Level
+	// (Student's t, MeanInterval, of the published mean rank, SD and
+	// number who answered; within 1 and the number of options). Like the
+	// mean rank, SD is computed from the perturbed count of each place;
+	// none is shown where the number who answered is not.
+	SD     *float64 `json:"sd,omitempty"`
+	CILow  *float64 `json:"mean_rank_ci_low,omitempty"`
+	CIHigh *float64 `json:"mean_rank_ci_high,omitempty"`
+	n      int
+	places int
 }
 
 // StatementResults is one matrix statement's table.
@@ -188,13 +199,7 @@ func (p *Protected) group(dim, code, label, lang string) GroupResults {
 				qr.Options = append(qr.Options, LabelledCount{Code: o.Code, Label: tr(o.Label), Count: p.count(k("opt:"+o.Code), k("answered"))})
 			}
 			if q.Type == Ranking {
-				if ranks := p.memoRanks(sc, q, qt); statsShown && ranks != nil {
-					for _, o := range q.Options {
-						qr.MeanRanks = append(qr.MeanRanks, MeanRank{Code: o.Code, Label: tr(o.Label), MeanRank: ranks[o.Code]})
-					}
-				} else {
-					qr.StatsWithheld = true
-				}
+				p.rankResults(&qr, sc, q, qt, statsShown, tr)
 			}
 		case Scale, Number:
 			qr.Bins = p.bins(q, k, k("answered"), tr)
@@ -203,7 +208,9 @@ func (p *Protected) group(dim, code, label, lang string) GroupResults {
 				qr.DontKnow = &dk
 			}
 			if statsShown {
-				qr.Stats = p.memoStats(sc+"|"+q.ID+"|", func() *Stats { return statsOf(qt.Values, p.values(sc, q, qt.Values, qk(t, q.ID).Values)) })
+				qr.Stats = p.memoStats(sc+"|"+q.ID+"|", func() *Stats {
+					return statsWithIntervals(qt.Values, p.values(sc, q, qt.Values, qk(t, q.ID).Values), DefaultLevel, p.k)
+				})
 				qr.meanN = meanValues(qr.Answered, qr.DontKnow)
 				qr.MeanCILow, qr.MeanCIHigh = meanInterval(qr.Stats, qr.meanN, DefaultLevel)
 			} else {
@@ -227,7 +234,9 @@ func (p *Protected) group(dim, code, label, lang string) GroupResults {
 					if rk := qk(t, q.ID).Rows[s.Code]; rk != nil {
 						keys = rk.Values
 					}
-					sr.Stats = p.memoStats(sc+"|"+q.ID+"|"+s.Code, func() *Stats { return statsOf(row.Values, p.values(sc, q, row.Values, keys)) })
+					sr.Stats = p.memoStats(sc+"|"+q.ID+"|"+s.Code, func() *Stats {
+						return statsWithIntervals(row.Values, p.values(sc, q, row.Values, keys), DefaultLevel, p.k)
+					})
 					sr.meanN = meanValues(sr.Answered, sr.DontKnow)
 					sr.MeanCILow, sr.MeanCIHigh = meanInterval(sr.Stats, sr.meanN, DefaultLevel)
 				} else {
@@ -239,6 +248,29 @@ func (p *Protected) group(dim, code, label, lang string) GroupResults {
 		g.Questions = append(g.Questions, qr)
 	}
 	return g
+}
+
+// rankResults gives a ranking question's table its mean ranks, each with
+// the standard deviation of its places and its interval, or withholds
+// them.
+func (p *Protected) rankResults(qr *QuestionResults, sc string, q *Question, qt *QuestionTally, shown bool, tr func(Text) string) {
+	ranks := p.memoRanks(sc, q, qt)
+	if !shown || ranks == nil {
+		qr.StatsWithheld = true
+		return
+	}
+	// Everyone who answered placed every option.
+	n := meanValues(qr.Answered, nil)
+	for _, o := range q.Options {
+		rs := ranks[o.Code]
+		mr := MeanRank{Code: o.Code, Label: tr(o.Label), MeanRank: rs.mean, n: n, places: len(q.Options)}
+		if rs.sdOK && n >= 2 {
+			sd := rs.sd
+			mr.SD = &sd
+		}
+		mr.setInterval(DefaultLevel, mr.places)
+		qr.MeanRanks = append(qr.MeanRanks, mr)
+	}
 }
 
 // qk is the key tally of question id in t (empty if there is none).
@@ -273,20 +305,28 @@ func (p *Protected) memoStats(id string, compute func() *Stats) *Stats {
 	return st
 }
 
-func (p *Protected) memoRanks(sc string, q *Question, qt *QuestionTally) map[string]float64 {
+// rankStats are a ranking option's mean place and the standard deviation
+// of its places (rounded to two decimals, as published; sdOK is false
+// with fewer than two places given).
+type rankStats struct {
+	mean, sd float64
+	sdOK     bool
+}
+
+func (p *Protected) memoRanks(sc string, q *Question, qt *QuestionTally) map[string]rankStats {
 	id := "rank" + sc + "|" + q.ID
 	if v, ok := p.memo.Load(id); ok {
-		return v.(map[string]float64)
+		return v.(map[string]rankStats)
 	}
 	ranks := p.meanRanks(sc, q, qt)
 	p.memo.Store(id, ranks)
 	return ranks
 }
 
-// meanRanks are the mean places of a ranking question's options, from
-// the perturbed counts of each option at each place (rule 6); nil when
-// there are none.
-func (p *Protected) meanRanks(sc string, q *Question, qt *QuestionTally) map[string]float64 {
+// meanRanks are the mean places of a ranking question's options and the
+// standard deviations of their places, from the perturbed counts of each
+// option at each place (rule 6); nil when there are none.
+func (p *Protected) meanRanks(sc string, q *Question, qt *QuestionTally) map[string]rankStats {
 	var keys map[string][]int
 	if t := p.tally; t != nil {
 		if sc != "" {
@@ -296,9 +336,10 @@ func (p *Protected) meanRanks(sc string, q *Question, qt *QuestionTally) map[str
 		keys = qk(t, q.ID).Places
 	}
 	scope := p.cells[sc+"|n"]
-	out := map[string]float64{}
+	out := map[string]rankStats{}
 	for _, o := range q.Options {
 		var sum, n int
+		counts := make([]int, len(qt.Places[o.Code]))
 		for i, c := range qt.Places[o.Code] {
 			if !p.exact && perturbation {
 				var key int
@@ -309,11 +350,13 @@ func (p *Protected) meanRanks(sc string, q *Question, qt *QuestionTally) map[str
 			}
 			sum += (i + 1) * c
 			n += c
+			counts[i] = c
 		}
 		if n == 0 {
 			return nil
 		}
-		out[o.Code] = round(float64(sum)/float64(n), 2)
+		_, sd, _, ok := PlaceStats(counts)
+		out[o.Code] = rankStats{mean: round(float64(sum)/float64(n), 2), sd: round(sd, 2), sdOK: ok}
 	}
 	return out
 }
