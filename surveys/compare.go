@@ -68,10 +68,62 @@ type Comparison struct {
 	Questions []QuestionComparison `json:"questions"`
 	LeftOut   []LeftOut            `json:"left_out"`
 	// Significant counts the rows whose difference is significant at
-	// Level, out of Compared rows with an interval for the difference.
+	// Level, out of Compared rows with an interval for the difference
+	// (the group of everyone's; each group counts its own).
 	Significant int `json:"significant"`
 	Compared    int `json:"compared"`
+	// By is the breakdown question the groups are of (CompareBy), ByText
+	// its text in the current wave, and Groups each of its groups compared with the same group of the
+	// previous wave, in the current release's order; none without By.
+	By     string            `json:"by,omitempty"`
+	ByText string            `json:"by_text,omitempty"`
+	Groups []GroupComparison `json:"groups,omitempty"`
 }
+
+// Why a group of a breakdown is not compared: the release of one wave or
+// of both hides it (fewer than k respondents, or hidden with another so
+// that it cannot be worked out), so it publishes nothing of it.
+const (
+	GroupHiddenInCurrent  = "hidden_in_current"
+	GroupHiddenInPrevious = "hidden_in_previous"
+	GroupHiddenInBoth     = "hidden_in_both"
+)
+
+// GroupComparison is one breakdown group (an option code of the breakdown
+// question, or NoGroup: those who did not answer it) of this wave beside
+// the same group of the previous wave.
+type GroupComparison struct {
+	Code  string `json:"code"`
+	Label string `json:"label"`
+	// CurrentN and PreviousN are the group's published respondents in
+	// each wave; none where the release hides the group or suppresses the
+	// number.
+	CurrentN  *int `json:"current_n,omitempty"`
+	PreviousN *int `json:"previous_n,omitempty"`
+	// NotCompared says why the group has no rows (GroupHiddenIn*), empty
+	// when it is compared.
+	NotCompared string `json:"not_compared,omitempty"`
+	// Questions are the questions compared overall, with the group's
+	// estimates: a number either release suppresses in the group gives no
+	// difference, as overall.
+	Questions   []QuestionComparison `json:"questions"`
+	Significant int                  `json:"significant"`
+	Compared    int                  `json:"compared"`
+}
+
+// Field codes of a breakdown that cannot be compared (at /by).
+const (
+	// CodeByNotInPrevious: the previous wave has no breakdown question
+	// with the id.
+	CodeByNotInPrevious Code = "by_not_in_previous"
+	// CodeByCodesDiffer: the breakdown question's option codes differ
+	// between the waves, so their groups cannot be matched.
+	CodeByCodesDiffer Code = "by_codes_differ"
+	// CodeByUnavailable: a wave's release cannot be broken down by the
+	// question (some of its responses were given before it was a
+	// breakdown question, Protected.Dimension).
+	CodeByUnavailable Code = "by_unavailable"
+)
 
 // WaveRef names a wave's release.
 type WaveRef struct {
@@ -159,6 +211,18 @@ type LeftOut struct {
 // by Welch's. Errors: a *ValidationError at /level; a *WithheldError for
 // a wave whose release is withheld; ErrNothingComparable.
 func Compare(current, previous Wave, level int) (*Comparison, error) {
+	return CompareBy(current, previous, "", level)
+}
+
+// CompareBy is Compare, and with by (a breakdown question id; empty:
+// none) each group of by in the current wave beside the same group (the
+// same option code) of the previous wave. Both waves' Results must be
+// rendered with by (Protected.Results), and by's groups must have the
+// same codes in both; else a *ValidationError at /by (CodeByUnavailable,
+// CodeByCodesDiffer). A group either release hides is listed with why
+// and has no rows; within a group, a number either release suppresses
+// gives no difference, as overall.
+func CompareBy(current, previous Wave, by string, level int) (*Comparison, error) {
 	if !ValidLevel(level) {
 		return nil, &ValidationError{Errors: []FieldError{{Pointer: "/level", Code: CodeLevel}}}
 	}
@@ -167,8 +231,91 @@ func Compare(current, previous Wave, level int) (*Comparison, error) {
 			return nil, &WithheldError{Survey: w.Survey}
 		}
 	}
-	c := &Comparison{Level: level, Current: current.ref(), Previous: previous.ref(), Questions: []QuestionComparison{}, LeftOut: []LeftOut{}}
-	cur, prev := current.Results.Groups[0].Questions, previous.Results.Groups[0].Questions
+	if err := checkGroups(current, previous, by); err != nil {
+		return nil, err
+	}
+	c := &Comparison{Level: level, Current: current.ref(), Previous: previous.ref(), LeftOut: []LeftOut{}}
+	c.Questions, c.LeftOut = compareQuestions(current.Results.Groups[0].Questions, previous.Results.Groups[0].Questions, level)
+	c.Compared, c.Significant = countSignificant(c.Questions)
+	if len(c.Questions) == 0 {
+		return nil, ErrNothingComparable
+	}
+	if by == "" {
+		return c, nil
+	}
+	c.By, c.Groups = by, []GroupComparison{}
+	for _, q := range current.Results.Groups[0].Questions {
+		if q.ID == by {
+			c.ByText = q.Text
+		}
+	}
+	compared := make(map[string]bool, len(c.Questions))
+	for _, q := range c.Questions {
+		compared[q.ID] = true
+	}
+	prevGroups := previous.Results.Groups[1:]
+	for _, g := range current.Results.Groups[1:] {
+		pg := prevGroups[slices.IndexFunc(prevGroups, func(x GroupResults) bool { return x.Code == g.Code })]
+		gc := GroupComparison{Code: g.Code, Label: g.Label, CurrentN: groupN(g), PreviousN: groupN(pg), Questions: []QuestionComparison{}}
+		switch {
+		case g.Hidden && pg.Hidden:
+			gc.NotCompared = GroupHiddenInBoth
+		case g.Hidden:
+			gc.NotCompared = GroupHiddenInCurrent
+		case pg.Hidden:
+			gc.NotCompared = GroupHiddenInPrevious
+		default:
+			qs, _ := compareQuestions(g.Questions, pg.Questions, level)
+			for _, q := range qs {
+				if compared[q.ID] {
+					gc.Questions = append(gc.Questions, q)
+				}
+			}
+			gc.Compared, gc.Significant = countSignificant(gc.Questions)
+		}
+		c.Groups = append(c.Groups, gc)
+	}
+	return c, nil
+}
+
+// checkGroups: with by, both waves' results are broken down by it, into
+// groups of the same codes.
+func checkGroups(current, previous Wave, by string) error {
+	if by == "" {
+		return nil
+	}
+	bad := func(code Code, params map[string]any) error {
+		return &ValidationError{Errors: []FieldError{{Pointer: "/by", Code: code, Params: params}}}
+	}
+	codes := [2][]string{}
+	for i, w := range []Wave{current, previous} {
+		if w.Results.By != by {
+			return bad(CodeByUnavailable, map[string]any{"Question": by, "Survey": w.Survey})
+		}
+		for _, g := range w.Results.Groups[1:] {
+			codes[i] = append(codes[i], g.Code)
+		}
+		slices.Sort(codes[i])
+	}
+	if !slices.Equal(codes[0], codes[1]) {
+		return bad(CodeByCodesDiffer, map[string]any{"Question": by})
+	}
+	return nil
+}
+
+// groupN is a group's published respondents, or nil.
+func groupN(g GroupResults) *int {
+	if g.Hidden || g.N == nil || g.N.Suppressed || g.N.N == nil {
+		return nil
+	}
+	n := *g.N.N
+	return &n
+}
+
+// compareQuestions compares the questions of one group of both waves:
+// those that match, in cur's order, and those left out with why.
+func compareQuestions(cur, prev []QuestionResults, level int) ([]QuestionComparison, []LeftOut) {
+	out, left := []QuestionComparison{}, []LeftOut{}
 	prevByID := make(map[string]*QuestionResults, len(prev))
 	for i := range prev {
 		prevByID[prev[i].ID] = &prev[i]
@@ -179,29 +326,33 @@ func Compare(current, previous Wave, level int) (*Comparison, error) {
 		curIDs[q.ID] = true
 		p := prevByID[q.ID]
 		if reason := mismatch(q, p); reason != "" {
-			c.LeftOut = append(c.LeftOut, LeftOut{ID: q.ID, Text: q.Text, Reason: reason})
+			left = append(left, LeftOut{ID: q.ID, Text: q.Text, Reason: reason})
 			continue
 		}
-		qc := compareQuestion(q, p, level)
-		for _, r := range qc.Rows {
-			if r.Difference != nil && r.Difference.CILow != nil {
-				c.Compared++
-				if r.Difference.Significant {
-					c.Significant++
-				}
-			}
-		}
-		c.Questions = append(c.Questions, qc)
+		out = append(out, compareQuestion(q, p, level))
 	}
 	for i := range prev {
 		if !curIDs[prev[i].ID] {
-			c.LeftOut = append(c.LeftOut, LeftOut{ID: prev[i].ID, Text: prev[i].Text, Reason: LeftOutOnlyPrevious})
+			left = append(left, LeftOut{ID: prev[i].ID, Text: prev[i].Text, Reason: LeftOutOnlyPrevious})
 		}
 	}
-	if len(c.Questions) == 0 {
-		return nil, ErrNothingComparable
+	return out, left
+}
+
+// countSignificant counts the rows with an interval for the difference,
+// and those of them flagged significant.
+func countSignificant(qs []QuestionComparison) (compared, significant int) {
+	for _, q := range qs {
+		for _, r := range q.Rows {
+			if r.Difference != nil && r.Difference.CILow != nil {
+				compared++
+				if r.Difference.Significant {
+					significant++
+				}
+			}
+		}
 	}
-	return c, nil
+	return compared, significant
 }
 
 func (w Wave) ref() WaveRef {

@@ -179,9 +179,17 @@ func TestCompareWaves(t *testing.T) {
 // those flagged.
 func checkComparison(t *testing.T, c *surveys.Comparison, cur, prev surveys.Wave) (rows, shown, flagged int) {
 	t.Helper()
-	cq := publishedEstimates(cur.Results)
-	pq := publishedEstimates(prev.Results)
-	for _, qc := range c.Questions {
+	return checkRows(t, c.Level, c.Questions, cur.Results, 0, prev.Results, 0)
+}
+
+// checkRows checks the rows of qs against group gc of cur's results and
+// group gp of prev's (0: everyone), as checkComparison.
+func checkRows(t *testing.T, level int, qs []surveys.QuestionComparison, cur surveys.Results, gc int, prev surveys.Results, gp int) (rows, shown, flagged int) {
+	t.Helper()
+	c := struct{ Level int }{level}
+	cq := publishedEstimates(cur, gc)
+	pq := publishedEstimates(prev, gp)
+	for _, qc := range qs {
 		for _, r := range qc.Rows {
 			rows++
 			key := qc.ID + "/" + r.Code
@@ -246,10 +254,10 @@ type published struct {
 	meanValueCount int
 }
 
-// publishedEstimates reads the estimates of a release's overall tables
-// by "question/code", from the JSON a download gives (so from published
-// numbers only).
-func publishedEstimates(r surveys.Results) map[string]published {
+// publishedEstimates reads the estimates of a release's tables of group
+// gi (0: everyone) by "question/code", from the JSON a download gives
+// (so from published numbers only).
+func publishedEstimates(r surveys.Results, gi int) map[string]published {
 	b, _ := json.Marshal(r)
 	var back surveys.Results
 	_ = json.Unmarshal(b, &back)
@@ -272,7 +280,7 @@ func publishedEstimates(r surveys.Results) map[string]published {
 		}
 		out[key] = p
 	}
-	for _, q := range back.Groups[0].Questions {
+	for _, q := range back.Groups[gi].Questions {
 		for _, o := range append(append([]surveys.LabelledCount{}, q.Options...), q.Bins...) {
 			prop(q.ID+"/"+o.Code, o.Count, q.Answered)
 		}
