@@ -56,8 +56,7 @@ var (
 	ErrMarginsFileTooLarge = errors.New("app: the population totals workbook is too large once unpacked")
 )
 
-// Field codes of a population totals file's rows; docs/statistics.md
-// explains each. The pointers are /rows/{row}/{column}, with the rows
+// Field codes of a population totals file's rows. The pointers are /rows/{row}/{column}, with the rows
 // numbered as a spreadsheet shows them (the header is row 1).
 const (
 	// CodeMarginsColumn: the header row lacks the column Params.Column.
@@ -135,6 +134,14 @@ var marginsColumns = []string{marginsColQuestion, marginsColCode, marginsColTota
 // spreadsheet shows them; a file that cannot be read is
 // ErrMarginsFileType, ErrMalformedMarginsFile or ErrMarginsFileTooLarge.
 func ReadMargins(data []byte, format, missing string) (*surveys.Margins, error) {
+	r, err := readMarginsFile(data, format)
+	if err != nil {
+		return nil, err
+	}
+	return r.margins(missing)
+}
+
+func readMarginsFile(data []byte, format string) (*marginsReader, error) {
 	r := newMarginsReader()
 	var err error
 	switch format {
@@ -145,10 +152,97 @@ func ReadMargins(data []byte, format, missing string) (*surveys.Margins, error) 
 	default:
 		return nil, ErrMarginsFileType
 	}
+	return r, err
+}
+
+// CheckMarginsFile reads a population totals file (ReadMargins) and
+// checks the margins against def (Margins.Frame), so that an upload is
+// refused with the rows of the file, not pointers into margins the
+// organiser never wrote: each of Frame's problems is moved to the row and
+// column it concerns (a code the survey lacks to /rows/{row}/code, a bad
+// total to /rows/{row}/total, a question to its first row,
+// /dimensions to /rows). A code of the survey the file has no row for
+// keeps Frame's pointer, /dimensions/{i}/totals/{code}, which names it;
+// /missing stays /missing (the rule is not in the file).
+func CheckMarginsFile(def *surveys.Definition, data []byte, format, missing string) (*surveys.Margins, error) {
+	r, err := readMarginsFile(data, format)
 	if err != nil {
 		return nil, err
 	}
-	return r.margins(missing)
+	m, err := r.margins(missing)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := m.Frame(def); err != nil {
+		return nil, r.relocate(err)
+	}
+	return m, nil
+}
+
+// relocate moves the pointers of Margins.Frame's problems into the file.
+func (r *marginsReader) relocate(err error) error {
+	var ve *surveys.ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	out := &surveys.ValidationError{Errors: make([]surveys.FieldError, len(ve.Errors))}
+	for i, fe := range ve.Errors {
+		fe.Pointer = r.rowPointer(fe)
+		out.Errors[i] = fe
+	}
+	return out
+}
+
+// rowPointer is the file's pointer for one of Frame's problems.
+func (r *marginsReader) rowPointer(fe surveys.FieldError) string {
+	tokens := strings.Split(strings.TrimPrefix(fe.Pointer, "/"), "/")
+	if tokens[0] != "dimensions" {
+		return fe.Pointer
+	}
+	if len(tokens) == 1 {
+		return "/rows"
+	}
+	i, err := strconv.Atoi(tokens[1])
+	if err != nil || i < 0 || i >= len(r.kept) {
+		return fe.Pointer
+	}
+	d := r.kept[i]
+	column := marginsColTotal
+	if fe.Code == surveys.CodeUnknownOption {
+		column = marginsColCode
+	}
+	switch {
+	case len(tokens) == 3 && tokens[2] == "question":
+		return surveys.Pointer("rows", d.rows[0].line, marginsColQuestion)
+	case len(tokens) == 3:
+		return surveys.Pointer("rows", d.rows[0].line, marginsColTotal)
+	case len(tokens) == 4 && tokens[2] == "totals":
+		code := strings.ReplaceAll(strings.ReplaceAll(tokens[3], "~1", "/"), "~0", "~")
+		if row := d.row(code, totalNumber, -1); row != nil {
+			return surveys.Pointer("rows", row.line, column)
+		}
+	case len(tokens) == 4 && tokens[2] == "not_stated":
+		j, _ := strconv.Atoi(tokens[3])
+		if row := d.row("", totalNotStated, j); row != nil {
+			return surveys.Pointer("rows", row.line, column)
+		}
+	}
+	return fe.Pointer
+}
+
+// row finds the row of code (nth < 0), or the nth row of a kind.
+func (d *marginsDim) row(code string, kind totalKind, nth int) *marginsRow {
+	for i := range d.rows {
+		row := &d.rows[i]
+		if row.kind != kind {
+			continue
+		}
+		if nth < 0 && row.code == code || nth == 0 {
+			return row
+		}
+		nth--
+	}
+	return nil
 }
 
 // marginsReader collects a file's rows, header first.
@@ -159,6 +253,7 @@ type marginsReader struct {
 	rows      int            // rows with content after the header
 	dims      []*marginsDim  // in the order of their first row
 	byID      map[string]*marginsDim
+	kept      []*marginsDim // the dimensions of the margins, in their order
 	problems  []rowProblem
 }
 
@@ -490,6 +585,7 @@ func (r *marginsReader) margins(missing string) (*surveys.Margins, error) {
 			}
 		}
 		m.Dimensions = append(m.Dimensions, dim)
+		r.kept = append(r.kept, d)
 	}
 	if kept == 0 && len(r.problems) == 0 {
 		r.add(0, "", CodeMarginsEmpty, nil)

@@ -524,3 +524,44 @@ func TestMarginsInstructionsTranslated(t *testing.T) {
 		}
 	}
 }
+
+// CheckMarginsFile checks the margins against the survey and reports
+// Margins.Frame's problems at the file's rows: a code or question the
+// survey lacks at its cell, totals of another population at the
+// question's first total; a code the file has no row for keeps Frame's
+// pointer, which names it.
+func TestCheckMarginsFile(t *testing.T) {
+	racetest.SkipSingleFlow(t)
+	def := safetyDef(t)
+	bad := "question,code,total\n" +
+		"gender,girl,100\n" + // 2
+		"gender,grl,100\n" + // 3
+		"gender,boy,100\n" + // 4
+		"gender,no_answer,not stated\n" + // 5
+		"region,north,1\n" + // 6
+		"gender,nb,not stated\n" // 7
+	_, err := app.CheckMarginsFile(def, []byte(bad), app.MarginsCSV, "exclude")
+	wantProblems(t, "codes", err, "/rows/7/code unknown_option", "/rows/3/code unknown_option", "/dimensions/0/totals/nonbinary required", "/rows/6/question unknown_question")
+	good := "question,code,total\n" +
+		"gender,girl,100\n" + // 2
+		"gender,boy,100\n" + // 3
+		"gender,nonbinary,1\n" + // 4
+		"gender,no_answer,not stated\n" + // 5
+		"age_band,13-15,100\n" + // 6
+		"age_band,16-18,100\n" + // 7
+		"age_band,19-25,1\n" // 8
+	m, err := app.CheckMarginsFile(def, []byte(good), app.MarginsCSV, "exclude")
+	if err != nil || len(m.Dimensions) != 2 {
+		t.Fatalf("%+v %v", m, err)
+	}
+	_, err = app.CheckMarginsFile(def, []byte(strings.Replace(good, "19-25,1\n", "19-25,300\n", 1)), app.MarginsCSV, "exclude")
+	wantProblems(t, "another population", err, "/rows/6/total weighting_totals")
+	_, err = app.CheckMarginsFile(def, []byte(good), app.MarginsCSV, "spread")
+	wantProblems(t, "rule", err, "/missing invalid")
+	// A file that cannot be read says so before any check.
+	_, err = app.CheckMarginsFile(def, []byte("question,code,total\ngender,girl,x\n"), app.MarginsCSV, "exclude")
+	wantProblems(t, "unreadable", err, "/rows/2/total margins_total")
+	if _, err := app.CheckMarginsFile(def, nil, "ods", "exclude"); !errors.Is(err, app.ErrMarginsFileType) {
+		t.Errorf("ods: %v", err)
+	}
+}
