@@ -29,7 +29,7 @@ const (
 // exportSurvey is GET /v1/org/surveys/{id}/export?kind=&format=&lang=.
 // kind=summary (the default): the disclosure-controlled release in CSV,
 // XLSX, JSON or PDF, for the survey's organisation and the organisations
-// it is shared with. kind=responses: the anonymised responses, one row
+// it is shared with, its intervals at ?level=90|95|99 (95 by default). kind=responses: the anonymised responses, one row
 // each, streamed as CSV, for the survey's owners and editors only. Every
 // export is recorded in the audit log.
 func (s *Server) exportSurvey(c *fiber.Ctx) error {
@@ -67,6 +67,11 @@ func (s *Server) exportSummary(c *fiber.Ctx) error {
 	if mime == "" {
 		return badFormat()
 	}
+	// The intervals' level, as the summary's (a 422 ci_level at /level).
+	level, err := summaryLevel(c)
+	if err != nil {
+		return err
+	}
 	setHeaders := func() {
 		c.Set(fiber.HeaderContentType, mime)
 		c.Set(fiber.HeaderContentLanguage, lang)
@@ -83,6 +88,7 @@ func (s *Server) exportSummary(c *fiber.Ctx) error {
 		s.workflows.Metrics().Exported("summary", format, start, err)
 		return err
 	}
+	rel.Level = level
 	sum := export.BuildSummary(rel, lang, s.catalog.Negotiate(lang, ""), s.catalog)
 	var buf bytes.Buffer
 	err = app.WriteSummary(&buf, sum, format, "")

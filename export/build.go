@@ -21,6 +21,18 @@ type Release struct {
 	// Collected is how many responses were stored when the export was
 	// made (the release holds N of them).
 	Collected int
+	// Level is the confidence level of every interval, in percent (90, 95
+	// or 99; surveys.ValidLevel); 0 is surveys.DefaultLevel.
+	Level int
+}
+
+// level is the release's confidence level, surveys.DefaultLevel unless
+// another valid one is asked for.
+func (r Release) level() int {
+	if surveys.ValidLevel(r.Level) {
+		return r.Level
+	}
+	return surveys.DefaultLevel
 }
 
 // BuildSummary renders a release in lang (a language of the survey) with
@@ -28,7 +40,8 @@ type Release struct {
 func BuildSummary(r Release, lang, uiLang string, cat *i18n.Catalog) *Summary {
 	m := func(id string) string { return cat.Message(uiLang, id, nil) }
 	notAnswered := m("text.not_answered")
-	level := map[string]any{"Level": surveys.DefaultLevel}
+	lv := r.level()
+	level := map[string]any{"Level": lv}
 	s := &Summary{
 		SurveyID: r.SurveyID, Title: r.Def.Title.In(lang, r.Def.DefaultLanguage), Lang: lang, Dir: i18n.Direction(lang),
 		Revision: r.Revision, K: r.K, Released: r.Day, Final: r.Final,
@@ -47,21 +60,24 @@ func BuildSummary(r Release, lang, uiLang string, cat *i18n.Catalog) *Summary {
 			CI: cat.Message(uiLang, "export.ci", level),
 		},
 	}
+	s.Overall.SetLevel(lv)
 	for _, q := range r.Def.Questions() {
 		if q.Breakdown {
-			s.Breakdowns = append(s.Breakdowns, Breakdown{ID: q.ID, Label: q.Text.In(lang, r.Def.DefaultLanguage), Results: r.Protected.Results(lang, q.ID, notAnswered)})
+			res := r.Protected.Results(lang, q.ID, notAnswered)
+			res.SetLevel(lv)
+			s.Breakdowns = append(s.Breakdowns, Breakdown{ID: q.ID, Label: q.Text.In(lang, r.Def.DefaultLanguage), Results: res})
 		}
 	}
 	s.Notes = StatusNotes(s.Status, r.N == 0 || r.Day == "", uiLang, cat)
 	if !s.Overall.Withheld {
-		s.Notes = append(s.Notes, IntervalNote(surveys.DefaultLevel, uiLang, cat))
+		s.Notes = append(s.Notes, IntervalNote(lv, uiLang, cat))
 	}
 	pt := s.Status.Perturbation
 	// Max is the largest count never shown (k-1), written as a number:
 	// "from 1 to 4", not "between 1 and 5 minus 1". k is at least
 	// surveys.MinK, so no sentence meets a count of one.
 	data := map[string]any{"K": r.K, "Max": r.K - 1, "N": r.N, "Revision": r.Revision, "Released": r.Day,
-		"D": pt.MaxDeviation, "V": pt.Variance, "Blocked": pt.SmallCounts, "Level": surveys.DefaultLevel}
+		"D": pt.MaxDeviation, "V": pt.Variance, "Blocked": pt.SmallCounts, "Level": lv}
 	var ids []string
 	if r.N > 0 && r.Day != "" {
 		ids = append(ids, "export.method.what")
@@ -70,7 +86,7 @@ func BuildSummary(r Release, lang, uiLang string, cat *i18n.Catalog) *Summary {
 	if pt.Method == "cell-key" {
 		ids = append(ids, "export.method.perturbation")
 	}
-	for _, id := range append(ids, "export.method.secondary", "export.method.groups", "export.method.releases", "export.method.text", "export.method.ci", "export.method.ci_mean") {
+	for _, id := range append(ids, "export.method.secondary", "export.method.groups", "export.method.releases", "export.method.text", "export.method.ci", "export.method.ci_mean", "export.method.ci_quantiles") {
 		s.Method = append(s.Method, cat.Message(uiLang, id, data))
 	}
 	return s

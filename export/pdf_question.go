@@ -64,15 +64,16 @@ func (r *pdfReport) question(num int, q *surveys.QuestionResults) {
 	if len(q.Statements) > 0 {
 		r.matrixTables(q)
 	} else if len(cats) > 0 {
-		ranks := map[string]float64{}
+		ranks := map[string]surveys.MeanRank{}
 		for _, m := range q.MeanRanks {
-			ranks[m.Code] = m.MeanRank
+			ranks[m.Code] = m
 		}
 		t := pdfTable{head: []string{l.Option, l.Count, l.Percent, l.CI},
 			widths: []float64{0, 22, 22, 32}, aligns: []string{"L", "R", "R", "R"}}
 		if q.Type == surveys.Ranking {
-			t.head = append(t.head, l.MeanRank)
-			t.widths = append(t.widths, 25)
+			// The mean rank and its interval below it.
+			t.head = append(t.head, l.MeanRank+" ("+l.CI+")")
+			t.widths = append(t.widths, 30)
 			t.aligns = append(t.aligns, "R")
 		}
 		fixed := 0.0
@@ -90,7 +91,7 @@ func (r *pdfReport) question(num int, q *surveys.QuestionResults) {
 				mr := withheldStat(&l)
 				if i < len(q.Options) {
 					if v, ok := ranks[q.Options[i].Code]; ok {
-						mr = r.num(v, 2)
+						mr = r.num(v.MeanRank, 2) + r.ciAfter(v.CILow, v.CIHigh)
 					}
 				}
 				row = append(row, mr)
@@ -107,7 +108,8 @@ func (r *pdfReport) question(num int, q *surveys.QuestionResults) {
 }
 
 // statsTable prints statistics, one row per entry (nil: withheld), the
-// mean followed by its interval (cis, one per entry; a dash without).
+// mean followed by its interval (cis, one per entry; a dash without), the
+// median and the quartiles each with its interval below the value.
 func (r *pdfReport) statsTable(first string, names []string, stats []*surveys.Stats, cis [][2]*float64) {
 	l := r.l
 	head := []string{first, l.Mean, l.CI, l.Median, l.Q1, l.Q3, l.SD}
@@ -123,10 +125,11 @@ func (r *pdfReport) statsTable(first string, names []string, stats []*surveys.St
 			if lo, hi := cis[i][0], cis[i][1]; lo != nil && hi != nil {
 				ci = r.num(*lo, 2) + "–" + r.num(*hi, 2)
 			}
-			row = append(row, r.num(st.Mean, 2), ci)
-			for _, v := range []float64{st.Median, st.Q1, st.Q3, st.SD} {
-				row = append(row, r.num(v, 2))
-			}
+			row = append(row, r.num(st.Mean, 2), ci,
+				r.num(st.Median, 2)+r.ciAfter(st.MedianCILow, st.MedianCIHigh),
+				r.num(st.Q1, 2)+r.ciAfter(st.Q1CILow, st.Q1CIHigh),
+				r.num(st.Q3, 2)+r.ciAfter(st.Q3CILow, st.Q3CIHigh),
+				r.num(st.SD, 2))
 		}
 		rows = append(rows, row)
 	}
@@ -135,8 +138,10 @@ func (r *pdfReport) statsTable(first string, names []string, stats []*surveys.St
 		firstW = 0.1
 		head[0] = ""
 	}
-	vw := min((r.width-firstW)/8, 24) // the interval takes two
-	t := pdfTable{head: head, rows: rows, widths: []float64{firstW, vw, 2 * vw, vw, vw, vw, vw},
+	// The mean's interval has a column of its own; the median's and the
+	// quartiles' go below their values, in columns as wide.
+	vw := min((r.width-firstW)/11, 20)
+	t := pdfTable{head: head, rows: rows, widths: []float64{firstW, vw, 2 * vw, 2 * vw, 2 * vw, 2 * vw, vw},
 		aligns: []string{"L", "R", "R", "R", "R", "R", "R"}}
 	if firstW < 1 {
 		t.head, t.widths, t.aligns = head[1:], t.widths[1:], t.aligns[1:]
@@ -145,6 +150,16 @@ func (r *pdfReport) statsTable(first string, names []string, stats []*surveys.St
 		}
 	}
 	r.table(t)
+}
+
+// ciAfter is an interval printed after its statistic, " (lo–hi)", or
+// nothing when there is none; a cell too narrow for both sets it on the
+// next line.
+func (r *pdfReport) ciAfter(lo, hi *float64) string {
+	if lo == nil || hi == nil {
+		return ""
+	}
+	return " (" + r.num(*lo, 2) + "–" + r.num(*hi, 2) + ")"
 }
 
 func (r *pdfReport) matrixTables(q *surveys.QuestionResults) {

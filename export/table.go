@@ -89,8 +89,9 @@ type summaryRow struct {
 	Value       float64
 	Part        rowPart
 	Statement   bool // the row is a matrix statement's
-	// CILow and CIHigh: a mean's confidence interval (the mean's row only;
-	// surveys.MeanInterval from published numbers), nil elsewhere.
+	// CILow and CIHigh: a statistic's confidence interval (a mean's,
+	// surveys.MeanInterval; a median's or quartile's, surveys.QuantileInterval;
+	// a mean rank's), nil for the standard deviation and where there is none.
 	CILow, CIHigh *float64
 }
 
@@ -99,12 +100,18 @@ var summaryStats = []struct {
 	code  string
 	label func(*Labels) string
 	v     func(*surveys.Stats) float64
+	// ci is the statistic's interval (nil: the mean's, which its
+	// question or statement holds, or none for the SD).
+	ci func(*surveys.Stats) (lo, hi *float64)
 }{
-	{codeMean, func(l *Labels) string { return l.Mean }, func(s *surveys.Stats) float64 { return s.Mean }},
-	{codeMedian, func(l *Labels) string { return l.Median }, func(s *surveys.Stats) float64 { return s.Median }},
-	{codeQ1, func(l *Labels) string { return l.Q1 }, func(s *surveys.Stats) float64 { return s.Q1 }},
-	{codeQ3, func(l *Labels) string { return l.Q3 }, func(s *surveys.Stats) float64 { return s.Q3 }},
-	{codeSD, func(l *Labels) string { return l.SD }, func(s *surveys.Stats) float64 { return s.SD }},
+	{codeMean, func(l *Labels) string { return l.Mean }, func(s *surveys.Stats) float64 { return s.Mean }, nil},
+	{codeMedian, func(l *Labels) string { return l.Median }, func(s *surveys.Stats) float64 { return s.Median },
+		func(s *surveys.Stats) (lo, hi *float64) { return s.MedianCILow, s.MedianCIHigh }},
+	{codeQ1, func(l *Labels) string { return l.Q1 }, func(s *surveys.Stats) float64 { return s.Q1 },
+		func(s *surveys.Stats) (lo, hi *float64) { return s.Q1CILow, s.Q1CIHigh }},
+	{codeQ3, func(l *Labels) string { return l.Q3 }, func(s *surveys.Stats) float64 { return s.Q3 },
+		func(s *surveys.Stats) (lo, hi *float64) { return s.Q3CILow, s.Q3CIHigh }},
+	{codeSD, func(l *Labels) string { return l.SD }, func(s *surveys.Stats) float64 { return s.SD }, nil},
 }
 
 // questionRows flattens one question's table into summaryRows.
@@ -119,7 +126,8 @@ func (b *questionRows) add(code, label string, c surveys.Count, part rowPart, st
 }
 
 // stats adds the statistics' rows: their values, or each withheld; the
-// mean's row carries its interval (lo, hi; nil when there is none).
+// mean's row carries its interval (lo, hi; nil when there is none), the
+// median's and quartiles' theirs (st's).
 func (b *questionRows) stats(prefix, labelPrefix string, st *surveys.Stats, withheld, statement bool, lo, hi *float64) {
 	if st == nil && !withheld {
 		return
@@ -129,8 +137,11 @@ func (b *questionRows) stats(prefix, labelPrefix string, st *surveys.Stats, with
 			Kind: rowStatWithheld, Part: partStat, Statement: statement}
 		if st != nil {
 			r.Kind, r.Value = rowStat, n.v(st)
-			if n.code == codeMean {
+			switch {
+			case n.code == codeMean:
 				r.CILow, r.CIHigh = lo, hi
+			case n.ci != nil:
+				r.CILow, r.CIHigh = n.ci(st)
 			}
 		}
 		b.out = append(b.out, r)
@@ -144,7 +155,7 @@ func (b *questionRows) meanRanks() {
 	q, l := b.q, b.l
 	for _, mr := range q.MeanRanks {
 		b.out = append(b.out, summaryRow{QID: q.ID, QText: q.Text, Code: codeMeanRank + ":" + mr.Code,
-			Label: l.MeanRank + ": " + mr.Label, Kind: rowStat, Value: mr.MeanRank, Part: partMeanRank})
+			Label: l.MeanRank + ": " + mr.Label, Kind: rowStat, Value: mr.MeanRank, Part: partMeanRank, CILow: mr.CILow, CIHigh: mr.CIHigh})
 	}
 	if q.Type == surveys.Ranking && q.StatsWithheld && len(q.MeanRanks) == 0 {
 		for _, o := range q.Options {

@@ -241,7 +241,7 @@ const xlValueCols = 4
 func (x *xlWriter) cells(r *summaryRow) []any {
 	switch r.Kind {
 	case rowStat:
-		if r.CILow != nil && r.CIHigh != nil { // a mean's interval
+		if r.CILow != nil && r.CIHigh != nil { // a statistic's interval
 			return []any{excelize.Cell{StyleID: x.st.stat, Value: r.Value}, nil,
 				excelize.Cell{StyleID: x.st.stat, Value: *r.CILow}, excelize.Cell{StyleID: x.st.stat, Value: *r.CIHigh}}
 		}

@@ -22,21 +22,26 @@ import (
 )
 
 // exportCmd: youthvoice export --survey ID --kind summary|responses
-// --format csv|xlsx|json|pdf --lang sv --out FILE, against the local store
+// --format csv|xlsx|json|pdf --lang sv --level 90|95|99 --out FILE, against the local store
 // (or MONGODB_URI), or inside the running server that holds the local
 // store, which then writes FILE (relative to the command's directory). It shows a progress bar on a terminal and plain
 // progress lines otherwise.
 func exportCmd(ctx context.Context, c *cli, args []string) error {
 	var surveyID, kind, format, lang, out string
+	var level int
 	return withStore(ctx, c, "export", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&surveyID, "survey", "", "the survey's id")
 		fs.StringVar(&kind, "kind", "summary", "summary or responses")
 		fs.StringVar(&format, "format", "xlsx", "summary: csv, xlsx, json or pdf; responses: csv or xlsx")
 		fs.StringVar(&lang, "lang", "", "language of the export (default: the survey's)")
 		fs.StringVar(&out, "out", "", "file to write")
+		fs.IntVar(&level, "level", surveys.DefaultLevel, "summary: confidence level of the intervals, 90, 95 or 99 (percent)")
 	}, func(st *store.Store) error {
 		if surveyID == "" || out == "" {
 			return usageError{"export: --survey and --out are required"}
+		}
+		if !surveys.ValidLevel(level) {
+			return usageError{"export: --level must be 90, 95 or 99"}
 		}
 		sv, err := st.PublicSurvey(ctx, surveyID)
 		if err != nil {
@@ -57,7 +62,7 @@ func exportCmd(ctx context.Context, c *cli, args []string) error {
 		w := bufio.NewWriter(f)
 		switch kind {
 		case "summary":
-			err = exportSummaryFile(ctx, a, sv, format, lang, w)
+			err = exportSummaryFile(ctx, a, sv, format, lang, level, w)
 		case "responses":
 			if format != "csv" && format != "xlsx" {
 				return usageError{"export: responses are exported as csv or xlsx"}
@@ -80,7 +85,7 @@ func exportCmd(ctx context.Context, c *cli, args []string) error {
 	})
 }
 
-func exportSummaryFile(ctx context.Context, a *app.App, sv *surveys.Survey, format, lang string, w io.Writer) error {
+func exportSummaryFile(ctx context.Context, a *app.App, sv *surveys.Survey, format, lang string, level int, w io.Writer) error {
 	cat, err := i18n.New()
 	if err != nil {
 		return err
@@ -89,6 +94,7 @@ func exportSummaryFile(ctx context.Context, a *app.App, sv *surveys.Survey, form
 	if err != nil {
 		return err
 	}
+	rel.Level = level
 	err = app.WriteSummary(w, export.BuildSummary(rel, lang, cat.Negotiate(lang, ""), cat), format, "  ")
 	if errors.Is(err, app.ErrUnsupportedFormat) {
 		return usageError{"export: --format must be csv, xlsx, json or pdf"}
