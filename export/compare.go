@@ -3,6 +3,7 @@ package export
 import (
 	"encoding/csv"
 	"io"
+	"slices"
 	"strconv"
 
 	"github.com/youthvoice/youthvoice/i18n"
@@ -24,8 +25,10 @@ type ComparisonDocument struct {
 	Dir  string `json:"dir"`
 	*surveys.Comparison
 	// LeftOut hides the embedded comparison's list: the same entries,
-	// each with its reason in words.
+	// each with its reason in words; Groups likewise its groups, each
+	// not compared with why.
 	LeftOut []ComparisonLeftOut `json:"left_out"`
+	Groups  []ComparisonGroup   `json:"groups,omitempty"`
 	Notes   []string            `json:"notes"`
 	Method  []string            `json:"method"`
 	Labels  ComparisonLabels    `json:"-"`
@@ -37,6 +40,12 @@ type ComparisonLeftOut struct {
 	Why string `json:"why"`
 }
 
+// ComparisonGroup is a breakdown group compared, or not and why in words.
+type ComparisonGroup struct {
+	surveys.GroupComparison
+	Why string `json:"why,omitempty"`
+}
+
 // ComparisonLabels are the words of the files.
 type ComparisonLabels struct {
 	Sheet, LeftOutSheet, Method                string
@@ -45,6 +54,11 @@ type ComparisonLabels struct {
 	Count, Base, Value, SD, CILow, CIHigh, Yes string
 	Suppressed, Responses, Released, Revision  string
 	DontKnow, Mean                             string
+	// The groups' words, and the PDF's: its heading, the level, the
+	// breakdown, a wave's interval, the marks of a significant rise and
+	// fall and what the mark means.
+	Group, Everyone, Hidden, Report, Level, By string
+	Survey, CI, Higher, Lower, Mark            string
 }
 
 // BuildComparison puts c in the words of uiLang (a server language), for
@@ -63,9 +77,46 @@ func BuildComparison(c *surveys.Comparison, lang, uiLang string, cat *i18n.Catal
 		CIHigh: cat.Message(uiLang, "export.ci_high", level), Yes: m("compare.yes"), Suppressed: m("export.suppressed"),
 		Responses: m("export.responses"), Released: m("export.released"), Revision: m("export.revision"),
 		DontKnow: m("export.dont_know"), Mean: m("export.mean"),
+		Group: m("export.group"), Everyone: m("export.everyone"), Hidden: m("export.hidden"), Report: m("compare.report"),
+		Level: m("compare.level"), By: m("compare.by"), Survey: m("compare.survey"), CI: cat.Message(uiLang, "export.ci", level),
+		Higher: m("compare.higher"), Lower: m("compare.lower"), Mark: cat.Message(uiLang, "compare.mark", level),
 	}
-	for qi := range c.Questions {
-		rows := c.Questions[qi].Rows
+	d.labelRows(c.Questions)
+	for _, l := range c.LeftOut {
+		d.LeftOut = append(d.LeftOut, ComparisonLeftOut{LeftOut: l, Why: m("compare.reason." + l.Reason)})
+	}
+	data := map[string]any{"Level": c.Level, "Suppressed": d.Labels.Suppressed, "Significant": c.Significant, "Compared": c.Compared, "Chance": 100 - c.Level,
+		"Current": c.Current.Title, "Previous": c.Previous.Title, "By": c.ByText, "Hidden": d.Labels.Hidden}
+	notes := []string{"compare.note.read", "compare.note.suppressed", "compare.note.count"}
+	method := []string{"compare.method.what", "compare.method.proportions", "compare.method.means", "compare.method.assumptions", "compare.method.many"}
+	if c.By != "" {
+		compared, significant := 0, 0
+		for _, g := range c.Groups {
+			d.labelRows(g.Questions)
+			cg := ComparisonGroup{GroupComparison: g}
+			if g.NotCompared != "" {
+				cg.Why = m("compare.group." + g.NotCompared)
+			}
+			d.Groups = append(d.Groups, cg)
+			compared, significant = compared+g.Compared, significant+g.Significant
+		}
+		data["GroupsCompared"], data["GroupsSignificant"] = compared, significant
+		notes = append(notes, "compare.note.groups", "compare.note.hidden")
+		method = append(method, "compare.method.groups")
+	}
+	for _, id := range notes {
+		d.Notes = append(d.Notes, cat.Message(uiLang, id, data))
+	}
+	for _, id := range method {
+		d.Method = append(d.Method, cat.Message(uiLang, id, data))
+	}
+	return d
+}
+
+// labelRows fills in the labels of the "don't know" and mean rows.
+func (d *ComparisonDocument) labelRows(qs []surveys.QuestionComparison) {
+	for qi := range qs {
+		rows := qs[qi].Rows
 		for ri := range rows {
 			if rows[ri].Label != "" {
 				continue
@@ -78,22 +129,11 @@ func BuildComparison(c *surveys.Comparison, lang, uiLang string, cat *i18n.Catal
 			}
 		}
 	}
-	for _, l := range c.LeftOut {
-		d.LeftOut = append(d.LeftOut, ComparisonLeftOut{LeftOut: l, Why: m("compare.reason." + l.Reason)})
-	}
-	data := map[string]any{"Level": c.Level, "Suppressed": d.Labels.Suppressed, "Significant": c.Significant, "Compared": c.Compared, "Chance": 100 - c.Level}
-	for _, id := range []string{"compare.note.read", "compare.note.suppressed", "compare.note.count"} {
-		d.Notes = append(d.Notes, cat.Message(uiLang, id, data))
-	}
-	for _, id := range []string{"compare.method.proportions", "compare.method.means", "compare.method.assumptions", "compare.method.many"} {
-		d.Method = append(d.Method, cat.Message(uiLang, id, data))
-	}
-	return d
 }
 
 // ComparisonCSVHeader is the header row of a comparison CSV: fixed names,
 // so that scripts can rely on them.
-var ComparisonCSVHeader = []string{"question", "question_text", "statement", "option", "option_label", "kind",
+var ComparisonCSVHeader = []string{"breakdown", "group", "group_label", "question", "question_text", "statement", "option", "option_label", "kind",
 	"current_n", "current_base", "current_value", "current_ci_low", "current_ci_high", "current_sd",
 	"previous_n", "previous_base", "previous_value", "previous_ci_low", "previous_ci_high", "previous_sd",
 	"difference", "difference_ci_low", "difference_ci_high", "significant"}
@@ -101,14 +141,20 @@ var ComparisonCSVHeader = []string{"question", "question_text", "statement", "op
 // WriteComparisonCSV writes a comparison as CSV: UTF-8 with a byte order
 // mark, the ComparisonCSVHeader row, one line per row of each compared
 // question (kind "proportion": values are percentages and the difference
-// is in percentage points, one decimal; "mean": two decimals), then one
-// line per question left out (kind "_left_out", the reason's code in
-// option and its words in option_label), then the method (question
-// "_method": the waves' responses, "_note:1"... the notes and the
-// method's paragraphs). An estimate the release does not publish holds
-// the suppressed marker in its value and nothing else; a difference is
-// empty unless both are published; significant is "true" or "false"
-// beside an interval, empty without one.
+// is in percentage points, one decimal; "mean": two decimals) of
+// everyone (breakdown, group and group_label empty), then of each group
+// of the breakdown (breakdown the question's id, group the option code
+// or "_none", group_label its label), each group starting with a line of
+// kind "_group" (option "_n": each wave's published respondents, the
+// hidden marker for a wave whose release hides the group; a group not
+// compared has only this line, option_label saying why), then one line
+// per question left out (kind "_left_out", the reason's code in option
+// and its words in option_label), then the method (question "_method":
+// the waves' responses, "_note:1"... the notes and the method's
+// paragraphs). An estimate the release does not publish holds the
+// suppressed marker in its value and nothing else; a difference is empty
+// unless both are published; significant is "true" or "false" beside an
+// interval, empty without one.
 func WriteComparisonCSV(w io.Writer, d *ComparisonDocument) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
@@ -124,19 +170,41 @@ func WriteComparisonCSV(w io.Writer, d *ComparisonDocument) error {
 		}
 		return cw.Write(row)
 	}
-	for _, q := range d.Questions {
-		for _, r := range q.Rows {
-			cells := []string{q.ID, q.Text, r.Statement, r.Code, r.Label, r.Kind}
-			cells = append(cells, csvEstimate(r, r.Current, d.Labels.Suppressed)...)
-			cells = append(cells, csvEstimate(r, r.Previous, d.Labels.Suppressed)...)
-			cells = append(cells, csvDifference(r)...)
-			if err := line(cells...); err != nil {
-				return err
+	questions := func(group []string, qs []surveys.QuestionComparison) error {
+		for _, q := range qs {
+			for _, r := range q.Rows {
+				cells := append(slices.Clone(group), q.ID, q.Text, r.Statement, r.Code, r.Label, r.Kind)
+				cells = append(cells, csvEstimate(r, r.Current, d.Labels.Suppressed)...)
+				cells = append(cells, csvEstimate(r, r.Previous, d.Labels.Suppressed)...)
+				cells = append(cells, csvDifference(r)...)
+				if err := line(cells...); err != nil {
+					return err
+				}
 			}
+		}
+		return nil
+	}
+	if err := questions([]string{"", "", ""}, d.Questions); err != nil {
+		return err
+	}
+	for _, g := range d.Groups {
+		group := []string{d.By, g.Code, g.Label}
+		label := d.Labels.Responses
+		if g.Why != "" {
+			label = g.Why
+		}
+		cells := append(slices.Clone(group), "", "", "", "_n", label, "_group")
+		cells = append(cells, csvGroupN(g.CurrentN, g.NotCompared, surveys.GroupHiddenInCurrent, &d.Labels)...)
+		cells = append(cells, csvGroupN(g.PreviousN, g.NotCompared, surveys.GroupHiddenInPrevious, &d.Labels)...)
+		if err := line(cells...); err != nil {
+			return err
+		}
+		if err := questions(group, g.Questions); err != nil {
+			return err
 		}
 	}
 	for _, l := range d.LeftOut {
-		if err := line(l.ID, l.Text, "", l.Reason, l.Why, "_left_out"); err != nil {
+		if err := line("", "", "", l.ID, l.Text, "", l.Reason, l.Why, "_left_out"); err != nil {
 			return err
 		}
 	}
@@ -148,12 +216,25 @@ func WriteComparisonCSV(w io.Writer, d *ComparisonDocument) error {
 		method = append(method, struct{ code, label, value string }{"_note:" + strconv.Itoa(i+1), p, ""})
 	}
 	for _, m := range method {
-		if err := line("_method", "", "", m.code, m.label, "", m.value); err != nil {
+		if err := line("", "", "", "_method", "", "", m.code, m.label, "", m.value); err != nil {
 			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// csvGroupN is a group's six cells of one wave: its published
+// respondents, or the hidden marker where the wave's release hides it
+// (notCompared is hiddenHere or GroupHiddenInBoth), or the suppressed one.
+func csvGroupN(n *int, notCompared, hiddenHere string, l *ComparisonLabels) []string {
+	switch {
+	case notCompared == hiddenHere || notCompared == surveys.GroupHiddenInBoth:
+		return []string{"", "", l.Hidden, "", "", ""}
+	case n == nil:
+		return []string{"", "", l.Suppressed, "", "", ""}
+	}
+	return []string{strconv.Itoa(*n), "", "", "", "", ""}
 }
 
 // csvEstimate is one wave's six cells: n, base, value, interval, SD.

@@ -17,15 +17,22 @@ import (
 // and 200 random responses) in lang with the words of uiLang.
 func builtComparison(t *testing.T, lang, uiLang string, level int) *ComparisonDocument {
 	t.Helper()
+	return builtComparisonBy(t, lang, uiLang, "", level, 200, 60)
+}
+
+// builtComparisonBy is builtComparison by breakdown question by, of
+// releases of cur and prev responses.
+func builtComparisonBy(t *testing.T, lang, uiLang, by string, level, cur, prev int) *ComparisonDocument {
+	t.Helper()
 	cat, err := i18n.New()
 	if err != nil {
 		t.Fatal(err)
 	}
 	wave := func(r Release, id string) surveys.Wave {
 		return surveys.Wave{Survey: id, Title: r.Def.Title.In(lang, r.Def.DefaultLanguage), Revision: r.Revision, Day: r.Day,
-			Results: r.Protected.Results(lang, "", "-")}
+			Results: r.Protected.Results(lang, by, "-")}
 	}
-	c, err := surveys.Compare(wave(builtRelease(t, 200), "this"), wave(builtRelease(t, 60), "last"), level)
+	c, err := surveys.CompareBy(wave(builtRelease(t, cur), "this"), wave(builtRelease(t, prev), "last"), by, level)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +47,7 @@ func builtComparison(t *testing.T, lang, uiLang string, level int) *ComparisonDo
 // the same marker.
 func TestComparisonFiles(t *testing.T) {
 	d := builtComparison(t, "sv", "sv", 90)
-	if d.Labels.Sheet != "Jämförelse" || !strings.Contains(d.Labels.Significant, "90") || len(d.Method) != 4 || len(d.Notes) != 3 {
+	if d.Labels.Sheet != "Jämförelse" || !strings.Contains(d.Labels.Significant, "90") || len(d.Method) != 5 || len(d.Notes) != 3 || d.Groups != nil {
 		t.Fatalf("labels %+v, notes %q", d.Labels, d.Notes)
 	}
 	var rows, suppressed, flagged int
@@ -124,7 +131,7 @@ func TestComparisonFiles(t *testing.T) {
 		}
 		i++
 	}
-	if rest := lines[i:]; len(rest) != 2+len(d.Notes)+len(d.Method) || rest[0][0] != "_method" || rest[0][col["current_n"]] != strconv.Itoa(d.Current.Responses) {
+	if rest := lines[i:]; len(rest) != 2+len(d.Notes)+len(d.Method) || rest[0][col["question"]] != "_method" || rest[0][col["current_n"]] != strconv.Itoa(d.Current.Responses) {
 		t.Errorf("method lines %v", rest)
 	}
 

@@ -10,7 +10,8 @@ import (
 
 // compareXLColumns is the number of columns of the comparison sheet:
 // question, statement, answer, five per wave (count, base, value, lower,
-// upper limit), difference with its limits, and the flag.
+// upper limit), difference with its limits, and the flag; with a
+// breakdown, the group before them.
 const compareXLColumns = 3 + 5 + 5 + 3 + 1
 
 // WriteComparisonXLSX writes a comparison as a workbook, streamed with the
@@ -18,7 +19,13 @@ const compareXLColumns = 3 + 5 + 5 + 3 + 1
 //   - the comparison (Labels.Sheet): the two waves (title, responses,
 //     release day), the notes, then one row per compared estimate:
 //     question, statement, answer, each wave's count, base, value and
-//     interval, the difference with its interval, and the flag;
+//     interval, the difference with its interval, and the flag. With a
+//     breakdown, a first column names the group (Labels.Everyone, then
+//     each group of the breakdown), so that an analyst filters or pivots
+//     one sheet rather than leafing through a sheet per group (a
+//     breakdown by region has twenty); each group starts with a row of
+//     its respondents in each wave, and a group not compared has only
+//     that row, with why;
 //   - the questions left out (Labels.LeftOutSheet), each with why;
 //   - the method (Labels.Method), one paragraph per row.
 //
@@ -70,12 +77,16 @@ type compareXL struct {
 
 func (cx compareXL) rows(sheet string) error {
 	d, l, st := cx.d, cx.l, cx.x.st
+	lead := cx.lead()
 	widths := []float64{40, 24, 30}
+	if lead == 1 {
+		widths = append([]float64{24}, widths...)
+	}
 	for range compareXLColumns - 3 {
 		widths = append(widths, 11)
 	}
 	header := 3 + len(d.Notes) + 3 // title, the waves, the notes, a blank row, two header rows
-	t, err := cx.x.stream(sheet, widths, xlFrozen(3, header))
+	t, err := cx.x.stream(sheet, widths, xlFrozen(3+lead, header))
 	if err != nil {
 		return err
 	}
@@ -103,7 +114,7 @@ func (cx compareXL) rows(sheet string) error {
 		}
 	}
 	// Two header rows: the waves over their columns, then each column.
-	group := []any{nil, nil, nil}
+	group := make([]any, 3+lead)
 	for _, g := range []string{l.Current, l.Previous} {
 		group = append(group, excelize.Cell{StyleID: st.groupHeader, Value: g}, nil, nil, nil, nil)
 	}
@@ -112,6 +123,9 @@ func (cx compareXL) rows(sheet string) error {
 		return err
 	}
 	head := []string{l.Question, l.Statement, l.Option}
+	if lead == 1 {
+		head = append([]string{l.Group}, head...)
+	}
 	for range 2 {
 		head = append(head, l.Count, l.Base, l.Value, l.CILow, l.CIHigh)
 	}
@@ -123,9 +137,38 @@ func (cx compareXL) rows(sheet string) error {
 	if err := t.next(cells...); err != nil {
 		return err
 	}
-	for _, q := range d.Questions {
+	if err := cx.questions(t, l.Everyone, d.Questions); err != nil {
+		return err
+	}
+	for _, g := range d.Groups {
+		if err := t.next(cx.groupRow(g)...); err != nil {
+			return err
+		}
+		if err := cx.questions(t, g.Label, g.Questions); err != nil {
+			return err
+		}
+	}
+	return t.sw.Flush()
+}
+
+// lead is the number of columns before the question: 1 (the group) with
+// a breakdown.
+func (cx compareXL) lead() int {
+	if cx.d.By != "" {
+		return 1
+	}
+	return 0
+}
+
+// questions writes the rows of one group's questions (label: the group's
+// label, in the first column with a breakdown).
+func (cx compareXL) questions(t *xlStream, label string, qs []surveys.QuestionComparison) error {
+	for _, q := range qs {
 		for _, r := range q.Rows {
 			row := []any{q.Text, r.Statement, r.Label}
+			if cx.lead() == 1 {
+				row = append([]any{label}, row...)
+			}
 			row = append(row, cx.estimate(r, r.Current)...)
 			row = append(row, cx.estimate(r, r.Previous)...)
 			row = append(row, cx.difference(r)...)
@@ -134,7 +177,35 @@ func (cx compareXL) rows(sheet string) error {
 			}
 		}
 	}
-	return t.sw.Flush()
+	return nil
+}
+
+// groupRow is a group's first row: its respondents in each wave (the
+// hidden marker where a release hides it, the suppressed one where it
+// does not publish the number), and why a group is not compared.
+func (cx compareXL) groupRow(g ComparisonGroup) []any {
+	st, l := cx.x.st, cx.l
+	row := []any{excelize.Cell{StyleID: st.header, Value: g.Label}, excelize.Cell{StyleID: st.muted, Value: l.Responses}, nil, nil}
+	if g.Why != "" {
+		row[3] = excelize.Cell{StyleID: st.muted, Value: g.Why}
+	}
+	for _, w := range []struct {
+		n      *int
+		hidden bool
+	}{
+		{g.CurrentN, g.NotCompared == surveys.GroupHiddenInCurrent || g.NotCompared == surveys.GroupHiddenInBoth},
+		{g.PreviousN, g.NotCompared == surveys.GroupHiddenInPrevious || g.NotCompared == surveys.GroupHiddenInBoth},
+	} {
+		switch {
+		case w.hidden:
+			row = append(row, nil, nil, excelize.Cell{StyleID: st.muted, Value: l.Hidden}, nil, nil)
+		case w.n == nil:
+			row = append(row, nil, nil, excelize.Cell{StyleID: st.muted, Value: l.Suppressed}, nil, nil)
+		default:
+			row = append(row, excelize.Cell{StyleID: st.count, Value: *w.n}, nil, nil, nil, nil)
+		}
+	}
+	return row
 }
 
 // estimate is one wave's five cells.
