@@ -23,6 +23,9 @@ type CompareRequest struct {
 	Current, Previous string
 	// Level is the confidence level (surveys.Levels).
 	Level int
+	// By is a breakdown question id (empty: none): each of its groups is
+	// compared with the same group of the previous wave too.
+	By string
 	// Lang and AcceptLanguage are the reader's preferences; the texts are
 	// in the current survey's best language for them (the previous
 	// survey's in the same language where it has it).
@@ -43,7 +46,9 @@ type Comparison struct {
 // releases; nil computes them). Errors: surveys.ErrNotFound for a current
 // survey actor may not read; a *surveys.ValidationError at /with for a
 // previous one that is missing, the same survey or one actor may not
-// read, or at /level; a *surveys.WithheldError; surveys.ErrNothingComparable.
+// read, or at /level; at /by for a breakdown question that either survey
+// lacks or whose codes differ (checkBy), or that a release cannot be
+// broken down by; a *surveys.WithheldError; surveys.ErrNothingComparable.
 func (a *App) Compare(ctx context.Context, actor surveys.Token, req CompareRequest, protect Protect, cat *i18n.Catalog) (*Comparison, error) {
 	cur, curShared, err := a.ReadableSurvey(ctx, actor, req.Current)
 	if err != nil {
@@ -68,6 +73,9 @@ func (a *App) Compare(ctx context.Context, actor surveys.Token, req CompareReque
 	if !surveys.ValidLevel(req.Level) {
 		return nil, &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/level", Code: surveys.CodeLevel}}}
 	}
+	if err := checkBy(&cur.Draft, &prev.Draft, req.By); err != nil {
+		return nil, err
+	}
 	prefs := i18n.ParsePrefs(req.Lang, req.AcceptLanguage)
 	lang := i18n.NewMatcher(cur.Draft.LanguagesDefaultFirst()).Pick(prefs)
 	uiLang := cat.Negotiate(lang, "")
@@ -84,9 +92,9 @@ func (a *App) Compare(ctx context.Context, actor surveys.Token, req CompareReque
 			l = i18n.NewMatcher(def.LanguagesDefaultFirst()).Pick(prefs)
 		}
 		waves[i] = surveys.Wave{Survey: sv.ID, Title: def.Title.In(l, def.DefaultLanguage), Revision: rel.Revision, Day: rel.Day, Final: rel.Final,
-			Results: rel.Protected.Results(l, "", notAnswered)}
+			Results: rel.Protected.Results(l, req.By, notAnswered)}
 	}
-	c, err := surveys.Compare(waves[0], waves[1], req.Level)
+	c, err := surveys.CompareBy(waves[0], waves[1], req.By, req.Level)
 	if err != nil {
 		return nil, err
 	}
@@ -94,18 +102,52 @@ func (a *App) Compare(ctx context.Context, actor surveys.Token, req CompareReque
 		currentShared: curShared, previousShared: prevShared, lang: lang}, nil
 }
 
+// checkBy: by (if any) is a breakdown question of the current survey
+// (the summary's check and codes), and of the previous one with the same
+// option codes, so that each group has its match.
+func checkBy(cur, prev *surveys.Definition, by string) error {
+	if by == "" {
+		return nil
+	}
+	if err := cur.CheckBreakdown("/by", by); err != nil {
+		return err
+	}
+	bad := func(code surveys.Code) error {
+		return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/by", Code: code, Params: map[string]any{"Question": by}}}}
+	}
+	p := prev.Question(by)
+	if p == nil || !p.Breakdown {
+		return bad(surveys.CodeByNotInPrevious)
+	}
+	codes := func(q *surveys.Question) []string {
+		var out []string
+		for _, o := range q.Options {
+			out = append(out, o.Code)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if !slices.Equal(codes(cur.Question(by)), codes(p)) {
+		return bad(surveys.CodeByCodesDiffer)
+	}
+	return nil
+}
+
 // CodeSameSurvey: a survey compared with itself.
 const CodeSameSurvey surveys.Code = "same_survey"
 
 // ComparisonFormats are the formats ComparisonFile writes.
-var ComparisonFormats = []string{"csv", "xlsx"}
+var ComparisonFormats = []string{"csv", "xlsx", "pdf"}
 
-// ComparisonFile writes c as a file in format (csv or xlsx, else
-// ErrUnsupportedFormat) for actor, audited as an export of each survey:
+// ComparisonFile writes c as a file in format (csv, xlsx or pdf, else
+// ErrUnsupportedFormat) for actor, counted in the export metrics (kind
+// comparison) and audited as an export of each survey:
 // an "export" entry "compare/<current>/<previous>/<format>/<lang>" for
 // each in actor's organisation and, for a survey read through a share,
 // one in the survey's own organisation ("…/by/<org>"), so an organisation
-// sees who downloaded numbers of its surveys.
+// sees who downloaded numbers of its surveys. export.ErrScript: the PDF
+// cannot show the language's script (the caller's problem to explain;
+// not counted as a failure, as the summary exports do not count it).
 func (a *App) ComparisonFile(ctx context.Context, actor surveys.Token, c *Comparison, format string) ([]byte, error) {
 	start := time.Now()
 	var buf bytes.Buffer
@@ -115,8 +157,13 @@ func (a *App) ComparisonFile(ctx context.Context, actor surveys.Token, c *Compar
 		err = export.WriteComparisonCSV(&buf, c.Doc)
 	case "xlsx":
 		err = export.WriteComparisonXLSX(&buf, c.Doc)
+	case "pdf":
+		err = export.WriteComparisonPDF(&buf, c.Doc)
 	default:
 		return nil, ErrUnsupportedFormat
+	}
+	if errors.Is(err, export.ErrScript) {
+		return nil, err
 	}
 	a.metrics.Exported("comparison", format, start, err)
 	if err != nil {

@@ -48,7 +48,7 @@ func TestCompareWorkflow(t *testing.T) {
 	a := app.New(app.Options{Store: st, HashKey: []byte("0123456789abcdef0123456789abcdef"), Metrics: app.NewMetrics(reg)})
 	defer a.Shutdown(ctx)
 	rng := rand.New(rand.NewPCG(2, 2))
-	wave := func(id string, n int) *surveys.Survey {
+	waveOf := func(id string, n int, def *surveys.Definition) *surveys.Survey {
 		sv := &surveys.Survey{ID: id, OrgID: owner.ID, Status: surveys.Draft, Draft: *def, CreatedAt: now, UpdatedAt: now}
 		if err := st.CreateSurvey(ctx, sv); err != nil {
 			t.Fatal(err)
@@ -83,12 +83,31 @@ func TestCompareWorkflow(t *testing.T) {
 		}
 		return sv
 	}
+	wave := func(id string, n int) *surveys.Survey { return waveOf(id, n, def) }
 	this, last := wave("this", 30), wave("last", 20)
 	wave("empty", 0)
+	// Last year's survey without gender as a breakdown question, and one
+	// with another gender code.
+	noGender, err := surveystest.Example("youth-policy-consultation.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	noGender.Question("gender").Breakdown = false
+	waveOf("nogender", 20, noGender)
+	otherCodes, err := surveystest.Example("youth-policy-consultation.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := otherCodes.Question("gender")
+	g.Options[len(g.Options)-1].Code = "prefer_not"
+	waveOf("othercodes", 20, otherCodes)
 	mine := surveys.Token{ID: "t1", OrgID: owner.ID, Role: surveys.Analyst}
 	theirs := surveys.Token{ID: "t2", OrgID: ministry.ID, Role: surveys.Analyst}
 	req := func(cur, prev string, level int) app.CompareRequest {
 		return app.CompareRequest{Current: cur, Previous: prev, Level: level, Lang: "en"}
+	}
+	by := func(cur, prev, by string) app.CompareRequest {
+		return app.CompareRequest{Current: cur, Previous: prev, Level: 95, Lang: "en", By: by}
 	}
 	pointer := func(err error) string {
 		var ve *surveys.ValidationError
@@ -109,6 +128,12 @@ func TestCompareWorkflow(t *testing.T) {
 		{mine, req("this", "nosuch", 95), "/with unknown_survey"},
 		{mine, req("this", "last", 80), "/level ci_level"},
 		{mine, req("this", "empty", 95), "withheld empty"},
+		{mine, by("this", "last", "nosuch"), "/by unknown_question"},
+		{mine, by("this", "last", "wellbeing"), "/by not_breakdown"},
+		{mine, by("this", "nogender", "gender"), "/by by_not_in_previous"},
+		{mine, by("this", "othercodes", "gender"), "/by by_codes_differ"},
+		{mine, by("nogender", "this", "gender"), "/by not_breakdown"},
+		{theirs, by("this", "last", "nosuch"), "not found"},
 	} {
 		_, err := a.Compare(ctx, c.who, c.r, nil, cat)
 		var we *surveys.WithheldError
@@ -131,8 +156,24 @@ func TestCompareWorkflow(t *testing.T) {
 	if cmp.Doc.Level != 99 || cmp.Doc.Current.Responses != 30 || cmp.Doc.Previous.Responses != 20 || cmp.Doc.Lang != "en" || len(cmp.Doc.Questions) == 0 {
 		t.Fatalf("comparison %+v %+v level %d lang %s", cmp.Doc.Current, cmp.Doc.Previous, cmp.Doc.Level, cmp.Doc.Lang)
 	}
-	if _, err := a.ComparisonFile(ctx, mine, cmp, "pdf"); !errors.Is(err, app.ErrUnsupportedFormat) {
-		t.Errorf("pdf: %v", err)
+	if _, err := a.ComparisonFile(ctx, mine, cmp, "ods"); !errors.Is(err, app.ErrUnsupportedFormat) {
+		t.Errorf("ods: %v", err)
+	}
+	// By gender: the groups of both waves, the groups' words.
+	grouped, err := a.Compare(ctx, mine, by("this", "last", "gender"), nil, cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if grouped.Doc.By != "gender" || len(grouped.Doc.Groups) != len(def.Question("gender").Options)+1 || grouped.Doc.Groups[0].Label == "" {
+		t.Fatalf("by gender: %q, %d groups", grouped.Doc.By, len(grouped.Doc.Groups))
+	}
+	for _, g := range grouped.Doc.Groups {
+		if (g.NotCompared != "") != (g.Why != "") {
+			t.Errorf("group %s: not compared %q, why %q", g.Code, g.NotCompared, g.Why)
+		}
+	}
+	if b, err := a.ComparisonFile(ctx, mine, grouped, "pdf"); err != nil || !strings.HasPrefix(string(b), "%PDF-") {
+		t.Fatalf("pdf: %v", err)
 	}
 	if b, err := a.ComparisonFile(ctx, mine, cmp, "csv"); err != nil || !strings.Contains(string(b), "_left_out") {
 		t.Fatalf("csv: %v", err)
@@ -172,8 +213,8 @@ func TestCompareWorkflow(t *testing.T) {
 			exported[labels["kind"]+"/"+labels["format"]] += m.GetHistogram().GetSampleCount()
 		}
 	}
-	if exported["comparison/csv"] != 1 || exported["comparison/xlsx"] != 1 || exported["comparison/pdf"] != 0 {
-		t.Errorf("comparison exports counted %v, want one csv and one xlsx", exported)
+	if exported["comparison/csv"] != 1 || exported["comparison/xlsx"] != 1 || exported["comparison/pdf"] != 1 || exported["comparison/ods"] != 0 {
+		t.Errorf("comparison exports counted %v, want one csv, xlsx and pdf each", exported)
 	}
 	details := func(org string) map[string]int {
 		entries, err := st.AuditLog(ctx, org, time.Time{}, "", 100)
@@ -190,6 +231,7 @@ func TestCompareWorkflow(t *testing.T) {
 	}
 	wantOwner := map[string]int{
 		"this compare/this/last/csv/en": 1, "last compare/this/last/csv/en": 1,
+		"this compare/this/last/pdf/en": 1, "last compare/this/last/pdf/en": 1,
 		"this compare/this/last/xlsx/en/by/" + ministry.ID: 1, "last compare/this/last/xlsx/en/by/" + ministry.ID: 1,
 	}
 	wantMinistry := map[string]int{"this compare/this/last/xlsx/en": 1, "last compare/this/last/xlsx/en": 1}
