@@ -1,10 +1,14 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/youthvoice/youthvoice/api/apitest"
 	"github.com/youthvoice/youthvoice/internal/racetest"
@@ -117,6 +121,89 @@ func TestSummaryIntervals(t *testing.T) {
 			}
 			if p := problemOf(t, r); len(p.Errors) != 1 || !strings.Contains(p.Errors[0].Message, "konfidensnivå") {
 				t.Errorf("%s level=%s: not in Swedish: %+v", path, bad, p.Errors)
+			}
+		}
+	}
+}
+
+// The summary shows each mean rank with its SD and interval and each
+// median and quartile with theirs, at the level asked for; the summary
+// export takes ?level= too (JSON, CSV and XLSX here: the results at that
+// level, the headers and method note saying it), and refuses a level
+// that is not 90, 95 or 99 as the summary does, before anything is built
+// or audited.
+func TestExportIntervalLevels(t *testing.T) {
+	racetest.SkipSingleFlow(t)
+	t.Parallel()
+	e := apitest.New(t)
+	id, owner, def := publishExample(t, e, "safety-online-offline.json")
+	rng := rand.New(rand.NewPCG(21, 21))
+	e.Submit(id, submissions(def, 400, rng))
+	e.Server.FlushSummaries(context.Background())
+
+	sum := getIntervals(t, e, "/v1/org/surveys/"+id+"/summary?lang=en&level=99", bearer(owner)...)
+	exp := getIntervals(t, e, "/v1/org/surveys/"+id+"/export?kind=summary&format=json&lang=en&level=99", bearer(owner)...)
+	if sum.Results.Level != 99 || exp.Results.Level != 99 {
+		t.Fatalf("levels: summary %d, export %d", sum.Results.Level, exp.Results.Level)
+	}
+	ranks, medians := 0, 0
+	for qi, q := range exp.Results.Groups[0].Questions {
+		sq := sum.Results.Groups[0].Questions[qi]
+		for mi, m := range q.MeanRanks {
+			if m.CILow == nil || m.SD == nil || *m.CILow > m.MeanRank || *m.CIHigh < m.MeanRank {
+				t.Errorf("%s %s: mean rank %v, sd %v, interval %v %v", q.ID, m.Code, m.MeanRank, m.SD, m.CILow, m.CIHigh)
+				continue
+			}
+			lo, hi, _ := surveys.MeanInterval(m.MeanRank, *m.SD, *q.Answered.N, 99)
+			if want := float64(int(max(1, lo)*100+0.5)) / 100; *m.CILow != want || *sq.MeanRanks[mi].CILow != want {
+				t.Errorf("%s %s: lower limit %v (summary %v), want %v (up to %v)", q.ID, m.Code, *m.CILow, *sq.MeanRanks[mi].CILow, want, hi)
+			}
+			ranks++
+		}
+		if st := q.Stats; st != nil && st.MedianCILow != nil {
+			if *st.MedianCILow > st.Median || *st.MedianCIHigh < st.Median || *sq.Stats.MedianCILow != *st.MedianCILow {
+				t.Errorf("%s: median %v, interval [%v, %v], summary's %v", q.ID, st.Median, *st.MedianCILow, *st.MedianCIHigh, *sq.Stats.MedianCILow)
+			}
+			medians++
+		}
+	}
+	if ranks == 0 || medians == 0 {
+		t.Fatalf("%d mean ranks and %d medians with intervals", ranks, medians)
+	}
+	raw := string(e.Do("GET", "/v1/org/surveys/"+id+"/summary?lang=en", nil, bearer(owner)...).Body)
+	for _, field := range []string{`"mean_rank_ci_low"`, `"mean_rank_ci_high"`, `"median_ci_low"`, `"q1_ci_high"`, `"q3_ci_low"`} {
+		if !strings.Contains(raw, field) {
+			t.Errorf("the summary has no %s", field)
+		}
+	}
+
+	csv := e.Do("GET", "/v1/org/surveys/"+id+"/export?kind=summary&format=csv&lang=en&level=90", nil, bearer(owner)...)
+	if csv.Status != 200 || !strings.Contains(string(csv.Body), "90 % confidence interval") || strings.Contains(string(csv.Body), "95 % confidence interval") {
+		t.Errorf("CSV at 90 %%: %d, method note not at 90 %%", csv.Status)
+	}
+	xl := e.Do("GET", "/v1/org/surveys/"+id+"/export?kind=summary&format=xlsx&lang=en&level=90", nil, bearer(owner)...)
+	if xl.Status != 200 {
+		t.Fatalf("XLSX at 90 %%: %d", xl.Status)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(xl.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows(f.GetSheetList()[0])
+	header := false
+	for _, r := range rows {
+		header = header || slices.Contains(r, "Lower limit (90 % CI)")
+	}
+	if !header {
+		t.Error("the XLSX's header does not say 90 %")
+	}
+
+	for _, bad := range []string{"80", "x", "95.5"} {
+		for _, format := range []string{"json", "csv", "pdf"} {
+			r := e.Do("GET", "/v1/org/surveys/"+id+"/export?kind=summary&format="+format+"&level="+bad, nil, append(bearer(owner), "Accept-Language", "sv")...)
+			if got := pointers(t, r); r.Status != 422 || got["/level"] != "ci_level" {
+				t.Errorf("%s level=%s: %d %v", format, bad, r.Status, got)
 			}
 		}
 	}
