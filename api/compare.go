@@ -7,18 +7,21 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/youthvoice/youthvoice/app"
+	"github.com/youthvoice/youthvoice/export"
 	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
 // compareMIME is the media type of each format of a comparison.
-var compareMIME = map[string]string{"json": fiber.MIMEApplicationJSONCharsetUTF8, "csv": mimeCSV, "xlsx": mimeXLSX}
+var compareMIME = map[string]string{"json": fiber.MIMEApplicationJSONCharsetUTF8, "csv": mimeCSV, "xlsx": mimeXLSX, "pdf": mimePDF}
 
-// compareSurveys is GET /v1/org/surveys/{id}/compare?with=&level=&lang=&format=:
+// compareSurveys is GET /v1/org/surveys/{id}/compare?with=&level=&by=&lang=&format=:
 // the released estimates of survey id (this wave) and survey with (the
 // previous one) side by side, with the differences and their intervals
-// (app.Compare), for anyone who may read both surveys' summaries; as
-// JSON, or as a CSV or XLSX file (audited as an export of both).
+// (app.Compare), and with by each group of that breakdown question beside
+// the same group of the previous wave, for anyone who may read both
+// surveys' summaries; as JSON, or as a CSV, XLSX or PDF file (audited as
+// an export of both).
 func (s *Server) compareSurveys(c *fiber.Ctx) error {
 	tok, err := caller(c, anyRole...)
 	if err != nil {
@@ -37,7 +40,8 @@ func (s *Server) compareSurveys(c *fiber.Ctx) error {
 			level = 0
 		}
 	}
-	req := app.CompareRequest{Current: c.Params("id"), Previous: c.Query("with"), Level: level, Lang: c.Query("lang"), AcceptLanguage: c.Get(fiber.HeaderAcceptLanguage)}
+	req := app.CompareRequest{Current: c.Params("id"), Previous: c.Query("with"), Level: level, By: c.Query("by"),
+		Lang: c.Query("lang"), AcceptLanguage: c.Get(fiber.HeaderAcceptLanguage)}
 	cmp, err := s.workflows.Compare(c.UserContext(), tok, req, s.protectRelease, s.catalog)
 	if err != nil {
 		return err
@@ -47,16 +51,23 @@ func (s *Server) compareSurveys(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderCacheControl, "private, max-age=1")
 		return c.JSON(cmp.Doc)
 	}
-	c.Set(fiber.HeaderContentType, mime)
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+exportName(cmp.Current.ID, "compare", cmp.Doc.Lang, format)+`"`)
+	setHeaders := func() {
+		c.Set(fiber.HeaderContentType, mime)
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+exportName(cmp.Current.ID, "compare", cmp.Doc.Lang, format)+`"`)
+	}
 	if c.Method() == fiber.MethodHead {
+		setHeaders()
 		return nil // the headers only: no numbers leave, so nothing is audited
 	}
 	body, err := s.workflows.ComparisonFile(c.UserContext(), tok, cmp, format)
+	if errors.Is(err, export.ErrScript) {
+		return newProblem(fiber.StatusUnprocessableEntity, "pdf_script").with("Language", cmp.Doc.Lang)
+	}
 	if err != nil {
 		return err
 	}
+	setHeaders()
 	return c.Send(body)
 }
 
