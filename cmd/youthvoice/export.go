@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,20 +28,22 @@ import (
 // store, which then writes FILE (relative to the command's directory). It shows a progress bar on a terminal and plain
 // progress lines otherwise.
 func exportCmd(ctx context.Context, c *cli, args []string) error {
-	var surveyID, kind, format, lang, out string
-	var level int
+	var surveyID, kind, format, lang, out, levelArg string
 	return withStore(ctx, c, "export", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&surveyID, "survey", "", "the survey's id")
 		fs.StringVar(&kind, "kind", "summary", "summary or responses")
 		fs.StringVar(&format, "format", "xlsx", "summary: csv, xlsx, json or pdf; responses: csv or xlsx")
 		fs.StringVar(&lang, "lang", "", "language of the export (default: the survey's)")
 		fs.StringVar(&out, "out", "", "file to write")
-		fs.IntVar(&level, "level", surveys.DefaultLevel, "summary: confidence level of the intervals, 90, 95 or 99 (percent)")
+		fs.StringVar(&levelArg, "level", strconv.Itoa(surveys.DefaultLevel), "summary: confidence level of the intervals, 90, 95 or 99 (percent)")
 	}, func(st *store.Store) error {
 		if surveyID == "" || out == "" {
 			return usageError{"export: --survey and --out are required"}
 		}
-		if !surveys.ValidLevel(level) {
+		// Read here, not as an int flag, so that "95.5" is the same usage
+		// error as "80".
+		level, err := strconv.Atoi(levelArg)
+		if err != nil || !surveys.ValidLevel(level) {
 			return usageError{"export: --level must be 90, 95 or 99"}
 		}
 		sv, err := st.PublicSurvey(ctx, surveyID)
