@@ -257,7 +257,11 @@ func ExampleWilson() {
 // TestAttackerWithIntervals gives the attacker of disclose_test.go every
 // download of a release at every level (three intervals for each
 // proportion, each inverted to the counts it allows), of one release and
-// of two together: it recovers no suppressed count.
+// of two together: it recovers no suppressed count. The downloads hold
+// the intervals of means, medians, quartiles and mean ranks too (counted
+// here); those are not counts to invert, and their own attacks are
+// TestMeanRankIntervalDoesNotRevealASmallCell and
+// TestQuantileIntervalsKeepAwayFromTheEdges.
 func TestAttackerWithIntervals(t *testing.T) {
 	propertyTest(t)
 	const k = 10
@@ -271,6 +275,7 @@ func TestAttackerWithIntervals(t *testing.T) {
 			releases = append(releases, copyTally(tally))
 		}
 	}
+	statIntervals := 0 // in every download of every release
 	for _, rels := range [][]*surveys.Tally{releases[:1], releases[1:2], releases[2:], releases[:2]} {
 		a := attackerFor()
 		intervals := 0
@@ -286,6 +291,7 @@ func TestAttackerWithIntervals(t *testing.T) {
 							intervals++
 						}
 					})
+					statIntervals += countStatIntervals(r)
 				}
 			}
 		}
@@ -296,6 +302,10 @@ func TestAttackerWithIntervals(t *testing.T) {
 			t.Errorf("releases at %d..%d responses: with the intervals the attacker recovered %v", rels[0].Responses, rels[len(rels)-1].Responses, found[:min(5, len(found))])
 		}
 	}
+	if statIntervals == 0 {
+		t.Error("no interval of a mean, median or mean rank in any download")
+	}
+	t.Logf("%d intervals of means, medians and mean ranks in the downloads", statIntervals)
 }
 
 // TestMeanIntervalMatchesR compares MeanInterval with R's t quantiles
@@ -381,4 +391,26 @@ func checkMeanIntervals(t *testing.T, r surveys.Results, level int) int {
 		}
 	}
 	return checked
+}
+
+// countStatIntervals counts the intervals of means, medians, quartiles
+// and mean ranks in r.
+func countStatIntervals(r surveys.Results) int {
+	n := 0
+	for _, g := range r.Groups {
+		for _, q := range g.Questions {
+			for _, m := range q.MeanRanks {
+				if m.CILow != nil {
+					n++
+				}
+			}
+			if q.MeanCILow != nil {
+				n++
+			}
+			if q.Stats != nil && q.Stats.MedianCILow != nil {
+				n++
+			}
+		}
+	}
+	return n
 }
