@@ -360,8 +360,12 @@ func TestOpenAPIExampleRequestsAreAccepted(t *testing.T) {
 			}
 			if strings.Contains(path, "{id}") {
 				// A fresh draft for each request, so that no example
-				// depends on another's effect.
+				// depends on another's effect; margins need the survey
+				// with a breakdown question.
 				d := deepCopy(t, definitions[0])
+				if strings.HasSuffix(path, "/weighting") {
+					d = deepCopy(t, definitions[len(definitions)-1])
+				}
 				d["access_codes"] = true
 				path = strings.ReplaceAll(path, "{id}", createSurvey(t, e, owner, d))
 			}

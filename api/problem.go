@@ -95,7 +95,7 @@ func toProblem(err error) *problemError {
 	}
 	// Each area's errors are explained by its own function (one list, so
 	// that this one stays readable).
-	for _, explain := range []func(error) *problemError{lifecycleProblem, workbookProblem, translationProblem, compareProblem} {
+	for _, explain := range []func(error) *problemError{lifecycleProblem, workbookProblem, translationProblem, compareProblem, weightingProblem} {
 		if p := explain(err); p != nil {
 			return p
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/youthvoice/youthvoice/app"
 	"github.com/youthvoice/youthvoice/export"
 	"github.com/youthvoice/youthvoice/i18n"
 	"github.com/youthvoice/youthvoice/store"
@@ -47,6 +48,7 @@ type renderedKey struct {
 	survey, lang, by string
 	revision, level  int
 	public           bool
+	weighting        string // the margins' tag with ?weighted=true, else ""
 }
 
 type renderedSummary struct {
@@ -212,9 +214,16 @@ func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error 
 	if err != nil {
 		return err
 	}
+	weighting, err := s.summaryWeighting(c, sv, live)
+	if err != nil {
+		return err
+	}
 	def := &sv.Draft
 	lang := i18n.NewMatcher(def.LanguagesDefaultFirst()).Best(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
 	rkey := renderedKey{survey: sv.ID, lang: lang, by: by, revision: sv.Revision, level: level, public: c.Locals(localToken) == nil}
+	if weighting != nil {
+		rkey.weighting = weighting.Tag
+	}
 	if !live {
 		if body, ok := s.protected.render(rkey, s.now()); ok {
 			return s.sendSummaryBody(c, body, lang)
@@ -254,6 +263,12 @@ func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error 
 			v.Notes = append(v.Notes, export.IntervalNote(level, uiLang, s.catalog))
 		}
 	}
+	if weighting != nil {
+		if v.Weighted, err = app.Weighted(weighting, sum.ReleaseTally, p, lang, level); err != nil {
+			return err
+		}
+		v.Notes = append(v.Notes, export.WeightingNotes(v.Weighted, uiLang, s.catalog)...)
+	}
 	body, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -262,6 +277,22 @@ func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error 
 		s.protected.keepRendering(rkey, body, lang, s.now())
 	}
 	return s.sendSummaryBody(c, body, lang)
+}
+
+// summaryWeighting reads ?weighted=true|false: the survey's margins when
+// weighted figures are asked for (409 no_weighting without margins), nil
+// otherwise. The live view is not weighted (422 at /weighted).
+func (s *Server) summaryWeighting(c *fiber.Ctx, sv *surveys.Survey, live bool) (*store.Weighting, error) {
+	switch c.Query("weighted") {
+	case "", "false":
+		return nil, nil
+	case "true":
+		if live {
+			return nil, &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/weighted", Code: surveys.CodeWeightedLive}}}
+		}
+		return s.workflows.WeightingFor(c.UserContext(), sv)
+	}
+	return nil, &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/weighted", Code: surveys.CodeInvalid}}}
 }
 
 // summaryLevel reads ?level=, the confidence level of the intervals (90,

@@ -34,7 +34,11 @@ type Document struct {
 	// the same in plain words, in the server language closest to Lang
 	// (the release only).
 	Status surveys.ReleaseStatus `json:"status"`
-	Notes  []string              `json:"notes,omitempty"`
+	// Weighted: the release's figures weighted to the population (with
+	// ?weighted=true, for a survey with margins), beside the unweighted
+	// Results; the notes and the method note say how.
+	Weighted *surveys.WeightedResults `json:"weighted,omitempty"`
+	Notes    []string                 `json:"notes,omitempty"`
 	// Method (the export only): how the numbers were made and protected,
 	// in the language of Notes.
 	Method []string `json:"method,omitempty"`

@@ -30,6 +30,10 @@ type Tally struct {
 	// keys of cell-key perturbation (ckm.go). Nil in a tally made before
 	// perturbation (HasKeys).
 	Keys *Tally `json:"keys,omitempty"`
+	// Cells: the cross-classification by every breakdown question at once
+	// (cells.go): cell key -> the tally of its respondents (size, counted
+	// questions and record keys; no days, breakdowns or cells).
+	Cells map[string]*Tally `json:"cells,omitempty"`
 }
 
 // HasKeys says whether the tally carries record-key sums for all its
@@ -71,6 +75,7 @@ func (t *Tally) Add(def *Definition, r *Response) {
 	visible := def.Visible(r.Answers)
 	rk := int(RecordKey(r.Key))
 	t.add(qs, visible, r, rk)
+	t.addToCell(def.CrossDimensions(), qs, visible, r, rk)
 	for _, q := range qs {
 		if !q.Breakdown {
 			continue
@@ -301,6 +306,17 @@ func (t *Tally) Merge(o *Tally) {
 		}
 		q.merge(oq)
 	}
+	for key, oc := range o.Cells {
+		if t.Cells == nil {
+			t.Cells = map[string]*Tally{}
+		}
+		c := t.Cells[key]
+		if c == nil {
+			c = &Tally{}
+			t.Cells[key] = c
+		}
+		c.Merge(oc)
+	}
 	for dim, groups := range o.Breakdowns {
 		if t.Breakdowns == nil {
 			t.Breakdowns = map[string]map[string]*Tally{}
@@ -381,6 +397,9 @@ func TallyDifferences(a, b *Tally) []string {
 		if !reflect.DeepEqual(a.Questions[id], b.Questions[id]) {
 			out = append(out, "question "+id)
 		}
+	}
+	if !reflect.DeepEqual(a.Cells, b.Cells) && (len(a.Cells) > 0 || len(b.Cells) > 0) {
+		out = append(out, "cross-classified cells")
 	}
 	dims := map[string]bool{}
 	for d := range a.Breakdowns {

@@ -44,6 +44,9 @@ const (
 	DefaultRakeEpsilon = 1e-10
 	// MaxTrimRounds bounds the trim-and-rerake rounds of Rake.
 	MaxTrimRounds = 100
+	// MaxTrimHigh bounds the upper trimming bound an organiser may ask
+	// for (times the mean weight).
+	MaxTrimHigh = 1000
 )
 
 // MissingExclude is the one rule for respondents who did not state every
@@ -67,6 +70,12 @@ const (
 	// CodeWeightingEmpty: a category with a population total has no
 	// respondents, so no weight can make them stand for it.
 	CodeWeightingEmpty Code = "weighting_empty"
+	// CodeWeightedLive: weighted figures asked for in the live view,
+	// which is not weighted (only releases are).
+	CodeWeightedLive Code = "weighted_live"
+	// CodeWeightingBreakdown: a dimension that is not one of the breakdown
+	// questions the answers are cross-classified by (CrossDimensions).
+	CodeWeightingBreakdown Code = "weighting_breakdown"
 	// CodeWeightingConverge: raking did not meet the margins within
 	// MaxRakeIterations sweeps (the respondents' cells cannot be
 	// weighted to the totals, for example a combination the margins need
@@ -81,6 +90,23 @@ type Margins struct {
 	// only MissingExclude for now, and it must be given.
 	Missing    string      `json:"missing"`
 	Dimensions []Dimension `json:"dimensions"`
+	// Trim bounds every weight relative to the mean weight (for example
+	// 0.2 and 5; 0 leaves a side untrimmed); none: no trimming.
+	Trim *Trim `json:"trim,omitempty"`
+}
+
+// Trim is the trimming bounds of Margins, relative to the mean weight.
+type Trim struct {
+	Low  float64 `json:"low"`
+	High float64 `json:"high"`
+}
+
+// RakeOptions are the raking options the margins ask for.
+func (m *Margins) RakeOptions() RakeOptions {
+	if m.Trim == nil {
+		return RakeOptions{}
+	}
+	return RakeOptions{TrimLow: m.Trim.Low, TrimHigh: m.Trim.High}
 }
 
 // Dimension is one weighting dimension: a single-choice question and the
@@ -165,14 +191,35 @@ func (m *Margins) Frame(def *Definition) (*Frame, error) {
 		p.add("/dimensions", CodeTooMany, map[string]any{"Max": MaxWeightingDimensions})
 		return nil, p.err()
 	}
+	if m.Trim != nil {
+		if !(m.Trim.Low >= 0 && m.Trim.Low < 1) {
+			p.add("/trim/low", CodeOutOfRange, map[string]any{"Min": 0, "Max": 1})
+		}
+		if !(m.Trim.High == 0 || m.Trim.High > 1 && m.Trim.High <= MaxTrimHigh) {
+			p.add("/trim/high", CodeOutOfRange, map[string]any{"Min": 1, "Max": MaxTrimHigh})
+		}
+	}
 	questions := map[string]*Question{}
 	for _, q := range def.Questions() {
 		questions[q.ID] = q
+	}
+	crossed := map[string]bool{}
+	var names []string
+	for _, q := range def.CrossDimensions() {
+		crossed[q.ID] = true
+		names = append(names, q.ID)
 	}
 	f := &Frame{}
 	seen := map[string]bool{}
 	cells := 1
 	for i := range m.Dimensions {
+		if q := questions[m.Dimensions[i].Question]; q != nil && q.Type == SingleChoice && !crossed[q.ID] {
+			// Only the combinations of breakdown questions are counted
+			// (cells.go), so no other question can be raked on.
+			p.add(Pointer("dimensions", i, "question"), CodeWeightingBreakdown,
+				map[string]any{"Question": q.ID, "Breakdowns": strings.Join(names, ", ")})
+			continue
+		}
 		d := frameDim(&p, i, &m.Dimensions[i], questions, seen)
 		if d == nil {
 			continue

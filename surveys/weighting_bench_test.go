@@ -24,7 +24,7 @@ func benchWeighting(b *testing.B) (*surveys.Frame, []int, []int, []surveys.Optio
 		id string
 		n  int
 	}{{"age", 5}, {"gender", 3}, {"region", 21}} {
-		q := surveys.Question{ID: d.id, Type: surveys.SingleChoice}
+		q := surveys.Question{ID: d.id, Type: surveys.SingleChoice, Breakdown: true}
 		dim := surveys.Dimension{Question: d.id, Totals: map[string]float64{}}
 		sum := 0.0
 		for j := range d.n {
@@ -134,7 +134,7 @@ func BenchmarkRakeWorstCase(b *testing.B) {
 	def := &surveys.Definition{Sections: []surveys.Section{{ID: "s"}}}
 	m := &surveys.Margins{Missing: surveys.MissingExclude}
 	for i, n := range []int{5, 5, 5, 8} {
-		q := surveys.Question{ID: "d" + strconv.Itoa(i), Type: surveys.SingleChoice}
+		q := surveys.Question{ID: "d" + strconv.Itoa(i), Type: surveys.SingleChoice, Breakdown: true}
 		dim := surveys.Dimension{Question: q.ID, Totals: map[string]float64{}}
 		for j := range n {
 			code := "c" + strconv.Itoa(j)

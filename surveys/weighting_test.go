@@ -29,13 +29,19 @@ func weightingDef() *surveys.Definition {
 		return surveys.Question{ID: id, Type: typ, Text: surveys.Text{"en": id}, Options: opts(codes...)}
 	}
 	return &surveys.Definition{DefaultLanguage: "en", Languages: []string{"en"}, Sections: []surveys.Section{{ID: "s", Questions: []surveys.Question{
-		q("age", surveys.SingleChoice, "13-15", "16-17", "18-20"),
-		q("gender", surveys.SingleChoice, "girl", "boy", "nonbinary", "prefer_not"),
-		q("region", surveys.SingleChoice, "north", "centre", "south", "capital"),
+		breakdown(q("age", surveys.SingleChoice, "13-15", "16-17", "18-20")),
+		breakdown(q("gender", surveys.SingleChoice, "girl", "boy", "nonbinary", "prefer_not")),
+		breakdown(q("region", surveys.SingleChoice, "north", "centre", "south", "capital")),
 		q("told", surveys.SingleChoice, "nobody", "friend", "parent", "other"),
 		q("where", surveys.MultipleChoice, "app", "school", "games"),
 		{ID: "score", Type: surveys.Scale, Text: surveys.Text{"en": "score"}, Points: 5},
 	}}}}
+}
+
+// breakdown makes q a breakdown question: weighting dimensions are.
+func breakdown(q surveys.Question) surveys.Question {
+	q.Breakdown = true
+	return q
 }
 
 // readCSV reads a testdata CSV whose header lines start with '#', as
@@ -411,7 +417,7 @@ func TestWeightingTooManyCells(t *testing.T) {
 	def := &surveys.Definition{Sections: []surveys.Section{{ID: "s"}}}
 	m := &surveys.Margins{Missing: surveys.MissingExclude}
 	for i := range 4 {
-		q := surveys.Question{ID: "d" + strconv.Itoa(i), Type: surveys.SingleChoice}
+		q := surveys.Question{ID: "d" + strconv.Itoa(i), Type: surveys.SingleChoice, Breakdown: true}
 		totals := map[string]float64{}
 		for j := range 6 {
 			code := "c" + strconv.Itoa(j)
@@ -564,6 +570,7 @@ func TestRakeProperties(t *testing.T) {
 	racetest.SkipSingleFlow(t)
 	rng := rand.New(rand.NewPCG(17, 1))
 	def := weightingDef()
+	def.Sections[0].Questions[3].Breakdown = true // told: a fourth dimension
 	dims := []string{"age", "gender", "region", "told"}
 	for trial := range 300 {
 		m := &surveys.Margins{Missing: surveys.MissingExclude}

@@ -1,0 +1,173 @@
+package api_test
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/youthvoice/youthvoice/api/apitest"
+	"github.com/youthvoice/youthvoice/surveys"
+)
+
+// populationMargins are totals for the youth consultation's three
+// breakdown questions (age band, gender, area), of one population of
+// 100,000; "no answer" is not stated.
+func populationMargins() map[string]any {
+	return map[string]any{
+		"missing": "exclude",
+		"dimensions": []map[string]any{
+			{"question": "age_band", "totals": map[string]float64{"10-12": 20000, "13-15": 30000, "16-18": 30000, "19-25": 20000}},
+			{"question": "gender", "totals": map[string]float64{"girl": 49000, "boy": 49500, "nonbinary": 1500}, "not_stated": []string{"no_answer"}},
+			{"question": "area", "totals": map[string]float64{"central": 40000, "other_town": 30000, "rural": 25000, "outside": 5000}, "not_stated": []string{"no_answer"}},
+		},
+		"trim": map[string]float64{"low": 0.2, "high": 5},
+	}
+}
+
+type weightedSummary struct {
+	Results  surveys.Results          `json:"results"`
+	Weighted *surveys.WeightedResults `json:"weighted"`
+	Notes    []string                 `json:"notes"`
+}
+
+// Weighting through the API: an owner uploads margins (JSON, then CSV),
+// the summary gives weighted figures beside the unweighted ones, each
+// shown only where the unweighted one is, with the weighting dimensions
+// at their population shares, the design effect and a note that says
+// how; bad margins are translated problems pointing at each field; the
+// changes are audited; an analyst reads but cannot change them.
+func TestWeightingThroughTheAPI(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	id, owner, def := publishExample(t, e, "youth-policy-consultation.json")
+	rng := rand.New(rand.NewPCG(17, 17))
+	subs := submissions(def, 400, rng)
+	for _, sub := range subs { // everyone states gender and area: those who state their age are raked
+		a := sub["answers"].(map[string]any)
+		a["gender"] = "girl" // 11 in 20, boys 8, non-binary 1
+		if x := rng.IntN(20); x >= 19 {
+			a["gender"] = "nonbinary"
+		} else if x >= 11 {
+			a["gender"] = "boy"
+		}
+		a["area"] = []string{"central", "central", "central", "central", "central", "central", "central", "central", "central", "central",
+			"other_town", "other_town", "other_town", "other_town", "other_town", "rural", "rural", "rural", "rural", "outside"}[rng.IntN(20)]
+	}
+	e.Submit(id, subs)
+	e.Server.FlushSummaries(context.Background())
+	e.Clock.Advance(2 * time.Second)
+	path := "/v1/org/surveys/" + id + "/weighting"
+	json := []string{"Content-Type", "application/json"}
+
+	if r := e.Do("GET", "/v1/org/surveys/"+id+"/summary?weighted=true", nil, bearer(owner)...); r.Status != 409 || problemOf(t, r).Type == "" {
+		t.Fatalf("weighted before margins: %d %s", r.Status, r.Body)
+	}
+	r := e.Do("PUT", path, populationMargins(), append(bearer(owner), json...)...)
+	if r.Status != 200 {
+		t.Fatalf("PUT: %d %s", r.Status, r.Body)
+	}
+	if got := r.Map(t); got["cells"].(float64) != 4*3*4 {
+		t.Errorf("cells %v", got["cells"])
+	}
+	r = e.Do("GET", "/v1/org/surveys/"+id+"/summary?weighted=true&lang=en", nil, bearer(owner)...)
+	if r.Status != 200 {
+		t.Fatalf("weighted summary: %d %s", r.Status, r.Body)
+	}
+	var v weightedSummary
+	r.JSON(t, &v)
+	w := v.Weighted
+	if w == nil || len(w.Questions) == 0 || w.Level != 95 || len(w.Dimensions) != 3 || w.Deff <= 1 || w.Raked < 300 || (w.Trimmed && (w.MinWeight < 0.2-1e-3 || w.MaxWeight > 5+1e-3)) {
+		t.Fatalf("weighted: raked %d not %d deff %g trimmed %v %g..%g questions %d", w.Raked, w.NotRaked, w.Deff, w.Trimmed, w.MinWeight, w.MaxWeight, len(w.Questions))
+	}
+	published := map[string]surveys.QuestionResults{}
+	for _, q := range v.Results.Groups[0].Questions {
+		published[q.ID] = q
+	}
+	for _, q := range w.Questions {
+		pub := published[q.ID]
+		for i, o := range q.Options {
+			if o.Pct != nil && (pub.Options[i].Count.Pct == nil || *o.CILow > *o.Pct || *o.CIHigh < *o.Pct) {
+				t.Errorf("%s/%s weighted %v%% [%v, %v] beside published %+v", q.ID, o.Code, *o.Pct, *o.CILow, *o.CIHigh, pub.Options[i].Count)
+			}
+		}
+		if q.ID == "age_band" {
+			for _, o := range q.Options {
+				want := map[string]float64{"10-12": 20, "13-15": 30, "16-18": 30, "19-25": 20}[o.Code]
+				if o.Pct == nil || math.Abs(*o.Pct-want) > 0.05 {
+					t.Errorf("age band %s weighted %v%%, want %g%%", o.Code, *o.Pct, want)
+				}
+			}
+		}
+	}
+	if notes := strings.Join(v.Notes, "\n"); !strings.Contains(notes, "design effect") || !strings.Contains(notes, "between 0.2 and 5 times") {
+		t.Errorf("notes: %q", v.Notes)
+	}
+
+	// A CSV of rows, with the rule in the query.
+	csv := "question,code,total\nage_band,10-12,20000\nage_band,13-15,30000\nage_band,16-18,30000\nage_band,19-25,20000\n" +
+		"gender,girl,49000\ngender,boy,49500\ngender,nonbinary,1500\ngender,no_answer,not stated\n"
+	r = e.Do("PUT", path+"?missing=exclude", csv, append(bearer(owner), "Content-Type", "text/csv")...)
+	if r.Status != 200 || r.Map(t)["cells"].(float64) != 12 {
+		t.Fatalf("CSV: %d %s", r.Status, r.Body)
+	}
+	r = e.Do("GET", path+"?format=csv", nil, bearer(owner)...)
+	if r.Status != 200 || !strings.Contains(string(r.Body), "nonbinary") || !strings.Contains(string(r.Body), "1500") {
+		t.Fatalf("template: %d %s", r.Status, r.Body)
+	}
+
+	// Refusals, each pointing at its field.
+	bad := populationMargins()
+	dims := bad["dimensions"].([]map[string]any)
+	dims[0]["totals"].(map[string]float64)["10-12"] = -5
+	dims[1]["question"] = "occupation"
+	r = e.Do("PUT", path, bad, append(bearer(owner), json...)...)
+	if r.Status != 422 {
+		t.Fatalf("bad margins: %d %s", r.Status, r.Body)
+	}
+	if p := pointers(t, r); p["/dimensions/0/totals/10-12"] != "out_of_range" || p["/dimensions/1/question"] != "weighting_breakdown" {
+		t.Errorf("pointers %v", p)
+	}
+	if r := e.Do("GET", "/v1/org/surveys/"+id+"/summary?weighted=true&view=live", nil, bearer(owner)...); r.Status != 422 || pointers(t, r)["/weighted"] != "weighted_live" {
+		t.Errorf("live weighted: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("GET", "/v1/org/surveys/"+id+"/summary?weighted=yes", nil, bearer(owner)...); r.Status != 422 || pointers(t, r)["/weighted"] != "invalid" {
+		t.Errorf("weighted=yes: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("PUT", path, "total,question\n", append(bearer(owner), "Content-Type", "text/csv")...); r.Status < 400 || r.Status >= 500 {
+		t.Errorf("a CSV without columns: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("PUT", path, "x", append(bearer(owner), "Content-Type", "image/png")...); r.Status != 415 {
+		t.Errorf("a picture: %d %s", r.Status, r.Body)
+	}
+
+	// Analysts read the margins and the weighted figures; they do not change them.
+	analyst := e.Do("POST", "/v1/org/tokens", map[string]string{"role": "analyst"}, bearer(owner)...).Map(t)["token"].(string)
+	if r := e.Do("GET", path, nil, bearer(analyst)...); r.Status != 200 {
+		t.Errorf("analyst GET: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("GET", "/v1/org/surveys/"+id+"/summary?weighted=true", nil, bearer(analyst)...); r.Status != 200 {
+		t.Errorf("analyst weighted: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("PUT", path, populationMargins(), append(bearer(analyst), json...)...); r.Status != 403 {
+		t.Errorf("analyst PUT: %d", r.Status)
+	}
+	if r := e.Do("DELETE", path, nil, bearer(analyst)...); r.Status != 403 {
+		t.Errorf("analyst DELETE: %d", r.Status)
+	}
+	if r := e.Do("DELETE", path, nil, bearer(owner)...); r.Status != 204 {
+		t.Errorf("DELETE: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("DELETE", path, nil, bearer(owner)...); r.Status != 404 {
+		t.Errorf("DELETE again: %d", r.Status)
+	}
+	if r := e.Do("GET", "/v1/org/surveys/"+id+"/summary?weighted=true", nil, bearer(owner)...); r.Status != 409 {
+		t.Errorf("weighted after DELETE: %d", r.Status)
+	}
+	audit := string(e.Do("GET", "/v1/org/audit", nil, bearer(owner)...).Body)
+	if strings.Count(audit, `"weighting"`) != 3 {
+		t.Errorf("audit: %d weighting entries in %s", strings.Count(audit, `"weighting"`), audit[:min(400, len(audit))])
+	}
+}

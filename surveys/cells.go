@@ -1,0 +1,126 @@
+package surveys
+
+import (
+	"strings"
+)
+
+// The cross-classification of a tally (docs/statistics.md, "Weighting"):
+// respondents counted by their answers to all the survey's breakdown
+// questions together, one cell per combination of codes, so that
+// weighting can rake over several of them at once. Breakdowns
+// (Tally.Breakdowns) are one question at a time and cannot give the
+// combinations.
+//
+// Every survey with breakdown questions keeps it from its first response,
+// whether or not margins are ever given: margins are usually given once
+// the responses are in (the totals come from the statistics office), and
+// a tally cannot be cross-classified afterwards without reading every
+// response again. It is kept incrementally like the rest of the tally
+// (Add, Merge): no response is read again when weighted figures are
+// asked for.
+
+// MaxCrossCells bounds the combinations a tally is cross-classified in:
+// the product of (options + 1) over the classifying breakdown questions
+// (the 1 for "not answered"). The largest survey's breakdowns (four of
+// MaxOptions options) could make 13 million; the breakdown questions are
+// taken in question order while the product stays within the bound
+// (CrossDimensions), which four questions of up to six options each, or
+// age band (8), gender (5) and region (25), fit.
+const MaxCrossCells = 4096
+
+// crossCounted are the question types a cell counts: those with weighted
+// estimates (choice questions' proportions, scale and number means).
+var crossCounted = map[QuestionType]bool{SingleChoice: true, MultipleChoice: true, Scale: true, Number: true}
+
+// CrossDimensions are the breakdown questions def's responses are
+// cross-classified by: in question order, as many as keep the product of
+// (options + 1) within MaxCrossCells.
+func (d *Definition) CrossDimensions() []*Question {
+	var out []*Question
+	product := 1
+	for _, q := range d.Questions() {
+		if !q.Breakdown || q.Type != SingleChoice {
+			continue
+		}
+		if product*(len(q.Options)+1) > MaxCrossCells {
+			break
+		}
+		product *= len(q.Options) + 1
+		out = append(out, q)
+	}
+	return out
+}
+
+// CellKey names a cell: "question=code" for each classifying question,
+// joined by "|" (codes and ids hold neither), NoGroup for a question not
+// answered. The key says which questions it is of, so tallies of
+// revisions with other breakdowns merge without confusion.
+func CellKey(dims []*Question, answers map[string]Answer) string {
+	var b strings.Builder
+	for i, q := range dims {
+		if i > 0 {
+			b.WriteByte('|')
+		}
+		code := NoGroup
+		if a, ok := answers[q.ID]; ok && a.Choice != "" {
+			code = a.Choice
+		}
+		b.WriteString(q.ID)
+		b.WriteByte('=')
+		b.WriteString(code)
+	}
+	return b.String()
+}
+
+// CellCodes reads a cell key: question id -> code.
+func CellCodes(key string) map[string]string {
+	out := map[string]string{}
+	for part := range strings.SplitSeq(key, "|") {
+		if q, code, ok := strings.Cut(part, "="); ok {
+			out[q] = code
+		}
+	}
+	return out
+}
+
+// addToCell counts a response in its cell of t.Cells: the cell's size and
+// its answers to the counted questions that are not classifying ones,
+// with record-key sums for perturbation (no days: a cell is never shown
+// by day).
+func (t *Tally) addToCell(dims []*Question, qs []*Question, visible map[string]bool, r *Response, rk int) {
+	if len(dims) == 0 {
+		return
+	}
+	key := CellKey(dims, r.Answers)
+	if t.Cells == nil {
+		t.Cells = map[string]*Tally{}
+	}
+	c := t.Cells[key]
+	if c == nil {
+		c = &Tally{Keys: &Tally{}}
+		t.Cells[key] = c
+	}
+	c.countCell(qs, visible, r, 1, false)
+	c.Keys.countCell(qs, visible, r, rk, true)
+}
+
+func (t *Tally) countCell(qs []*Question, visible map[string]bool, r *Response, w int, keys bool) {
+	t.Responses += w
+	for _, q := range qs {
+		if !visible[q.ID] || q.Breakdown || !crossCounted[q.Type] {
+			continue
+		}
+		if t.Questions == nil {
+			t.Questions = map[string]*QuestionTally{}
+		}
+		qt := t.Questions[q.ID]
+		if qt == nil {
+			qt = &QuestionTally{}
+			t.Questions[q.ID] = qt
+		}
+		qt.Seen += w
+		if a, ok := r.Answers[q.ID]; ok {
+			qt.countAnswer(q, a, w, keys)
+		}
+	}
+}

@@ -1,0 +1,306 @@
+package surveys_test
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/youthvoice/youthvoice/internal/racetest"
+	"github.com/youthvoice/youthvoice/surveys"
+)
+
+// weightedSample answers weightingDef: n respondents spread unevenly over
+// age, gender and region (more girls, more from the capital), telling
+// more often the older they are. A tenth skip gender.
+func weightedSample(t testing.TB, def *surveys.Definition, seed, n int) []*surveys.Response {
+	rng := rand.New(rand.NewPCG(uint64(seed), 7))
+	pick := func(codes []string, weights []float64) string {
+		x, acc := rng.Float64(), 0.0
+		for i, w := range weights {
+			acc += w
+			if x < acc {
+				return codes[i]
+			}
+		}
+		return codes[len(codes)-1]
+	}
+	var out []*surveys.Response
+	for i := range n {
+		age := pick([]string{"13-15", "16-17", "18-20"}, []float64{0.5, 0.3, 0.2})
+		a := map[string]any{
+			"age":    age,
+			"region": pick([]string{"north", "centre", "south", "capital"}, []float64{0.15, 0.2, 0.15, 0.5}),
+			"where":  []string{pick([]string{"app", "school", "games"}, []float64{0.5, 0.3, 0.2})},
+			"score":  1 + rng.IntN(5),
+		}
+		if rng.Float64() > 0.1 {
+			a["gender"] = pick([]string{"girl", "boy", "nonbinary", "prefer_not"}, []float64{0.6, 0.33, 0.04, 0.03})
+		}
+		tell := map[string]float64{"13-15": 0.2, "16-17": 0.35, "18-20": 0.5}[age]
+		a["told"] = pick([]string{"friend", "nobody", "parent"}, []float64{tell, 0.8 - tell, 0.2})
+		out = append(out, respond(t, def, seed, i, a))
+	}
+	return out
+}
+
+func weightingMargins() *surveys.Margins {
+	return &surveys.Margins{Missing: surveys.MissingExclude, Dimensions: []surveys.Dimension{
+		{Question: "age", Totals: map[string]float64{"13-15": 300000, "16-17": 200000, "18-20": 300000}},
+		{Question: "gender", Totals: map[string]float64{"girl": 390000, "boy": 395000, "nonbinary": 15000}, NotStated: []string{"prefer_not"}},
+		{Question: "region", Totals: map[string]float64{"north": 200000, "centre": 200000, "south": 200000, "capital": 200000}},
+	}}
+}
+
+// exactWeighted computes the weighted proportion of told=friend straight
+// from the responses, with the domain's raking: what Weighted must give
+// when nothing is perturbed.
+func exactWeighted(t *testing.T, def *surveys.Definition, m *surveys.Margins, rs []*surveys.Response) (pct, mean, age float64) {
+	f, err := m.Frame(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cellOf := func(r *surveys.Response) int {
+		codes := make([]string, len(f.Dims))
+		for i, d := range f.Dims {
+			codes[i] = r.Answers[d.Question].Choice
+		}
+		c, ok := f.Cell(codes)
+		if !ok {
+			return f.Cells()
+		}
+		return c
+	}
+	counts := make([]int, f.Cells()+1)
+	answered := make([]int, f.Cells()+1)
+	friend := make([]int, f.Cells()+1)
+	ageAnswered := make([]int, f.Cells()+1)
+	age1617 := make([]int, f.Cells()+1)
+	n := make([]int, f.Cells()+1)
+	sum := make([]float64, f.Cells()+1)
+	sumSq := make([]float64, f.Cells()+1)
+	for _, r := range rs {
+		c := cellOf(r)
+		counts[c]++
+		if a, ok := r.Answers["told"]; ok {
+			answered[c]++
+			if a.Choice == "friend" {
+				friend[c]++
+			}
+		}
+		if a, ok := r.Answers["age"]; ok {
+			ageAnswered[c]++
+			if a.Choice == "16-17" {
+				age1617[c]++
+			}
+		}
+		if a, ok := r.Answers["score"]; ok {
+			n[c]++
+			sum[c] += float64(a.Point)
+			sumSq[c] += float64(a.Point * a.Point)
+		}
+	}
+	w, err := f.Rake(counts[:f.Cells()], m.RakeOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, err := w.WeightedProportions(answered, []surveys.OptionCells{{Code: "friend", Cells: friend}}, 10, 95)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mean, _, _, _, ok := w.WeightedMean(n, sum, sumSq, 10, 95)
+	if !ok {
+		t.Fatal("no weighted mean")
+	}
+	ages, err := w.WeightedProportions(ageAnswered, []surveys.OptionCells{{Code: "16-17", Cells: age1617}}, 10, 95)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 100 * tab.Options[0].Proportion, mean, 100 * ages.Options[0].Proportion
+}
+
+func weightedOf(t *testing.T, w *surveys.WeightedResults, id string) *surveys.WeightedQuestion {
+	t.Helper()
+	for i := range w.Questions {
+		if w.Questions[i].ID == id {
+			return &w.Questions[i]
+		}
+	}
+	t.Fatalf("no weighted %s in %+v", id, w.Questions)
+	return nil
+}
+
+func optionOf(t *testing.T, q *surveys.WeightedQuestion, code string) surveys.WeightedCount {
+	t.Helper()
+	for _, o := range q.Options {
+		if o.Code == code {
+			return o
+		}
+	}
+	t.Fatalf("no option %s in %s", code, q.ID)
+	return surveys.WeightedCount{}
+}
+
+// TestWeightedFromCellsMatchesTheResponses: the tally's cross-classified
+// cells give the same weighted figures as raking the responses
+// themselves (perturbation off), and close ones with it on; the weighting
+// dimensions come out at their population shares.
+func TestWeightedFromCellsMatchesTheResponses(t *testing.T) {
+	def := weightingDef()
+	rs := weightedSample(t, def, 1, 1500)
+	m := weightingMargins()
+	wantPct, wantMean, wantAge := exactWeighted(t, def, m, rs)
+	bothWays(t, func(t *testing.T, perturbed bool) {
+		w, err := surveys.Disclose(def, tallyResponses(def, rs), 10).Weighted(m, "en", 95)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tol, meanTol := 0.05, 0.005 // rounding to one and two decimals
+		if perturbed {
+			tol, meanTol = 2, 0.05
+		}
+		told := weightedOf(t, w, "told")
+		friend := optionOf(t, told, "friend")
+		if friend.Pct == nil || math.Abs(*friend.Pct-wantPct) > tol {
+			t.Errorf("friend %v%%, want %.2f%% (±%g)", friend.Pct, wantPct, tol)
+		}
+		if !(*friend.CILow < *friend.Pct && *friend.Pct < *friend.CIHigh) {
+			t.Errorf("friend interval %v..%v", *friend.CILow, *friend.CIHigh)
+		}
+		if told.Deff == nil || *told.Deff <= 1 || told.NEff == nil || *told.NEff >= 1500 {
+			t.Errorf("deff %v n_eff %v", told.Deff, told.NEff)
+		}
+		score := weightedOf(t, w, "score")
+		if score.Mean == nil || math.Abs(*score.Mean-wantMean) > meanTol {
+			t.Errorf("mean %v, want %.3f", score.Mean, wantMean)
+		}
+		// A dimension weighted comes out near its population share (25 %;
+		// those not raked, who skipped gender, count with the mean weight).
+		age := weightedOf(t, w, "age")
+		if o := optionOf(t, age, "16-17"); o.Pct == nil || math.Abs(*o.Pct-wantAge) > tol || math.Abs(wantAge-25) > 2 {
+			t.Errorf("age 16-17 weighted %v%%, want %.2f%%", *o.Pct, wantAge)
+		}
+		if w.NotRaked == 0 || w.Raked+w.NotRaked < 1400 || w.Deff <= 1 || w.MaxWeight <= 1 {
+			t.Errorf("summary %+v", w)
+		}
+		if len(w.Dimensions) != 3 || !w.Dimensions[1].Totals[3].NotStated {
+			t.Errorf("dimensions %+v", w.Dimensions)
+		}
+	})
+}
+
+// TestWeightedStandsOrFallsWithThePublishedCount: an option chosen by
+// fewer than k, and its complement, have no weighted figure; nor a
+// question whose base the release suppresses.
+func TestWeightedStandsOrFallsWithThePublishedCount(t *testing.T) {
+	def := weightingDef()
+	rs := weightedSample(t, def, 2, 400)
+	for i := range rs[:3] { // three chose "other"
+		a := rs[i].Answers["told"]
+		a.Choice = "other"
+		rs[i].Answers["told"] = a
+	}
+	w, err := surveys.Disclose(def, tallyResponses(def, rs), 10).Weighted(weightingMargins(), "en", 95)
+	if err != nil {
+		t.Fatal(err)
+	}
+	told := weightedOf(t, w, "told")
+	other := optionOf(t, told, "other")
+	if !other.Suppressed || other.Pct != nil || other.CILow != nil {
+		t.Errorf("3 chose other, weighted %+v", other)
+	}
+	shown := 0
+	for _, o := range told.Options {
+		if !o.Suppressed {
+			shown++
+		}
+	}
+	if shown > 2 {
+		t.Errorf("%d of 4 options shown beside a suppressed one (complementary suppression)", shown)
+	}
+}
+
+// TestWeightedNeedsBreakdownDimensions: only breakdown questions are
+// cross-classified, so only they can be weighted on.
+func TestWeightedNeedsBreakdownDimensions(t *testing.T) {
+	def := weightingDef()
+	m := weightingMargins()
+	m.Dimensions = append(m.Dimensions, surveys.Dimension{Question: "told", Totals: map[string]float64{"nobody": 1, "friend": 1, "parent": 1, "other": 1}})
+	_, err := m.Frame(def)
+	var ve *surveys.ValidationError
+	if !errors.As(err, &ve) || len(ve.Errors) != 1 || ve.Errors[0].Code != surveys.CodeWeightingBreakdown || ve.Errors[0].Pointer != "/dimensions/3/question" {
+		t.Fatalf("told as a dimension: %v", err)
+	}
+}
+
+// TestWeightedFiguresRevealNothing is the attacker test of weighted
+// figures. A release grows by k respondents: k−1 the attacker knows all
+// about, and one target, the only non-binary respondent of the north
+// (a cell of their own, with a large weight). The attacker knows every
+// other answer and the margins, and asks whether the target told a
+// friend: they work out the weighted figures of both possibilities and
+// take the nearer one. From exact counts that succeeds (unless the
+// target's weight is so small that rounding to 0.1 % hides it); from the
+// perturbed counts Weighted uses, a newcomer's count of 1 becomes 0 two
+// times in three, so the figures of both possibilities are the same that
+// often and the attacker can do no better than chance then.
+func TestWeightedFiguresRevealNothing(t *testing.T) {
+	def := weightingDef()
+	m := weightingMargins()
+	racetest.SkipSingleFlow(t)
+	const trials = 120
+	for _, perturbed := range []bool{false, true} {
+		restore := surveys.SetPerturbation(perturbed)
+		right, same := 0, 0
+		for trial := range trials {
+			base := weightedSample(t, def, 100+trial, 300)
+			for _, r := range base { // nobody else is non-binary in the north
+				if r.Answers["region"].Choice == "north" && r.Answers["gender"].Choice == "nonbinary" {
+					a := r.Answers["gender"]
+					a.Choice = "girl"
+					r.Answers["gender"] = a
+				}
+			}
+			// Non-binary young people elsewhere, so that the category is
+			// never empty.
+			base = append(base, repeat(t, def, 100+trial, 500, 12, map[string]any{"age": "13-15", "gender": "nonbinary", "region": "capital", "told": "parent", "score": 2})...)
+			known := repeat(t, def, 100+trial, 1000, 9, map[string]any{"age": "16-17", "gender": "boy", "region": "capital", "told": "nobody", "score": 3})
+			figures := func(told string) float64 {
+				target := respond(t, def, 100+trial, 2000, map[string]any{"age": "16-17", "gender": "nonbinary", "region": "north", "told": told, "score": 3})
+				rs := append(append(append([]*surveys.Response{}, base...), known...), target)
+				w, err := surveys.Disclose(def, tallyResponses(def, rs), 10).Weighted(m, "en", 95)
+				if err != nil {
+					t.Fatal(err)
+				}
+				o := optionOf(t, weightedOf(t, w, "told"), "friend")
+				if o.Pct == nil {
+					t.Fatalf("friend suppressed")
+				}
+				return *o.Pct
+			}
+			told, not := figures("friend"), figures("nobody")
+			// What the attacker expects of each possibility: the figure
+			// without perturbation.
+			restoreExact := surveys.SetPerturbation(false)
+			expectTold, expectNot := figures("friend"), figures("nobody")
+			restoreExact()
+			if told == not {
+				same++
+			}
+			// The target told a friend: the attacker is right when the
+			// figure seen is nearer what telling gives.
+			if math.Abs(told-expectTold) < math.Abs(told-expectNot) {
+				right++
+			}
+		}
+		restore()
+		rate := float64(right) / trials
+		t.Logf("perturbed=%v: attacker right %d of %d, both possibilities gave the same figures %d times", perturbed, right, trials, same)
+		switch {
+		case !perturbed && rate < 0.9: // figures are rounded to 0.1 %: a target of small weight can hide in the rounding
+			t.Errorf("from exact counts the attacker should always succeed (%.2f): the test cannot see a leak", rate)
+		case perturbed && (rate > 0.75 || same < trials/2):
+			t.Errorf("from perturbed counts the attacker is right %.2f of the time, same figures %d of %d", rate, same, trials)
+		}
+	}
+}
