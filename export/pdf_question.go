@@ -140,8 +140,12 @@ func (r *pdfReport) statsTable(first string, names []string, stats []*surveys.St
 	}
 	// The mean's interval has a column of its own; the median's and the
 	// quartiles' go below their values, in columns as wide.
-	vw := min((r.width-firstW)/11, 20)
-	t := pdfTable{head: head, rows: rows, widths: []float64{firstW, vw, 2 * vw, 2 * vw, 2 * vw, 2 * vw, vw},
+	// The mean's and SD's columns as wide as before the quantiles had
+	// intervals (about 15 mm), the four with an interval 1.5 times that,
+	// which "(3,00–4,00)" fits.
+	vw := min((r.width-firstW)/8, 24)
+	iw := 1.5 * vw
+	t := pdfTable{head: head, rows: rows, widths: []float64{firstW, vw, iw, iw, iw, iw, vw},
 		aligns: []string{"L", "R", "R", "R", "R", "R", "R"}}
 	if firstW < 1 {
 		t.head, t.widths, t.aligns = head[1:], t.widths[1:], t.aligns[1:]
