@@ -193,3 +193,19 @@ func TestComparisonPDFWithoutGroups(t *testing.T) {
 		t.Errorf("headings: %q expected, %q not", d.Labels.Sheet, d.Labels.Everyone)
 	}
 }
+
+// BenchmarkComparisonPDF writes the comparison by area (six groups) of
+// two releases of 2,000 and 1,500 responses to the example consultation
+// in Arabic: the largest report a comparison of it makes.
+func BenchmarkComparisonPDF(b *testing.B) {
+	d := builtComparisonBy(b, "ar", "ar", "area", 95, 2000, 1500)
+	var size int
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := WriteComparisonPDF(&buf, d); err != nil {
+			b.Fatal(err)
+		}
+		size = buf.Len()
+	}
+	b.ReportMetric(float64(size), "bytes/file")
+}

@@ -22,7 +22,7 @@ func builtComparison(t *testing.T, lang, uiLang string, level int) *ComparisonDo
 
 // builtComparisonBy is builtComparison by breakdown question by, of
 // releases of cur and prev responses.
-func builtComparisonBy(t *testing.T, lang, uiLang, by string, level, cur, prev int) *ComparisonDocument {
+func builtComparisonBy(t testing.TB, lang, uiLang, by string, level, cur, prev int) *ComparisonDocument {
 	t.Helper()
 	cat, err := i18n.New()
 	if err != nil {
