@@ -17,7 +17,9 @@ import (
 // CSVHeader is the header row of a summary CSV. The names are fixed (not
 // translated) so that scripts can rely on them; the cells hold the
 // translated texts.
-var CSVHeader = []string{"breakdown", "group", "group_label", "question", "question_text", "option", "option_label", "count", "percent", "ci_low", "ci_high"}
+// The column value, last so that scripts written for the columns before
+// it read on, holds the statistics.
+var CSVHeader = []string{"breakdown", "group", "group_label", "question", "question_text", "option", "option_label", "count", "percent", "ci_low", "ci_high", "value"}
 
 // Option codes of the CSV's own rows (the others are the table model's,
 // table.go).
@@ -42,8 +44,12 @@ const (
 // a withheld release is one row with the Labels.Withheld text. Counts are
 // integers, percentages have one decimal and a full stop, as have the
 // limits of their confidence intervals (ci_low, ci_high; empty where the
-// percentage is). Statistics are
-// not in the CSV (see WriteXLSX).
+// percentage is). After the counts of a question come its statistics
+// (option "_mean", "_median", "_q1", "_q3", "_sd", matrix
+// "statement:_mean"..., ranking "_mean_rank:option"): the statistic in the
+// column value with two decimals (Labels.Suppressed when withheld), its
+// interval's limits in ci_low and ci_high with two decimals (none for the
+// SD or where there is none), count and percent empty.
 func WriteCSV(w io.Writer, s *Summary) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
@@ -78,10 +84,11 @@ type csvSummary struct {
 
 func (c *csvSummary) line(bd, gcode, glabel, qid, qtext, code, label, count string, pct ...string) error {
 	// Ids, codes and percentages are ours and plain, cleaned all the same.
-	// pct: the percentage and its interval's limits, as many as there are.
-	p := [3]string{}
+	// pct: the percentage, its interval's limits and a statistic's value,
+	// as many as there are.
+	p := [4]string{}
 	copy(p[:], pct)
-	return c.cw.Write([]string{csvClean(bd), csvClean(gcode), csvText(glabel), csvClean(qid), csvText(qtext), csvClean(code), csvText(label), csvText(count), p[0], p[1], p[2]})
+	return c.cw.Write([]string{csvClean(bd), csvClean(gcode), csvText(glabel), csvClean(qid), csvText(qtext), csvClean(code), csvText(label), csvText(count), p[0], p[1], p[2], csvText(p[3])})
 }
 
 // cell writes a published count: the number and its percentage, or the
@@ -117,8 +124,8 @@ func (c *csvSummary) table(t *summaryTable) error {
 	return nil
 }
 
-// group writes a group's respondents, then its counts (the CSV has no
-// statistics); a hidden group is its one line.
+// group writes a group's respondents, then its counts and statistics; a
+// hidden group is its one line.
 func (c *csvSummary) group(t *summaryTable, gi int) error {
 	g, l := &t.Groups[gi], c.l
 	if g.Hidden {
@@ -133,15 +140,31 @@ func (c *csvSummary) group(t *summaryTable, gi int) error {
 	}
 	for qi := range g.Questions {
 		for _, row := range t.Rows(gi, qi) {
-			if row.Kind != rowCount {
-				continue
+			var err error
+			if row.Kind == rowCount {
+				err = c.cell(t.ID, g, row.QID, row.QText, row.Code, row.Label, row.Count)
+			} else {
+				err = c.stat(t.ID, g, &row)
 			}
-			if err := c.cell(t.ID, g, row.QID, row.QText, row.Code, row.Label, row.Count); err != nil {
+			if err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// stat writes a statistic's line: its value and interval (two decimals),
+// or the suppressed text when it is withheld.
+func (c *csvSummary) stat(bd string, g *tableGroup, r *summaryRow) error {
+	value, lo, hi := c.l.Suppressed, "", ""
+	if r.Kind == rowStat {
+		value = strconv.FormatFloat(r.Value, 'f', 2, 64)
+		if r.CILow != nil && r.CIHigh != nil {
+			lo, hi = strconv.FormatFloat(*r.CILow, 'f', 2, 64), strconv.FormatFloat(*r.CIHigh, 'f', 2, 64)
+		}
+	}
+	return c.line(bd, g.Code, g.Header, r.QID, r.QText, r.Code, r.Label, "", "", lo, hi, value)
 }
 
 // method writes the method note, after the tables: the responses

@@ -194,7 +194,7 @@ func checkCSV(t *testing.T, s *Summary, data []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(rows[0], ",") != "breakdown,group,group_label,question,question_text,option,option_label,count,percent,ci_low,ci_high" {
+	if strings.Join(rows[0], ",") != "breakdown,group,group_label,question,question_text,option,option_label,count,percent,ci_low,ci_high,value" {
 		t.Fatalf("CSV header %q", rows[0])
 	}
 	rows = rows[1:]
@@ -222,7 +222,7 @@ func checkCSV(t *testing.T, s *Summary, data []byte) {
 	}
 	byKey := map[string][]string{}
 	for _, r := range rows {
-		if len(r) != 11 {
+		if len(r) != 12 {
 			t.Fatalf("CSV row %q has %d columns", r, len(r))
 		}
 		key := strings.Join([]string{r[0], r[1], r[3], r[5]}, "|")
@@ -231,7 +231,7 @@ func checkCSV(t *testing.T, s *Summary, data []byte) {
 		}
 		byKey[key] = r
 	}
-	expected := 0
+	expected, stats := 0, 0
 	check := func(bd string, g surveys.GroupResults, w want) {
 		t.Helper()
 		expected++
@@ -292,6 +292,7 @@ func checkCSV(t *testing.T, s *Summary, data []byte) {
 				for _, w := range cellsOf(q, l) {
 					check(bd, g, w)
 				}
+				stats += checkCSVStats(t, byKey, bd, g, q, l)
 			}
 		}
 	}
@@ -299,9 +300,67 @@ func checkCSV(t *testing.T, s *Summary, data []byte) {
 	for _, b := range s.Breakdowns {
 		groups(b.ID, b.Results, true)
 	}
-	if expected != len(rows) {
-		t.Errorf("CSV: %d rows, want %d", len(rows), expected)
+	if expected+stats != len(rows) {
+		t.Errorf("CSV: %d rows, want %d counts and %d statistics", len(rows), expected, stats)
 	}
+}
+
+// checkCSVStats checks the CSV's statistics rows of question q of group g
+// against the release (values and intervals with two decimals, the
+// suppressed text for a withheld statistic, count and percent empty) and
+// returns how many there are.
+func checkCSVStats(t *testing.T, byKey map[string][]string, bd string, g surveys.GroupResults, q surveys.QuestionResults, l Labels) int {
+	t.Helper()
+	type stat struct {
+		code     string
+		v        float64
+		lo, hi   *float64
+		withheld bool
+	}
+	var want []stat
+	add := func(pre string, st *surveys.Stats, withheld bool, mlo, mhi *float64) {
+		if st == nil {
+			if withheld {
+				for _, c := range []string{"_mean", "_median", "_q1", "_q3", "_sd"} {
+					want = append(want, stat{code: pre + c, withheld: true})
+				}
+			}
+			return
+		}
+		want = append(want, stat{pre + "_mean", st.Mean, mlo, mhi, false}, stat{pre + "_median", st.Median, st.MedianCILow, st.MedianCIHigh, false},
+			stat{pre + "_q1", st.Q1, st.Q1CILow, st.Q1CIHigh, false}, stat{pre + "_q3", st.Q3, st.Q3CILow, st.Q3CIHigh, false}, stat{pre + "_sd", st.SD, nil, nil, false})
+	}
+	if q.Type != surveys.Matrix {
+		add("", q.Stats, q.StatsWithheld && q.Type != surveys.Ranking, q.MeanCILow, q.MeanCIHigh)
+	}
+	for _, m := range q.MeanRanks {
+		want = append(want, stat{"_mean_rank:" + m.Code, m.MeanRank, m.CILow, m.CIHigh, false})
+	}
+	if q.Type == surveys.Ranking && q.StatsWithheld && len(q.MeanRanks) == 0 {
+		for _, o := range q.Options {
+			want = append(want, stat{code: "_mean_rank:" + o.Code, withheld: true})
+		}
+	}
+	for _, st := range q.Statements {
+		add(st.Code+":", st.Stats, st.StatsWithheld, st.MeanCILow, st.MeanCIHigh)
+	}
+	f := func(v *float64) string {
+		if v == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*v, 'f', 2, 64)
+	}
+	for _, w := range want {
+		r := byKey[strings.Join([]string{bd, g.Code, q.ID, w.code}, "|")]
+		value := l.Suppressed
+		if !w.withheld {
+			value = strconv.FormatFloat(w.v, 'f', 2, 64)
+		}
+		if r == nil || r[7] != "" || r[8] != "" || r[11] != value || r[9] != f(w.lo) || r[10] != f(w.hi) {
+			t.Errorf("CSV: %s/%s %s %s: %q, want value %s, interval %q %q", bd, g.Code, q.ID, w.code, r, value, f(w.lo), f(w.hi))
+		}
+	}
+	return len(want)
 }
 
 // xl wraps a workbook read back, with helpers that fail the test.
@@ -705,10 +764,10 @@ func TestHandMade(t *testing.T) {
 	checkCSV(t, s, c)
 	checkXLSX(t, s, x)
 
-	if !bytes.Contains(c, []byte(",'=SUM(A1:A9),25,62.5,,\n")) {
+	if !bytes.Contains(c, []byte(",'=SUM(A1:A9),25,62.5,,,\n")) {
 		t.Errorf("CSV: formula-like label not escaped:\n%s", c)
 	}
-	if !bytes.Contains(c, []byte(",b,Bra,15,,,\n")) {
+	if !bytes.Contains(c, []byte(",b,Bra,15,,,,\n")) {
 		t.Errorf("CSV: count without a percentage:\n%s", c)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(x))
