@@ -383,3 +383,15 @@ func TestMeanRankIntervalDoesNotRevealASmallCell(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkQuantileRanks: the ranks of a quartile's interval at 100 and
+// 1,000,000 values (the work grows with √n).
+func BenchmarkQuantileRanks(b *testing.B) {
+	for _, n := range []int{100, 1_000_000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			for b.Loop() {
+				surveys.QuantileRanks(n, 0.25, 95)
+			}
+		})
+	}
+}
