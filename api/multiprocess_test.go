@@ -249,7 +249,7 @@ func checkExact(t *testing.T, st *store.Store, told map[string]map[string]bool, 
 	t.Helper()
 	ctx := context.Background()
 	for _, sv := range []published{open, closing} {
-		sum, err := st.Summary(ctx, sv.id)
+		sum, err := st.SummaryCells(ctx, sv.id, true)
 		if err != nil {
 			t.Fatal(err)
 		}

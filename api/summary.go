@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -229,7 +230,13 @@ func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error 
 			return s.sendSummaryBody(c, body, lang)
 		}
 	}
-	sum, err := s.store.Summary(c.UserContext(), sv.ID)
+	read := s.store.Summary
+	if weighting != nil {
+		read = func(ctx context.Context, id string) (*store.Summary, error) {
+			return s.store.SummaryCells(ctx, id, false)
+		}
+	}
+	sum, err := read(c.UserContext(), sv.ID)
 	if err != nil {
 		return err
 	}

@@ -83,7 +83,7 @@ func TestSummaryIsExact(t *testing.T) {
 			}
 		}
 	}
-	sum, err := e.Store.Summary(context.Background(), id)
+	sum, err := e.Store.SummaryCells(context.Background(), id, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +222,7 @@ func TestSummaryRecoversFromACrashAtEveryStep(t *testing.T) {
 			e.Server.FlushSummaries(context.Background()) // fails at step
 			failing = false
 			api.RecoverSummaries(context.Background(), e.Server, 0)
-			sum, _ := e.Store.Summary(context.Background(), id)
+			sum, _ := e.Store.SummaryCells(context.Background(), id, true)
 			recount, _ := e.Store.Recount(context.Background(), id, e.Store.StoreDefinitions())
 			if !reflect.DeepEqual(sum.Tally, recount) || recount.Responses != 30 {
 				a, _ := json.Marshal(sum.Tally.Responses)
@@ -237,7 +237,7 @@ func TestSummaryRecoversFromACrashAtEveryStep(t *testing.T) {
 			}
 			// Recovering again changes nothing.
 			api.RecoverSummaries(context.Background(), e.Server, 0)
-			again, _ := e.Store.Summary(context.Background(), id)
+			again, _ := e.Store.SummaryCells(context.Background(), id, true)
 			if !reflect.DeepEqual(again.Tally, recount) {
 				t.Fatal("a second recovery changed the summary")
 			}
@@ -299,7 +299,7 @@ func TestSummaryRecoversAMixOfAppliedAndUnappliedBatches(t *testing.T) {
 	post(9) // a crash before anything is applied
 	failAt = ""
 	api.RecoverSummaries(context.Background(), e.Server, 0)
-	sum, _ := e.Store.Summary(context.Background(), id)
+	sum, _ := e.Store.SummaryCells(context.Background(), id, true)
 	recount, _ := e.Store.Recount(context.Background(), id, e.Store.StoreDefinitions())
 	if recount.Responses != 21 || !reflect.DeepEqual(sum.Tally, recount) {
 		t.Fatalf("summary n=%d, recount n=%d", sum.Tally.Responses, recount.Responses)

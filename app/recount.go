@@ -24,7 +24,7 @@ type Recounted struct {
 func (a *App) Recount(ctx context.Context, surveyID string) (Recounted, error) {
 	var r Recounted
 	var err error
-	if r.Summary, err = a.store.Summary(ctx, surveyID); err != nil {
+	if r.Summary, err = a.store.SummaryCells(ctx, surveyID, true); err != nil {
 		return r, err
 	}
 	if r.Recount, err = a.store.Recount(ctx, surveyID, a.defs); err != nil {

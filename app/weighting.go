@@ -83,7 +83,8 @@ func (a *App) Weighting(ctx context.Context, sv *surveys.Survey) (*store.Weighti
 }
 
 // Weighted gives the weighted figures of a release (p, of the tally
-// released) with the survey's margins w: ErrWeightingRecount when the
+// released, read with its cells: store.SummaryCells) with the survey's
+// margins w: ErrWeightingRecount when the
 // release predates cross-classified counts, a *surveys.ValidationError
 // when the margins no longer fit the survey or its respondents; nil
 // figures when the release is withheld.
@@ -91,5 +92,5 @@ func Weighted(w *store.Weighting, released *surveys.Tally, p *surveys.Protected,
 	if released.Responses > 0 && len(released.Cells) == 0 {
 		return nil, ErrWeightingRecount
 	}
-	return p.Weighted(w.Margins, lang, level)
+	return p.Weighted(released.Cells, w.Margins, lang, level)
 }

@@ -34,7 +34,7 @@ import (
 // (FerretDB makes a collection at its first insert otherwise).
 var storeCollections = []string{colSettings, colOrgs, colTokens, colSurveys, colRevisions, colResponses,
 	colAccessCodes, colPages, colParts, colSummaries, colQueue, colAudit, colShares, colSessions,
-	colConsultations, colOutcomes, colReadiness, colWeightings}
+	colConsultations, colOutcomes, colReadiness, colWeightings, colCells}
 
 // lookupIndexSuffix names the index the store adds to a table.
 const lookupIndexSuffix = "_youthvoice_id_lookup"

@@ -188,7 +188,7 @@ func (s *Store) ClaimCopyAs(ctx context.Context, owner string) error {
 // upgrade ran, and the whole tally in the summary's head, since parts did
 // not exist either (tests of the upgrade).
 func (s *Store) StripRecordKeys(ctx context.Context, surveyID string) error {
-	h, err := s.readSummary(ctx, surveyID)
+	h, err := s.readSummary(ctx, surveyID, true)
 	if err != nil {
 		return err
 	}

@@ -273,7 +273,7 @@ func TestTextSummariesAreConverted(t *testing.T) {
 	}
 	check := func(when string) {
 		t.Helper()
-		sum, err := st.Summary(ctx, "A")
+		sum, err := st.SummaryCells(ctx, "A", true)
 		if err != nil || text(sum.Tally) != text(full) || text(sum.ReleaseTally) != text(release) || sum.ReleaseN != 30 {
 			t.Fatalf("%s: %v, n %d, release %d", when, err, sum.Tally.Responses, sum.ReleaseN)
 		}

@@ -63,6 +63,10 @@ type summaryDoc struct {
 	ReleaseTallyText string   `bson:"release_tally,omitempty"`
 	ReleaseDay       string   `bson:"release_day,omitempty"`
 	Frozen           bool     `bson:"frozen,omitempty"`
+	// CellsRef and ReleaseCellsRef name the cells documents of the base
+	// and of the release (summary_cells.go); "" when they have none.
+	CellsRef        string `bson:"cells_ref,omitempty"`
+	ReleaseCellsRef string `bson:"release_cells_ref,omitempty"`
 }
 
 func (d *summaryDoc) tally() (*surveys.Tally, error) { return decodeTally(d.TallyZ, d.TallyText) }
@@ -84,6 +88,7 @@ type partDoc struct {
 	N          int      `bson:"n"` // responses the part counts
 	TallyZ     []byte   `bson:"tally_z,omitempty"`
 	Batches    []string `bson:"batches"`
+	CellsRef   string   `bson:"cells_ref,omitempty"` // its cells document (summary_cells.go)
 }
 
 // How many parts a survey's tally has is a property of the database,
@@ -221,24 +226,59 @@ func decodeTally(compressed []byte, text string) (*surveys.Tally, error) {
 	return t, nil
 }
 
+// encodeTally compresses a tally without its cells, which are stored in a
+// document of their own (putCells).
 func encodeTally(t *surveys.Tally) []byte {
-	b, _ := json.Marshal(t) // maps of strings and ints: cannot fail
+	c := *t
+	c.Cells = nil
+	b, _ := json.Marshal(&c) // maps of strings and ints: cannot fail
 	return zstdEncoder.EncodeAll(b, nil)
 }
 
 // Summary reads a survey's summary (empty if no response was tallied yet):
-// two queries, whatever the number of responses.
+// two queries, whatever the number of responses. Its tallies are without
+// their cross-classified cells (SummaryCells reads them).
 func (s *Store) Summary(ctx context.Context, surveyID string) (*Summary, error) {
-	h, err := s.readSummary(ctx, surveyID)
+	h, err := s.readSummary(ctx, surveyID, false)
 	if err != nil {
 		return nil, err
 	}
-	sum := &Summary{SurveyID: surveyID, Version: h.version, Tally: h.tally, ReleaseN: h.doc.ReleaseN,
+	return h.summary()
+}
+
+func (h *storedSummary) summary() (*Summary, error) {
+	sum := &Summary{SurveyID: h.id, Version: h.version, Tally: h.tally, ReleaseN: h.doc.ReleaseN,
 		ReleaseDay: h.doc.ReleaseDay, Frozen: h.doc.Frozen}
+	var err error
 	if sum.ReleaseTally, err = h.doc.releaseTally(); err != nil {
 		return nil, err
 	}
 	return sum, nil
+}
+
+// SummaryCells reads a survey's summary with the cross-classified cells
+// of its release (weighting) and, with live, of its tally (a recount's
+// comparison).
+func (s *Store) SummaryCells(ctx context.Context, surveyID string, live bool) (*Summary, error) {
+	for range maxAttempts {
+		h, err := s.readSummary(ctx, surveyID, live)
+		if errors.Is(err, errCellsGone) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		sum, err := h.summary()
+		if err != nil {
+			return nil, err
+		}
+		err = s.loadCells(ctx, h.doc.ReleaseCellsRef, sum.ReleaseTally)
+		if errors.Is(err, errCellsGone) {
+			continue // a new release replaced the one read
+		}
+		return sum, err
+	}
+	return nil, fmt.Errorf("store: read summary of %s: its cells kept changing", surveyID)
 }
 
 // readSummary is a summary as stored: its head, whether the head exists,
@@ -252,7 +292,9 @@ type storedSummary struct {
 	version int // the head's version plus its parts'
 }
 
-func (s *Store) readSummary(ctx context.Context, surveyID string) (*storedSummary, error) {
+// With cells, the tallies' cross-classified cells are read too
+// (errCellsGone: a writer replaced some after they were named; read again).
+func (s *Store) readSummary(ctx context.Context, surveyID string, cells bool) (*storedSummary, error) {
 	h := &storedSummary{id: surveyID}
 	err := s.db.Collection(colSummaries).FindOne(ctx, bson.D{{Key: "_id", Value: surveyID}}).Decode(&h.doc)
 	switch {
@@ -263,6 +305,11 @@ func (s *Store) readSummary(ctx context.Context, surveyID string) (*storedSummar
 	}
 	if h.base, err = h.doc.tally(); err != nil {
 		return nil, err
+	}
+	if cells {
+		if err := s.loadCells(ctx, h.doc.CellsRef, h.base); err != nil {
+			return nil, err
+		}
 	}
 	// Read after the head: a part of a newer generation (a recount in
 	// between) is left out, and the summary is the head's as of its read.
@@ -280,6 +327,11 @@ func (s *Store) readSummary(ctx context.Context, surveyID string) (*storedSummar
 		t, err := decodeTally(p.TallyZ, "")
 		if err != nil {
 			return nil, err
+		}
+		if cells {
+			if err := s.loadCells(ctx, p.CellsRef, t); err != nil {
+				return nil, err
+			}
 		}
 		if !merged {
 			h.tally, merged = cloneTally(h.base), true

@@ -123,10 +123,11 @@ func (s *Store) applyToPart(ctx context.Context, surveyID string, part int, delt
 		if err != nil {
 			return err
 		}
-		tally := surveys.NewTally()
-		if d.Generation != head.Generation {
-			d.Batches = nil // a recount's base replaced what it counted
-		} else if tally, err = decodeTally(d.TallyZ, ""); err != nil {
+		tally, err := s.partTally(ctx, &d, head.Generation)
+		if errors.Is(err, errCellsGone) {
+			continue // the part changed since it was read
+		}
+		if err != nil {
 			return err
 		}
 		var applied []string
@@ -141,29 +142,19 @@ func (s *Store) applyToPart(ctx context.Context, surveyID string, part int, delt
 		}
 		next := partDoc{ID: id, Generation: head.Generation, Version: d.Version + 1, N: tally.Responses, TallyZ: encodeTally(tally),
 			Batches: recordBatches(d.Batches, queued, applied)}
-		if !exists {
-			unlock := parts.lockOne(bson.D{{Key: "_id", Value: id}})
-			_, err := parts.InsertOne(ctx, next)
-			unlock()
-			if err != nil {
-				if mongo.IsDuplicateKeyError(err) {
-					s.conflicts.Add(1)
-					continue
-				}
-				return s.fail("create summary part", err)
-			}
-		} else {
-			res, err := parts.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: d.Version}},
-				bson.D{{Key: "$set", Value: bson.D{{Key: "generation", Value: next.Generation}, {Key: "version", Value: next.Version},
-					{Key: "n", Value: next.N}, {Key: "tally_z", Value: next.TallyZ}, {Key: "batches", Value: next.Batches}}}})
-			if err != nil {
-				return s.fail("update summary part", err)
-			}
-			if res.MatchedCount == 0 {
-				s.conflicts.Add(1)
-				continue
-			}
+		if next.CellsRef, err = s.putCells(ctx, surveyID, tally.Cells); err != nil {
+			return err
 		}
+		written, err := s.writePart(ctx, parts, exists, d, next)
+		if err != nil || !written {
+			s.dropCells(ctx, next.CellsRef)
+			if err != nil {
+				return err
+			}
+			s.conflicts.Add(1)
+			continue
+		}
+		s.dropCells(ctx, d.CellsRef)
 		now, err := s.readHead(ctx, surveyID)
 		if err != nil {
 			return err
@@ -173,6 +164,46 @@ func (s *Store) applyToPart(ctx context.Context, surveyID string, part int, delt
 		}
 	}
 	return fmt.Errorf("store: update summary of %s: too many concurrent updates", surveyID)
+}
+
+// partTally is what part d counts of generation gen, cells included: none
+// if d is of another generation (a recount's base replaced what it
+// counted; its list of batches is dropped too).
+func (s *Store) partTally(ctx context.Context, d *partDoc, gen int) (*surveys.Tally, error) {
+	if d.Generation != gen {
+		d.Batches = nil
+		return surveys.NewTally(), nil
+	}
+	t, err := decodeTally(d.TallyZ, "")
+	if err != nil {
+		return nil, err
+	}
+	return t, s.loadCells(ctx, d.CellsRef, t)
+}
+
+// writePart stores part next: an insert when none existed, else an update
+// conditional on the version d read. False: another writer came first.
+func (s *Store) writePart(ctx context.Context, parts col, exists bool, d, next partDoc) (bool, error) {
+	if !exists {
+		unlock := parts.lockOne(bson.D{{Key: "_id", Value: next.ID}})
+		_, err := parts.InsertOne(ctx, next)
+		unlock()
+		if mongo.IsDuplicateKeyError(err) {
+			return false, nil
+		}
+		if err != nil {
+			return false, s.fail("create summary part", err)
+		}
+		return true, nil
+	}
+	set := bson.D{{Key: "generation", Value: next.Generation}, {Key: "version", Value: next.Version},
+		{Key: "n", Value: next.N}, {Key: "tally_z", Value: next.TallyZ}, {Key: "batches", Value: next.Batches}}
+	update := bson.D{{Key: "$set", Value: append(set, bson.E{Key: "cells_ref", Value: next.CellsRef})}}
+	res, err := parts.UpdateOne(ctx, bson.D{{Key: "_id", Value: next.ID}, {Key: "version", Value: d.Version}}, update)
+	if err != nil {
+		return false, s.fail("update summary part", err)
+	}
+	return res.MatchedCount == 1, nil
 }
 
 // readHead reads a summary's head without its tallies.
@@ -197,7 +228,10 @@ func (s *Store) readHead(ctx context.Context, surveyID string) (summaryDoc, erro
 // generation leaves the parts out).
 func (s *Store) changeHead(ctx context.Context, surveyID string, k int, change func(d *summaryDoc, base, tally *surveys.Tally) (bool, error)) error {
 	for range maxAttempts {
-		h, err := s.readSummary(ctx, surveyID)
+		h, err := s.readSummary(ctx, surveyID, true)
+		if errors.Is(err, errCellsGone) {
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -224,13 +258,60 @@ func (s *Store) changeHead(ctx context.Context, surveyID string, k int, change f
 		if !writeBase && !releaseChanged && d.ReleaseTallyText == "" {
 			return nil
 		}
+		// A release stored as text is converted (writeHead), its cells too.
+		releaseCells := releasedCells(d, h.tally)
+		if !releaseChanged && d.ReleaseTallyText != "" && d.ReleaseTallyZ == nil {
+			t, err := decodeTally(nil, d.ReleaseTallyText)
+			if err != nil {
+				return err // never replace a release by nothing
+			}
+			d.ReleaseTallyZ, releaseCells, releaseChanged = encodeTally(t), t.Cells, true
+		}
+		// The cells of what is written, each in a new document; the old
+		// ones go once the head names the new ones.
+		if writeBase {
+			if d.CellsRef, err = s.putCells(ctx, surveyID, h.base.Cells); err != nil {
+				return err
+			}
+		}
+		if releaseChanged {
+			if d.ReleaseCellsRef, err = s.putCells(ctx, surveyID, releaseCells); err != nil {
+				s.dropCells(ctx, newRef(writeBase, d.CellsRef, h.doc.CellsRef))
+				return err
+			}
+		}
 		written, err := s.writeHead(ctx, h, d, writeBase, releaseChanged || d.ReleaseTallyText != "")
-		if err != nil || written {
+		if err != nil || !written {
+			s.dropCells(ctx, newRef(writeBase, d.CellsRef, h.doc.CellsRef), newRef(releaseChanged, d.ReleaseCellsRef, h.doc.ReleaseCellsRef))
+		}
+		if err != nil {
 			return err
+		}
+		if written {
+			s.dropCells(ctx, newRef(writeBase, h.doc.CellsRef, d.CellsRef), newRef(releaseChanged, h.doc.ReleaseCellsRef, d.ReleaseCellsRef))
+			return nil
 		}
 		s.conflicts.Add(1)
 	}
 	return fmt.Errorf("store: update summary of %s: too many concurrent updates", surveyID)
+}
+
+// newRef is ref if changed and it differs from other: a document written
+// (or replaced) by a head write.
+func newRef(changed bool, ref, other string) string {
+	if !changed || ref == other {
+		return ""
+	}
+	return ref
+}
+
+// releasedCells are the cells of the release advanceRelease made: the
+// tally's, or none when it dropped the release.
+func releasedCells(d summaryDoc, tally *surveys.Tally) map[string]*surveys.Tally {
+	if d.ReleaseN == 0 {
+		return nil
+	}
+	return tally.Cells
 }
 
 // advanceRelease sets d's release to the whole tally when the release rule
@@ -282,7 +363,7 @@ func (s *Store) writeHead(ctx context.Context, h *storedSummary, d summaryDoc, b
 	set := bson.D{{Key: "version", Value: d.Version + 1}}
 	if base {
 		set = append(set, bson.E{Key: "tally_z", Value: d.TallyZ}, bson.E{Key: "n", Value: d.BaseN}, bson.E{Key: "generation", Value: d.Generation},
-			bson.E{Key: "batches", Value: d.Batches}, bson.E{Key: "frozen", Value: d.Frozen})
+			bson.E{Key: "batches", Value: d.Batches}, bson.E{Key: "frozen", Value: d.Frozen}, bson.E{Key: "cells_ref", Value: d.CellsRef})
 	}
 	if release {
 		if d.ReleaseTallyText != "" && d.ReleaseTallyZ == nil {
@@ -293,7 +374,7 @@ func (s *Store) writeHead(ctx context.Context, h *storedSummary, d summaryDoc, b
 			d.ReleaseTallyZ = encodeTally(t)
 		}
 		set = append(set, bson.E{Key: "release_n", Value: d.ReleaseN}, bson.E{Key: "release_tally_z", Value: d.ReleaseTallyZ},
-			bson.E{Key: "release_day", Value: d.ReleaseDay})
+			bson.E{Key: "release_day", Value: d.ReleaseDay}, bson.E{Key: "release_cells_ref", Value: d.ReleaseCellsRef})
 	}
 	update := bson.D{{Key: "$set", Value: set}}
 	if d.TallyText != "" || d.ReleaseTallyText != "" {

@@ -43,7 +43,7 @@ func TestSummariesWithoutRecordKeysAreRecountedAtStart(t *testing.T) {
 		t.Fatalf("keys not stripped: %v", err)
 	}
 	sum.RecoverAtStart(ctx)
-	s, err := st.Summary(ctx, "A")
+	s, err := st.SummaryCells(ctx, "A", true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,33 +19,62 @@ import (
 // (Add, Merge): no response is read again when weighted figures are
 // asked for.
 
-// MaxCrossCells bounds the combinations a tally is cross-classified in:
-// the product of (options + 1) over the classifying breakdown questions
-// (the 1 for "not answered"). The largest survey's breakdowns (four of
-// MaxOptions options) could make 13 million; the breakdown questions are
-// taken in question order while the product stays within the bound
-// (CrossDimensions), which four questions of up to six options each, or
-// age band (8), gender (5) and region (25), fit.
-const MaxCrossCells = 4096
+// Bounds of the cross-classification. MaxCrossCells bounds the
+// combinations: the product of (options + 1) over the classifying
+// breakdown questions (the 1 for "not answered"); the largest survey's
+// breakdowns (four of MaxBreakdownOptions) could make 28,561.
+// MaxCrossCounters bounds what they hold: the combinations times the
+// counts one cell keeps (CellCounters), so that a survey's cells take no
+// more than four times the counts of its largest summary
+// (MaxSummaryCells). The breakdown questions are taken in question order
+// while both bounds hold (CrossDimensions): age band (8), gender (5) and
+// region (25) of a survey of 30 choice questions fit.
+const (
+	MaxCrossCells    = 4096
+	MaxCrossCounters = 4 * MaxSummaryCells
+)
 
 // crossCounted are the question types a cell counts: those with weighted
 // estimates (choice questions' proportions, scale and number means).
 var crossCounted = map[QuestionType]bool{SingleChoice: true, MultipleChoice: true, Scale: true, Number: true}
 
+// CellCounters is the most counts one cell of def keeps: its size, and
+// for each counted question that is not a breakdown, seen, answered and
+// one per option, point (with "don't know") or number value.
+func (d *Definition) CellCounters() int {
+	n := 1
+	for _, q := range d.Questions() {
+		if q.Breakdown || !crossCounted[q.Type] {
+			continue
+		}
+		n += 2
+		switch q.Type {
+		case SingleChoice, MultipleChoice:
+			n += len(q.Options)
+		case Scale:
+			n += q.Points + 2 // the points, "don't know", and a 0 point
+		case Number:
+			n += NumberLevels + 1
+		}
+	}
+	return n
+}
+
 // CrossDimensions are the breakdown questions def's responses are
-// cross-classified by: in question order, as many as keep the product of
-// (options + 1) within MaxCrossCells.
+// cross-classified by: in question order, as many as keep within
+// MaxCrossCells combinations and MaxCrossCounters counts.
 func (d *Definition) CrossDimensions() []*Question {
 	var out []*Question
-	product := 1
+	product, per := 1, d.CellCounters()
 	for _, q := range d.Questions() {
 		if !q.Breakdown || q.Type != SingleChoice {
 			continue
 		}
-		if product*(len(q.Options)+1) > MaxCrossCells {
+		next := product * (len(q.Options) + 1)
+		if next > MaxCrossCells || next*per > MaxCrossCounters {
 			break
 		}
-		product *= len(q.Options) + 1
+		product = next
 		out = append(out, q)
 	}
 	return out
@@ -84,9 +113,12 @@ func CellCodes(key string) map[string]string {
 }
 
 // addToCell counts a response in its cell of t.Cells: the cell's size and
-// its answers to the counted questions that are not classifying ones,
-// with record-key sums for perturbation (no days: a cell is never shown
-// by day).
+// its answers to the counted questions that are not classifying ones (no
+// days: a cell is never shown by day). Of record keys a cell keeps only
+// their sum over its respondents (Keys.Responses): every count of the
+// cell is perturbed with it (Protected.Weighted), so a cell anyone joined
+// is perturbed afresh and one nobody joined keeps its noise, which is all
+// that per-count key sums would give there, at half the size.
 func (t *Tally) addToCell(dims []*Question, qs []*Question, visible map[string]bool, r *Response, rk int) {
 	if len(dims) == 0 {
 		return
@@ -100,11 +132,12 @@ func (t *Tally) addToCell(dims []*Question, qs []*Question, visible map[string]b
 		c = &Tally{Keys: &Tally{}}
 		t.Cells[key] = c
 	}
-	c.countCell(qs, visible, r, 1, false)
-	c.Keys.countCell(qs, visible, r, rk, true)
+	c.Keys.Responses += rk
+	c.countCell(qs, visible, r)
 }
 
-func (t *Tally) countCell(qs []*Question, visible map[string]bool, r *Response, w int, keys bool) {
+func (t *Tally) countCell(qs []*Question, visible map[string]bool, r *Response) {
+	const w = 1
 	t.Responses += w
 	for _, q := range qs {
 		if !visible[q.ID] || q.Breakdown || !crossCounted[q.Type] {
@@ -120,7 +153,7 @@ func (t *Tally) countCell(qs []*Question, visible map[string]bool, r *Response, 
 		}
 		qt.Seen += w
 		if a, ok := r.Answers[q.ID]; ok {
-			qt.countAnswer(q, a, w, keys)
+			qt.countAnswer(q, a, w, false)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package surveys
 
 import (
+	"hash/fnv"
 	"maps"
 	"math"
 	"slices"
@@ -17,10 +18,12 @@ import (
 // and every value count is perturbed first, by the cell-key method
 // (ckm.go) with the unbiased table of the counts statistics are computed
 // from (perturbValue: 1 may become 0, so a newcomer alone in a cell
-// leaves no trace two times in three), with the cell's own key as the
-// scope of its counts (and the release's for the cell's size). The same
-// records give the same noise, and a cell anyone joined is perturbed
-// afresh, so a weighted figure is a function of protected counts only,
+// leaves no trace two times in three). A count's noise is picked by the
+// cell's key (the sum of its respondents' record keys) mixed with what
+// the count is of (question, option or value), and a cell's size by its
+// key mixed with the release's. The same records give the same noise,
+// and a cell anyone joined is perturbed afresh, so a weighted figure is
+// a function of protected counts only,
 // as the unweighted tables are (TestWeightedFiguresRevealNothing). On top of
 // that, a weighted figure is shown only beside the unweighted one it
 // weights: an option, a base or a mean the release suppresses has no
@@ -104,12 +107,13 @@ type WeightedCount struct {
 const weightingScope = 0x5745_4947 // "WEIG"
 
 // Weighted gives the release's weighted estimates for margins m at the
-// level asked for. It fails with a *ValidationError (pointers into the
+// level asked for, from cells, the release's cross-classified cells (its
+// tally's Cells: they are read apart from the rest of it). It fails with a *ValidationError (pointers into the
 // margins) when the margins do not fit the survey or the release's
 // respondents cannot be raked to them; nil results when the release is
 // withheld (fewer than k responses). Only for releases: the live view is
 // not weighted.
-func (p *Protected) Weighted(m *Margins, lang string, level int) (*WeightedResults, error) {
+func (p *Protected) Weighted(cells map[string]*Tally, m *Margins, lang string, level int) (*WeightedResults, error) {
 	if p.exact || p.tally.Responses < p.k {
 		return nil, nil
 	}
@@ -117,10 +121,10 @@ func (p *Protected) Weighted(m *Margins, lang string, level int) (*WeightedResul
 	if err != nil {
 		return nil, err
 	}
-	cells := p.weightingCells(f)
+	laid := p.weightingCells(f, cells)
 	sizes := make([]int, f.Cells())
 	notRaked := 0
-	for _, c := range cells {
+	for _, c := range laid {
 		if c.index < f.Cells() {
 			sizes[c.index] += c.size
 		} else {
@@ -134,7 +138,7 @@ func (p *Protected) Weighted(m *Margins, lang string, level int) (*WeightedResul
 	out := &WeightedResults{Level: level, Missing: m.Missing, NotRaked: notRaked, Iterations: w.Iterations, Trim: m.Trim,
 		Trimmed: w.Trimmed, MinWeight: round(w.MinRatio, 3), MaxWeight: round(w.MaxRatio, 3)}
 	var sw, sw2, n float64
-	for _, c := range cells {
+	for _, c := range laid {
 		wc := w.weight(c.index)
 		sw += float64(c.size) * wc
 		sw2 += float64(c.size) * wc * wc
@@ -158,11 +162,11 @@ func (p *Protected) Weighted(m *Margins, lang string, level int) (*WeightedResul
 		wq := WeightedQuestion{ID: q.ID, Type: q.Type, Text: q.Text.In(lang, p.def.DefaultLanguage)}
 		switch q.Type {
 		case SingleChoice, MultipleChoice:
-			if err := p.weightedOptions(&wq, q, pub, cells, w, f.Cells(), level, lang); err != nil {
+			if err := p.weightedOptions(&wq, q, pub, laid, w, f.Cells(), level, lang); err != nil {
 				return nil, err
 			}
 		default:
-			p.weightedMean(&wq, q, pub, cells, w, f.Cells(), level)
+			p.weightedMean(&wq, q, pub, laid, w, f.Cells(), level)
 		}
 		out.Questions = append(out.Questions, wq)
 	}
@@ -180,14 +184,14 @@ type weightingCell struct {
 }
 
 // weightingCells lays the release's cells out for f, in key order.
-func (p *Protected) weightingCells(f *Frame) []weightingCell {
+func (p *Protected) weightingCells(f *Frame, cells map[string]*Tally) []weightingCell {
 	var out []weightingCell
 	scope := int64(weightingScope)
 	if p.tally.Keys != nil {
 		scope += int64(p.tally.Keys.Responses)
 	}
-	for _, key := range slices.Sorted(maps.Keys(p.tally.Cells)) {
-		t := p.tally.Cells[key]
+	for _, key := range slices.Sorted(maps.Keys(cells)) {
+		t := cells[key]
 		codes := CellCodes(key)
 		dims := make([]string, len(f.Dims))
 		for i, d := range f.Dims {
@@ -202,8 +206,8 @@ func (p *Protected) weightingCells(f *Frame) []weightingCell {
 	return out
 }
 
-// protect is the perturbed value of an exact count (the live view's
-// exact value), with cell key key in the scope scope.
+// protect is the perturbed value of an exact count (the exact one when
+// perturbation is off, in tests), whose noise key mixes with scope.
 func (p *Protected) protect(count int, key, scope int64) int {
 	if !perturbation {
 		return count
@@ -219,16 +223,22 @@ func keyOf(t *Tally, get func(*Tally) int) int64 {
 	return int64(get(t.Keys))
 }
 
-// cellQuestion is a cell's counts of question id and their key sums.
-func cellQuestion(t *Tally, id string) (qt, keys *QuestionTally) {
-	qt, keys = &QuestionTally{}, &QuestionTally{}
+// cellQuestion is a cell's counts of question id.
+func cellQuestion(t *Tally, id string) *QuestionTally {
 	if q := t.Questions[id]; q != nil {
-		qt = q
+		return q
 	}
-	if t.Keys != nil && t.Keys.Questions[id] != nil {
-		keys = t.Keys.Questions[id]
+	return &QuestionTally{}
+}
+
+// countKey names what a count of a cell is of, to mix with the cell's key.
+func countKey(parts ...string) int64 {
+	h := fnv.New64a()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
 	}
-	return qt, keys
+	return int64(h.Sum64())
 }
 
 // weightedOptions fills a choice question's weighted percentages.
@@ -251,12 +261,12 @@ func (p *Protected) weightedOptions(wq *WeightedQuestion, q *Question, pub *Ques
 			}
 			continue
 		}
-		qt, keys := cellQuestion(c.t, q.ID)
-		scope := keyOf(c.t, func(k *Tally) int { return k.Responses })
-		a := p.protect(qt.Answered, int64(keys.Answered), scope)
+		qt := cellQuestion(c.t, q.ID)
+		cell := keyOf(c.t, func(k *Tally) int { return k.Responses })
+		a := p.protect(qt.Answered, countKey(q.ID), cell)
 		answered[c.index] += a
 		for i, o := range q.Options {
-			options[i].Cells[c.index] += min(a, p.protect(qt.Options[o.Code], int64(keys.Options[o.Code]), scope))
+			options[i].Cells[c.index] += min(a, p.protect(qt.Options[o.Code], countKey(q.ID, o.Code), cell))
 		}
 	}
 	t, err := w.WeightedProportions(answered, options, p.k, level)
@@ -293,14 +303,14 @@ func (p *Protected) weightedMean(wq *WeightedQuestion, q *Question, pub *Questio
 	sum := make([]float64, raked+1)
 	sumSq := make([]float64, raked+1)
 	for _, c := range cells {
-		qt, keys := cellQuestion(c.t, q.ID)
-		scope := keyOf(c.t, func(k *Tally) int { return k.Responses })
+		qt := cellQuestion(c.t, q.ID)
+		cell := keyOf(c.t, func(k *Tally) int { return k.Responses })
 		for _, v := range slices.Sorted(maps.Keys(qt.Values)) {
 			x, err := strconv.ParseFloat(v, 64)
 			if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
 				continue
 			}
-			m := p.protect(qt.Values[v], int64(keys.Values[v]), scope)
+			m := p.protect(qt.Values[v], countKey(q.ID, "=", v), cell)
 			n[c.index] += m
 			sum[c.index] += float64(m) * x
 			sumSq[c.index] += float64(m) * x * x

@@ -44,6 +44,11 @@ func weightedSample(t testing.TB, def *surveys.Definition, seed, n int) []*surve
 	return out
 }
 
+// weigh is the weighted figures of a release of t.
+func weigh(def *surveys.Definition, t *surveys.Tally, m *surveys.Margins) (*surveys.WeightedResults, error) {
+	return surveys.Disclose(def, t, 10).Weighted(t.Cells, m, "en", 95)
+}
+
 func weightingMargins() *surveys.Margins {
 	return &surveys.Margins{Missing: surveys.MissingExclude, Dimensions: []surveys.Dimension{
 		{Question: "age", Totals: map[string]float64{"13-15": 300000, "16-17": 200000, "18-20": 300000}},
@@ -151,7 +156,7 @@ func TestWeightedFromCellsMatchesTheResponses(t *testing.T) {
 	m := weightingMargins()
 	wantPct, wantMean, wantAge := exactWeighted(t, def, m, rs)
 	bothWays(t, func(t *testing.T, perturbed bool) {
-		w, err := surveys.Disclose(def, tallyResponses(def, rs), 10).Weighted(m, "en", 95)
+		w, err := weigh(def, tallyResponses(def, rs), m)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -200,7 +205,7 @@ func TestWeightedStandsOrFallsWithThePublishedCount(t *testing.T) {
 		a.Choice = "other"
 		rs[i].Answers["told"] = a
 	}
-	w, err := surveys.Disclose(def, tallyResponses(def, rs), 10).Weighted(weightingMargins(), "en", 95)
+	w, err := weigh(def, tallyResponses(def, rs), weightingMargins())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +273,7 @@ func TestWeightedFiguresRevealNothing(t *testing.T) {
 			figures := func(told string) float64 {
 				target := respond(t, def, 100+trial, 2000, map[string]any{"age": "16-17", "gender": "nonbinary", "region": "north", "told": told, "score": 3})
 				rs := append(append(append([]*surveys.Response{}, base...), known...), target)
-				w, err := surveys.Disclose(def, tallyResponses(def, rs), 10).Weighted(m, "en", 95)
+				w, err := weigh(def, tallyResponses(def, rs), m)
 				if err != nil {
 					t.Fatal(err)
 				}
