@@ -46,14 +46,19 @@ func badFormat() error {
 	return &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/format", Code: surveys.CodeUnsupportedFormat}}}
 }
 
-// summaryRelease is the release of a survey, protected, for exports; the
-// protected tables come from the cache the summary views use.
-func (s *Server) summaryRelease(ctx context.Context, sv *surveys.Survey) (export.Release, error) {
-	return s.workflows.Release(ctx, sv, func(sv *surveys.Survey, sum *store.Summary, k int) *surveys.Protected {
+// summaryRelease is the release of a survey, protected, for exports
+// (weighted to w's margins unless w is nil); the protected tables come
+// from the cache the summary views use.
+func (s *Server) summaryRelease(ctx context.Context, sv *surveys.Survey, w *store.Weighting, lang string, level int) (export.Release, error) {
+	protect := func(sv *surveys.Survey, sum *store.Summary, k int) *surveys.Protected {
 		return s.protected.get(protectedKey{sv.ID, sv.Revision, sum.ReleaseN, k}, func() *surveys.Protected {
 			return surveys.Disclose(&sv.Draft, sum.ReleaseTally, k)
 		})
-	})
+	}
+	if w != nil {
+		return s.workflows.WeightedRelease(ctx, sv, protect, w, lang, level)
+	}
+	return s.workflows.Release(ctx, sv, protect)
 }
 
 func (s *Server) exportSummary(c *fiber.Ctx) error {
@@ -72,6 +77,11 @@ func (s *Server) exportSummary(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// Weighted figures besides, with weighted=true (the summary's rules).
+	weighting, err := s.summaryWeighting(c, sv, false)
+	if err != nil {
+		return err
+	}
 	setHeaders := func() {
 		c.Set(fiber.HeaderContentType, mime)
 		c.Set(fiber.HeaderContentLanguage, lang)
@@ -83,7 +93,7 @@ func (s *Server) exportSummary(c *fiber.Ctx) error {
 		return nil
 	}
 	start := time.Now()
-	rel, err := s.summaryRelease(c.UserContext(), sv)
+	rel, err := s.summaryRelease(c.UserContext(), sv, weighting, lang, level)
 	if err != nil {
 		s.workflows.Metrics().Exported("summary", format, start, err)
 		return err
@@ -99,14 +109,18 @@ func (s *Server) exportSummary(c *fiber.Ctx) error {
 		s.workflows.Metrics().Exported("summary", format, start, err)
 		return err
 	}
-	if err := s.audit(c, tok, "export", sv.ID, "summary/"+format+"/"+lang); err != nil {
+	detail := "summary/" + format + "/" + lang
+	if weighting != nil {
+		detail += "/weighted"
+	}
+	if err := s.audit(c, tok, "export", sv.ID, detail); err != nil {
 		return err
 	}
 	if shared {
 		// The survey's own organisation sees its shared summaries' exports too.
 		owner := tok
 		owner.OrgID = sv.OrgID
-		if err := s.audit(c, owner, "export", sv.ID, "summary/"+format+"/"+lang+" by organisation "+tok.OrgID); err != nil {
+		if err := s.audit(c, owner, "export", sv.ID, detail+" by organisation "+tok.OrgID); err != nil {
 			return err
 		}
 	}

@@ -1,12 +1,19 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/youthvoice/youthvoice/api/apitest"
 	"github.com/youthvoice/youthvoice/surveys"
@@ -106,6 +113,10 @@ func TestWeightingThroughTheAPI(t *testing.T) {
 		t.Errorf("notes: %q", v.Notes)
 	}
 
+	// The exports: the same weighted figures, apart from the unweighted
+	// tables, with the margins and the design effect; audited as weighted.
+	exportWeighted(t, e, owner, id, w)
+
 	// A CSV of rows, with the rule in the query.
 	csv := "question,code,total\nage_band,10-12,20000\nage_band,13-15,30000\nage_band,16-18,30000\nage_band,19-25,20000\n" +
 		"gender,girl,49000\ngender,boy,49500\ngender,nonbinary,1500\ngender,no_answer,not stated\n"
@@ -169,5 +180,71 @@ func TestWeightingThroughTheAPI(t *testing.T) {
 	audit := string(e.Do("GET", "/v1/org/audit", nil, bearer(owner)...).Body)
 	if strings.Count(audit, `"weighting"`) != 3 {
 		t.Errorf("audit: %d weighting entries in %s", strings.Count(audit, `"weighting"`), audit[:min(400, len(audit))])
+	}
+}
+
+// exportWeighted checks the summary exports with weighted=true against
+// the summary's weighted figures w.
+func exportWeighted(t *testing.T, e *apitest.Env, owner, id string, w *surveys.WeightedResults) {
+	t.Helper()
+	base := "/v1/org/surveys/" + id + "/export?kind=summary&weighted=true&lang=en&format="
+	var doc weightedSummary
+	r := e.Do("GET", base+"json", nil, bearer(owner)...)
+	if r.Status != 200 {
+		t.Fatalf("JSON export: %d %s", r.Status, r.Body)
+	}
+	r.JSON(t, &doc)
+	if doc.Weighted == nil || !reflect.DeepEqual(doc.Weighted.Questions, w.Questions) {
+		t.Errorf("the JSON export's weighted figures differ from the summary's")
+	}
+	r = e.Do("GET", base+"csv", nil, bearer(owner)...)
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(r.Body, []byte("\xef\xbb\xbf")))).ReadAll()
+	if r.Status != 200 || err != nil {
+		t.Fatalf("CSV export: %d %v", r.Status, err)
+	}
+	want := map[string]string{}
+	for _, q := range w.Questions {
+		for _, o := range q.Options {
+			if o.Pct != nil {
+				want[q.ID+"/"+o.Code] = strconv.FormatFloat(*o.Pct, 'f', 1, 64)
+			}
+		}
+	}
+	found, margins := 0, 0
+	for _, row := range rows[1:] {
+		switch row[0] {
+		case "_weighted":
+			if v, ok := want[row[3]+"/"+row[5]]; ok {
+				if row[8] != v {
+					t.Errorf("CSV %s/%s weighted %s, summary %s", row[3], row[5], row[8], v)
+				}
+				found++
+			}
+		case "_weighting":
+			margins++
+		}
+	}
+	if found != len(want) || margins < 12 {
+		t.Errorf("CSV: %d of %d weighted percentages, %d margin rows", found, len(want), margins)
+	}
+	r = e.Do("GET", base+"xlsx", nil, bearer(owner)...)
+	f, err := excelize.OpenReader(bytes.NewReader(r.Body))
+	if r.Status != 200 || err != nil {
+		t.Fatalf("XLSX export: %d %v", r.Status, err)
+	}
+	sheet, err := f.GetRows("Weighted to the population")
+	if err != nil || len(sheet) < len(want) || !strings.Contains(fmt.Sprint(sheet), "Design effect") || !strings.Contains(fmt.Sprint(sheet), "Population totals") {
+		t.Errorf("XLSX weighted sheet: %v, %d rows", err, len(sheet))
+	}
+	r = e.Do("GET", base+"pdf", nil, bearer(owner)...)
+	if r.Status != 200 || !bytes.HasPrefix(r.Body, []byte("%PDF")) {
+		t.Fatalf("PDF export: %d", r.Status)
+	}
+	if text, ok := pdfText(t, r.Body); ok && (!strings.Contains(text, "Weighted to the population") || !strings.Contains(text, "Population totals") || !strings.Contains(text, "design effect")) {
+		t.Errorf("the PDF's text lacks the weighted section or its note")
+	}
+	audit := string(e.Do("GET", "/v1/org/audit", nil, bearer(owner)...).Body)
+	if strings.Count(audit, "/weighted") < 4 {
+		t.Errorf("weighted exports not audited as such")
 	}
 }

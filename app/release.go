@@ -23,6 +23,25 @@ func (a *App) Release(ctx context.Context, sv *surveys.Survey, protect Protect) 
 	if err != nil {
 		return export.Release{}, err
 	}
+	return release(sv, sum, protect), nil
+}
+
+// WeightedRelease is Release with the release's figures weighted to the
+// survey's margins w, at level, in lang (Weighted's errors).
+func (a *App) WeightedRelease(ctx context.Context, sv *surveys.Survey, protect Protect, w *store.Weighting, lang string, level int) (export.Release, error) {
+	sum, err := a.store.SummaryCells(ctx, sv.ID, false)
+	if err != nil {
+		return export.Release{}, err
+	}
+	rel := release(sv, sum, protect)
+	rel.Level = level
+	if rel.Weighted, err = Weighted(w, sum.ReleaseTally, rel.Protected, lang, level); err != nil {
+		return export.Release{}, err
+	}
+	return rel, nil
+}
+
+func release(sv *surveys.Survey, sum *store.Summary, protect Protect) export.Release {
 	def := &sv.Draft
 	k := def.Threshold()
 	var p *surveys.Protected
@@ -32,7 +51,7 @@ func (a *App) Release(ctx context.Context, sv *surveys.Survey, protect Protect) 
 		p = surveys.Disclose(def, sum.ReleaseTally, k)
 	}
 	return export.Release{SurveyID: sv.ID, Revision: sv.Revision, Def: def, Protected: p, K: k, N: sum.ReleaseN, Day: sum.ReleaseDay,
-		Final: sum.Frozen, Collected: sum.Tally.Responses}, nil
+		Final: sum.Frozen, Collected: sum.Tally.Responses}
 }
 
 // ErrUnsupportedFormat: a summary export format other than csv, xlsx, pdf

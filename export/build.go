@@ -24,6 +24,9 @@ type Release struct {
 	// Level is the confidence level of every interval, in percent (90, 95
 	// or 99; surveys.ValidLevel); 0 is surveys.DefaultLevel.
 	Level int
+	// Weighted: the release's weighted figures, at Level, in the export's
+	// language (app.WeightedRelease); nil for an unweighted export.
+	Weighted *surveys.WeightedResults
 }
 
 // level is the release's confidence level, surveys.DefaultLevel unless
@@ -57,8 +60,11 @@ func BuildSummary(r Release, lang, uiLang string, cat *i18n.Catalog) *Summary {
 			SD: m("export.sd"), MeanRank: m("export.mean_rank"), Statement: m("export.statement"), KeyFigures: m("export.key_figures"),
 			Legend: cat.Message(uiLang, "export.legend", map[string]any{"Suppressed": m("export.suppressed"), "K": r.K}),
 			CILow:  cat.Message(uiLang, "export.ci_low", level), CIHigh: cat.Message(uiLang, "export.ci_high", level),
-			CI: cat.Message(uiLang, "export.ci", level),
+			CI:       cat.Message(uiLang, "export.ci", level),
+			Weighted: m("export.weighted"), WeightedPercent: m("export.weighted_percent"), NEff: m("export.n_eff"), Deff: m("export.deff"),
+			Population: m("export.population"), Total: m("export.total"), NotStated: m("export.not_stated"), Weights: m("export.weights"),
 		},
+		Weighted: r.Weighted,
 	}
 	s.Overall.SetLevel(lv)
 	for _, q := range r.Def.Questions() {
@@ -72,6 +78,7 @@ func BuildSummary(r Release, lang, uiLang string, cat *i18n.Catalog) *Summary {
 	if !s.Overall.Withheld {
 		s.Notes = append(s.Notes, IntervalNote(lv, uiLang, cat))
 	}
+	s.Notes = append(s.Notes, WeightingNotes(r.Weighted, uiLang, cat)...)
 	pt := s.Status.Perturbation
 	// Max is the largest count never shown (k-1), written as a number:
 	// "from 1 to 4", not "between 1 and 5 minus 1". k is at least

@@ -69,6 +69,9 @@ func WriteCSV(w io.Writer, s *Summary) error {
 			}
 		}
 	}
+	if err := c.weighted(s.Weighted); err != nil {
+		return err
+	}
 	if err := c.method(s); err != nil {
 		return err
 	}

@@ -62,7 +62,7 @@ const (
 // breakdown and the method note.
 func (s *Summary) Document() Document {
 	d := Document{SurveyID: s.SurveyID, Revision: s.Revision, Title: s.Title, Lang: s.Lang, Dir: s.Dir, View: ViewRelease,
-		Released: s.Released, Final: s.Final, Results: s.Overall, Status: s.Status, Notes: s.Notes, Method: s.Method}
+		Released: s.Released, Final: s.Final, Results: s.Overall, Status: s.Status, Weighted: s.Weighted, Notes: s.Notes, Method: s.Method}
 	for _, b := range s.Breakdowns {
 		d.Breakdowns = append(d.Breakdowns, DocumentBreakdown{ID: b.ID, Label: b.Label, Results: b.Results})
 	}

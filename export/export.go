@@ -27,6 +27,9 @@ type Summary struct {
 	// entry per breakdown dimension (overall plus each group).
 	Overall    surveys.Results
 	Breakdowns []Breakdown
+	// Weighted: the release weighted to the population (an export asked
+	// with weighted=true), shown apart from the unweighted tables.
+	Weighted *surveys.WeightedResults
 	// Notes says in plain words, in the export's language, how many
 	// responses were collected and are in the release, and what is held
 	// back (StatusNotes); Method explains how the numbers were made and
@@ -84,6 +87,11 @@ type Labels struct {
 	// interval (surveys.Wilson, at surveys.DefaultLevel): its lower and
 	// upper limits, or both in one column (PDF).
 	CILow, CIHigh, CI string
+	// The weighted figures (Summary.Weighted): their section or sheet,
+	// the column of weighted percentages, Kish's effective sample size
+	// and design effect, the margins' heading, a population total, a code
+	// not stated, and the weights' spread.
+	Weighted, WeightedPercent, NEff, Deff, Population, Total, NotStated, Weights string
 }
 
 // ErrScript: the PDF writer cannot print a script the summary's texts

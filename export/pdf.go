@@ -128,6 +128,7 @@ func (r *pdfReport) build() error {
 	for _, t := range r.ts.Breakdowns {
 		r.breakdown(t)
 	}
+	r.weighted()
 	r.method()
 	return p.Error()
 }

@@ -136,6 +136,14 @@ func TestPDFVisual(t *testing.T) {
 // say why.
 func pdfRealSummary(tb testing.TB, lang string, n int) *Summary {
 	tb.Helper()
+	rel, cat := pdfRealRelease(tb, lang, n, false)
+	return BuildSummary(rel, lang, lang, cat)
+}
+
+// pdfRealRelease is pdfRealSummary's release, with weighted figures too
+// (age band, gender and area weighted to a population) when weighted.
+func pdfRealRelease(tb testing.TB, lang string, n int, weighted bool) (Release, *i18n.Catalog) {
+	tb.Helper()
 	def, err := surveystest.Example("youth-policy-consultation.json")
 	if err != nil {
 		tb.Fatal(err)
@@ -162,7 +170,16 @@ func pdfRealSummary(tb testing.TB, lang string, n int) *Summary {
 	k := def.Threshold()
 	rel := Release{SurveyID: "consultation", Revision: 1, Def: def, Protected: surveys.Disclose(def, tally, k), K: k,
 		N: n, Day: "2026-11-30", Collected: n + 3*k/2}
-	return BuildSummary(rel, lang, lang, cat)
+	if weighted {
+		m := &surveys.Margins{Missing: surveys.MissingExclude, Dimensions: []surveys.Dimension{
+			{Question: "age_band", Totals: map[string]float64{"10-12": 20000, "13-15": 30000, "16-18": 30000, "19-25": 20000}},
+			{Question: "gender", Totals: map[string]float64{"girl": 49000, "boy": 49500, "nonbinary": 1500}, NotStated: []string{"no_answer"}},
+		}}
+		if rel.Weighted, err = rel.Protected.Weighted(tally.Cells, m, lang, 95); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return rel, cat
 }
 
 // pdfToText is the text pdftotext reads from a PDF, or a skip when
@@ -232,7 +249,9 @@ func pdfLetterWords(s string) (words, numbers []string) {
 func TestWritePDFTextReadsBack(t *testing.T) {
 	for _, lang := range []string{"ar", "en"} {
 		t.Run(lang, func(t *testing.T) {
-			s := pdfRealSummary(t, lang, 120)
+			// With weighted figures: their section and its words too.
+			rel, cat := pdfRealRelease(t, lang, 120, true)
+			s := BuildSummary(rel, lang, lang, cat)
 			var buf bytes.Buffer
 			if err := WritePDF(&buf, s); err != nil {
 				t.Fatal(err)
@@ -267,6 +286,11 @@ func TestWritePDFTextReadsBack(t *testing.T) {
 				texts = append(texts, q.Text)
 				for _, o := range q.Options {
 					texts = append(texts, o.Label)
+				}
+			}
+			for _, d := range s.Weighted.Dimensions {
+				for _, tot := range d.Totals {
+					texts = append(texts, tot.Label)
 				}
 			}
 			missing := 0

@@ -105,6 +105,11 @@ func WriteXLSX(w io.Writer, s *Summary) (err error) {
 			return err
 		}
 	}
+	if sh.weighted != "" {
+		if err := x.weighted(sh.weighted); err != nil {
+			return err
+		}
+	}
 	if err := x.method(sh.method); err != nil {
 		return err
 	}
@@ -120,6 +125,7 @@ func WriteXLSX(w io.Writer, s *Summary) (err error) {
 type xlSheets struct {
 	overview   string
 	breakdowns []string // none when the release is withheld
+	weighted   string   // the weighted figures' sheet, if any
 	method     string
 }
 
@@ -141,8 +147,14 @@ func (x *xlWriter) sheets() (xlSheets, error) {
 			sh.breakdowns = append(sh.breakdowns, name)
 		}
 	}
+	added := append([]string{}, sh.breakdowns...)
+	if s.Weighted != nil {
+		sh.weighted = xlSheetName(s.Labels.Weighted, "Weighted", used)
+		used = append(used, sh.weighted)
+		added = append(added, sh.weighted)
+	}
 	sh.method = xlSheetName(s.Labels.Method, "Method", used)
-	for _, name := range append(append([]string{}, sh.breakdowns...), sh.method) {
+	for _, name := range append(added, sh.method) {
 		if _, err := f.NewSheet(name); err != nil {
 			return sh, err
 		}
