@@ -88,6 +88,10 @@ func (s *Store) loadCells(ctx context.Context, ref string, t *surveys.Tally) err
 	if err := json.Unmarshal(b, &cells); err != nil {
 		return fmt.Errorf("store: decode cells: %w", err)
 	}
+	if t.Cells == nil {
+		t.Cells = cells
+		return nil
+	}
 	// A tally stored before its cells had documents of their own holds
 	// them inline: both are kept (they count different responses).
 	t.Merge(&surveys.Tally{Cells: cells})
