@@ -128,9 +128,12 @@ func (s *Server) deleteWeighting(c *fiber.Ctx) error {
 
 // weightingProblem explains the refusals of weighting; toProblem calls it.
 func weightingProblem(err error) *problemError {
+	var unusable *surveys.ErrWeightingUnusable
 	switch {
 	case errors.Is(err, app.ErrNoWeighting):
 		return newProblem(fiber.StatusConflict, "no_weighting")
+	case errors.As(err, &unusable):
+		return newProblem(fiber.StatusConflict, "weighting_"+unusable.Reason).with("Max", surveys.MaxWeightRatio)
 	case errors.Is(err, app.ErrWeightingRecount):
 		return newProblem(fiber.StatusConflict, "weighting_recount")
 	case errors.Is(err, app.ErrMarginsFileType):

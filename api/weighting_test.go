@@ -101,11 +101,20 @@ func TestWeightingThroughTheAPI(t *testing.T) {
 			}
 		}
 		if q.ID == "age_band" {
-			for _, o := range q.Options {
+			// Near their population shares: much nearer than the sample's
+			// (the weights are raked on perturbed cell sizes, and the
+			// figures carry noise, so not exactly).
+			var weighted, sample float64
+			for i, o := range q.Options {
 				want := map[string]float64{"10-12": 20, "13-15": 30, "16-18": 30, "19-25": 20}[o.Code]
-				if o.Pct == nil || math.Abs(*o.Pct-want) > 0.05 {
-					t.Errorf("age band %s weighted %v%%, want %g%%", o.Code, *o.Pct, want)
+				if o.Pct == nil || pub.Options[i].Count.Pct == nil {
+					t.Fatalf("age band %s not shown", o.Code)
 				}
+				weighted += math.Abs(*o.Pct - want)
+				sample += math.Abs(*pub.Options[i].Count.Pct - want)
+			}
+			if weighted > sample/2 || weighted > 8 {
+				t.Errorf("age bands %.1f points from the population's weighted, %.1f unweighted", weighted, sample)
 			}
 		}
 	}
@@ -116,6 +125,29 @@ func TestWeightingThroughTheAPI(t *testing.T) {
 	// The exports: the same weighted figures, apart from the unweighted
 	// tables, with the margins and the design effect; audited as weighted.
 	exportWeighted(t, e, owner, id, w)
+
+	// Margins that would give one small group all the weight (an attack
+	// review's) are stored, but publish nothing: a translated 409.
+	extreme := populationMargins()
+	extreme["trim"] = nil
+	for _, d := range extreme["dimensions"].([]map[string]any) {
+		for code := range d["totals"].(map[string]float64) {
+			d["totals"].(map[string]float64)[code] = 1
+		}
+	}
+	extreme["dimensions"].([]map[string]any)[0]["totals"].(map[string]float64)["19-25"] = 1e6
+	extreme["dimensions"].([]map[string]any)[2]["totals"].(map[string]float64)["outside"] = 1e6
+	delete(extreme, "trim")
+	extreme["dimensions"] = extreme["dimensions"].([]map[string]any)[:1]
+	extreme["dimensions"] = append(extreme["dimensions"].([]map[string]any), populationMargins()["dimensions"].([]map[string]any)[2])
+	extreme["dimensions"].([]map[string]any)[1]["totals"] = map[string]float64{"central": 1, "other_town": 1, "rural": 1, "outside": 1e6}
+	if r := e.Do("PUT", path, extreme, append(bearer(owner), json...)...); r.Status != 200 {
+		t.Fatalf("extreme margins: %d %s", r.Status, r.Body)
+	}
+	r = e.Do("GET", "/v1/org/surveys/"+id+"/summary?weighted=true&lang=sv", nil, bearer(owner)...)
+	if p := problemOf(t, r); r.Status != 409 || !strings.HasPrefix(p.Type, "urn:youthvoice:problem:weighting_") || strings.Contains(p.Detail, "problem.") {
+		t.Errorf("extreme margins: %d %+v", r.Status, p)
+	}
 
 	// A CSV of rows, with the rule in the query.
 	csv := "question,code,total\nage_band,10-12,20000\nage_band,13-15,30000\nage_band,16-18,30000\nage_band,19-25,20000\n" +
@@ -178,7 +210,7 @@ func TestWeightingThroughTheAPI(t *testing.T) {
 		t.Errorf("weighted after DELETE: %d", r.Status)
 	}
 	audit := string(e.Do("GET", "/v1/org/audit", nil, bearer(owner)...).Body)
-	if strings.Count(audit, `"weighting"`) != 3 {
+	if strings.Count(audit, `"weighting"`) != 4 {
 		t.Errorf("audit: %d weighting entries in %s", strings.Count(audit, `"weighting"`), audit[:min(400, len(audit))])
 	}
 }

@@ -32,7 +32,19 @@ import (
 const (
 	MaxCrossCells    = 4096
 	MaxCrossCounters = 4 * MaxSummaryCells
+	// MaxStoredCells bounds the cells of a tally over all its revisions:
+	// each revision's are within MaxCrossCells, but an open survey whose
+	// breakdown questions change at every revision would add new ones
+	// each time. Beyond it the cells are given up for one count of their
+	// respondents (OverflowCell), whatever order responses and tallies
+	// were added in (the union of the cells only grows), and the survey
+	// can no longer be weighted.
+	MaxStoredCells = 4 * MaxCrossCells
 )
+
+// OverflowCell is the one cell of a tally whose cells passed
+// MaxStoredCells.
+const OverflowCell = "_overflow"
 
 // crossCounted are the question types a cell counts: those with weighted
 // estimates (choice questions' proportions, scale and number means).
@@ -127,6 +139,10 @@ func (t *Tally) addToCell(dims []*Question, qs []*Question, visible map[string]b
 	if t.Cells == nil {
 		t.Cells = map[string]*Tally{}
 	}
+	if o := t.Cells[OverflowCell]; o != nil {
+		o.Responses++
+		return
+	}
 	c := t.Cells[key]
 	if c == nil {
 		c = &Tally{Keys: &Tally{}}
@@ -134,6 +150,19 @@ func (t *Tally) addToCell(dims []*Question, qs []*Question, visible map[string]b
 	}
 	c.Keys.Responses += rk
 	c.countCell(qs, visible, r)
+	t.boundCells()
+}
+
+// boundCells gives up the cells beyond MaxStoredCells (or once given up).
+func (t *Tally) boundCells() {
+	if len(t.Cells) <= MaxStoredCells && (t.Cells[OverflowCell] == nil || len(t.Cells) == 1) {
+		return
+	}
+	n := 0
+	for _, c := range t.Cells {
+		n += c.Responses
+	}
+	t.Cells = map[string]*Tally{OverflowCell: {Responses: n}}
 }
 
 func (t *Tally) countCell(qs []*Question, visible map[string]bool, r *Response) {

@@ -317,6 +317,9 @@ func (t *Tally) Merge(o *Tally) {
 		}
 		c.Merge(oc)
 	}
+	if len(o.Cells) > 0 {
+		t.boundCells()
+	}
 	for dim, groups := range o.Breakdowns {
 		if t.Breakdowns == nil {
 			t.Breakdowns = map[string]map[string]*Tally{}

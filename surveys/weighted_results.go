@@ -1,6 +1,7 @@
 package surveys
 
 import (
+	"errors"
 	"hash/fnv"
 	"maps"
 	"math"
@@ -11,24 +12,71 @@ import (
 // Weighted figures of a release (docs/statistics.md, "Weighting").
 //
 // Disclosure control. The weights are computed from the release's
-// cross-classified cells, which are never published; an exact cell count
-// that moved a weight, a design effect or a weighted percentage could be
-// worked back from them, and two releases differenced. So nothing here
-// reads an exact count: every cell's size, every option count of a cell
-// and every value count is perturbed first, by the cell-key method
-// (ckm.go) with the unbiased table of the counts statistics are computed
-// from (perturbValue: 1 may become 0, so a newcomer alone in a cell
-// leaves no trace two times in three). A count's noise is picked by the
-// cell's key (the sum of its respondents' record keys) mixed with what
-// the count is of (question, option or value), and a cell's size by its
-// key mixed with the release's. The same records give the same noise,
-// and a cell anyone joined is perturbed afresh, so a weighted figure is
-// a function of protected counts only,
-// as the unweighted tables are (TestWeightedFiguresRevealNothing). On top of
-// that, a weighted figure is shown only beside the unweighted one it
-// weights: an option, a base or a mean the release suppresses has no
-// weighted figure (so complementary suppression holds too), and every
-// count below k is suppressed whatever its weight (WeightedProportions).
+// cross-classified cells, which are never published, and an organiser
+// may give any margins, even ones that put nearly all the weight on one
+// small combination of answers (an attack review did: the weighted
+// figures were then one young person's answers). So:
+//
+//  1. The weights are computed from perturbed cell sizes only, perturbed
+//     by each cell's own key (the sum of its respondents' record keys):
+//     the same respondents always give the same noise, so asking again,
+//     in another release, or with other margins averages nothing away.
+//  2. No weight may be more than MaxWeightRatio times the mean weight:
+//     the organiser's upper trimming bound is narrowed to it, and margins
+//     that cannot be met within it are refused (ErrWeightingUnusable).
+//  3. Every weighted sum that a figure is made of carries noise of one
+//     largest weight (for a mean, one largest weight times the largest
+//     value), drawn as the noise of a published count is (variance 1,
+//     at most 2) from the key of the count it weights, mixed with the
+//     release's: a respondent, whatever their weight, moves a weighted
+//     figure by no more than that noise hides, as a respondent moves a
+//     published count by one against noise of variance one.
+//  4. A weighted figure is shown only beside the unweighted one it
+//     weights (so primary and complementary suppression hold), and a
+//     question whose effective sample size is below k shows none: margins
+//     that give a small group nearly all the weight make the effective
+//     sample size that group's size, so no figure is then the answers of
+//     fewer than k, as no published count is.
+//  5. What describes the weighting (respondents raked and not, the
+//     effective sample size, the weights' spread) comes from perturbed
+//     counts and is rounded.
+//
+// TestWeightedFiguresRevealNothing attacks them with the margins an
+// organiser could choose.
+
+// MaxWeightRatio bounds every weight relative to the mean weight (rule 2).
+const MaxWeightRatio = 5
+
+// ErrWeightingUnusable: the release's respondents cannot be weighted to
+// the margins (Reason says why); no weighted figure is published.
+type ErrWeightingUnusable struct {
+	// Reason: "margins" (they no longer fit the survey), "empty" (a
+	// category with a total has no respondents), "converge" (the totals
+	// cannot be met), "bounds" (not within MaxWeightRatio) or "overflow"
+	// (the breakdown questions changed so often that their combinations
+	// are no longer counted: MaxStoredCells).
+	Reason string
+}
+
+func (e *ErrWeightingUnusable) Error() string {
+	return "surveys: the release cannot be weighted: " + e.Reason
+}
+
+// unusable turns a raking failure into ErrWeightingUnusable: which
+// category was empty is not said, as it tells which perturbed sizes are 0.
+func unusable(err error) error {
+	var ve *ValidationError
+	if errors.As(err, &ve) && len(ve.Errors) > 0 {
+		switch ve.Errors[0].Code {
+		case CodeWeightingEmpty:
+			return &ErrWeightingUnusable{Reason: "empty"}
+		case CodeWeightingConverge:
+			return &ErrWeightingUnusable{Reason: "converge"}
+		}
+		return &ErrWeightingUnusable{Reason: "margins"}
+	}
+	return err
+}
 
 // WeightedResults is the weighted estimates of a release.
 type WeightedResults struct {
@@ -101,52 +149,62 @@ type WeightedCount struct {
 	Suppressed bool     `json:"suppressed,omitempty"`
 }
 
-// weightingScope salts the perturbation of weighting cells' sizes, so
-// that a cell holding everyone is not perturbed as the published total is
-// (which is exact).
+// weightingScope salts the perturbation of weighting cells' sizes (a
+// constant, so that a cell's noise changes only with its respondents).
 const weightingScope = 0x5745_4947 // "WEIG"
 
 // Weighted gives the release's weighted estimates for margins m at the
 // level asked for, from cells, the release's cross-classified cells (its
-// tally's Cells: they are read apart from the rest of it). It fails with a *ValidationError (pointers into the
-// margins) when the margins do not fit the survey or the release's
-// respondents cannot be raked to them; nil results when the release is
-// withheld (fewer than k responses). Only for releases: the live view is
-// not weighted.
+// tally's Cells: they are read apart from the rest of it). It fails with
+// *ErrWeightingUnusable when the margins no longer fit the survey or the
+// release's respondents cannot be raked to them within the bounds; nil
+// results when the release is withheld (fewer than k responses). Only for
+// releases: the live view is not weighted.
 func (p *Protected) Weighted(cells map[string]*Tally, m *Margins, lang string, level int) (*WeightedResults, error) {
 	if p.exact || p.tally.Responses < p.k {
 		return nil, nil
 	}
 	f, err := m.Frame(p.def)
 	if err != nil {
-		return nil, err
+		return nil, unusable(err)
+	}
+	if cells[OverflowCell] != nil {
+		return nil, &ErrWeightingUnusable{Reason: "overflow"}
 	}
 	laid := p.weightingCells(f, cells)
 	sizes := make([]int, f.Cells())
-	notRaked := 0
+	notRaked, n := 0, 0
 	for _, c := range laid {
+		n += c.size
 		if c.index < f.Cells() {
 			sizes[c.index] += c.size
 		} else {
 			notRaked += c.size
 		}
 	}
-	w, err := f.Rake(sizes, m.RakeOptions())
-	if err != nil {
-		return nil, err
+	opt := m.RakeOptions()
+	if opt.TrimHigh == 0 || opt.TrimHigh > MaxWeightRatio {
+		opt.TrimHigh = MaxWeightRatio
 	}
-	out := &WeightedResults{Level: level, Missing: m.Missing, NotRaked: notRaked, Iterations: w.Iterations, Trim: m.Trim,
-		Trimmed: w.Trimmed, MinWeight: round(w.MinRatio, 3), MaxWeight: round(w.MaxRatio, 3)}
-	var sw, sw2, n float64
+	w, err := f.Rake(sizes, opt)
+	if err != nil {
+		return nil, unusable(err)
+	}
+	if w.MaxRatio > MaxWeightRatio*(1+1e-3) {
+		// The cap could not be kept (the organiser's lower bound may be
+		// missed: the margins then win, and Trimmed says so).
+		return nil, &ErrWeightingUnusable{Reason: "bounds"}
+	}
+	out := &WeightedResults{Level: level, Missing: m.Missing, Raked: roundTo(n-notRaked, 10), NotRaked: roundTo(notRaked, 10),
+		Iterations: w.Iterations, Trim: m.Trim, Trimmed: w.Trimmed, MinWeight: round(w.MinRatio, 2), MaxWeight: round(w.MaxRatio, 2)}
+	var sw, sw2 float64
 	for _, c := range laid {
 		wc := w.weight(c.index)
 		sw += float64(c.size) * wc
 		sw2 += float64(c.size) * wc * wc
-		n += float64(c.size)
 	}
-	out.Raked = int(n) - notRaked
-	if sw2 > 0 {
-		out.Deff = round(n*sw2/(sw*sw), 3)
+	if sw > 0 {
+		out.Deff = round(float64(n)*sw2/(sw*sw), 2)
 	}
 	out.Dimensions = p.weightingDimensions(m, lang)
 	everyone := p.group("", "", "", lang)
@@ -154,24 +212,29 @@ func (p *Protected) Weighted(cells map[string]*Tally, m *Margins, lang string, l
 	for i := range everyone.Questions {
 		published[everyone.Questions[i].ID] = &everyone.Questions[i]
 	}
+	crossed := map[string]bool{}
+	for _, d := range p.def.CrossDimensions() {
+		crossed[d.ID] = true
+	}
 	for _, q := range p.def.Questions() {
 		pub := published[q.ID]
-		if pub == nil || !crossCounted[q.Type] || (q.Breakdown && !slices.ContainsFunc(p.def.CrossDimensions(), func(d *Question) bool { return d.ID == q.ID })) {
+		if pub == nil || !crossCounted[q.Type] || (q.Breakdown && !crossed[q.ID]) {
 			continue
 		}
 		wq := WeightedQuestion{ID: q.ID, Type: q.Type, Text: q.Text.In(lang, p.def.DefaultLanguage)}
 		switch q.Type {
 		case SingleChoice, MultipleChoice:
-			if err := p.weightedOptions(&wq, q, pub, laid, w, f.Cells(), level, lang); err != nil {
-				return nil, err
-			}
+			p.weightedOptions(&wq, q, pub, laid, w, level, lang)
 		default:
-			p.weightedMean(&wq, q, pub, laid, w, f.Cells(), level)
+			p.weightedMean(&wq, q, pub, laid, w, level)
 		}
 		out.Questions = append(out.Questions, wq)
 	}
 	return out, nil
 }
+
+// roundTo rounds n to the nearest multiple of step.
+func roundTo(n, step int) int { return (n + step/2) / step * step }
 
 // weightingCell is one cross-classified cell of the release: its tally,
 // its raking cell (f.Cells() when not raked) and its perturbed size.
@@ -186,10 +249,7 @@ type weightingCell struct {
 // weightingCells lays the release's cells out for f, in key order.
 func (p *Protected) weightingCells(f *Frame, cells map[string]*Tally) []weightingCell {
 	var out []weightingCell
-	scope := int64(weightingScope)
-	if p.tally.Keys != nil {
-		scope += int64(p.tally.Keys.Responses)
-	}
+	const scope = int64(weightingScope)
 	for _, key := range slices.Sorted(maps.Keys(cells)) {
 		t := cells[key]
 		codes := CellCodes(key)
@@ -197,11 +257,15 @@ func (p *Protected) weightingCells(f *Frame, cells map[string]*Tally) []weightin
 		for i, d := range f.Dims {
 			dims[i] = codes[d.Question]
 		}
+		size := p.protect(t.Responses, keyOf(t, func(k *Tally) int { return k.Responses }), scope)
 		index, ok := f.Cell(dims)
-		if !ok {
+		if !ok || size == 0 {
+			// Not stated, or perturbed to nobody: raking gives such a
+			// cell no weight of its own (nor bounds it), so its
+			// respondents keep the mean weight, as those not raked.
 			index = f.Cells()
 		}
-		out = append(out, weightingCell{key: key, t: t, index: index, size: p.protect(t.Responses, keyOf(t, func(k *Tally) int { return k.Responses }), scope), codes: codes})
+		out = append(out, weightingCell{key: key, t: t, index: index, size: size, codes: codes})
 	}
 	return out
 }
@@ -241,86 +305,170 @@ func countKey(parts ...string) int64 {
 	return int64(h.Sum64())
 }
 
-// weightedOptions fills a choice question's weighted percentages.
-func (p *Protected) weightedOptions(wq *WeightedQuestion, q *Question, pub *QuestionResults, cells []weightingCell, w *Weights, raked, level int, lang string) error {
-	answered := make([]int, raked+1)
-	options := make([]OptionCells, len(q.Options))
-	for i, o := range q.Options {
-		options[i] = OptionCells{Code: o.Code, Cells: make([]int, raked+1)}
+// weightedSums is what a weighted figure is made of: per cell (laid
+// out as the release's cells), the exact count of the figure's base and
+// the exact weighted numerator's parts.
+type weightedSums struct {
+	base, eff   float64 // Σ w·answered (exact), the same of perturbed counts
+	base2, eff2 float64 // Σ w²·answered (exact), the same of perturbed counts
+	wmax        float64 // the largest weight of anyone in the base
+	exactBase   int
+}
+
+// add counts a cell's answered respondents (exact a, perturbed pa) of weight wc.
+func (s *weightedSums) add(wc float64, a, pa int) {
+	s.exactBase += a
+	s.base += wc * float64(a)
+	s.base2 += wc * wc * float64(a)
+	s.eff += wc * float64(pa)
+	s.eff2 += wc * wc * float64(pa)
+	if a > 0 {
+		s.wmax = max(s.wmax, wc)
 	}
+}
+
+// nEff is Kish's effective sample size of the base, from perturbed counts.
+func (s *weightedSums) nEff() float64 {
+	if s.eff2 <= 0 {
+		return 0
+	}
+	return s.eff * s.eff / s.eff2
+}
+
+// noisy is a weighted sum with noise of scale times one draw of a
+// published count's noise (variance 1, at most 2), picked by key (a
+// record-key sum of the release's tally, salted) mixed with the
+// release's key (rule 3).
+func (p *Protected) noisy(sum, scale float64, key int64, salt string) float64 {
+	if !perturbation {
+		return sum
+	}
+	release := int64(0)
+	if p.tally.Keys != nil {
+		release = int64(p.tally.Keys.Responses)
+	}
+	e := perturb(ptableTop+100, cellUniform(key^countKey("weighted", salt), release)) - (ptableTop + 100)
+	return sum + scale*float64(e)
+}
+
+// releaseKeys is the release tally's record-key sums of question id.
+func (p *Protected) releaseKeys(id string) *QuestionTally {
+	if p.tally.Keys != nil && p.tally.Keys.Questions[id] != nil {
+		return p.tally.Keys.Questions[id]
+	}
+	return &QuestionTally{}
+}
+
+// weightedOptions fills a choice question's weighted percentages: each
+// option's weighted count over the weighted base, both with noise of one
+// largest weight (rule 3), and the Wilson interval on the effective
+// sample size.
+func (p *Protected) weightedOptions(wq *WeightedQuestion, q *Question, pub *QuestionResults, cells []weightingCell, w *Weights, level int, lang string) {
+	var sums weightedSums
+	chose := make([]float64, len(q.Options))
 	for _, c := range cells {
-		if q.Breakdown {
-			// A classifying question: its answer is in the cell's key.
+		wc := w.weight(c.index)
+		if q.Breakdown { // a classifying question: its answer is in the cell's key
 			code := c.codes[q.ID]
-			if code == "" || code == NoGroup {
+			i := slices.IndexFunc(q.Options, func(o Option) bool { return o.Code == code })
+			if i < 0 {
 				continue
 			}
-			answered[c.index] += c.size
-			if i := slices.IndexFunc(q.Options, func(o Option) bool { return o.Code == code }); i >= 0 {
-				options[i].Cells[c.index] += c.size
-			}
+			sums.add(wc, c.t.Responses, c.size)
+			chose[i] += wc * float64(c.t.Responses)
 			continue
 		}
 		qt := cellQuestion(c.t, q.ID)
-		cell := keyOf(c.t, func(k *Tally) int { return k.Responses })
-		a := p.protect(qt.Answered, countKey(q.ID), cell)
-		answered[c.index] += a
+		sums.add(wc, qt.Answered, p.protect(qt.Answered, countKey(q.ID), keyOf(c.t, func(k *Tally) int { return k.Responses })))
 		for i, o := range q.Options {
-			options[i].Cells[c.index] += min(a, p.protect(qt.Options[o.Code], countKey(q.ID, o.Code), cell))
+			chose[i] += wc * float64(qt.Options[o.Code])
 		}
 	}
-	t, err := w.WeightedProportions(answered, options, p.k, level)
-	if err != nil {
-		return err
+	nEff := sums.nEff()
+	shown := !pub.Answered.Suppressed && sums.exactBase >= p.k && nEff >= float64(p.k)
+	if shown {
+		wq.NEff, wq.Deff = ptr(round(nEff, 0)), ptr(round(float64(sums.exactBase)/nEff, 2))
 	}
-	shown := map[string]bool{}
-	for _, o := range pub.Options {
-		shown[o.Code] = o.Count.Pct != nil && !o.Count.Suppressed
-	}
-	if !pub.Answered.Suppressed && !t.Suppressed {
-		wq.NEff, wq.Deff = ptr(round(t.NEff, 1)), ptr(round(t.Deff, 3))
-	}
-	for i, e := range t.Options {
-		o := q.Options[i]
+	keys := p.releaseKeys(q.ID)
+	base := p.noisy(sums.base, sums.wmax, int64(keys.Answered), q.ID)
+	z := levelZ[level]
+	for i, o := range q.Options {
 		wc := WeightedCount{Code: o.Code, Label: o.Label.In(lang, p.def.DefaultLanguage), Suppressed: true}
-		if shown[o.Code] && !e.Suppressed && wq.NEff != nil {
+		var published bool
+		for _, po := range pub.Options {
+			if po.Code == o.Code {
+				published = po.Count.Pct != nil && !po.Count.Suppressed
+			}
+		}
+		if shown && published && base > 0 {
+			x := p.noisy(chose[i], sums.wmax, int64(keys.Options[o.Code]), q.ID+"/"+o.Code)
+			prop := min(1, max(0, x/base))
+			lo, hi := wilsonN(prop, nEff, z)
 			wc.Suppressed = false
-			wc.Pct = ptr(round(100*e.Proportion, 1))
-			wc.CILow, wc.CIHigh = ptr(round(100*e.CILow, 1)), ptr(round(100*e.CIHigh, 1))
+			wc.Pct, wc.CILow, wc.CIHigh = ptr(round(100*prop, 1)), ptr(round(100*lo, 1)), ptr(round(100*hi, 1))
 		}
 		wq.Options = append(wq.Options, wc)
 	}
-	return nil
 }
 
-// weightedMean fills a scale or number question's weighted mean, from
-// perturbed value counts (as the published statistics are).
-func (p *Protected) weightedMean(wq *WeightedQuestion, q *Question, pub *QuestionResults, cells []weightingCell, w *Weights, raked, level int) {
-	if pub.Stats == nil || pub.StatsWithheld {
+// weightedMean fills a scale's, or a bounded number question's, weighted
+// mean: the weighted sum of the values and the weighted base, each with
+// noise of one largest weight (times the largest value for the sum), and
+// Student's t interval on the effective sample size; shown only where
+// the release shows the unweighted statistics.
+func (p *Protected) weightedMean(wq *WeightedQuestion, q *Question, pub *QuestionResults, cells []weightingCell, w *Weights, level int) {
+	lo, hi, bounded := valueBounds(q)
+	if pub.Stats == nil || pub.StatsWithheld || !bounded {
 		return
 	}
-	n := make([]int, raked+1)
-	sum := make([]float64, raked+1)
-	sumSq := make([]float64, raked+1)
+	var sums weightedSums
+	var sy, sy2 float64
 	for _, c := range cells {
+		wc := w.weight(c.index)
 		qt := cellQuestion(c.t, q.ID)
 		cell := keyOf(c.t, func(k *Tally) int { return k.Responses })
-		for _, v := range slices.Sorted(maps.Keys(qt.Values)) {
+		n, pn := 0, 0
+		for v, m := range qt.Values {
 			x, err := strconv.ParseFloat(v, 64)
 			if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
 				continue
 			}
-			m := p.protect(qt.Values[v], countKey(q.ID, "=", v), cell)
-			n[c.index] += m
-			sum[c.index] += float64(m) * x
-			sumSq[c.index] += float64(m) * x * x
+			n += m
+			pn += p.protect(m, countKey(q.ID, "=", v), cell)
+			sy += wc * float64(m) * x
+			sy2 += wc * float64(m) * x * x
 		}
+		sums.add(wc, n, pn)
 	}
-	mean, _, low, high, ok := w.WeightedMean(n, sum, sumSq, p.k, level)
-	if !ok {
+	nEff := sums.nEff()
+	if sums.exactBase < p.k || nEff < float64(max(p.k, 2)) || sums.base <= 0 {
 		return
 	}
-	wq.Mean, wq.MeanCILow, wq.MeanCIHigh = ptr(round(mean, 2)), ptr(round(low, 2)), ptr(round(high, 2))
+	keys := p.releaseKeys(q.ID)
+	scale := max(math.Abs(lo), math.Abs(hi))
+	base := p.noisy(sums.base, sums.wmax, int64(keys.Answered), q.ID+"/n")
+	total := p.noisy(sy, sums.wmax*scale, int64(keys.Answered), q.ID+"/sum")
+	if base <= 0 {
+		return
+	}
+	mean := min(hi, max(lo, total/base))
+	sd := math.Sqrt(max(0, sy2/sums.base-(sy/sums.base)*(sy/sums.base)))
+	half := tCritical(level, int(nEff)-1) * sd / math.Sqrt(nEff)
+	wq.NEff, wq.Deff = ptr(round(nEff, 0)), ptr(round(float64(sums.exactBase)/nEff, 2))
+	wq.Mean, wq.MeanCILow, wq.MeanCIHigh = ptr(round(mean, 2)), ptr(round(mean-half, 2)), ptr(round(mean+half, 2))
+}
+
+// valueBounds are the smallest and largest value a scale or number
+// question can have; false for a number question without both bounds
+// (its weighted mean would need noise of an unbounded value).
+func valueBounds(q *Question) (lo, hi float64, ok bool) {
+	switch {
+	case q.Type == Scale:
+		return 0, float64(q.Points), true
+	case q.Type == Number && q.Min != nil && q.Max != nil:
+		return *q.Min, *q.Max, true
+	}
+	return 0, 0, false
 }
 
 // weightingDimensions describes the margins in lang.

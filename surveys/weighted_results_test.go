@@ -2,6 +2,7 @@ package surveys_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -240,72 +241,148 @@ func TestWeightedNeedsBreakdownDimensions(t *testing.T) {
 
 // TestWeightedFiguresRevealNothing is the attacker test of weighted
 // figures. A release grows by k respondents: k−1 the attacker knows all
-// about, and one target, the only non-binary respondent of the north
-// (a cell of their own, with a large weight). The attacker knows every
-// other answer and the margins, and asks whether the target told a
-// friend: they work out the weighted figures of both possibilities and
-// take the nearer one. From exact counts that succeeds (unless the
-// target's weight is so small that rounding to 0.1 % hides it); from the
-// perturbed counts Weighted uses, a newcomer's count of 1 becomes 0 two
-// times in three, so the figures of both possibilities are the same that
-// often and the attacker can do no better than chance then.
+// about, and one target, the only non-binary respondent of the north (a
+// cell of their own). The attacker knows every other answer and chooses
+// the margins: honest ones, and ones that give the target's cell the
+// largest weight the bounds allow. They ask whether the target told a
+// friend: they work out the weighted figure of both possibilities
+// without noise and take the nearer one. From exact figures that
+// succeeds (unless rounding to 0.1 % hides the target); from published
+// ones the noise of one largest weight hides the target (rule 3), and
+// the attacker does little better than a coin. Margins that would give
+// the target's cell all the weight (an attack review's) are refused.
 func TestWeightedFiguresRevealNothing(t *testing.T) {
-	def := weightingDef()
-	m := weightingMargins()
 	racetest.SkipSingleFlow(t)
-	const trials = 120
-	for _, perturbed := range []bool{false, true} {
-		restore := surveys.SetPerturbation(perturbed)
-		right, same := 0, 0
-		for trial := range trials {
-			base := weightedSample(t, def, 100+trial, 300)
-			for _, r := range base { // nobody else is non-binary in the north
-				if r.Answers["region"].Choice == "north" && r.Answers["gender"].Choice == "nonbinary" {
-					a := r.Answers["gender"]
-					a.Choice = "girl"
-					r.Answers["gender"] = a
+	def := weightingDef()
+	honest := weightingMargins()
+	// The target's age, gender and region given as much weight as the
+	// bounds allow (the target's cell gets the largest weight, 5 times
+	// the mean).
+	isolating := &surveys.Margins{Missing: surveys.MissingExclude, Dimensions: []surveys.Dimension{
+		{Question: "age", Totals: map[string]float64{"13-15": 250, "16-17": 500, "18-20": 250}},
+		{Question: "gender", Totals: map[string]float64{"girl": 440, "boy": 440, "nonbinary": 120}, NotStated: []string{"prefer_not"}},
+		{Question: "region", Totals: map[string]float64{"north": 300, "centre": 700.0 / 3, "south": 700.0 / 3, "capital": 700.0 / 3}},
+	}}
+	extreme := &surveys.Margins{Missing: surveys.MissingExclude, Dimensions: []surveys.Dimension{
+		{Question: "age", Totals: map[string]float64{"13-15": 1, "16-17": 1e6, "18-20": 1}},
+		{Question: "gender", Totals: map[string]float64{"girl": 1, "boy": 1, "nonbinary": 1e6}, NotStated: []string{"prefer_not"}},
+		{Question: "region", Totals: map[string]float64{"north": 1e6, "centre": 1, "south": 1, "capital": 1}},
+	}}
+	const trials = 150
+	for _, c := range []struct {
+		name string
+		m    *surveys.Margins
+	}{{"honest", honest}, {"isolating", isolating}} {
+		for _, perturbed := range []bool{false, true} {
+			restore := surveys.SetPerturbation(perturbed)
+			right, usable := 0, 0
+			for trial := range trials {
+				rs := attackSample(t, def, trial)
+				figure := func(told string) (float64, bool) {
+					target := respond(t, def, 100+trial, 2000, map[string]any{"age": "16-17", "gender": "nonbinary", "region": "north", "told": told, "score": 3})
+					w, err := weigh(def, tallyResponses(def, append(append([]*surveys.Response{}, rs...), target)), c.m)
+					var unusable *surveys.ErrWeightingUnusable
+					if errors.As(err, &unusable) {
+						return 0, false
+					}
+					if err != nil {
+						t.Fatal(err)
+					}
+					o := optionOf(t, weightedOf(t, w, "told"), "friend")
+					if o.Pct == nil {
+						t.Fatalf("friend suppressed: %+v", weightedOf(t, w, "told"))
+					}
+					return *o.Pct, true
+				}
+				told, ok1 := figure("friend")
+				restoreExact := surveys.SetPerturbation(false)
+				expectTold, ok2 := figure("friend")
+				expectNot, ok3 := figure("nobody")
+				restoreExact()
+				if !ok1 || !ok2 || !ok3 {
+					continue
+				}
+				usable++
+				// The target told a friend: the attacker is right when the
+				// figure seen is nearer what telling gives.
+				if math.Abs(told-expectTold) < math.Abs(told-expectNot) {
+					right++
 				}
 			}
-			// Non-binary young people elsewhere, so that the category is
-			// never empty.
-			base = append(base, repeat(t, def, 100+trial, 500, 12, map[string]any{"age": "13-15", "gender": "nonbinary", "region": "capital", "told": "parent", "score": 2})...)
-			known := repeat(t, def, 100+trial, 1000, 9, map[string]any{"age": "16-17", "gender": "boy", "region": "capital", "told": "nobody", "score": 3})
-			figures := func(told string) float64 {
-				target := respond(t, def, 100+trial, 2000, map[string]any{"age": "16-17", "gender": "nonbinary", "region": "north", "told": told, "score": 3})
-				rs := append(append(append([]*surveys.Response{}, base...), known...), target)
-				w, err := weigh(def, tallyResponses(def, rs), m)
-				if err != nil {
-					t.Fatal(err)
-				}
-				o := optionOf(t, weightedOf(t, w, "told"), "friend")
-				if o.Pct == nil {
-					t.Fatalf("friend suppressed")
-				}
-				return *o.Pct
-			}
-			told, not := figures("friend"), figures("nobody")
-			// What the attacker expects of each possibility: the figure
-			// without perturbation.
-			restoreExact := surveys.SetPerturbation(false)
-			expectTold, expectNot := figures("friend"), figures("nobody")
-			restoreExact()
-			if told == not {
-				same++
-			}
-			// The target told a friend: the attacker is right when the
-			// figure seen is nearer what telling gives.
-			if math.Abs(told-expectTold) < math.Abs(told-expectNot) {
-				right++
+			restore()
+			rate := float64(right) / float64(max(1, usable))
+			t.Logf("%s margins, perturbed=%v: attacker right %d of %d", c.name, perturbed, right, usable)
+			switch {
+			case usable < trials/2:
+				t.Errorf("%s margins: only %d of %d releases weighted", c.name, usable, trials)
+			case !perturbed && rate < 0.9: // figures are rounded to 0.1 %: a target of small weight can hide in the rounding
+				t.Errorf("%s margins: from exact figures the attacker should succeed (%.2f): the test cannot see a leak", c.name, rate)
+			case perturbed && rate > 0.8:
+				t.Errorf("%s margins: from published figures the attacker is right %.2f of the time", c.name, rate)
 			}
 		}
-		restore()
-		rate := float64(right) / trials
-		t.Logf("perturbed=%v: attacker right %d of %d, both possibilities gave the same figures %d times", perturbed, right, trials, same)
-		switch {
-		case !perturbed && rate < 0.9: // figures are rounded to 0.1 %: a target of small weight can hide in the rounding
-			t.Errorf("from exact counts the attacker should always succeed (%.2f): the test cannot see a leak", rate)
-		case perturbed && (rate > 0.75 || same < trials/2):
-			t.Errorf("from perturbed counts the attacker is right %.2f of the time, same figures %d of %d", rate, same, trials)
+	}
+	// All the weight on the target's cell: refused, never published.
+	for trial := range 20 {
+		_, err := weigh(def, tallyResponses(def, attackSample(t, def, trial)), extreme)
+		var unusable *surveys.ErrWeightingUnusable
+		if !errors.As(err, &unusable) || unusable.Reason != "bounds" && unusable.Reason != "converge" {
+			t.Fatalf("margins giving one cell all the weight: %v", err)
 		}
+	}
+}
+
+// attackSample is the release before the target: a sample with nobody
+// non-binary in the north, non-binary young people elsewhere (so the
+// category is never empty), and nine respondents the attacker knows.
+func attackSample(t *testing.T, def *surveys.Definition, trial int) []*surveys.Response {
+	base := weightedSample(t, def, 100+trial, 300)
+	for _, r := range base {
+		if r.Answers["region"].Choice == "north" && r.Answers["gender"].Choice == "nonbinary" {
+			a := r.Answers["gender"]
+			a.Choice = "girl"
+			r.Answers["gender"] = a
+		}
+	}
+	base = append(base, repeat(t, def, 100+trial, 500, 12, map[string]any{"age": "13-15", "gender": "nonbinary", "region": "capital", "told": "parent", "score": 2})...)
+	return append(base, repeat(t, def, 100+trial, 1000, 9, map[string]any{"age": "16-17", "gender": "boy", "region": "capital", "told": "nobody", "score": 3})...)
+}
+
+// TestCellsOverflow: cells beyond MaxStoredCells (a survey whose
+// breakdowns changed at many revisions) are given up for one count of
+// their respondents, whatever order tallies are merged in, and such a
+// release cannot be weighted.
+func TestCellsOverflow(t *testing.T) {
+	cells := func(from, n int) *surveys.Tally {
+		t := &surveys.Tally{Cells: map[string]*surveys.Tally{}}
+		for i := range n {
+			t.Cells[fmt.Sprintf("age=a%d", from+i)] = &surveys.Tally{Responses: 2}
+			t.Responses += 2
+		}
+		return t
+	}
+	half := surveys.MaxStoredCells/2 + 10
+	for _, order := range [][2]int{{0, 1}, {1, 0}} {
+		parts := []*surveys.Tally{cells(0, half), cells(half-10, half)}
+		merged := surveys.NewTally()
+		merged.Merge(parts[order[0]])
+		merged.Merge(parts[order[1]])
+		if len(merged.Cells) != 1 || merged.Cells[surveys.OverflowCell].Responses != 4*half {
+			t.Fatalf("order %v: %d cells, overflow %+v", order, len(merged.Cells), merged.Cells[surveys.OverflowCell])
+		}
+	}
+	fits := surveys.NewTally()
+	fits.Merge(cells(0, half))
+	fits.Merge(cells(0, half))
+	if len(fits.Cells) != half {
+		t.Fatalf("%d cells within the bound became %d", half, len(fits.Cells))
+	}
+	def := weightingDef()
+	tally := tallyResponses(def, weightedSample(t, def, 3, 200))
+	tally.Merge(cells(0, surveys.MaxStoredCells+1))
+	_, err := weigh(def, tally, weightingMargins())
+	var unusable *surveys.ErrWeightingUnusable
+	if !errors.As(err, &unusable) || unusable.Reason != "overflow" {
+		t.Fatalf("weighting an overflowed tally: %v", err)
 	}
 }
