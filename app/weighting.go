@@ -34,6 +34,8 @@ func (a *App) SetWeighting(ctx context.Context, actor surveys.Token, sv *surveys
 	if err != nil {
 		return nil, err
 	}
+	// The dimensions and the margins' tag (a hash of the totals), so that
+	// the log tells one set of totals from another.
 	detail := "set"
 	for i, d := range f.Dims {
 		if i == 0 {
@@ -43,6 +45,7 @@ func (a *App) SetWeighting(ctx context.Context, actor surveys.Token, sv *surveys
 		}
 		detail += d.Question
 	}
+	detail += " " + w.Tag
 	return w, a.store.Audit(ctx, store.AuditEntry{OrgID: actor.OrgID, TokenID: actor.ID, Action: AuditWeighting, SurveyID: sv.ID, Detail: detail, At: a.now()})
 }
 

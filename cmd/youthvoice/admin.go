@@ -39,7 +39,7 @@ var storeCommands = map[string]storeCommand{
 	"token list":            {"--org ID", "Lists an organisation's tokens: id, role, name, created, revoked (never a secret).", false},
 	"token revoke":          {"--id TOKEN_ID", "Revokes a token (not an organisation's last live owner token).", false},
 	"recount":               {"--survey ID [--fix]", "Recomputes a survey's summary from its stored responses and checks the response pages.", false},
-	"export":                {"--survey ID --kind summary|responses --format csv|xlsx|json|pdf [--lang LANG] [--level 90|95|99] --out FILE", "Writes a survey's summary or responses to a file.", false},
+	"export":                {"--survey ID --kind summary|responses --format csv|xlsx|json|pdf [--lang LANG] [--level 90|95|99] [--weighted] --out FILE", "Writes a survey's summary or responses to a file.", false},
 	"survey import":         {"--org ID [--dry-run] FILE", "Creates a draft survey of an organisation from an XLSForm workbook (.xlsx) and prints its id and the warnings, or the workbook's problems row by row.", false},
 	"survey export-xlsform": {"--survey ID --out FILE", "Writes a survey's current definition as an XLSForm workbook (.xlsx), which survey import reads back.", false},
 }

@@ -23,12 +23,13 @@ import (
 )
 
 // exportCmd: youthvoice export --survey ID --kind summary|responses
-// --format csv|xlsx|json|pdf --lang sv --level 90|95|99 --out FILE, against the local store
+// --format csv|xlsx|json|pdf --lang sv --level 90|95|99 [--weighted] --out FILE, against the local store
 // (or MONGODB_URI), or inside the running server that holds the local
 // store, which then writes FILE (relative to the command's directory). It shows a progress bar on a terminal and plain
 // progress lines otherwise.
 func exportCmd(ctx context.Context, c *cli, args []string) error {
 	var surveyID, kind, format, lang, out, levelArg string
+	var weighted bool
 	return withStore(ctx, c, "export", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&surveyID, "survey", "", "the survey's id")
 		fs.StringVar(&kind, "kind", "summary", "summary or responses")
@@ -36,6 +37,7 @@ func exportCmd(ctx context.Context, c *cli, args []string) error {
 		fs.StringVar(&lang, "lang", "", "language of the export (default: the survey's)")
 		fs.StringVar(&out, "out", "", "file to write")
 		fs.StringVar(&levelArg, "level", strconv.Itoa(surveys.DefaultLevel), "summary: confidence level of the intervals, 90, 95 or 99 (percent)")
+		fs.BoolVar(&weighted, "weighted", false, "summary: add the figures weighted to the survey's population totals")
 	}, func(st *store.Store) error {
 		if surveyID == "" || out == "" {
 			return usageError{"export: --survey and --out are required"}
@@ -57,6 +59,17 @@ func exportCmd(ctx context.Context, c *cli, args []string) error {
 		if err != nil {
 			return err
 		}
+		var weighting *store.Weighting
+		if weighted {
+			if kind != "summary" {
+				return usageError{"export: --weighted is for --kind summary"}
+			}
+			if weighting, err = a.WeightingFor(ctx, sv); errors.Is(err, app.ErrNoWeighting) {
+				return fmt.Errorf("export: survey %q has no population totals to weight to (PUT /v1/org/surveys/{id}/weighting)", surveyID)
+			} else if err != nil {
+				return err
+			}
+		}
 		f, err := os.Create(c.path(out))
 		if err != nil {
 			return err
@@ -65,7 +78,7 @@ func exportCmd(ctx context.Context, c *cli, args []string) error {
 		w := bufio.NewWriter(f)
 		switch kind {
 		case "summary":
-			err = exportSummaryFile(ctx, a, sv, format, lang, level, w)
+			err = exportSummaryFile(ctx, a, sv, format, lang, level, weighting, w)
 		case "responses":
 			if format != "csv" && format != "xlsx" {
 				return usageError{"export: responses are exported as csv or xlsx"}
@@ -80,7 +93,11 @@ func exportCmd(ctx context.Context, c *cli, args []string) error {
 		if err := w.Flush(); err != nil {
 			return err
 		}
-		if err := st.Audit(ctx, store.AuditEntry{OrgID: sv.OrgID, TokenID: "cli", Action: "export", SurveyID: sv.ID, Detail: kind + "/" + format + "/" + lang, At: time.Now()}); err != nil {
+		detail := kind + "/" + format + "/" + lang
+		if weighting != nil {
+			detail += "/weighted"
+		}
+		if err := st.Audit(ctx, store.AuditEntry{OrgID: sv.OrgID, TokenID: "cli", Action: "export", SurveyID: sv.ID, Detail: detail, At: time.Now()}); err != nil {
 			return err
 		}
 		fmt.Fprintf(c.stdout, "wrote %s\n", out)
@@ -88,12 +105,17 @@ func exportCmd(ctx context.Context, c *cli, args []string) error {
 	})
 }
 
-func exportSummaryFile(ctx context.Context, a *app.App, sv *surveys.Survey, format, lang string, level int, w io.Writer) error {
+func exportSummaryFile(ctx context.Context, a *app.App, sv *surveys.Survey, format, lang string, level int, weighting *store.Weighting, w io.Writer) error {
 	cat, err := i18n.New()
 	if err != nil {
 		return err
 	}
-	rel, err := a.Release(ctx, sv, nil)
+	var rel export.Release
+	if weighting != nil {
+		rel, err = a.WeightedRelease(ctx, sv, nil, weighting, lang, level)
+	} else {
+		rel, err = a.Release(ctx, sv, nil)
+	}
 	if err != nil {
 		return err
 	}
