@@ -1,6 +1,7 @@
 package surveys
 
 import (
+	"encoding/json"
 	"errors"
 	"hash/fnv"
 	"maps"
@@ -28,9 +29,12 @@ import (
 //     largest weight (for a mean, one largest weight times the largest
 //     value), drawn as the noise of a published count is (variance 1,
 //     at most 2) from the key of the count it weights, mixed with the
-//     release's: a respondent, whatever their weight, moves a weighted
-//     figure by no more than that noise hides, as a respondent moves a
-//     published count by one against noise of variance one.
+//     release's and the margins': a respondent, whatever their weight,
+//     moves a weighted figure by no more than that noise hides, as a
+//     respondent moves a published count by one against noise of
+//     variance one. (Several margins on one release give independent
+//     draws, which averaging would shrink by the root of their number;
+//     each change of margins is audited.)
 //  4. A weighted figure is shown only beside the unweighted one it
 //     weights (so primary and complementary suppression hold), and a
 //     question whose effective sample size is below k shows none: margins
@@ -212,6 +216,10 @@ func (p *Protected) Weighted(cells map[string]*Tally, m *Margins, lang string, l
 	for i := range everyone.Questions {
 		published[everyone.Questions[i].ID] = &everyone.Questions[i]
 	}
+	// The noise is drawn afresh for other margins: with the same draws,
+	// figures of one release under several margins (an organiser
+	// correcting a total) would be equations that solve for the draws.
+	salt := marginsSalt(m)
 	crossed := map[string]bool{}
 	for _, d := range p.def.CrossDimensions() {
 		crossed[d.ID] = true
@@ -224,13 +232,20 @@ func (p *Protected) Weighted(cells map[string]*Tally, m *Margins, lang string, l
 		wq := WeightedQuestion{ID: q.ID, Type: q.Type, Text: q.Text.In(lang, p.def.DefaultLanguage)}
 		switch q.Type {
 		case SingleChoice, MultipleChoice:
-			p.weightedOptions(&wq, q, pub, laid, w, level, lang)
+			p.weightedOptions(&wq, q, pub, laid, w, level, lang, salt)
 		default:
-			p.weightedMean(&wq, q, pub, laid, w, level)
+			p.weightedMean(&wq, q, pub, laid, w, level, salt)
 		}
 		out.Questions = append(out.Questions, wq)
 	}
 	return out, nil
+}
+
+// marginsSalt names margins for the noise's keys (their JSON: the same
+// margins always give the same name).
+func marginsSalt(m *Margins) string {
+	b, _ := json.Marshal(m) // numbers, strings and maps of them
+	return strconv.FormatInt(countKey(string(b)), 36) + "|"
 }
 
 // roundTo rounds n to the nearest multiple of step.
@@ -363,7 +378,7 @@ func (p *Protected) releaseKeys(id string) *QuestionTally {
 // option's weighted count over the weighted base, both with noise of one
 // largest weight (rule 3), and the Wilson interval on the effective
 // sample size.
-func (p *Protected) weightedOptions(wq *WeightedQuestion, q *Question, pub *QuestionResults, cells []weightingCell, w *Weights, level int, lang string) {
+func (p *Protected) weightedOptions(wq *WeightedQuestion, q *Question, pub *QuestionResults, cells []weightingCell, w *Weights, level int, lang, salt string) {
 	var sums weightedSums
 	chose := make([]float64, len(q.Options))
 	for _, c := range cells {
@@ -390,7 +405,7 @@ func (p *Protected) weightedOptions(wq *WeightedQuestion, q *Question, pub *Ques
 		wq.NEff, wq.Deff = ptr(round(nEff, 0)), ptr(round(float64(sums.exactBase)/nEff, 2))
 	}
 	keys := p.releaseKeys(q.ID)
-	base := p.noisy(sums.base, sums.wmax, int64(keys.Answered), q.ID)
+	base := p.noisy(sums.base, sums.wmax, int64(keys.Answered), salt+q.ID)
 	z := levelZ[level]
 	for i, o := range q.Options {
 		wc := WeightedCount{Code: o.Code, Label: o.Label.In(lang, p.def.DefaultLanguage), Suppressed: true}
@@ -401,7 +416,7 @@ func (p *Protected) weightedOptions(wq *WeightedQuestion, q *Question, pub *Ques
 			}
 		}
 		if shown && published && base > 0 {
-			x := p.noisy(chose[i], sums.wmax, int64(keys.Options[o.Code]), q.ID+"/"+o.Code)
+			x := p.noisy(chose[i], sums.wmax, int64(keys.Options[o.Code]), salt+q.ID+"/"+o.Code)
 			prop := min(1, max(0, x/base))
 			lo, hi := wilsonN(prop, nEff, z)
 			wc.Suppressed = false
@@ -416,7 +431,7 @@ func (p *Protected) weightedOptions(wq *WeightedQuestion, q *Question, pub *Ques
 // noise of one largest weight (times the largest value for the sum), and
 // Student's t interval on the effective sample size; shown only where
 // the release shows the unweighted statistics.
-func (p *Protected) weightedMean(wq *WeightedQuestion, q *Question, pub *QuestionResults, cells []weightingCell, w *Weights, level int) {
+func (p *Protected) weightedMean(wq *WeightedQuestion, q *Question, pub *QuestionResults, cells []weightingCell, w *Weights, level int, salt string) {
 	lo, hi, bounded := valueBounds(q)
 	if pub.Stats == nil || pub.StatsWithheld || !bounded {
 		return
@@ -446,8 +461,8 @@ func (p *Protected) weightedMean(wq *WeightedQuestion, q *Question, pub *Questio
 	}
 	keys := p.releaseKeys(q.ID)
 	scale := max(math.Abs(lo), math.Abs(hi))
-	base := p.noisy(sums.base, sums.wmax, int64(keys.Answered), q.ID+"/n")
-	total := p.noisy(sy, sums.wmax*scale, int64(keys.Answered), q.ID+"/sum")
+	base := p.noisy(sums.base, sums.wmax, int64(keys.Answered), salt+q.ID+"/n")
+	total := p.noisy(sy, sums.wmax*scale, int64(keys.Answered), salt+q.ID+"/sum")
 	if base <= 0 {
 		return
 	}
