@@ -119,6 +119,14 @@ func (c *Console) routes(g fiber.Router) {
 	g.Get("/", c.home)
 	g.Get("/surveys/:id", c.results)
 	g.Get("/surveys/:id/export", c.export)
+	// Weighting to the population (weighting*.go): every reader of the
+	// release sees the totals and the weighted figures; owners and editors
+	// of the survey's organisation upload and remove the totals.
+	g.Get("/surveys/:id/weighted", c.weightedPage)
+	g.Get("/surveys/:id/weighting/template", c.marginsTemplate)
+	g.Post("/surveys/:id/weighting", c.uploadWeighting)
+	g.Get("/surveys/:id/weighting/remove", c.confirmWeightingRemoval)
+	g.Post("/surveys/:id/weighting/remove", c.removeWeighting)
 	// Authoring (author_*.go): owners and editors act, analysts read.
 	g.Get("/new", c.newSurveyPage)
 	g.Post("/new", c.newSurvey)

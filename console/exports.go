@@ -22,11 +22,14 @@ var exportMIME = map[string]string{
 	"json": fiber.MIMEApplicationJSONCharsetUTF8,
 }
 
-// export is GET /console/surveys/{id}/export?format=&lang=: the release's
-// summary file in one click, made by the same workflow as the API's
-// export (app.Release, export.BuildSummary, app.WriteSummary) and audited
-// as it is: an entry for the caller's organisation, and one for the
-// survey's own when it is a shared survey.
+// export is GET /console/surveys/{id}/export?format=&lang=&weighted=: the
+// release's summary file in one click, made by the same workflow as the
+// API's export (app.Release, export.BuildSummary, app.WriteSummary; with
+// weighted=true app.WeightedRelease, the figures weighted to the survey's
+// population totals besides) and audited as it is: an entry for the
+// caller's organisation, and one for the survey's own when it is a shared
+// survey, with "/weighted" after a weighted one's format and language. A
+// weighting that cannot be made is the API's 409 page, explained.
 func (c *Console) export(ctx *fiber.Ctx) error {
 	w, err := c.signedIn(ctx)
 	if err != nil {
@@ -42,10 +45,26 @@ func (c *Console) export(ctx *fiber.Ctx) error {
 	if mime == "" || !slices.Contains(sv.Draft.Languages, lang) {
 		return errBadQuery
 	}
+	weighted := false
+	switch ctx.Query("weighted") {
+	case "", "false":
+	case "true":
+		weighted = true
+	default:
+		return errBadQuery
+	}
 	rctx := ctx.UserContext()
 	start := time.Now()
-	rel, err := c.app.Release(rctx, sv, nil)
+	var rel export.Release
+	if weighted {
+		rel, err = c.weightedRelease(rctx, sv, lang)
+	} else {
+		rel, err = c.app.Release(rctx, sv, nil)
+	}
 	if err != nil {
+		if refused, rerr := c.renderWeightingRefusal(ctx, err); refused { // the request's, not a failure
+			return rerr
+		}
 		c.app.Metrics().Exported("summary", format, start, err)
 		return err
 	}
@@ -58,6 +77,11 @@ func (c *Console) export(ctx *fiber.Ctx) error {
 		return err
 	}
 	detail := "summary/" + format + "/" + lang
+	name := "summary"
+	if weighted {
+		detail += "/weighted"
+		name = "summary-weighted"
+	}
 	entry := store.AuditEntry{OrgID: w.tok.OrgID, TokenID: w.tok.ID, Action: "export", SurveyID: sv.ID, Detail: detail, At: c.now()}
 	if err := c.store.Audit(rctx, entry); err != nil {
 		return err
@@ -70,12 +94,8 @@ func (c *Console) export(ctx *fiber.Ctx) error {
 		}
 	}
 	c.app.Metrics().Exported("summary", format, start, nil)
-	short := sv.ID
-	if len(short) > 8 {
-		short = short[:8]
-	}
 	ctx.Set(fiber.HeaderContentType, mime)
 	ctx.Set(fiber.HeaderContentLanguage, lang)
-	ctx.Set(fiber.HeaderContentDisposition, `attachment; filename="youthvoice-`+short+`-summary-`+lang+`.`+format+`"`)
+	ctx.Set(fiber.HeaderContentDisposition, `attachment; filename="youthvoice-`+shortID(sv.ID)+`-`+name+`-`+lang+`.`+format+`"`)
 	return ctx.Send(buf.Bytes())
 }

@@ -43,6 +43,10 @@ type resultsView struct {
 	Suppressed  string // the word for a suppressed cell
 	Everyone    string
 	HiddenGroup string
+	// Weighting is the section on the population totals (weighting.go);
+	// WeightedFormats the weighted downloads offered when there are some.
+	Weighting       *weightingSection
+	WeightedFormats []string
 }
 
 // results is GET /console/surveys/{id}: the release as analysts see it
@@ -122,6 +126,10 @@ func (c *Console) results(ctx *fiber.Ctx) error {
 	for gi, g := range res.Groups {
 		v.Groups = append(v.Groups, groupOf(gi, g, &sum.Labels, i18n.Direction(slang)))
 	}
+	if v.Weighting, err = c.weightingOf(ctx, w, sv, shared, slang); err != nil {
+		return err
+	}
+	v.WeightedFormats = weightedFormats
 	p := &page{Title: sum.Title, Data: v}
 	p.Keep = keep(ctx, "view", "by", "slang")
 	return c.render(ctx, fiber.StatusOK, "results", p)
