@@ -37,7 +37,7 @@ type weightedQuestionView struct {
 	NEff, Deff       string
 	Rows             []weightedRowView
 	Mean             *weightedMeanView
-	None             bool // no weighted figure: too few answers once weighted
+	None             bool // no weighted figure: too few answers count once weighted
 }
 
 // weightedRowView is an option: the release's count and percentage, and
@@ -184,7 +184,9 @@ func weightedQuestionOf(q surveys.WeightedQuestion, pub *surveys.QuestionResults
 		}
 		qv.Mean = m
 	}
-	qv.None = !shown
+	// No figure at all (the effective sample size below k): the page says
+	// so instead of a table of suppressed cells.
+	qv.None = !shown && q.NEff == nil
 	return qv
 }
 
