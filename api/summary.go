@@ -10,7 +10,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/youthvoice/youthvoice/app"
 	"github.com/youthvoice/youthvoice/export"
 	"github.com/youthvoice/youthvoice/i18n"
 	"github.com/youthvoice/youthvoice/store"
@@ -271,7 +270,7 @@ func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error 
 		}
 	}
 	if weighting != nil {
-		if v.Weighted, err = app.Weighted(weighting, sum.ReleaseTally, p, lang, level); err != nil {
+		if v.Weighted, err = s.workflows.Weighted(c.UserContext(), sv, sum, p, lang, level); err != nil {
 			return err
 		}
 		v.Notes = append(v.Notes, export.WeightingNotes(v.Weighted, uiLang, s.catalog)...)

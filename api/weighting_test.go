@@ -144,6 +144,18 @@ func TestWeightingThroughTheAPI(t *testing.T) {
 	if r := e.Do("PUT", path, extreme, append(bearer(owner), json...)...); r.Status != 200 {
 		t.Fatalf("extreme margins: %d %s", r.Status, r.Body)
 	}
+	// This release was weighted already: it keeps its totals, and says
+	// that new ones apply from the next release (one set per release).
+	var again weightedSummary
+	r = e.Do("GET", "/v1/org/surveys/"+id+"/summary?weighted=true&lang=en", nil, bearer(owner)...)
+	r.JSON(t, &again)
+	if r.Status != 200 || again.Weighted == nil || !again.Weighted.NewerTotals || !reflect.DeepEqual(again.Weighted.Questions, w.Questions) ||
+		!strings.Contains(strings.Join(again.Notes, " "), "apply from the next release") {
+		t.Fatalf("the release re-weighted with new totals: %d %s", r.Status, r.Body[:min(300, len(r.Body))])
+	}
+	e.Submit(id, submissions(def, 12, rng)) // the next release
+	e.Server.FlushSummaries(context.Background())
+	e.Clock.Advance(2 * time.Second)
 	r = e.Do("GET", "/v1/org/surveys/"+id+"/summary?weighted=true&lang=sv", nil, bearer(owner)...)
 	if p := problemOf(t, r); r.Status != 409 || !strings.HasPrefix(p.Type, "urn:youthvoice:problem:weighting_") || strings.Contains(p.Detail, "problem.") {
 		t.Errorf("extreme margins: %d %+v", r.Status, p)

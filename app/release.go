@@ -27,15 +27,20 @@ func (a *App) Release(ctx context.Context, sv *surveys.Survey, protect Protect) 
 }
 
 // WeightedRelease is Release with the release's figures weighted to the
-// survey's margins w, at level, in lang (Weighted's errors).
+// survey's margins (w, as read by WeightingFor: the release is weighted
+// with those it was first weighted with, App.Weighted), at level, in lang
+// (Weighted's errors).
 func (a *App) WeightedRelease(ctx context.Context, sv *surveys.Survey, protect Protect, w *store.Weighting, lang string, level int) (export.Release, error) {
+	if w == nil {
+		return export.Release{}, ErrNoWeighting
+	}
 	sum, err := a.store.SummaryCells(ctx, sv.ID, false)
 	if err != nil {
 		return export.Release{}, err
 	}
 	rel := release(sv, sum, protect)
 	rel.Level = level
-	if rel.Weighted, err = Weighted(w, sum.ReleaseTally, rel.Protected, lang, level); err != nil {
+	if rel.Weighted, err = a.Weighted(ctx, sv, sum, rel.Protected, lang, level); err != nil {
 		return export.Release{}, err
 	}
 	return rel, nil

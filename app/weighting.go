@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/youthvoice/youthvoice/store"
 	"github.com/youthvoice/youthvoice/surveys"
@@ -85,15 +86,45 @@ func (a *App) Weighting(ctx context.Context, sv *surveys.Survey) (*store.Weighti
 	return w, nil
 }
 
-// Weighted gives the weighted figures of a release (p, of the tally
-// released, read with its cells: store.SummaryCells) with the survey's
-// margins w: ErrWeightingRecount when the
-// release predates cross-classified counts, a *surveys.ValidationError
-// when the margins no longer fit the survey or its respondents; nil
-// figures when the release is withheld.
-func Weighted(w *store.Weighting, released *surveys.Tally, p *surveys.Protected, lang string, level int) (*surveys.WeightedResults, error) {
-	if released.Responses > 0 && len(released.Cells) == 0 {
+// Weighted gives the weighted figures of a survey's release (sum, read
+// with the release's cells: store.SummaryCells; p its protected tables),
+// weighted with the margins the release was first weighted with
+// (store.WeightingOfRelease: one set of totals per release; later ones apply
+// from the next release, and the figures say so). ErrNoWeighting when the
+// survey has no margins, ErrWeightingRecount when the release predates
+// cross-classified counts, *surveys.ErrWeightingUnusable when it cannot
+// be weighted; nil figures when the release is withheld.
+func (a *App) Weighted(ctx context.Context, sv *surveys.Survey, sum *store.Summary, p *surveys.Protected, lang string, level int) (*surveys.WeightedResults, error) {
+	released := sum.ReleaseTally
+	if released.Responses < sv.Draft.Threshold() {
+		return nil, nil // withheld: nothing weighted, nothing served
+	}
+	if len(released.Cells) == 0 {
 		return nil, ErrWeightingRecount
 	}
-	return p.Weighted(released.Cells, w.Margins, lang, level)
+	for range 3 {
+		rw, err := a.store.WeightingOfRelease(ctx, sv.ID, sum.ReleaseN)
+		if err != nil {
+			return nil, err
+		}
+		if rw == nil {
+			return nil, ErrNoWeighting
+		}
+		res, err := p.Weighted(released.Cells, rw.Margins, lang, level)
+		if err != nil || res == nil {
+			return nil, err // nothing published: nothing recorded
+		}
+		res.NewerTotals = rw.Newer
+		// Published only once recorded as the release's own: of two
+		// requests with different margins, one records and the other
+		// reads again and publishes the first one's.
+		ok, err := a.store.MarkWeighted(ctx, sv.ID, sum.ReleaseN, rw)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return res, nil
+		}
+	}
+	return nil, fmt.Errorf("app: weighting of %s: the margins kept changing", sv.ID)
 }

@@ -31,5 +31,8 @@ func WeightingNotes(w *surveys.WeightedResults, uiLang string, cat *i18n.Catalog
 		}
 		out = append(out, cat.Message(uiLang, id, map[string]any{"Low": f(w.Trim.Low), "High": f(w.Trim.High)}))
 	}
+	if w.NewerTotals {
+		out = append(out, cat.Message(uiLang, "summary.weighted.newer", nil))
+	}
 	return append(out, cat.Message(uiLang, "summary.weighted.method", map[string]any{"Level": w.Level}))
 }

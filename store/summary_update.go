@@ -146,11 +146,13 @@ func (s *Store) applyToPart(ctx context.Context, surveyID string, part int, delt
 			return err
 		}
 		written, err := s.writePart(ctx, parts, exists, d, next)
-		if err != nil || !written {
+		if err != nil {
+			// The write may have landed all the same (a lost reply):
+			// the new cells stay, named or not.
+			return err
+		}
+		if !written {
 			s.dropCells(ctx, next.CellsRef)
-			if err != nil {
-				return err
-			}
 			s.conflicts.Add(1)
 			continue
 		}
@@ -281,11 +283,11 @@ func (s *Store) changeHead(ctx context.Context, surveyID string, k int, change f
 			}
 		}
 		written, err := s.writeHead(ctx, h, d, writeBase, releaseChanged || d.ReleaseTallyText != "")
-		if err != nil || !written {
-			s.dropCells(ctx, newRef(writeBase, d.CellsRef, h.doc.CellsRef), newRef(releaseChanged, d.ReleaseCellsRef, h.doc.ReleaseCellsRef))
-		}
 		if err != nil {
-			return err
+			return err // it may have landed (a lost reply): the new cells stay
+		}
+		if !written {
+			s.dropCells(ctx, newRef(writeBase, d.CellsRef, h.doc.CellsRef), newRef(releaseChanged, d.ReleaseCellsRef, h.doc.ReleaseCellsRef))
 		}
 		if written {
 			s.dropCells(ctx, newRef(writeBase, h.doc.CellsRef, d.CellsRef), newRef(releaseChanged, h.doc.ReleaseCellsRef, d.ReleaseCellsRef))

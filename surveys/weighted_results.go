@@ -106,6 +106,10 @@ type WeightedResults struct {
 	// Questions: the weighted estimates of every choice, scale and number
 	// question, in the survey's order.
 	Questions []WeightedQuestion `json:"questions"`
+	// NewerTotals: the survey's totals changed after this release was
+	// first weighted; these figures keep the totals it was weighted with
+	// (one set per release), and the new ones apply from the next release.
+	NewerTotals bool `json:"newer_totals,omitempty"`
 }
 
 // WeightingDimension is one dimension of the margins.
@@ -416,8 +420,13 @@ func (p *Protected) weightedOptions(wq *WeightedQuestion, q *Question, pub *Ques
 			}
 		}
 		if shown && published && base > 0 {
-			x := p.noisy(chose[i], sums.wmax, int64(keys.Options[o.Code]), salt+q.ID+"/"+o.Code)
-			prop := min(1, max(0, x/base))
+			// An option nobody chose is published as 0 unweighted (an
+			// exact 0); its weighted share is 0 too, not a draw of noise.
+			prop := 0.0
+			if chose[i] > 0 {
+				x := p.noisy(chose[i], sums.wmax, int64(keys.Options[o.Code]), salt+q.ID+"/"+o.Code)
+				prop = min(1, max(0, x/base))
+			}
 			lo, hi := wilsonN(prop, nEff, z)
 			wc.Suppressed = false
 			wc.Pct, wc.CILow, wc.CIHigh = ptr(round(100*prop, 1)), ptr(round(100*lo, 1)), ptr(round(100*hi, 1))
@@ -437,7 +446,7 @@ func (p *Protected) weightedMean(wq *WeightedQuestion, q *Question, pub *Questio
 		return
 	}
 	var sums weightedSums
-	var sy, sy2 float64
+	var sy, py, py2 float64 // Σ w·value (exact); Σ w·value and Σ w·value² of perturbed counts
 	for _, c := range cells {
 		wc := w.weight(c.index)
 		qt := cellQuestion(c.t, q.ID)
@@ -448,10 +457,12 @@ func (p *Protected) weightedMean(wq *WeightedQuestion, q *Question, pub *Questio
 			if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
 				continue
 			}
+			pm := p.protect(m, countKey(q.ID, "=", v), cell)
 			n += m
-			pn += p.protect(m, countKey(q.ID, "=", v), cell)
+			pn += pm
 			sy += wc * float64(m) * x
-			sy2 += wc * float64(m) * x * x
+			py += wc * float64(pm) * x
+			py2 += wc * float64(pm) * x * x
 		}
 		sums.add(wc, n, pn)
 	}
@@ -467,7 +478,13 @@ func (p *Protected) weightedMean(wq *WeightedQuestion, q *Question, pub *Questio
 		return
 	}
 	mean := min(hi, max(lo, total/base))
-	sd := math.Sqrt(max(0, sy2/sums.base-(sy/sums.base)*(sy/sums.base)))
+	// The SD (the interval's width) from perturbed counts, as the
+	// unweighted statistics: from exact ones, its width would tell an
+	// extreme value of one respondent from a middling one, noise-free.
+	sd := 0.0
+	if sums.eff > 0 {
+		sd = math.Sqrt(max(0, py2/sums.eff-(py/sums.eff)*(py/sums.eff)))
+	}
 	half := tCritical(level, int(nEff)-1) * sd / math.Sqrt(nEff)
 	wq.NEff, wq.Deff = ptr(round(nEff, 0)), ptr(round(float64(sums.exactBase)/nEff, 2))
 	wq.Mean, wq.MeanCILow, wq.MeanCIHigh = ptr(round(mean, 2)), ptr(round(mean-half, 2)), ptr(round(mean+half, 2))
