@@ -20,7 +20,7 @@ import (
 const colWeightings = "weightings"
 
 type weightingDoc struct {
-	ID      string    `bson:"_id"` // survey id
+	ID      string    `bson:"_id"`     // survey id
 	Margins string    `bson:"margins"` // "" once removed (the served ones stay)
 	Tag     string    `bson:"tag"`
 	At      time.Time `bson:"updated_at"`
