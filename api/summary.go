@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -28,6 +29,35 @@ type protectedCache struct {
 	latestBytes   int
 	rendered      map[renderedKey]renderedSummary
 	renderedBytes int
+	failures      map[failedKey]error // weightings that could not be made
+}
+
+// failedKey names a weighting that could not be made: the survey, the
+// release (its number of responses) and the margins' tag.
+type failedKey struct {
+	survey  string
+	release int
+	tag     string
+}
+
+// maxFailed bounds the failed weightings remembered.
+const maxFailed = 1024
+
+// failed is the error a weighting gave before, if any.
+func (pc *protectedCache) failed(k failedKey) error {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	return pc.failures[k]
+}
+
+// fail remembers a weighting's error (all are forgotten when full).
+func (pc *protectedCache) fail(k failedKey, err error) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if pc.failures == nil || len(pc.failures) >= maxFailed {
+		pc.failures = map[failedKey]error{}
+	}
+	pc.failures[k] = err
 }
 
 type protectedEntry struct {
@@ -270,7 +300,18 @@ func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error 
 		}
 	}
 	if weighting != nil {
+		// A weighting that cannot be made is remembered for its release
+		// and margins: raking again at every request would cost up to
+		// every sweep each time (an attack review's availability note).
+		fkey := failedKey{sv.ID, sum.ReleaseN, weighting.Tag}
+		if err := s.protected.failed(fkey); err != nil {
+			return err
+		}
 		if v.Weighted, err = s.workflows.Weighted(c.UserContext(), sv, sum, p, lang, level); err != nil {
+			var unusable *surveys.ErrWeightingUnusable
+			if errors.As(err, &unusable) {
+				s.protected.fail(fkey, err)
+			}
 			return err
 		}
 		v.Notes = append(v.Notes, export.WeightingNotes(v.Weighted, uiLang, s.catalog)...)
