@@ -7,6 +7,7 @@ import (
 	"html"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -246,6 +247,13 @@ func TestWeightingInTheConsole(t *testing.T) {
 	if r := e.Do("GET", "/v1/org/surveys/"+id+"/weighting", nil, bearer(owner)...); !strings.Contains(string(r.Body), `"totals":{"13":5500,"14":4500}`) {
 		t.Fatalf("the CSV did not replace the totals: %s", r.Body)
 	}
+	// The release keeps the totals it was first weighted with (the new ones
+	// apply from the next release): the page shows those, as the API does.
+	e.Clock.Advance(2 * time.Second)
+	checkWeightedPage(t, e, b, owner, id)
+	if p := b.get(results + "/weighted"); !strings.Contains(p.body, "6\u202f000") || strings.Contains(p.body, "5\u202f500") {
+		t.Errorf("the weighted page does not show the release's totals")
+	}
 
 	// Removing: confirmed first; the form's token needed; audited.
 	p = b.get(results + "/weighting/remove")
@@ -345,10 +353,22 @@ func checkWeightedPage(t *testing.T, e *apitest.Env, b *browser, owner, id strin
 	if shown == 0 || suppressed == 0 {
 		t.Errorf("%d weighted figures shown and %d suppressed: the test needs both", shown, suppressed)
 	}
+	// The weighting's notes: those the weighted summary has and the
+	// unweighted one has not.
+	var plain apiWeighted
+	e.Do("GET", "/v1/org/surveys/"+id+"/summary?lang=en", nil, bearer(owner)...).JSON(t, &plain)
+	notes := 0
 	for _, n := range api.Notes {
-		if strings.Contains(n, "Weighted figures") && !strings.Contains(p.body, html.EscapeString(n)) {
+		if slices.Contains(plain.Notes, n) {
+			continue
+		}
+		notes++
+		if !strings.Contains(p.body, "<p>"+html.EscapeString(n)+"</p>") {
 			t.Errorf("the page lacks the note %q", n)
 		}
+	}
+	if notes < 2 {
+		t.Errorf("only %d weighting notes in %q", notes, api.Notes)
 	}
 }
 
@@ -425,7 +445,11 @@ func TestWeightingRolesAndFailures(t *testing.T) {
 	}
 
 	// Nobody is 15, but the totals give 15-year-olds a total: the weighting
-	// cannot be made, and the pages say why, in the person's language.
+	// cannot be made, and the pages say why, in the person's language. (A
+	// survey of its own: a release keeps the totals it was first weighted
+	// with, so the first survey's release keeps the good ones.)
+	id = weightingSurvey(t, e, owner)
+	results = "/console/surveys/" + id
 	if r := e.Do("PUT", "/v1/org/surveys/"+id+"/weighting", margins(2000), append(bearer(owner), "Content-Type", "application/json")...); r.Status != 200 {
 		t.Fatalf("PUT: %d %s", r.Status, r.Body)
 	}
