@@ -269,33 +269,44 @@ func (s *Store) changeHead(ctx context.Context, surveyID string, k int, change f
 			}
 			d.ReleaseTallyZ, releaseCells, releaseChanged = encodeTally(t), t.Cells, true
 		}
-		// The cells of what is written, each in a new document; the old
-		// ones go once the head names the new ones.
-		if writeBase {
-			if d.CellsRef, err = s.putCells(ctx, surveyID, h.base.Cells); err != nil {
-				return err
-			}
-		}
-		if releaseChanged {
-			if d.ReleaseCellsRef, err = s.putCells(ctx, surveyID, releaseCells); err != nil {
-				s.dropCells(ctx, newRef(writeBase, d.CellsRef, h.doc.CellsRef))
-				return err
-			}
-		}
-		written, err := s.writeHead(ctx, h, d, writeBase, releaseChanged || d.ReleaseTallyText != "")
-		if err != nil {
-			return err // it may have landed (a lost reply): the new cells stay
-		}
-		if !written {
-			s.dropCells(ctx, newRef(writeBase, d.CellsRef, h.doc.CellsRef), newRef(releaseChanged, d.ReleaseCellsRef, h.doc.ReleaseCellsRef))
-		}
-		if written {
-			s.dropCells(ctx, newRef(writeBase, h.doc.CellsRef, d.CellsRef), newRef(releaseChanged, h.doc.ReleaseCellsRef, d.ReleaseCellsRef))
-			return nil
+		written, err := s.writeHeadCells(ctx, h, d, writeBase, releaseChanged, releaseCells)
+		if err != nil || written {
+			return err
 		}
 		s.conflicts.Add(1)
 	}
 	return fmt.Errorf("store: update summary of %s: too many concurrent updates", surveyID)
+}
+
+// writeHeadCells writes head d (read as h) with the cells of what it
+// writes, each in a new document: the base's when writeBase, the
+// release's (releaseCells) when release. The documents the head named
+// before go once it names the new ones; the new ones go if another
+// writer came first (false). A failed write may have landed all the same
+// (a lost reply), so its new documents stay.
+func (s *Store) writeHeadCells(ctx context.Context, h *storedSummary, d summaryDoc, writeBase, release bool, releaseCells map[string]*surveys.Tally) (bool, error) {
+	var err error
+	if writeBase {
+		if d.CellsRef, err = s.putCells(ctx, h.id, h.base.Cells); err != nil {
+			return false, err
+		}
+	}
+	if release {
+		if d.ReleaseCellsRef, err = s.putCells(ctx, h.id, releaseCells); err != nil {
+			s.dropCells(ctx, newRef(writeBase, d.CellsRef, h.doc.CellsRef))
+			return false, err
+		}
+	}
+	written, err := s.writeHead(ctx, h, d, writeBase, release || d.ReleaseTallyText != "")
+	switch {
+	case err != nil:
+		return false, err
+	case written:
+		s.dropCells(ctx, newRef(writeBase, h.doc.CellsRef, d.CellsRef), newRef(release, h.doc.ReleaseCellsRef, d.ReleaseCellsRef))
+	default:
+		s.dropCells(ctx, newRef(writeBase, d.CellsRef, h.doc.CellsRef), newRef(release, d.ReleaseCellsRef, h.doc.ReleaseCellsRef))
+	}
+	return written, nil
 }
 
 // newRef is ref if changed and it differs from other: a document written
