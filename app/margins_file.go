@@ -978,25 +978,5 @@ func writeMarginsSheet(f *excelize.File, name string, rows []templateRow, st mar
 }
 
 func writeMarginsNotes(f *excelize.File, name string, sh MarginsSheet, st marginsStyles) error {
-	sw, err := f.NewStreamWriter(name)
-	if err != nil {
-		return err
-	}
-	if err := sw.SetColWidth(1, 1, 100); err != nil {
-		return err
-	}
-	for i, line := range sh.Instructions {
-		style := st.note
-		if i == 0 {
-			style = st.title
-		}
-		ref, err := excelize.CoordinatesToCellName(1, i+1)
-		if err != nil {
-			return err
-		}
-		if err := sw.SetRow(ref, []any{excelize.Cell{StyleID: style, Value: line}}); err != nil {
-			return err
-		}
-	}
-	return sw.Flush()
+	return writeLinesSheet(f, name, sh.Instructions, st.title, st.note)
 }

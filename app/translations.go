@@ -263,6 +263,12 @@ func writeTextSheet(f *excelize.File, name string, texts []surveys.TranslatableT
 }
 
 func writeInstructionsSheet(f *excelize.File, name string, sh TranslationSheet, st translationStyles) error {
+	return writeLinesSheet(f, name, sh.Instructions, st.header, st.context)
+}
+
+// writeLinesSheet writes an instructions sheet: one wide column, a line
+// a row, the first in the title style.
+func writeLinesSheet(f *excelize.File, name string, lines []string, title, line int) error {
 	sw, err := f.NewStreamWriter(name)
 	if err != nil {
 		return err
@@ -270,16 +276,16 @@ func writeInstructionsSheet(f *excelize.File, name string, sh TranslationSheet, 
 	if err := sw.SetColWidth(1, 1, 100); err != nil {
 		return err
 	}
-	for i, line := range sh.Instructions {
-		style := st.context
+	for i, text := range lines {
+		style := line
 		if i == 0 {
-			style = st.header
+			style = title
 		}
 		ref, err := excelize.CoordinatesToCellName(1, i+1)
 		if err != nil {
 			return err
 		}
-		if err := sw.SetRow(ref, []any{excelize.Cell{StyleID: style, Value: line}}); err != nil {
+		if err := sw.SetRow(ref, []any{excelize.Cell{StyleID: style, Value: text}}); err != nil {
 			return err
 		}
 	}

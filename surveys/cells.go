@@ -169,20 +169,8 @@ func (t *Tally) countCell(qs []*Question, visible map[string]bool, r *Response) 
 	const w = 1
 	t.Responses += w
 	for _, q := range qs {
-		if !visible[q.ID] || q.Breakdown || !crossCounted[q.Type] {
-			continue
-		}
-		if t.Questions == nil {
-			t.Questions = map[string]*QuestionTally{}
-		}
-		qt := t.Questions[q.ID]
-		if qt == nil {
-			qt = &QuestionTally{}
-			t.Questions[q.ID] = qt
-		}
-		qt.Seen += w
-		if a, ok := r.Answers[q.ID]; ok {
-			qt.countAnswer(q, a, w, false)
+		if visible[q.ID] && !q.Breakdown && crossCounted[q.Type] {
+			t.countQuestion(q, r, w, false)
 		}
 	}
 }

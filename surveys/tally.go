@@ -122,18 +122,25 @@ func (t *Tally) count(qs []*Question, visible map[string]bool, r *Response, w in
 		t.Questions = map[string]*QuestionTally{}
 	}
 	for _, q := range qs {
-		if !visible[q.ID] {
-			continue
+		if visible[q.ID] {
+			t.countQuestion(q, r, w, keys)
 		}
-		qt := t.Questions[q.ID]
-		if qt == nil {
-			qt = &QuestionTally{}
-			t.Questions[q.ID] = qt
-		}
-		qt.Seen += w
-		if a, ok := r.Answers[q.ID]; ok {
-			qt.countAnswer(q, a, w, keys)
-		}
+	}
+}
+
+// countQuestion counts a response that saw q: seen, and its answer.
+func (t *Tally) countQuestion(q *Question, r *Response, w int, keys bool) {
+	if t.Questions == nil {
+		t.Questions = map[string]*QuestionTally{}
+	}
+	qt := t.Questions[q.ID]
+	if qt == nil {
+		qt = &QuestionTally{}
+		t.Questions[q.ID] = qt
+	}
+	qt.Seen += w
+	if a, ok := r.Answers[q.ID]; ok {
+		qt.countAnswer(q, a, w, keys)
 	}
 }
 
