@@ -1,7 +1,6 @@
 package export
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"reflect"
@@ -51,14 +50,7 @@ func WriteComparisonPDF(w io.Writer, d *ComparisonDocument) error {
 	}
 	x.leftOut()
 	x.method()
-	if err := r.pdf.Error(); err != nil {
-		return err
-	}
-	var doc bytes.Buffer
-	if err := r.pdf.Output(&doc); err != nil {
-		return err
-	}
-	return pdfCompressPages(w, doc.Bytes())
+	return r.finish(w)
 }
 
 type comparePDF struct {

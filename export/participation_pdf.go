@@ -1,7 +1,6 @@
 package export
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"reflect"
@@ -37,14 +36,7 @@ func WriteParticipationPDF(w io.Writer, p *Participation) error {
 	pr.decisions()
 	pr.timeline()
 	pr.method()
-	if err := r.pdf.Error(); err != nil {
-		return err
-	}
-	var doc bytes.Buffer
-	if err := r.pdf.Output(&doc); err != nil {
-		return err
-	}
-	return pdfCompressPages(w, doc.Bytes())
+	return r.finish(w)
 }
 
 type participationPDF struct {

@@ -67,8 +67,16 @@ func WritePDF(w io.Writer, s *Summary) error {
 	if err := r.build(); err != nil {
 		return err
 	}
-	// fpdf keeps the whole document in memory until Output, so nothing
-	// reaches w unless the report was built completely.
+	return r.finish(w)
+}
+
+// finish writes the built document to w, its pages compressed. fpdf
+// keeps the whole document in memory until Output, so nothing reaches w
+// unless the document was built completely.
+func (r *pdfReport) finish(w io.Writer) error {
+	if err := r.pdf.Error(); err != nil {
+		return err
+	}
 	var doc bytes.Buffer
 	if err := r.pdf.Output(&doc); err != nil {
 		return err
@@ -101,6 +109,9 @@ var pdfDefaultLabels = Labels{
 	Mean: "Mean", Median: "Median", Q1: "Q1", Q3: "Q3", SD: "SD",
 	MeanRank: "Mean rank", Statement: "Statement", KeyFigures: "Key figures",
 	CILow: "Lower limit (95 % CI)", CIHigh: "Upper limit (95 % CI)", CI: "95 % CI",
+	Weighted: "Weighted to the population", WeightedPercent: "Weighted %", NEff: "Effective sample size",
+	Deff: "Design effect", Population: "Population totals", Total: "Total", NotStated: "not stated",
+	Weights: "Weights (times the average)",
 }
 
 func newPDFReport(s *Summary, cov *pdfGlyphs) *pdfReport {
