@@ -16,6 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/youthvoice/youthvoice/api/apitest"
+	"github.com/youthvoice/youthvoice/internal/racetest"
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
@@ -47,6 +48,7 @@ type weightedSummary struct {
 // how; bad margins are translated problems pointing at each field; the
 // changes are audited; an analyst reads but cannot change them.
 func TestWeightingThroughTheAPI(t *testing.T) {
+	racetest.SkipSingleFlow(t)
 	t.Parallel()
 	e := apitest.New(t)
 	id, owner, def := publishExample(t, e, "youth-policy-consultation.json")

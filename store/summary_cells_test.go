@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/youthvoice/youthvoice/internal/racetest"
 	"github.com/youthvoice/youthvoice/store/storetest"
 	"github.com/youthvoice/youthvoice/surveys"
 )
@@ -16,6 +17,7 @@ import (
 // back equal a recount's after every batch and release, and each write
 // removes the document it replaced, so only the named ones are left.
 func TestCellsInDocumentsOfTheirOwn(t *testing.T) {
+	racetest.SkipSingleFlow(t)
 	ctx := context.Background()
 	st := storetest.Open(t)
 	def := exampleDefinition(t)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/youthvoice/youthvoice/internal/racetest"
 	"github.com/youthvoice/youthvoice/store/storetest"
 	"github.com/youthvoice/youthvoice/surveys"
 )
@@ -19,6 +20,7 @@ func margins(total float64) *surveys.Margins {
 // a weighting that was not published records nothing, and of two
 // requests with different margins only the first to record publishes.
 func TestOneSetOfTotalsPerRelease(t *testing.T) {
+	racetest.SkipSingleFlow(t)
 	ctx := context.Background()
 	st := storetest.Open(t)
 	get := func(release int) (float64, bool, bool) {

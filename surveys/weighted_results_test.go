@@ -152,6 +152,7 @@ func optionOf(t *testing.T, q *surveys.WeightedQuestion, code string) surveys.We
 // themselves (perturbation off), and close ones with it on; the weighting
 // dimensions come out at their population shares.
 func TestWeightedFromCellsMatchesTheResponses(t *testing.T) {
+	racetest.SkipSingleFlow(t)
 	def := weightingDef()
 	rs := weightedSample(t, def, 1, 1500)
 	m := weightingMargins()
@@ -353,6 +354,7 @@ func attackSample(t *testing.T, def *surveys.Definition, trial int) []*surveys.R
 // their respondents, whatever order tallies are merged in, and such a
 // release cannot be weighted.
 func TestCellsOverflow(t *testing.T) {
+	racetest.SkipSingleFlow(t)
 	cells := func(from, n int) *surveys.Tally {
 		t := &surveys.Tally{Cells: map[string]*surveys.Tally{}}
 		for i := range n {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/youthvoice/youthvoice/examples"
+	"github.com/youthvoice/youthvoice/internal/racetest"
 	"github.com/youthvoice/youthvoice/simulate"
 )
 
@@ -19,6 +20,7 @@ import (
 // the survey's population totals (the JSON's "weighted", the notes), and
 // a clear error for a survey without totals.
 func TestExportCommandWeighted(t *testing.T) {
+	racetest.SkipSingleFlow(t)
 	t.Parallel()
 	vars := with(storeVars(t), "YOUTHVOICE_BOOTSTRAP_TOKEN", "T-weighted-token", "YOUTHVOICE_SUBMIT_RATE", "0")
 	addr, _, stop := startServe(t, vars)
