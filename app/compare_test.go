@@ -13,6 +13,7 @@ import (
 
 	"github.com/youthvoice/youthvoice/app"
 	"github.com/youthvoice/youthvoice/i18n"
+	"github.com/youthvoice/youthvoice/internal/racetest"
 	"github.com/youthvoice/youthvoice/simulate"
 	"github.com/youthvoice/youthvoice/store/storetest"
 	"github.com/youthvoice/youthvoice/surveys"
@@ -25,6 +26,7 @@ import (
 // files audited as exports of both surveys, in the owner's log too for a
 // shared one.
 func TestCompareWorkflow(t *testing.T) {
+	racetest.SkipSingleFlow(t)
 	ctx := context.Background()
 	st := storetest.Open(t)
 	cat, err := i18n.New()

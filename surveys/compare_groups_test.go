@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/youthvoice/youthvoice/internal/racetest"
 	"github.com/youthvoice/youthvoice/surveys"
 )
 
@@ -29,6 +30,7 @@ func waveBy(def *surveys.Definition, id, by string, responses []*surveys.Respons
 // and a difference exists exactly where both are published, Newcombe's
 // or Welch's from them, flagged exactly when its interval excludes 0.
 func TestCompareByGroup(t *testing.T) {
+	racetest.SkipSingleFlow(t)
 	const k = 10
 	def := loadExample(t, "youth-policy-consultation.json")
 	var rows, shown, hidden, suppressed, groups int
@@ -240,6 +242,7 @@ func groupDifferences(t *testing.T) (cases []compareGroupsCase, rows []surveys.C
 // agree to within 1e-6, the published ones are R's rounded, and the flag
 // is R's.
 func TestCompareGroupsMatchR(t *testing.T) {
+	racetest.SkipSingleFlow(t)
 	cases, rows := groupDifferences(t)
 	if os.Getenv("YOUTHVOICE_WRITE_COMPARE_CASES") != "" {
 		writeGroupCases(t, cases)

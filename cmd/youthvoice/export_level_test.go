@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/youthvoice/youthvoice/examples"
+	"github.com/youthvoice/youthvoice/internal/racetest"
 	"github.com/youthvoice/youthvoice/simulate"
 )
 
@@ -21,6 +22,7 @@ import (
 // and a level that is not 90, 95 or 99 refused as a usage error before
 // any file is written.
 func TestExportCommandLevel(t *testing.T) {
+	racetest.SkipSingleFlow(t)
 	t.Parallel()
 	vars := with(storeVars(t), "YOUTHVOICE_BOOTSTRAP_TOKEN", "T-level-token", "YOUTHVOICE_SUBMIT_RATE", "0")
 	addr, _, stop := startServe(t, vars)
