@@ -63,9 +63,8 @@ func (a *App) DeleteWeighting(ctx context.Context, actor surveys.Token, sv *surv
 	return a.store.Audit(ctx, store.AuditEntry{OrgID: actor.OrgID, TokenID: actor.ID, Action: AuditWeighting, SurveyID: sv.ID, Detail: "removed", At: a.now()})
 }
 
-// Weighting reads a survey's margins; ErrNotFound when it has none.
-// WeightingFor is the same with ErrNoWeighting, for those asking for
-// weighted figures.
+// WeightingFor is Weighting for those asking for weighted figures: a
+// survey without margins is ErrNoWeighting (a 409), not ErrNotFound.
 func (a *App) WeightingFor(ctx context.Context, sv *surveys.Survey) (*store.Weighting, error) {
 	w, err := a.Weighting(ctx, sv)
 	if errors.Is(err, surveys.ErrNotFound) {
