@@ -98,7 +98,13 @@ func (a *App) Weighted(ctx context.Context, sv *surveys.Survey, sum *store.Summa
 	if released.Responses < sv.Draft.Threshold() {
 		return nil, nil // withheld: nothing weighted, nothing served
 	}
-	if len(released.Cells) == 0 {
+	// Cells that do not count every response of the release (a release
+	// counted in part before cells were kept) would weight a part of it.
+	counted := 0
+	for _, c := range released.Cells {
+		counted += c.Responses
+	}
+	if counted != released.Responses && len(sv.Draft.CrossDimensions()) > 0 {
 		return nil, ErrWeightingRecount
 	}
 	for range 3 {
