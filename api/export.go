@@ -78,7 +78,7 @@ func (s *Server) exportSummary(c *fiber.Ctx) error {
 		return err
 	}
 	// Weighted figures besides, with weighted=true (the summary's rules).
-	weighting, err := s.summaryWeighting(c, sv, false)
+	weighting, err := s.summaryWeighting(c, sv)
 	if err != nil {
 		return err
 	}

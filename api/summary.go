@@ -244,7 +244,7 @@ func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error 
 	if err != nil {
 		return err
 	}
-	weighting, err := s.summaryWeighting(c, sv, live)
+	weighting, err := s.summaryWeighting(c, sv)
 	if err != nil {
 		return err
 	}
@@ -262,7 +262,7 @@ func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error 
 	read := s.store.Summary
 	if weighting != nil {
 		read = func(ctx context.Context, id string) (*store.Summary, error) {
-			return s.store.SummaryCells(ctx, id, false)
+			return s.store.SummaryCells(ctx, id, live)
 		}
 	}
 	sum, err := read(c.UserContext(), sv.ID)
@@ -299,7 +299,14 @@ func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error 
 			v.Notes = append(v.Notes, export.IntervalNote(level, uiLang, s.catalog))
 		}
 	}
-	if weighting != nil {
+	if weighting != nil && live {
+		// The owners' audited preview (orgSummary audited the live view).
+		if v.Weighted, err = s.workflows.LiveWeighted(c.UserContext(), sv, sum, lang, level); err != nil {
+			return err
+		}
+		v.Notes = append(v.Notes, export.WeightingNotes(v.Weighted, uiLang, s.catalog)...)
+	}
+	if weighting != nil && !live {
 		// A weighting that cannot be made is remembered for its release
 		// and margins: raking again at every request would cost up to
 		// every sweep each time (an attack review's availability note).
@@ -328,15 +335,12 @@ func (s *Server) sendSummary(c *fiber.Ctx, sv *surveys.Survey, live bool) error 
 
 // summaryWeighting reads ?weighted=true|false: the survey's margins when
 // weighted figures are asked for (409 no_weighting without margins), nil
-// otherwise. The live view is not weighted (422 at /weighted).
-func (s *Server) summaryWeighting(c *fiber.Ctx, sv *surveys.Survey, live bool) (*store.Weighting, error) {
+// otherwise.
+func (s *Server) summaryWeighting(c *fiber.Ctx, sv *surveys.Survey) (*store.Weighting, error) {
 	switch c.Query("weighted") {
 	case "", "false":
 		return nil, nil
 	case "true":
-		if live {
-			return nil, &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/weighted", Code: surveys.CodeWeightedLive}}}
-		}
 		return s.workflows.WeightingFor(c.UserContext(), sv)
 	}
 	return nil, &surveys.ValidationError{Errors: []surveys.FieldError{{Pointer: "/weighted", Code: surveys.CodeInvalid}}}

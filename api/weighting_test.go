@@ -129,7 +129,32 @@ func TestWeightingThroughTheAPI(t *testing.T) {
 	exportWeighted(t, e, owner, id, w)
 
 	// Margins that would give one small group all the weight (an attack
-	// review's) are stored, but publish nothing: a translated 409.
+	// review's) are stored, but publish nothing: a translated 409. Before
+	// that, the owners' audited preview: the live tally weighted exactly
+	// to the current totals, recording nothing as published.
+	if r := e.Do("GET", "/v1/org/surveys/"+id+"/summary?weighted=true&view=live&lang=en", nil, bearer(owner)...); r.Status != 200 {
+		t.Fatalf("the owners' preview: %d %s", r.Status, r.Body)
+	} else {
+		var live weightedSummary
+		r.JSON(t, &live)
+		if live.Weighted == nil || live.Weighted.NewerTotals {
+			t.Fatalf("the owners' preview: %s", r.Body[:min(300, len(r.Body))])
+		}
+		for _, q := range live.Weighted.Questions {
+			if q.ID != "age_band" {
+				continue
+			}
+			for _, o := range q.Options { // exact: the population's shares
+				want := map[string]float64{"10-12": 20, "13-15": 30, "16-18": 30, "19-25": 20}[o.Code]
+				if o.Pct == nil || math.Abs(*o.Pct-want) > 0.05 {
+					t.Errorf("preview: age band %s %v%%, want %g%%", o.Code, o.Pct, want)
+				}
+			}
+		}
+	}
+	if r := e.Do("GET", "/v1/org/surveys/"+id+"/summary?weighted=true&view=live", nil, bearer(analyst(t, e, owner))...); r.Status != 403 {
+		t.Errorf("an analyst's preview: %d", r.Status)
+	}
 	extreme := populationMargins()
 	extreme["trim"] = nil
 	for _, d := range extreme["dimensions"].([]map[string]any) {
@@ -158,6 +183,12 @@ func TestWeightingThroughTheAPI(t *testing.T) {
 	e.Submit(id, submissions(def, 12, rng)) // the next release
 	e.Server.FlushSummaries(context.Background())
 	e.Clock.Advance(2 * time.Second)
+	// The preview of a release not published weighted yet records nothing:
+	// the totals given next are those it is published with (below).
+	if r := e.Do("GET", "/v1/org/surveys/"+id+"/summary?weighted=true&view=live", nil, bearer(owner)...); r.Status != 409 {
+		t.Errorf("the owners' preview of extreme totals: %d", r.Status)
+	}
+	previewed := false // a successful preview, below, records nothing either
 	r = e.Do("GET", "/v1/org/surveys/"+id+"/summary?weighted=true&lang=sv", nil, bearer(owner)...)
 	if p := problemOf(t, r); r.Status != 409 || !strings.HasPrefix(p.Type, "urn:youthvoice:problem:weighting_") || strings.Contains(p.Detail, "problem.") {
 		t.Errorf("extreme margins: %d %+v", r.Status, p)
@@ -166,9 +197,21 @@ func TestWeightingThroughTheAPI(t *testing.T) {
 	// A CSV of rows, with the rule in the query.
 	csv := "question,code,total\nage_band,10-12,20000\nage_band,13-15,30000\nage_band,16-18,30000\nage_band,19-25,20000\n" +
 		"gender,girl,49000\ngender,boy,49500\ngender,nonbinary,1500\ngender,no_answer,not stated\n"
+	if r := e.Do("PUT", path, populationMargins(), append(bearer(owner), json...)...); r.Status != 200 {
+		t.Fatalf("PUT: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("GET", "/v1/org/surveys/"+id+"/summary?weighted=true&view=live", nil, bearer(owner)...); r.Status == 200 {
+		previewed = true
+	}
 	r = e.Do("PUT", path+"?missing=exclude", csv, append(bearer(owner), "Content-Type", "text/csv")...)
 	if r.Status != 200 || r.Map(t)["cells"].(float64) != 12 {
 		t.Fatalf("CSV: %d %s", r.Status, r.Body)
+	}
+	var fromCSV weightedSummary
+	r = e.Do("GET", "/v1/org/surveys/"+id+"/summary?weighted=true", nil, bearer(owner)...)
+	r.JSON(t, &fromCSV)
+	if !previewed || fromCSV.Weighted == nil || len(fromCSV.Weighted.Dimensions) != 2 || fromCSV.Weighted.NewerTotals {
+		t.Errorf("after a preview with other totals, the release is not published with the CSV's: previewed %v, %s", previewed, r.Body[:min(200, len(r.Body))])
 	}
 	r = e.Do("GET", path+"?format=csv", nil, bearer(owner)...)
 	if r.Status != 200 || !strings.Contains(string(r.Body), "nonbinary") || !strings.Contains(string(r.Body), "1500") {
@@ -187,9 +230,7 @@ func TestWeightingThroughTheAPI(t *testing.T) {
 	if p := pointers(t, r); p["/dimensions/0/totals/10-12"] != "out_of_range" || p["/dimensions/1/question"] != "weighting_breakdown" {
 		t.Errorf("pointers %v", p)
 	}
-	if r := e.Do("GET", "/v1/org/surveys/"+id+"/summary?weighted=true&view=live", nil, bearer(owner)...); r.Status != 422 || pointers(t, r)["/weighted"] != "weighted_live" {
-		t.Errorf("live weighted: %d %s", r.Status, r.Body)
-	}
+
 	if r := e.Do("GET", "/v1/org/surveys/"+id+"/summary?weighted=yes", nil, bearer(owner)...); r.Status != 422 || pointers(t, r)["/weighted"] != "invalid" {
 		t.Errorf("weighted=yes: %d %s", r.Status, r.Body)
 	}
@@ -224,7 +265,7 @@ func TestWeightingThroughTheAPI(t *testing.T) {
 		t.Errorf("weighted after DELETE: %d", r.Status)
 	}
 	audit := string(e.Do("GET", "/v1/org/audit", nil, bearer(owner)...).Body)
-	if strings.Count(audit, `"weighting"`) != 4 {
+	if strings.Count(audit, `"weighting"`) != 5 || !strings.Contains(audit, `"live_view"`) {
 		t.Errorf("audit: %d weighting entries in %s", strings.Count(audit, `"weighting"`), audit[:min(400, len(audit))])
 	}
 }
@@ -293,4 +334,10 @@ func exportWeighted(t *testing.T, e *apitest.Env, owner, id string, w *surveys.W
 	if strings.Count(audit, "/weighted") < 4 {
 		t.Errorf("weighted exports not audited as such")
 	}
+}
+
+// analyst is a new analyst token of the owner's organisation.
+func analyst(t *testing.T, e *apitest.Env, owner string) string {
+	t.Helper()
+	return e.Do("POST", "/v1/org/tokens", map[string]string{"role": "analyst"}, bearer(owner)...).Map(t)["token"].(string)
 }

@@ -133,3 +133,24 @@ func (a *App) Weighted(ctx context.Context, sv *surveys.Survey, sum *store.Summa
 	}
 	return nil, fmt.Errorf("app: weighting of %s: the margins kept changing", sv.ID)
 }
+
+// LiveWeighted is the owners' audited preview of weighting: the live
+// tally (sum read with its cells: store.SummaryCells with live) weighted
+// exactly, with no disclosure control, to the survey's current margins,
+// so that they can check the totals before a release is published with
+// them (which then keeps them: Weighted). Nothing is recorded as
+// published. The caller audits it as a live view.
+func (a *App) LiveWeighted(ctx context.Context, sv *surveys.Survey, sum *store.Summary, lang string, level int) (*surveys.WeightedResults, error) {
+	w, err := a.WeightingFor(ctx, sv)
+	if err != nil {
+		return nil, err
+	}
+	counted := 0
+	for _, c := range sum.Tally.Cells {
+		counted += c.Responses
+	}
+	if counted != sum.Tally.Responses && len(sv.Draft.CrossDimensions()) > 0 {
+		return nil, ErrWeightingRecount
+	}
+	return surveys.Exact(&sv.Draft, sum.Tally).Weighted(sum.Tally.Cells, w.Margins, lang, level)
+}

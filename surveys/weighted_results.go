@@ -166,10 +166,11 @@ const weightingScope = 0x5745_4947 // "WEIG"
 // tally's Cells: they are read apart from the rest of it). It fails with
 // *ErrWeightingUnusable when the margins no longer fit the survey or the
 // release's respondents cannot be raked to them within the bounds; nil
-// results when the release is withheld (fewer than k responses). Only for
-// releases: the live view is not weighted.
+// results when the release is withheld (fewer than k responses). On the
+// live view (Exact), the owners' audited preview, nothing is perturbed,
+// noised or suppressed, and the same bounds apply.
 func (p *Protected) Weighted(cells map[string]*Tally, m *Margins, lang string, level int) (*WeightedResults, error) {
-	if p.exact || p.tally.Responses < p.k {
+	if !p.exact && p.tally.Responses < p.k {
 		return nil, nil
 	}
 	f, err := m.Frame(p.def)
@@ -289,10 +290,11 @@ func (p *Protected) weightingCells(f *Frame, cells map[string]*Tally) []weightin
 	return out
 }
 
-// protect is the perturbed value of an exact count (the exact one when
-// perturbation is off, in tests), whose noise key mixes with scope.
+// protect is the perturbed value of an exact count (the exact one in
+// the live view, or when perturbation is off, in tests), whose noise key
+// mixes with scope.
 func (p *Protected) protect(count int, key, scope int64) int {
-	if !perturbation {
+	if !perturbation || p.exact {
 		return count
 	}
 	return perturbValue(count, cellUniform(key, scope))
@@ -359,7 +361,7 @@ func (s *weightedSums) nEff() float64 {
 // record-key sum of the release's tally, salted) mixed with the
 // release's key (rule 3).
 func (p *Protected) noisy(sum, scale float64, key int64, salt string) float64 {
-	if !perturbation {
+	if !perturbation || p.exact {
 		return sum
 	}
 	release := int64(0)

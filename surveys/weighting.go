@@ -70,9 +70,6 @@ const (
 	// CodeWeightingEmpty: a category with a population total has no
 	// respondents, so no weight can make them stand for it.
 	CodeWeightingEmpty Code = "weighting_empty"
-	// CodeWeightedLive: weighted figures asked for in the live view,
-	// which is not weighted (only releases are).
-	CodeWeightedLive Code = "weighted_live"
 	// CodeWeightingBreakdown: a dimension that is not one of the breakdown
 	// questions the answers are cross-classified by (CrossDimensions).
 	CodeWeightingBreakdown Code = "weighting_breakdown"
