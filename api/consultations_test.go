@@ -10,6 +10,7 @@ import (
 
 	"github.com/youthvoice/youthvoice/api/apitest"
 	"github.com/youthvoice/youthvoice/examples"
+	"github.com/youthvoice/youthvoice/internal/racetest"
 )
 
 // exampleSurveys creates (and, when publish is set, publishes) both
@@ -430,6 +431,7 @@ type appConsultationPage struct {
 // person's language (the easy summary for an age it is written for),
 // paged with a cursor, each page with a strong ETag and a 304.
 func TestAppConsultationsListed(t *testing.T) {
+	racetest.SkipSingleFlow(t) // requests in turn
 	t.Parallel()
 	e := apitest.New(t)
 	_, owner := e.Org("Kommunen")

@@ -78,6 +78,7 @@ func TestReleaseKeepsUpWithTheResponses(t *testing.T) {
 // the export's method note say which groups are held back and about how
 // many more each needs.
 func TestSmallGroupsAreExplained(t *testing.T) {
+	racetest.SkipSingleFlow(t) // requests in turn
 	t.Parallel()
 	e := apitest.New(t)
 	_, owner := e.Org("Kommunen")
