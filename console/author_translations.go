@@ -78,14 +78,15 @@ func (c *Console) translationRequest(ctx *fiber.Ctx, target string) (*surveys.Su
 		return nil, "", "", errBadQuery
 	}
 	format := ctx.Query("format", app.TranslationXLSX)
-	if translationMIME[format] == "" {
+	if workbookMIME[format] == "" {
 		return nil, "", "", errBadQuery
 	}
 	return sv, lang, format, nil
 }
 
-// translationMIME is the media type of each translator's file format.
-var translationMIME = map[string]string{
+// workbookMIME is the media type of each spreadsheet format the console
+// reads and writes (translators' files, population totals).
+var workbookMIME = map[string]string{
 	app.TranslationXLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 	app.TranslationCSV:  "text/csv; charset=utf-8",
 }
@@ -99,7 +100,7 @@ func (c *Console) translationFile(ctx *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	mt := translationMIME[format]
+	mt := workbookMIME[format]
 	var buf bytes.Buffer
 	if err := app.WriteTranslations(&buf, format, sv.Draft.Texts(lang), app.NewTranslationSheet(c.cat, &sv.Draft, lang, c.lang(ctx))); err != nil {
 		return err
@@ -188,11 +189,19 @@ func (c *Console) translationRefusal(ctx *fiber.Ctx, def *surveys.Definition, er
 	return c.refusal(ctx, def, err)
 }
 
-// translationUpload reads the form's file and its format (from its name,
-// its media type or its first bytes, as the API's uploadedFile), with the
-// status 200; or the API's status and a problem when there is no file, it
-// is too large, or it is neither XLSX nor CSV.
+// translationUpload reads the form's translator's file (spreadsheetUpload).
 func (c *Console) translationUpload(ctx *fiber.Ctx) (string, []byte, int, *problemView) {
+	return c.spreadsheetUpload(ctx, "problem.malformed_translation_file.detail", "problem.translation_file_too_large.detail",
+		"problem.translation_file_type.detail")
+}
+
+// spreadsheetUpload reads the form's file and its format, XLSX or CSV
+// (from its name, its media type or its first bytes, as the API's
+// uploadedFile), with the status 200; or the API's status and a problem
+// when there is no file (422), it cannot be read (malformed, 422), it is
+// too large (tooLarge, 413), or it is neither XLSX nor CSV (wrongType,
+// 415): the message ids of the kind of file asked for.
+func (c *Console) spreadsheetUpload(ctx *fiber.Ctx, malformed, tooLarge, wrongType string) (string, []byte, int, *problemView) {
 	lang := c.lang(ctx)
 	refuse := func(status int, id string) (string, []byte, int, *problemView) {
 		return "", nil, status, &problemView{Message: c.cat.Message(lang, id, nil)}
@@ -203,17 +212,17 @@ func (c *Console) translationUpload(ctx *fiber.Ctx) (string, []byte, int, *probl
 	}
 	data, err := readUpload(fh)
 	if err != nil {
-		return refuse(fiber.StatusUnprocessableEntity, "problem.malformed_translation_file.detail")
+		return refuse(fiber.StatusUnprocessableEntity, malformed)
 	}
 	if data == nil {
-		return refuse(fiber.StatusRequestEntityTooLarge, "problem.translation_file_too_large.detail")
+		return refuse(fiber.StatusRequestEntityTooLarge, tooLarge)
 	}
 	partType, _, _ := mime.ParseMediaType(fh.Header.Get(fiber.HeaderContentType))
 	switch ext := strings.ToLower(path.Ext(fh.Filename)); {
-	case ext == ".xlsx" || partType == translationMIME[app.TranslationXLSX] || bytes.HasPrefix(data, []byte("PK\x03\x04")):
+	case ext == ".xlsx" || partType == workbookMIME[app.TranslationXLSX] || bytes.HasPrefix(data, []byte("PK\x03\x04")):
 		return app.TranslationXLSX, data, fiber.StatusOK, nil
 	case ext == ".csv" || partType == "text/csv":
 		return app.TranslationCSV, data, fiber.StatusOK, nil
 	}
-	return refuse(fiber.StatusUnsupportedMediaType, "problem.translation_file_type.detail")
+	return refuse(fiber.StatusUnsupportedMediaType, wrongType)
 }

@@ -3,9 +3,7 @@ package console
 import (
 	"bytes"
 	"errors"
-	"mime"
 	"net/url"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -145,12 +143,6 @@ func formatTotal(v float64) string {
 	return b.String()
 }
 
-// marginsMIME is the media type of each population totals file format.
-var marginsMIME = map[string]string{
-	app.MarginsXLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-	app.MarginsCSV:  "text/csv; charset=utf-8",
-}
-
 // marginsTemplate is GET /console/surveys/{id}/weighting/template?format=:
 // the population totals file to fill in (every option of every breakdown
 // question, with the current totals if any), made by the API's function
@@ -167,7 +159,7 @@ func (c *Console) marginsTemplate(ctx *fiber.Ctx) error {
 		return err
 	}
 	format := ctx.Query("format", app.MarginsXLSX)
-	mt := marginsMIME[format]
+	mt := workbookMIME[format]
 	if mt == "" {
 		return errBadQuery
 	}
@@ -260,35 +252,12 @@ func marginsRefusal(err error) (int, string) {
 	return 0, ""
 }
 
-// marginsUpload reads the form's file and its format (from its name, its
-// media type or its first bytes, as the API's upload), with the status
-// 200; or the API's status and a problem when there is no file, it is
-// larger than an upload may be, or it is neither XLSX nor CSV. The
-// workbook's unpacked size is bounded by app.CheckMarginsFile.
+// marginsUpload reads the form's population totals file
+// (spreadsheetUpload). The workbook's unpacked size is bounded by
+// app.CheckMarginsFile.
 func (c *Console) marginsUpload(ctx *fiber.Ctx) (string, []byte, int, *problemView) {
-	lang := c.lang(ctx)
-	refuse := func(status int, id string) (string, []byte, int, *problemView) {
-		return "", nil, status, &problemView{Message: c.cat.Message(lang, id, nil)}
-	}
-	fh, err := ctx.FormFile("file")
-	if err != nil {
-		return refuse(fiber.StatusUnprocessableEntity, "console.new.no_file")
-	}
-	data, err := readUpload(fh)
-	if err != nil {
-		return refuse(fiber.StatusUnprocessableEntity, "problem.malformed_margins_file.detail")
-	}
-	if data == nil {
-		return refuse(fiber.StatusRequestEntityTooLarge, "problem.body_too_large.detail")
-	}
-	partType, _, _ := mime.ParseMediaType(fh.Header.Get(fiber.HeaderContentType))
-	switch ext := strings.ToLower(path.Ext(fh.Filename)); {
-	case ext == ".xlsx" || partType == marginsMIME[app.MarginsXLSX] || bytes.HasPrefix(data, []byte("PK\x03\x04")):
-		return app.MarginsXLSX, data, fiber.StatusOK, nil
-	case ext == ".csv" || partType == "text/csv":
-		return app.MarginsCSV, data, fiber.StatusOK, nil
-	}
-	return refuse(fiber.StatusUnsupportedMediaType, "problem.margins_file_type.detail")
+	return c.spreadsheetUpload(ctx, "problem.malformed_margins_file.detail", "problem.body_too_large.detail",
+		"problem.margins_file_type.detail")
 }
 
 // marginsProblems translates the problems of a population totals file,

@@ -580,18 +580,6 @@ func tCriticalReal(level int, df float64) float64 {
 	return quantileAbove(p, func(t float64) float64 { return tCDFReal(t, df) }) // df ≥ 1 (at least 2 values a wave)
 }
 
-// tExpansion is the Cornish-Fisher expansion of tCritical (intervals.go)
-// for a real df; tCritical keeps its own for whole df, which its tests
-// pin.
-func tExpansion(z, v float64) float64 {
-	z2 := z * z
-	g1 := (z2 + 1) * z / 4
-	g2 := ((5*z2+16)*z2 + 3) * z / 96
-	g3 := (((3*z2+19)*z2+17)*z2 - 15) * z / 384
-	g4 := ((((79*z2+776)*z2+1482)*z2-1920)*z2 - 945) * z / 92160
-	return z + g1/v + g2/(v*v) + g3/(v*v*v) + g4/(v*v*v*v)
-}
-
 // tCDFReal is tCDF for a real df.
 func tCDFReal(t, v float64) float64 {
 	return 1 - 0.5*regIncBeta(v/(v+t*t), v/2, 0.5)

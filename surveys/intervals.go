@@ -227,8 +227,13 @@ func tCritical(level, df int) float64 {
 		})
 		return table[df]
 	}
-	z := levelZ[level]
-	v := float64(df)
+	return tExpansion(levelZ[level], float64(df))
+}
+
+// tExpansion is the Cornish-Fisher expansion of Student's t quantile at
+// the normal quantile z, for v degrees of freedom (whole, as tCritical
+// asks, or real, as Welch's comparisons do).
+func tExpansion(z, v float64) float64 {
 	z2 := z * z
 	g1 := (z2 + 1) * z / 4
 	g2 := ((5*z2+16)*z2 + 3) * z / 96
